@@ -1,0 +1,1 @@
+"""The vendor APIs: one module per vendor, each a :class:`~fakeauth.apis.base.VendorApi`."""

@@ -1,0 +1,172 @@
+"""``FakeAuth``: the facade users create, seed, inspect and reset."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from urllib.parse import urlsplit
+
+from fakeauth.apis.base import VendorApi
+from fakeauth.clock import Clock
+from fakeauth.errors import ConfigurationError
+from fakeauth.features import FeatureRegistry
+from fakeauth.journal import Journal
+from fakeauth.outbox import Outbox
+from fakeauth.randomness import Randomness
+from fakeauth.state.b2core import B2CoreState
+from fakeauth.state.ovok import OvokState
+from fakeauth.state.waltid import WaltidState
+from fakeauth.wsgi import VENDOR_APIS, WsgiApp
+
+__all__ = ["DEFAULT_HOSTS", "FakeAuth"]
+
+#: The vendors' hosts, as the API contracts decide; every one is configurable.
+DEFAULT_HOSTS: Mapping[str, tuple[str, ...]] = {
+    "ovok": (
+        "https://api.dev.ovok.com",
+        "https://api.sandbox.ovok.com",
+        "https://api.staging.ovok.com",
+        "https://api.ovok.com",
+    ),
+    "b2core": ("https://host.name",),
+    "waltid": ("https://enterprise-sandbox.waltid.dev", "https://enterprise.sandbox.walt.id"),
+}
+
+_DAY = 24 * 3600
+
+
+class FakeAuth:
+    """A stateful fake of the Ovok, B2Core and walt.id auth APIs.
+
+    Every instance is isolated and thread-safe, and cheap to create: a fresh one per test is the
+    normal case. A fresh instance holds the embedded defaults (the documentation's Ovok tenant and
+    client, a B2Core broker on ``https://host.name``, walt.id's quickstart super-admin token), so
+    every request of the vendors' documentation works as written.
+
+    Args:
+        seed: makes every generated id, secret and token repeatable (with a frozen clock, the
+            very same tokens).
+        ovok_hosts, b2core_hosts, waltid_hosts: the base URLs each vendor answers on in process
+            (aliases of that vendor's one state).
+        features: feature flags to switch at start, ``{"account-registration": False}``.
+        ovok_access_token_ttl, ovok_refresh_token_ttl: Ovok token lifetimes in seconds.
+        b2core_access_token_ttl, b2core_refresh_token_ttl: B2Core token lifetimes in seconds.
+        waltid_token_ttl: walt.id login token lifetime in seconds.
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int | str | bytes | None = None,
+        ovok_hosts: Iterable[str] = DEFAULT_HOSTS["ovok"],
+        b2core_hosts: Iterable[str] = DEFAULT_HOSTS["b2core"],
+        waltid_hosts: Iterable[str] = DEFAULT_HOSTS["waltid"],
+        features: Mapping[str, bool] | None = None,
+        ovok_access_token_ttl: int = 3600,
+        ovok_refresh_token_ttl: int = 14 * _DAY,
+        b2core_access_token_ttl: int = 20 * 60,
+        b2core_refresh_token_ttl: int = 30 * _DAY,
+        waltid_token_ttl: int = 7 * _DAY,
+    ) -> None:
+        self.clock = Clock()
+        self.randomness = Randomness(seed)
+        self.features = FeatureRegistry()
+        self.journal = Journal()
+        self.outbox = Outbox()
+        #: Exceptions raised inside the fake's handlers (each answered 500); a bug of fakeauth.
+        self.handler_errors: list[BaseException] = []
+        self.ovok = OvokState(
+            clock=self.clock,
+            randomness=self.randomness,
+            outbox=self.outbox,
+            access_token_ttl=ovok_access_token_ttl,
+            refresh_token_ttl=ovok_refresh_token_ttl,
+        )
+        b2core_urls = _base_urls("b2core_hosts", b2core_hosts)
+        self.b2core = B2CoreState(
+            hosts=b2core_urls,
+            clock=self.clock,
+            randomness=self.randomness,
+            outbox=self.outbox,
+            features=self.features,
+            access_token_ttl=b2core_access_token_ttl,
+            refresh_token_ttl=b2core_refresh_token_ttl,
+        )
+        self.waltid = WaltidState(
+            clock=self.clock,
+            randomness=self.randomness,
+            outbox=self.outbox,
+            features=self.features,
+            token_ttl=waltid_token_ttl,
+        )
+        self._initial_features = dict(features or {})
+        self.features.apply(self._initial_features)
+        self.hosts: dict[str, tuple[str, ...]] = {
+            "ovok": _base_urls("ovok_hosts", ovok_hosts),
+            "b2core": b2core_urls,
+            "waltid": _base_urls("waltid_hosts", waltid_hosts),
+        }
+        apis = {api.name: api for api in VENDOR_APIS}
+        self._b2core_api = apis["b2core"]
+        self._host_vendor: dict[str, VendorApi] = {}
+        for vendor, urls in self.hosts.items():
+            for url in urls:
+                for key in _host_keys(url):
+                    self._host_vendor[key] = apis[vendor]
+        #: The WSGI application serving every vendor API on this fake's state.
+        self.wsgi_app = WsgiApp(self)
+
+    def vendor_for_host(self, host: str) -> VendorApi | None:
+        """The vendor API a ``Host`` header names, or ``None`` for any other host."""
+        host = host.lower()
+        api = self._host_vendor.get(host)
+        if api is None and self.b2core.broker_for_host(host) is not None:
+            # a broker added at run time with fake.b2core.add_broker(...)
+            api = self._b2core_api
+        return api
+
+    def reset(self) -> None:
+        """Back to a fresh instance's state: embedded defaults, no accounts, empty journal.
+
+        The seed, hosts and token lifetimes given to the constructor stay.
+        """
+        self.clock.reset()
+        self.ovok.reset()
+        self.b2core.reset()
+        self.waltid.reset()
+        self.features.reset()
+        self.features.apply(self._initial_features)
+        self.journal.clear()
+        self.outbox.clear()
+        self.handler_errors.clear()
+
+    def __repr__(self) -> str:
+        return (
+            f"<FakeAuth ovok={len(self.ovok.accounts)} accounts, "
+            f"{len(self.journal)} requests, {len(self.outbox)} messages>"
+        )
+
+
+def _base_urls(option: str, urls: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(urls, str):
+        urls = (urls,)
+    result = []
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
+            raise ConfigurationError(
+                f"{option} takes base URLs such as 'https://api.example.com', not {url!r}"
+            )
+        result.append(f"{parts.scheme}://{parts.netloc.lower()}")
+    if not result:
+        raise ConfigurationError(f"{option} needs at least one base URL")
+    return tuple(result)
+
+
+def _host_keys(base_url: str) -> tuple[str, ...]:
+    parts = urlsplit(base_url)
+    host = parts.hostname or ""
+    default_port = 443 if parts.scheme == "https" else 80
+    port = parts.port or default_port
+    if port == default_port:
+        return (host, f"{host}:{port}")
+    return (f"{host}:{port}",)

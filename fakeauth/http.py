@@ -1,0 +1,113 @@
+"""The plain request and response that the WSGI seam hands to the vendor modules.
+
+Built by hand from the WSGI environ (a werkzeug ``Request`` costs several times more per call, and
+the vendor modules need only this much). The body is passed through raw: each vendor module reads
+it the way the real service does.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from typing import Any
+
+__all__ = ["Request", "Response", "dumps"]
+
+
+def dumps(value: Any) -> bytes:
+    """Compact JSON, as the real services send it."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+@dataclass(slots=True, eq=False)
+class Request:
+    """One HTTP request, as a vendor module sees it."""
+
+    method: str
+    url: str
+    path: str
+    query: str
+    headers: dict[str, str]
+    body: bytes
+    remote_addr: str = "127.0.0.1"
+    path_params: dict[str, str] = field(default_factory=dict)
+    #: Strings the journal must redact wherever they appear (a raw token sent as text, say).
+    secrets: list[str] = field(default_factory=list)
+    #: The body as the vendor module parsed it, for the journal; ``None``: let the journal parse.
+    parsed_body: Any = None
+
+    def header(self, name: str) -> str | None:
+        """A header's value, by case-insensitive name."""
+        return self.headers.get(name.lower())
+
+    @property
+    def content_type(self) -> str:
+        """The media type without parameters, lowercased (``""`` when absent)."""
+        value = self.headers.get("content-type", "")
+        return value.split(";", 1)[0].strip().lower()
+
+    def bearer(self) -> str | None:
+        """The token of an ``Authorization: Bearer`` header, if there is one."""
+        value = self.headers.get("authorization")
+        if value is None:
+            return None
+        scheme, _, token = value.strip().partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None
+        return token.strip()
+
+    def cookies(self) -> dict[str, str]:
+        """The request's cookies."""
+        raw = self.headers.get("cookie")
+        if not raw:
+            return {}
+        jar: SimpleCookie = SimpleCookie()
+        try:
+            jar.load(raw)
+        except Exception:  # a malformed cookie header is ignored, as browsers' servers do
+            return {}
+        return {key: morsel.value for key, morsel in jar.items()}
+
+    def text(self) -> str | None:
+        """The body decoded as UTF-8, or ``None`` when it is not valid UTF-8."""
+        try:
+            return self.body.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+
+
+@dataclass(slots=True, eq=False)
+class Response:
+    """One HTTP response from a vendor module."""
+
+    status: int
+    body: bytes = b""
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    #: The body as a JSON value, for the journal (``None``: the journal reads ``body``).
+    document: Any = None
+
+    @classmethod
+    def json(
+        cls, status: int, document: Any, headers: Iterable[tuple[str, str]] = ()
+    ) -> Response:
+        """A JSON response."""
+        return cls(
+            status,
+            dumps(document),
+            [("Content-Type", "application/json; charset=utf-8"), *headers],
+            document,
+        )
+
+    @classmethod
+    def text(cls, status: int, text: str, headers: Iterable[tuple[str, str]] = ()) -> Response:
+        """A plain-text response."""
+        return cls(
+            status, text.encode(), [("Content-Type", "text/plain; charset=utf-8"), *headers], text
+        )
+
+    @classmethod
+    def empty(cls, status: int, headers: Iterable[tuple[str, str]] = ()) -> Response:
+        """A response with no body."""
+        return cls(status, b"", list(headers), None)

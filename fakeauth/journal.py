@@ -1,0 +1,86 @@
+"""The journal: one entry per request the fake handled, with secrets redacted."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+__all__ = ["Journal", "JournalEntry"]
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """One handled request.
+
+    ``operation`` is the stable id of the route that served it (``"ovok.b2b_login"``), or
+    ``None`` when no route serves that method and path (then ``served`` is false). The bodies are
+    the parsed JSON when they parse, else text, with every password and token replaced by
+    :func:`fakeauth.redacted`.
+    """
+
+    operation: str | None
+    vendor: str | None
+    method: str
+    url: str
+    path: str
+    status: int
+    time: datetime
+    request: Any
+    response: Any
+
+    @property
+    def served(self) -> bool:
+        """Whether a route of the fake served this request."""
+        return self.operation is not None
+
+    def __str__(self) -> str:
+        name = self.operation or "UNSERVED"
+        return f"{self.time.isoformat()} {self.method} {self.url} -> {self.status} ({name})"
+
+
+class Journal:
+    """Every request the fake handled, oldest first; thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: list[JournalEntry] = []
+
+    def record(self, entry: JournalEntry) -> None:
+        """Append ``entry``."""
+        with self._lock:
+            self._entries.append(entry)
+
+    def calls(self, operation: str) -> list[JournalEntry]:
+        """The entries of one operation id, oldest first."""
+        return [e for e in self if e.operation == operation]
+
+    @property
+    def unserved(self) -> list[JournalEntry]:
+        """The requests on a vendor path that no route serves."""
+        return [e for e in self if not e.served]
+
+    def clear(self) -> None:
+        """Forget every entry."""
+        with self._lock:
+            self._entries.clear()
+
+    def __iter__(self) -> Iterator[JournalEntry]:
+        with self._lock:
+            return iter(list(self._entries))
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __getitem__(self, index: int) -> JournalEntry:
+        with self._lock:
+            return self._entries[index]
+
+    def format(self) -> str:
+        """One line per entry, for failure reports."""
+        return "\n".join(str(e) for e in self) or "(no requests)"
+
+    def __repr__(self) -> str:
+        return f"<Journal {len(self)} entr{'y' if len(self) == 1 else 'ies'}>"

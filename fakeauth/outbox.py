@@ -1,0 +1,68 @@
+"""The outbox: messages the real services would have sent (verification emails, SMS codes)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+__all__ = ["Message", "Outbox"]
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message a vendor sent: to whom, what, and the machine-readable parts in ``data``."""
+
+    vendor: str
+    kind: str
+    to: str
+    subject: str
+    body: str
+    time: datetime
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class Outbox:
+    """Every message the fake sent, oldest first; thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._messages: list[Message] = []
+
+    def send(self, message: Message) -> None:
+        """Deliver ``message`` (to this list: nothing leaves the process)."""
+        with self._lock:
+            self._messages.append(message)
+
+    def to(self, address: str) -> list[Message]:
+        """The messages sent to ``address`` (an email compared case-insensitively, or a phone)."""
+        wanted = address.casefold()
+        return [m for m in self if m.to.casefold() == wanted]
+
+    def last(self) -> Message:
+        """The newest message; raises ``LookupError`` when the outbox is empty."""
+        with self._lock:
+            if not self._messages:
+                raise LookupError("fakeauth: the outbox is empty; no message was sent")
+            return self._messages[-1]
+
+    def clear(self) -> None:
+        """Forget every message."""
+        with self._lock:
+            self._messages.clear()
+
+    def __iter__(self) -> Iterator[Message]:
+        with self._lock:
+            return iter(list(self._messages))
+
+    def __len__(self) -> int:
+        return len(self._messages)
+
+    def __getitem__(self, index: int) -> Message:
+        with self._lock:
+            return self._messages[index]
+
+    def __repr__(self) -> str:
+        return f"<Outbox {len(self)} message(s)>"

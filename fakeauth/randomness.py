@@ -1,0 +1,71 @@
+"""The fake's one random source.
+
+Every id, uuid, salt, secret and token a ``FakeAuth`` generates is drawn from a
+:class:`Randomness`. Each part of the fake draws from its own named stream, derived from the
+instance's seed, so ``FakeAuth(seed=...)`` repeats every value, and a call to one vendor does not
+shift the values another vendor generates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import threading
+import uuid
+
+__all__ = ["Randomness", "RandomStream"]
+
+_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+
+class RandomStream:
+    """One named stream of random values; thread-safe."""
+
+    def __init__(self, seed: bytes) -> None:
+        self._random = random.Random(seed)
+        self._lock = threading.Lock()
+
+    def bytes(self, n: int) -> bytes:
+        """``n`` random bytes."""
+        with self._lock:
+            return self._random.randbytes(n)
+
+    def uuid4(self) -> str:
+        """A random (version 4) UUID in its canonical text form."""
+        return str(uuid.UUID(bytes=self.bytes(16), version=4))
+
+    def hex(self, n_bytes: int) -> str:
+        """``n_bytes`` random bytes as lowercase hex."""
+        return self.bytes(n_bytes).hex()
+
+    def digits(self, n: int) -> str:
+        """``n`` random decimal digits (a one-time code, say)."""
+        with self._lock:
+            return "".join(self._random.choice("0123456789") for _ in range(n))
+
+    def token(self, n: int) -> str:
+        """``n`` random alphanumeric characters."""
+        with self._lock:
+            return "".join(self._random.choice(_ALPHABET) for _ in range(n))
+
+
+class Randomness:
+    """The random source of one ``FakeAuth``: a seed and the streams derived from it."""
+
+    def __init__(self, seed: int | str | bytes | None = None) -> None:
+        if seed is None:
+            self._seed = os.urandom(32)
+        elif isinstance(seed, bytes):
+            self._seed = seed
+        elif isinstance(seed, (int, str)) and not isinstance(seed, bool):
+            self._seed = repr(seed).encode()
+        else:
+            raise TypeError(
+                f"fakeauth: seed must be an int, a str or bytes, not {type(seed).__name__}"
+            )
+        self.seeded = seed is not None
+
+    def stream(self, name: str) -> RandomStream:
+        """A fresh stream named ``name``; the same seed and name give the same values."""
+        return RandomStream(hashlib.sha256(self._seed + b"\x00" + name.encode()).digest())

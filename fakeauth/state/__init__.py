@@ -1,0 +1,1 @@
+"""The core state machine: plain Python, no werkzeug, no pydantic, no HTTP."""

@@ -1,0 +1,425 @@
+"""Ovok B2B auth: tenants (projects), clients, accounts, login sessions and their tokens."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from fakeauth.clock import Clock, to_datetime
+from fakeauth.emails import is_email
+from fakeauth.errors import (
+    AccountExists,
+    ConfigurationError,
+    InvalidCredentials,
+    NotFound,
+    TokenInvalid,
+)
+from fakeauth.outbox import Message, Outbox
+from fakeauth.passwords import PasswordHash
+from fakeauth.randomness import Randomness
+from fakeauth.tokens import JwtSigner, TokenRecord, TokenStore
+
+__all__ = [
+    "DEFAULT_CLIENT_ID",
+    "DEFAULT_PROJECT_DISPLAY",
+    "DEFAULT_PROJECT_ID",
+    "DEFAULT_TENANT_ID",
+    "OvokAccount",
+    "OvokClient",
+    "OvokSession",
+    "OvokState",
+    "OvokTenant",
+    "OvokTokens",
+]
+
+#: The tenant and client id of Ovok's documentation examples.
+DEFAULT_TENANT_ID = "87ea5dfc-8b8e-384d-8489-79496e706390"
+DEFAULT_CLIENT_ID = "87ea5dfc-8b8e-384d-8489-79496e706390"
+#: The project reference and display of the documentation's example reply.
+DEFAULT_PROJECT_ID = "f6f4da8d-93e8-8a08-220e-03b7810451d3"
+DEFAULT_PROJECT_DISPLAY = "My Medical Project"
+
+ACCESS = "access"
+REFRESH = "refresh"
+
+
+@dataclass
+class OvokTenant:
+    """A tenant: the parent project accounts register to."""
+
+    id: str
+    project_id: str
+    display: str
+    strict_mode: bool = True
+
+    @property
+    def project_reference(self) -> str:
+        """``Project/<uuid>``."""
+        return f"Project/{self.project_id}"
+
+
+@dataclass
+class OvokClient:
+    """A client application of a tenant."""
+
+    id: str
+    tenant_id: str
+
+
+@dataclass
+class OvokAccount:
+    """A registered user, with its FHIR ``Patient`` profile. The password is only a hash."""
+
+    id: str
+    tenant_id: str
+    email: str
+    name: str
+    surname: str
+    profile_id: str
+    membership_id: str
+    password: PasswordHash = field(repr=False)
+    created_at: datetime
+    email_verified: bool = False
+
+    @property
+    def profile_reference(self) -> str:
+        """``Patient/<uuid>``."""
+        return f"Patient/{self.profile_id}"
+
+    @property
+    def display(self) -> str:
+        """The profile's display name, ``"<name> <surname>"``."""
+        return f"{self.name} {self.surname}".strip()
+
+
+@dataclass
+class OvokSession:
+    """One login: what the ``login_id`` claim names; refresh keeps it, logout ends its token."""
+
+    id: str
+    account_id: str
+    client_id: str
+    created_at: datetime
+    last_updated: datetime
+    remote_address: str
+    user_agent: str
+
+
+@dataclass(frozen=True)
+class OvokTokens:
+    """What register, login and refresh hand out."""
+
+    access_token: str = field(repr=False)
+    refresh_token: str = field(repr=False)
+    expires_in: int
+    account: OvokAccount
+    tenant: OvokTenant
+    session: OvokSession
+
+
+class OvokState:
+    """The state of the Ovok API of one fake.
+
+    Seeding reads as the API does: ``fake.ovok.add_account(email=..., password=...)`` puts an
+    account in the default tenant (the documentation's ``87ea5dfc-...``) and returns it.
+    """
+
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        randomness: Randomness,
+        outbox: Outbox,
+        access_token_ttl: int = 3600,
+        refresh_token_ttl: int = 14 * 24 * 3600,
+        algorithm: str = "HS256",
+    ) -> None:
+        if access_token_ttl <= 0 or refresh_token_ttl <= 0:
+            raise ConfigurationError("Ovok token lifetimes must be positive numbers of seconds")
+        self.clock = clock
+        self.outbox = outbox
+        self.access_token_ttl = int(access_token_ttl)
+        self.refresh_token_ttl = int(refresh_token_ttl)
+        self._randomness = randomness
+        self._algorithm = algorithm
+        self._lock = threading.RLock()
+        self.signer = JwtSigner(algorithm, randomness.stream("ovok.signing-key"))
+        self._reset_state()
+
+    def _reset_state(self) -> None:
+        self._ids = self._randomness.stream("ovok.ids")
+        self.tokens = TokenStore(self.clock)
+        self.tenants: dict[str, OvokTenant] = {}
+        self.clients: dict[str, OvokClient] = {}
+        self._accounts: dict[str, OvokAccount] = {}
+        self._by_email: dict[tuple[str, str], OvokAccount] = {}
+        self.sessions: dict[str, OvokSession] = {}
+        self.add_tenant(DEFAULT_TENANT_ID, project_id=DEFAULT_PROJECT_ID)
+        self.add_client(DEFAULT_CLIENT_ID, tenant_id=DEFAULT_TENANT_ID)
+
+    def reset(self) -> None:
+        """Back to the embedded defaults: the documentation's tenant and client, no accounts."""
+        with self._lock:
+            self._reset_state()
+
+    # -- seeding and inspection -------------------------------------------------------------
+
+    def add_tenant(
+        self,
+        tenant_id: str | None = None,
+        *,
+        display: str = DEFAULT_PROJECT_DISPLAY,
+        project_id: str | None = None,
+        strict_mode: bool = True,
+    ) -> OvokTenant:
+        """Add a tenant (a project); ids are generated when not given."""
+        with self._lock:
+            tenant = OvokTenant(
+                id=tenant_id or self._ids.uuid4(),
+                project_id=project_id or self._ids.uuid4(),
+                display=display,
+                strict_mode=strict_mode,
+            )
+            if tenant.id in self.tenants:
+                raise ConfigurationError(f"the Ovok tenant {tenant.id!r} exists already")
+            self.tenants[tenant.id] = tenant
+            return tenant
+
+    def add_client(self, client_id: str | None = None, *, tenant_id: str) -> OvokClient:
+        """Add a client application to the tenant ``tenant_id``."""
+        with self._lock:
+            self._seed_tenant(tenant_id)
+            client = OvokClient(id=client_id or self._ids.uuid4(), tenant_id=tenant_id)
+            if client.id in self.clients:
+                raise ConfigurationError(f"the Ovok client {client.id!r} exists already")
+            self.clients[client.id] = client
+            return client
+
+    def add_account(
+        self,
+        email: str,
+        password: str,
+        *,
+        name: str = "Max",
+        surname: str = "Mustermann",
+        tenant_id: str = DEFAULT_TENANT_ID,
+        email_verified: bool = True,
+    ) -> OvokAccount:
+        """Seed an account that can log in at once (no verification email is sent)."""
+        with self._lock:
+            self._seed_tenant(tenant_id)
+            if not is_email(email):
+                raise ConfigurationError(
+                    f"{email!r} is not an email address Ovok accepts (class-validator isEmail)"
+                )
+            if (tenant_id, email.lower()) in self._by_email:
+                raise ConfigurationError(
+                    f"an Ovok account with email {email!r} exists already in tenant {tenant_id!r}"
+                )
+            account = self._create_account(email, password, name, surname, tenant_id)
+            account.email_verified = email_verified
+            return account
+
+    def _seed_tenant(self, tenant_id: str) -> OvokTenant:
+        tenant = self.tenants.get(tenant_id)
+        if tenant is None:
+            raise ConfigurationError(
+                f"no Ovok tenant {tenant_id!r}; add it with fake.ovok.add_tenant({tenant_id!r}) "
+                f"or use the default tenant {DEFAULT_TENANT_ID!r}"
+            )
+        return tenant
+
+    @property
+    def accounts(self) -> list[OvokAccount]:
+        """Every account, in order of creation."""
+        with self._lock:
+            return list(self._accounts.values())
+
+    def get_account(self, email: str, *, tenant_id: str = DEFAULT_TENANT_ID) -> OvokAccount:
+        """The account of ``email`` (case-insensitive) in ``tenant_id``."""
+        account = self._by_email.get((tenant_id, email.lower()))
+        if account is None:
+            raise ConfigurationError(
+                f"no Ovok account {email!r} in tenant {tenant_id!r}; "
+                "seed one with fake.ovok.add_account(email=..., password=...)"
+            )
+        return account
+
+    # -- the operations the API performs ----------------------------------------------------
+
+    def register(
+        self,
+        *,
+        email: str,
+        password: str,
+        name: str,
+        surname: str,
+        tenant_id: str,
+        client_id: str,
+        remote_address: str = "127.0.0.1",
+        user_agent: str = "",
+    ) -> OvokTokens:
+        """Create an account, send its verification email, and log it in."""
+        with self._lock:
+            tenant = self._tenant_and_client(tenant_id, client_id)
+            if (tenant_id, email.lower()) in self._by_email:
+                raise AccountExists("Email already registered")
+            account = self._create_account(email, password, name, surname, tenant_id)
+            verification = self._ids.hex(16)
+            self.outbox.send(
+                Message(
+                    vendor="ovok",
+                    kind="email-verification",
+                    to=email,
+                    subject="Verify your email address",
+                    body=(
+                        f"Hello {account.display},\n\nplease confirm your email address for "
+                        f"{tenant.display} with this code: {verification}\n"
+                    ),
+                    time=self.clock.now(),
+                    data={"account_id": account.id, "code": verification},
+                )
+            )
+            return self._login(account, tenant, client_id, remote_address, user_agent)
+
+    def authenticate(
+        self,
+        *,
+        email: str,
+        password: str,
+        tenant_id: str,
+        client_id: str,
+        remote_address: str = "127.0.0.1",
+        user_agent: str = "",
+    ) -> OvokTokens:
+        """Check the credentials and open a login session."""
+        tenant = self._tenant_and_client(tenant_id, client_id)
+        account = self._by_email.get((tenant_id, email.lower()))
+        if account is None or not account.password.matches(password):
+            raise InvalidCredentials("Email or password is invalid")
+        with self._lock:
+            return self._login(account, tenant, client_id, remote_address, user_agent)
+
+    def refresh(self, refresh_token: str) -> OvokTokens:
+        """Swap a refresh token (single use) for a new pair in the same login session."""
+        claims = self.signer.decode(refresh_token)
+        record = self.tokens.consume(str(claims.get("jti", "")), REFRESH)
+        session = self.sessions.get(record.session)
+        account = self._accounts.get(record.subject)
+        if session is None or account is None:
+            raise TokenInvalid("the session of this token is gone")
+        session.last_updated = self.clock.now()
+        return self._issue(account, self.tenants[account.tenant_id], session)
+
+    def authorize(self, access_token: str) -> tuple[OvokAccount, OvokSession, dict[str, Any]]:
+        """The account, session and claims behind a valid access token; raises otherwise."""
+        claims = self.signer.decode(access_token)
+        record = self.tokens.check(str(claims.get("jti", "")), ACCESS)
+        account = self._accounts.get(record.subject)
+        session = self.sessions.get(record.session)
+        if account is None or session is None:
+            raise TokenInvalid("the account of this token is gone")
+        return account, session, claims
+
+    def logout(self, access_token: str) -> None:
+        """Deny ``access_token`` from now on (Ovok's denylist): a later use is refused."""
+        _, _, claims = self.authorize(access_token)
+        self.tokens.revoke(str(claims["jti"]))
+
+    def live_sessions(self, account: OvokAccount) -> list[OvokSession]:
+        """The account's sessions that still hold a usable token, oldest first."""
+        ids = {r.session for r in self.tokens.live(account.id)}
+        return [s for s in self.sessions.values() if s.id in ids]
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _tenant_and_client(self, tenant_id: str, client_id: str) -> OvokTenant:
+        tenant = self.tenants.get(tenant_id)
+        if tenant is None:
+            raise NotFound("Project not found", kind="tenant")
+        client = self.clients.get(client_id)
+        if client is None or client.tenant_id != tenant_id:
+            raise NotFound("Client not found", kind="client")
+        return tenant
+
+    def _create_account(
+        self, email: str, password: str, name: str, surname: str, tenant_id: str
+    ) -> OvokAccount:
+        account = OvokAccount(
+            id=self._ids.uuid4(),
+            tenant_id=tenant_id,
+            email=email,
+            name=name,
+            surname=surname,
+            profile_id=self._ids.uuid4(),
+            membership_id=self._ids.uuid4(),
+            password=PasswordHash.create(password, self._ids),
+            created_at=self.clock.now(),
+        )
+        self._accounts[account.id] = account
+        self._by_email[(tenant_id, email.lower())] = account
+        return account
+
+    def _login(
+        self,
+        account: OvokAccount,
+        tenant: OvokTenant,
+        client_id: str,
+        remote_address: str,
+        user_agent: str,
+    ) -> OvokTokens:
+        now = self.clock.now()
+        session = OvokSession(
+            id=self._ids.uuid4(),
+            account_id=account.id,
+            client_id=client_id,
+            created_at=now,
+            last_updated=now,
+            remote_address=remote_address,
+            user_agent=user_agent,
+        )
+        self.sessions[session.id] = session
+        return self._issue(account, tenant, session)
+
+    def _issue(self, account: OvokAccount, tenant: OvokTenant, session: OvokSession) -> OvokTokens:
+        issued_at = int(self.clock.time())
+        common = {
+            "sub": account.id,
+            "iat": issued_at,
+            "client_id": session.client_id,
+            "login_id": session.id,
+        }
+        access_id, refresh_id = self._ids.uuid4(), self._ids.uuid4()
+        access = self.signer.encode(
+            {
+                **common,
+                "exp": issued_at + self.access_token_ttl,
+                "jti": access_id,
+                "username": account.id,
+                "scope": "openid",
+                "profile": account.profile_reference,
+                "project": tenant.project_reference,
+            }
+        )
+        refresh = self.signer.encode(
+            {
+                **common,
+                "exp": issued_at + self.refresh_token_ttl,
+                "jti": refresh_id,
+                "refresh_secret": self._ids.hex(16),
+            }
+        )
+        for token_id, kind, ttl in (
+            (access_id, ACCESS, self.access_token_ttl),
+            (refresh_id, REFRESH, self.refresh_token_ttl),
+        ):
+            self.tokens.add(
+                TokenRecord(token_id, kind, account.id, session.id, issued_at, issued_at + ttl)
+            )
+        return OvokTokens(access, refresh, self.access_token_ttl, account, tenant, session)
+
+    def expires_at(self, token_ttl: int) -> datetime:
+        """When a token issued now with ``token_ttl`` seconds expires."""
+        return to_datetime(int(self.clock.time()) + token_ttl)

@@ -1,0 +1,179 @@
+"""Tokens: real signed JWTs (PyJWT), and the registry that knows which are still good.
+
+A :class:`JwtSigner` signs and checks signatures; it never checks expiry, because PyJWT reads the
+system time and would ignore a clock the fake has set or shifted. A :class:`TokenStore` holds
+every token the fake issued, as an absolute expiry, and decides on every use against the fake's
+:class:`~fakeauth.clock.Clock`: refused when ``now >= expires_at``, when revoked, when unknown
+(forged with the right key, or from another fake) and when of the wrong kind (a refresh token
+used as an access token).
+"""
+
+from __future__ import annotations
+
+import base64
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from fakeauth.clock import Clock
+from fakeauth.errors import ConfigurationError, TokenExpired, TokenInvalid, TokenRevoked
+from fakeauth.randomness import RandomStream
+
+__all__ = ["ALGORITHMS", "JwtSigner", "TokenRecord", "TokenStore"]
+
+#: The signing algorithms a fake can use.
+ALGORITHMS = ("HS256", "EdDSA")
+
+_DECODE_OPTIONS: Any = {
+    "verify_signature": True,
+    "verify_exp": False,
+    "verify_nbf": False,
+    "verify_iat": False,
+    "verify_aud": False,
+    "verify_iss": False,
+}
+
+
+class JwtSigner:
+    """Signs and verifies the JWTs of one vendor with one key, made on first use."""
+
+    def __init__(self, algorithm: str, random: RandomStream, *, kid: str | None = None) -> None:
+        if algorithm not in ALGORITHMS:
+            raise ConfigurationError(
+                f"unsupported token algorithm {algorithm!r}; choose one of {', '.join(ALGORITHMS)}"
+            )
+        self.algorithm = algorithm
+        self.kid = kid
+        self._random = random
+        self._lock = threading.Lock()
+        self._signing_key: Any = None
+        self._verifying_key: Any = None
+
+    def _keys(self) -> tuple[Any, Any]:
+        if self._signing_key is None:
+            with self._lock:
+                if self._signing_key is None:
+                    secret = self._random.bytes(32)
+                    if self.algorithm == "EdDSA":
+                        private = Ed25519PrivateKey.from_private_bytes(secret)
+                        self._verifying_key = private.public_key()
+                        self._signing_key = private
+                    else:
+                        self._verifying_key = secret
+                        self._signing_key = secret
+        return self._signing_key, self._verifying_key
+
+    def encode(self, claims: dict[str, Any], *, headers: dict[str, Any] | None = None) -> str:
+        """The signed JWT of ``claims``."""
+        signing_key, _ = self._keys()
+        header = dict(headers or {})
+        if self.kid is not None:
+            header.setdefault("kid", self.kid)
+        return jwt.encode(claims, signing_key, algorithm=self.algorithm, headers=header or None)
+
+    def decode(self, token: str) -> dict[str, Any]:
+        """The claims of ``token`` if this signer signed it; raises :class:`TokenInvalid`."""
+        _, verifying_key = self._keys()
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token, verifying_key, algorithms=[self.algorithm], options=_DECODE_OPTIONS
+            )
+        except (jwt.PyJWTError, ValueError, TypeError) as exc:
+            raise TokenInvalid(f"invalid token: {exc}") from None
+        return claims
+
+    def public_jwk(self) -> dict[str, str] | None:
+        """The public key as a JWK, for an asymmetric algorithm; ``None`` for HS256."""
+        if self.algorithm != "EdDSA":
+            return None
+        _, public = self._keys()
+        raw = public.public_bytes_raw()
+        jwk = {
+            "kty": "OKP",
+            "crv": "Ed25519",
+            "x": base64.urlsafe_b64encode(raw).rstrip(b"=").decode(),
+            "alg": "EdDSA",
+            "use": "sig",
+        }
+        if self.kid is not None:
+            jwk["kid"] = self.kid
+        return jwk
+
+
+@dataclass(slots=True)
+class TokenRecord:
+    """What the fake remembers of one issued token (never the token string itself)."""
+
+    id: str
+    kind: str
+    subject: str
+    session: str
+    issued_at: float
+    expires_at: float
+    revoked: bool = False
+
+
+class TokenStore:
+    """The tokens one vendor issued, and the rules for using them."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._records: dict[str, TokenRecord] = {}
+
+    def add(self, record: TokenRecord) -> TokenRecord:
+        """Remember ``record``."""
+        with self._lock:
+            self._records[record.id] = record
+        return record
+
+    def check(self, token_id: str, kind: str) -> TokenRecord:
+        """The live record of ``token_id``; raises unless it is of ``kind``, unrevoked, unexpired."""
+        record = self._records.get(token_id)
+        if record is None or record.kind != kind:
+            raise TokenInvalid("unknown token")
+        if record.revoked:
+            raise TokenRevoked("the token was revoked")
+        if self._clock.time() >= record.expires_at:
+            raise TokenExpired("the token expired", expired_at=record.expires_at)
+        return record
+
+    def consume(self, token_id: str, kind: str) -> TokenRecord:
+        """Check ``token_id`` and revoke it in one step: a single-use (refresh) token."""
+        with self._lock:
+            record = self.check(token_id, kind)
+            record.revoked = True
+            return record
+
+    def revoke(self, token_id: str) -> None:
+        """Revoke one token; unknown ids are ignored."""
+        with self._lock:
+            record = self._records.get(token_id)
+            if record is not None:
+                record.revoked = True
+
+    def revoke_session(self, session: str) -> int:
+        """Revoke every token of ``session``; the number revoked."""
+        with self._lock:
+            hits = [r for r in self._records.values() if r.session == session and not r.revoked]
+            for record in hits:
+                record.revoked = True
+            return len(hits)
+
+    def live(self, subject: str | None = None) -> list[TokenRecord]:
+        """The tokens still usable now, of ``subject`` if given."""
+        now = self._clock.time()
+        with self._lock:
+            return [
+                r
+                for r in self._records.values()
+                if not r.revoked
+                and now < r.expires_at
+                and (subject is None or r.subject == subject)
+            ]
+
+    def __len__(self) -> int:
+        return len(self._records)

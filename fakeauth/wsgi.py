@@ -1,0 +1,213 @@
+"""The one seam every transport feeds: route, call the vendor module, record in the journal.
+
+The route map is compiled once per process (compiling costs about a millisecond); each request is
+matched on a pre-bound adapter. Routing is by host, then path: a request whose ``Host`` is one of a
+vendor's configured hosts is served only by that vendor's routes (another vendor's path there is
+unserved, 501); any other host (the live server's loopback address) is routed by path alone.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.routing import Map, RequestRedirect, Rule
+
+from fakeauth.apis import b2core, ovok, waltid
+from fakeauth.apis.base import Route, VendorApi
+from fakeauth.http import Request, Response
+from fakeauth.journal import JournalEntry
+from fakeauth.redaction import redact
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+    from fakeauth.fake import FakeAuth
+
+__all__ = ["VENDOR_APIS", "WsgiApp", "route_table"]
+
+#: Every vendor API the fake serves.
+VENDOR_APIS: tuple[VendorApi, ...] = (ovok.API, b2core.API, waltid.API)
+
+#: A body larger than this is refused without being read.
+_HARD_BODY_LIMIT = 64 * 1024 * 1024
+#: The journal keeps at most this much of a body that is not JSON.
+_JOURNAL_TEXT_LIMIT = 4096
+
+_ROUTES: dict[str, tuple[VendorApi, Route]] = {
+    route.operation: (api, route) for api in VENDOR_APIS for route in api.routes
+}
+_MAP = Map(
+    [Rule(r.path, endpoint=op, methods=[r.method]) for op, (_, r) in _ROUTES.items()],
+    strict_slashes=False,
+    merge_slashes=False,
+)
+_ADAPTER = _MAP.bind("fakeauth.invalid")
+
+
+def route_table() -> list[tuple[str, str, str]]:
+    """Every served route as ``(operation id, method, path)``, in declaration order."""
+    return [(op, route.method, route.path) for op, (_, route) in _ROUTES.items()]
+
+
+class WsgiApp:
+    """The WSGI application of one fake: every vendor API it serves, on one state."""
+
+    def __init__(self, fake: FakeAuth) -> None:
+        self._fake = fake
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        response = self.handle(environ)
+        reason = HTTP_STATUS_CODES.get(response.status, "Unknown")
+        headers = [*response.headers, ("Content-Length", str(len(response.body)))]
+        start_response(f"{response.status} {reason}", headers)
+        return [response.body] if environ.get("REQUEST_METHOD") != "HEAD" else []
+
+    def handle(self, environ: WSGIEnvironment) -> Response:
+        """Serve one request and record it; the response is not yet written."""
+        fake = self._fake
+        when = fake.clock.now()
+        request = _build_request(environ)
+        host_vendor = fake.vendor_for_host(request.headers.get("host", ""))
+        operation: str | None = None
+        api: VendorApi | None
+        try:
+            endpoint, params = _ADAPTER.match(request.path, request.method)
+        except RequestRedirect:
+            endpoint, params = None, {}
+        except HTTPException:
+            endpoint, params = None, {}
+        if endpoint is not None:
+            api, route = _ROUTES[endpoint]
+            if host_vendor is not None and host_vendor is not api:
+                api, route = host_vendor, None
+        else:
+            api, route = host_vendor or _vendor_for_path(request.path), None
+
+        if api is None:
+            response = _no_vendor(request)
+        elif route is None:
+            response = api.unserved(request.method, request.path)
+        elif len(request.body) > api.max_body:
+            operation = route.operation
+            response = api.error(413, "request entity too large")
+        else:
+            operation = route.operation
+            request.path_params = params
+            response = self._call(api, route, request)
+        fake.journal.record(
+            JournalEntry(
+                operation=operation,
+                vendor=api.name if api is not None else None,
+                method=request.method,
+                url=request.url,
+                path=request.path,
+                status=response.status,
+                time=when,
+                request=_journal_request(request),
+                response=_journal_response(response, request.secrets),
+            )
+        )
+        return response
+
+    def _call(self, api: VendorApi, route: Route, request: Request) -> Response:
+        try:
+            return route.handler(api.state_of(self._fake), request)
+        except Exception as exc:  # a bug in the fake: answer 500, keep it for the test thread
+            self._fake.handler_errors.append(exc)
+            traceback.print_exc(file=sys.stderr)
+            return api.error(500, "Internal server error")
+
+
+def _build_request(environ: WSGIEnvironment) -> Request:
+    headers: dict[str, str] = {}
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            headers[key[5:].replace("_", "-").lower()] = value
+    if environ.get("CONTENT_TYPE"):
+        headers["content-type"] = environ["CONTENT_TYPE"]
+    method = environ.get("REQUEST_METHOD", "GET").upper()
+    path = _wsgi_str(environ.get("PATH_INFO", "")) or "/"
+    query = _wsgi_str(environ.get("QUERY_STRING", ""))
+    host = headers.get("host") or environ.get("SERVER_NAME", "localhost")
+    url = f"{environ.get('wsgi.url_scheme', 'http')}://{host}{path}" + (f"?{query}" if query else "")
+    return Request(
+        method=method,
+        url=url,
+        path=path,
+        query=query,
+        headers=headers,
+        body=_read_body(environ),
+        remote_addr=environ.get("REMOTE_ADDR") or "127.0.0.1",
+    )
+
+
+def _wsgi_str(value: str) -> str:
+    # PEP 3333 carries bytes as latin-1 strings.
+    return value.encode("latin-1", "replace").decode("utf-8", "replace")
+
+
+def _read_body(environ: WSGIEnvironment) -> bytes:
+    stream = environ.get("wsgi.input")
+    if stream is None:
+        return b""
+    length_text = environ.get("CONTENT_LENGTH") or ""
+    if length_text.strip().isdigit():
+        length = int(length_text)
+        if length > _HARD_BODY_LIMIT:
+            return b"\0" * (_HARD_BODY_LIMIT + 1)
+        return bytes(stream.read(length)) if length else b""
+    if environ.get("wsgi.input_terminated"):
+        return bytes(stream.read(_HARD_BODY_LIMIT + 1))
+    return b""
+
+
+def _vendor_for_path(path: str) -> VendorApi | None:
+    # The longest claiming prefix wins: walt.id's /auth/account/ inside Ovok's /auth/.
+    best: tuple[int, VendorApi | None] = (0, None)
+    for api in VENDOR_APIS:
+        for prefix in api.path_prefixes:
+            if path.startswith(prefix) and len(prefix) > best[0]:
+                best = (len(prefix), api)
+    return best[1]
+
+
+def _no_vendor(request: Request) -> Response:
+    return Response.json(
+        404,
+        {
+            "error": "fakeauth: no vendor API serves this path",
+            "method": request.method,
+            "path": request.path,
+            "routes": [f"{method} {path}" for _, method, path in route_table()],
+        },
+    )
+
+
+def _journal_request(request: Request) -> Any:
+    if request.parsed_body is not None:
+        return redact(request.parsed_body, request.secrets)
+    return redact(_body_value(request.body), request.secrets)
+
+
+def _journal_response(response: Response, secrets: list[str]) -> Any:
+    if response.document is not None:
+        return redact(response.document, secrets)
+    return redact(_body_value(response.body), secrets)
+
+
+def _body_value(body: bytes) -> Any:
+    if not body:
+        return None
+    if len(body) <= 64 * 1024 and body[:1] in (b"{", b"["):
+        try:
+            return json.loads(body)
+        except (ValueError, RecursionError):
+            pass
+    text = body[:_JOURNAL_TEXT_LIMIT].decode("utf-8", "replace")
+    return text if len(body) <= _JOURNAL_TEXT_LIMIT else f"{text}... ({len(body)} bytes)"
