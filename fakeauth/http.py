@@ -89,9 +89,7 @@ class Response:
     document: Any = None
 
     @classmethod
-    def json(
-        cls, status: int, document: Any, headers: Iterable[tuple[str, str]] = ()
-    ) -> Response:
+    def json(cls, status: int, document: Any, headers: Iterable[tuple[str, str]] = ()) -> Response:
         """A JSON response."""
         return cls(
             status,

@@ -14,7 +14,7 @@ import random
 import threading
 import uuid
 
-__all__ = ["Randomness", "RandomStream"]
+__all__ = ["RandomStream", "Randomness"]
 
 _ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 

@@ -38,7 +38,11 @@ SECRET_KEYS = frozenset(
 
 def redacted(secret: str) -> str:
     """The placeholder that stands for ``secret`` wherever fakeauth would have shown it."""
-    return "<redacted:" + hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()[:12] + ">"
+    return (
+        "<redacted:"
+        + hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+        + ">"
+    )
 
 
 def redact(value: Any, secrets: Iterable[str] = ()) -> Any:

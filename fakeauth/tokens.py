@@ -131,7 +131,7 @@ class TokenStore:
         return record
 
     def check(self, token_id: str, kind: str) -> TokenRecord:
-        """The live record of ``token_id``; raises unless it is of ``kind``, unrevoked, unexpired."""
+        """The live record of ``token_id``; raises unless of ``kind``, unrevoked and unexpired."""
         record = self._records.get(token_id)
         if record is None or record.kind != kind:
             raise TokenInvalid("unknown token")

@@ -76,6 +76,7 @@ class WsgiApp:
         host_vendor = fake.vendor_for_host(request.headers.get("host", ""))
         operation: str | None = None
         api: VendorApi | None
+        route: Route | None
         try:
             endpoint, params = _ADAPTER.match(request.path, request.method)
         except RequestRedirect:
@@ -98,7 +99,7 @@ class WsgiApp:
             response = api.error(413, "request entity too large")
         else:
             operation = route.operation
-            request.path_params = params
+            request.path_params = dict(params)
             response = self._call(api, route, request)
         fake.journal.record(
             JournalEntry(
@@ -135,7 +136,9 @@ def _build_request(environ: WSGIEnvironment) -> Request:
     path = _wsgi_str(environ.get("PATH_INFO", "")) or "/"
     query = _wsgi_str(environ.get("QUERY_STRING", ""))
     host = headers.get("host") or environ.get("SERVER_NAME", "localhost")
-    url = f"{environ.get('wsgi.url_scheme', 'http')}://{host}{path}" + (f"?{query}" if query else "")
+    url = f"{environ.get('wsgi.url_scheme', 'http')}://{host}{path}" + (
+        f"?{query}" if query else ""
+    )
     return Request(
         method=method,
         url=url,

@@ -1,0 +1,1 @@
+"""Transports: each only feeds the one WSGI seam (``fakeauth.wsgi``)."""
