@@ -10,7 +10,9 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from fakeauth import __version__
+from fakeauth.errors import ConfigurationError
 from fakeauth.fake import FakeAuth
+from fakeauth.seeding import apply_seed, load_seed_file
 from fakeauth.state.ovok import DEFAULT_CLIENT_ID, DEFAULT_PROJECT_ID, DEFAULT_TENANT_ID
 from fakeauth.transports.server import LiveServer
 
@@ -34,6 +36,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8080, help="port to bind (default 8080)")
+    serve.add_argument(
+        "--seed",
+        metavar="FILE",
+        help="a JSON or TOML file of tenants, clients, accounts and flags to start from",
+    )
     serve.add_argument("--quiet", action="store_true", help="do not log a line per request")
     return parser
 
@@ -90,6 +97,10 @@ def _vendor_banner(state: Any, label: str) -> list[str]:
     return ["", f"{label}:", *(f"  {line}" for line in describe())]
 
 
+def _counts(added: dict[str, int]) -> str:
+    return ", ".join(f"{n} {what}" for what, n in added.items()) or "nothing"
+
+
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -98,6 +109,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = _parser().parse_args(argv)
     fake = FakeAuth()
+    if args.seed:
+        try:
+            added = apply_seed(fake, load_seed_file(args.seed))
+        except ConfigurationError as exc:
+            print(exc, file=sys.stderr)
+            return 2
+        print(f"fakeauth: seeded from {args.seed}: " + _counts(added), flush=True)
     app: WSGIApplication = fake.wsgi_app
     if not args.quiet:
         app = _RequestLog(app, sys.stdout)

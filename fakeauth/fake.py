@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from fakeauth.apis.base import VendorApi
@@ -15,7 +17,13 @@ from fakeauth.randomness import Randomness
 from fakeauth.state.b2core import B2CoreState
 from fakeauth.state.ovok import OvokState
 from fakeauth.state.waltid import WaltidState
+from fakeauth.transports.httpx_mock import HttpxInterceptor, make_transport
+from fakeauth.transports.requests_mock import RequestsInterceptor
+from fakeauth.transports.server import LiveServer
 from fakeauth.wsgi import VENDOR_APIS, WsgiApp
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["DEFAULT_HOSTS", "FakeAuth"]
 
@@ -114,6 +122,8 @@ class FakeAuth:
                     self._host_vendor[key] = apis[vendor]
         #: The WSGI application serving every vendor API on this fake's state.
         self.wsgi_app = WsgiApp(self)
+        self._servers: list[LiveServer] = []
+        self._servers_lock = threading.Lock()
 
     def vendor_for_host(self, host: str) -> VendorApi | None:
         """The vendor API a ``Host`` header names, or ``None`` for any other host."""
@@ -123,6 +133,68 @@ class FakeAuth:
             # a broker added at run time with fake.b2core.add_broker(...)
             api = self._b2core_api
         return api
+
+    # -- transports -----------------------------------------------------------------------------
+
+    def mock_requests(self, *, assert_all_served: bool = True) -> RequestsInterceptor:
+        """Intercept ``requests`` to the vendor hosts (a context manager and a decorator).
+
+        Every other URL passes through: to the network, or to your own ``responses`` mock if
+        one is active. With ``assert_all_served``, leaving the block raises
+        :class:`~fakeauth.transports.base.UnservedRequestsError` if a request reached a vendor
+        path fakeauth does not serve (each is answered 501 in the vendor's error shape).
+        """
+        return RequestsInterceptor(self, assert_all_served=assert_all_served)
+
+    def mock_httpx(self, *, assert_all_served: bool = True) -> HttpxInterceptor:
+        """Intercept every ``httpx.Client`` and ``httpx.AsyncClient`` (through respx).
+
+        Like :meth:`mock_requests`: vendor hosts answer from this fake, everything else passes
+        through to the network.
+        """
+        return HttpxInterceptor(self, assert_all_served=assert_all_served)
+
+    def httpx_transport(self) -> httpx.MockTransport:
+        """An httpx transport (sync and async) sending every request to this fake."""
+        return make_transport(self)
+
+    def serve(self, *, host: str = "127.0.0.1", port: int = 0) -> LiveServer:
+        """Start a live server on ``host``:``port`` (0: a free port) in a background thread.
+
+        ``with fake.serve() as server: requests.get(f"{server.url}/auth/me")``; the server stops
+        at the end of the block (or on ``server.stop()``).
+        """
+        server = LiveServer(self.wsgi_app, host=host, port=port)
+        server.start()
+        with self._servers_lock:
+            self._servers = [s for s in self._servers if s.running]
+            self._servers.append(server)
+        return server
+
+    def is_live_server_url(self, url: str) -> bool:
+        """Whether ``url`` points at one of this fake's running live servers."""
+        return any(s.running and url.startswith(s.url + "/") for s in self._servers)
+
+    def jwks(self) -> dict[str, list[dict[str, str]]]:
+        """The public keys of the fake's asymmetric tokens, as a JWK Set."""
+        keys = []
+        for state in (self.ovok, self.b2core, self.waltid):
+            signer = getattr(state, "signer", None)
+            jwk = signer.public_jwk() if signer is not None else None
+            if jwk is not None:
+                keys.append(jwk)
+        return {"keys": keys}
+
+    def export_accounts(self) -> dict[str, list[dict[str, Any]]]:
+        """Every vendor's accounts as JSON-ready data, without passwords or tokens."""
+        return {
+            name: state.export_accounts() if hasattr(state, "export_accounts") else []
+            for name, state in (
+                ("ovok", self.ovok),
+                ("b2core", self.b2core),
+                ("waltid", self.waltid),
+            )
+        }
 
     def reset(self) -> None:
         """Back to a fresh instance's state: embedded defaults, no accounts, empty journal.

@@ -36,6 +36,20 @@ class JournalEntry:
         """Whether a route of the fake served this request."""
         return self.operation is not None
 
+    def to_dict(self) -> dict[str, Any]:
+        """The entry as JSON-ready data (bodies already redacted)."""
+        return {
+            "operation": self.operation,
+            "vendor": self.vendor,
+            "method": self.method,
+            "url": self.url,
+            "path": self.path,
+            "status": self.status,
+            "time": self.time.isoformat(),
+            "request": self.request,
+            "response": self.response,
+        }
+
     def __str__(self) -> str:
         name = self.operation or "UNSERVED"
         return f"{self.time.isoformat()} {self.method} {self.url} -> {self.status} ({name})"
@@ -47,11 +61,22 @@ class Journal:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._entries: list[JournalEntry] = []
+        self._cleared = 0  # entries recorded before the last clear(), for mark()/since()
 
     def record(self, entry: JournalEntry) -> None:
         """Append ``entry``."""
         with self._lock:
             self._entries.append(entry)
+
+    def mark(self) -> int:
+        """A position in the journal's history, for :meth:`since`; survives :meth:`clear`."""
+        with self._lock:
+            return self._cleared + len(self._entries)
+
+    def since(self, mark: int) -> list[JournalEntry]:
+        """The entries recorded after :meth:`mark` returned ``mark`` (and not cleared since)."""
+        with self._lock:
+            return self._entries[max(0, mark - self._cleared) :]
 
     def calls(self, operation: str) -> list[JournalEntry]:
         """The entries of one operation id, oldest first."""
@@ -65,6 +90,7 @@ class Journal:
     def clear(self) -> None:
         """Forget every entry."""
         with self._lock:
+            self._cleared += len(self._entries)
             self._entries.clear()
 
     def __iter__(self) -> Iterator[JournalEntry]:

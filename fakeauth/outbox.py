@@ -23,6 +23,18 @@ class Message:
     time: datetime
     data: dict[str, Any] = field(default_factory=dict)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The message as JSON-ready data."""
+        return {
+            "vendor": self.vendor,
+            "kind": self.kind,
+            "to": self.to,
+            "subject": self.subject,
+            "body": self.body,
+            "time": self.time.isoformat(),
+            "data": self.data,
+        }
+
 
 class Outbox:
     """Every message the fake sent, oldest first; thread-safe."""

@@ -13,6 +13,7 @@ import sys
 import traceback
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
@@ -20,6 +21,7 @@ from werkzeug.routing import Map, RequestRedirect, Rule
 
 from fakeauth.apis import b2core, ovok, waltid
 from fakeauth.apis.base import Route, VendorApi
+from fakeauth.control import handle as handle_control
 from fakeauth.http import Request, Response
 from fakeauth.journal import JournalEntry
 from fakeauth.redaction import redact
@@ -29,7 +31,10 @@ if TYPE_CHECKING:
 
     from fakeauth.fake import FakeAuth
 
-__all__ = ["VENDOR_APIS", "WsgiApp", "route_table"]
+__all__ = ["CONTROL_PREFIX", "VENDOR_APIS", "WsgiApp", "request_from_parts", "route_table"]
+
+#: The path prefix of fakeauth's own control API (no vendor uses it).
+CONTROL_PREFIX = "/_fakeauth/"
 
 #: Every vendor API the fake serves.
 VENDOR_APIS: tuple[VendorApi, ...] = (ovok.API, b2core.API, waltid.API)
@@ -69,19 +74,32 @@ class WsgiApp:
         return [response.body] if environ.get("REQUEST_METHOD") != "HEAD" else []
 
     def handle(self, environ: WSGIEnvironment) -> Response:
-        """Serve one request and record it; the response is not yet written."""
+        """Serve one WSGI request and record it; the response is not yet written."""
+        return self.dispatch(_build_request(environ))
+
+    def dispatch(self, request: Request) -> Response:
+        """Serve one request, whatever transport brought it: the seam itself."""
+        origin = request.headers.get("origin")
+        if origin is not None and _is_preflight(request):
+            return _preflight(request, origin)
+        if request.path.startswith(CONTROL_PREFIX):
+            response = handle_control(self._fake, request)
+        else:
+            response = self._serve_vendor(request)
+        if origin is not None:
+            response.headers.extend(_cors_headers(origin))
+        return response
+
+    def _serve_vendor(self, request: Request) -> Response:
         fake = self._fake
         when = fake.clock.now()
-        request = _build_request(environ)
         host_vendor = fake.vendor_for_host(request.headers.get("host", ""))
         operation: str | None = None
         api: VendorApi | None
         route: Route | None
         try:
             endpoint, params = _ADAPTER.match(request.path, request.method)
-        except RequestRedirect:
-            endpoint, params = None, {}
-        except HTTPException:
+        except (RequestRedirect, HTTPException):
             endpoint, params = None, {}
         if endpoint is not None:
             api, route = _ROUTES[endpoint]
@@ -94,9 +112,6 @@ class WsgiApp:
             response = _no_vendor(request)
         elif route is None:
             response = api.unserved(request.method, request.path)
-        elif len(request.body) > api.max_body:
-            operation = route.operation
-            response = api.error(413, "request entity too large")
         else:
             operation = route.operation
             request.path_params = dict(params)
@@ -117,12 +132,32 @@ class WsgiApp:
         return response
 
     def _call(self, api: VendorApi, route: Route, request: Request) -> Response:
+        if len(request.body) > api.max_body:
+            return api.error(413, "request entity too large")
         try:
             return route.handler(api.state_of(self._fake), request)
         except Exception as exc:  # a bug in the fake: answer 500, keep it for the test thread
             self._fake.handler_errors.append(exc)
             traceback.print_exc(file=sys.stderr)
             return api.error(500, "Internal server error")
+
+
+def request_from_parts(
+    method: str, url: str, headers: Iterable[tuple[str, str]], body: bytes, *, remote_addr: str = ""
+) -> Request:
+    """A :class:`Request` from what an HTTP client library holds (the in-process transports)."""
+    parts = urlsplit(url)
+    lowered = {name.lower(): value for name, value in headers}
+    lowered.setdefault("host", parts.netloc)
+    return Request(
+        method=method.upper(),
+        url=url,
+        path=unquote(parts.path) or "/",
+        query=parts.query,
+        headers=lowered,
+        body=body,
+        remote_addr=remote_addr or "127.0.0.1",
+    )
 
 
 def _build_request(environ: WSGIEnvironment) -> Request:
@@ -178,6 +213,31 @@ def _vendor_for_path(path: str) -> VendorApi | None:
             if path.startswith(prefix) and len(prefix) > best[0]:
                 best = (len(prefix), api)
     return best[1]
+
+
+def _is_preflight(request: Request) -> bool:
+    return request.method == "OPTIONS" and "access-control-request-method" in request.headers
+
+
+def _preflight(request: Request, origin: str) -> Response:
+    requested = request.headers.get("access-control-request-headers")
+    headers = [
+        ("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS"),
+        ("Access-Control-Allow-Headers", requested or "Authorization, Content-Type"),
+        ("Access-Control-Max-Age", "600"),
+        *_cors_headers(origin),
+    ]
+    return Response.empty(204, headers)
+
+
+def _cors_headers(origin: str) -> list[tuple[str, str]]:
+    # Reflect the origin (with credentials: walt.id's login sets a cookie a front end relies on).
+    return [
+        ("Access-Control-Allow-Origin", origin),
+        ("Access-Control-Allow-Credentials", "true"),
+        ("Access-Control-Expose-Headers", "Content-Type, Set-Cookie"),
+        ("Vary", "Origin"),
+    ]
 
 
 def _no_vendor(request: Request) -> Response:

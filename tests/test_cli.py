@@ -8,6 +8,8 @@ import socket
 import subprocess
 import sys
 import urllib.request
+from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -29,6 +31,15 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def read_banner(stdout: IO[str]) -> list[str]:
+    """The lines up to "Ctrl-C stops."; fails at once if the process ends first."""
+    lines: list[str] = []
+    while (line := stdout.readline()) != "Ctrl-C stops.\n":
+        assert line, f"fakeauth serve ended early after: {lines}"
+        lines.append(line)
+    return lines
+
+
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_serve_prints_the_defaults_serves_logs_and_stops_cleanly(stop: signal.Signals) -> None:
     port = free_port()
@@ -41,9 +52,7 @@ def test_serve_prints_the_defaults_serves_logs_and_stops_cleanly(stop: signal.Si
     try:
         assert process.stdout is not None
         first = process.stdout.readline()
-        banner = [first]
-        while (line := process.stdout.readline()) != "Ctrl-C stops.\n":
-            banner.append(line)
+        banner = read_banner(process.stdout)
         request = urllib.request.Request(
             f"http://127.0.0.1:{port}/auth/b2b/register",
             data=json.dumps(REGISTER_BODY).encode(),
@@ -85,3 +94,59 @@ def test_a_command_is_required(capsys: pytest.CaptureFixture[str]) -> None:
 
     assert info.value.code == 2
     assert "the following arguments are required: COMMAND" in capsys.readouterr().err
+
+
+def test_serve_starts_from_a_seed_file(tmp_path: Path) -> None:
+    seed = tmp_path / "seed.toml"
+    seed.write_text(
+        '[[ovok.accounts]]\nemail = "ann@example.test"\npassword = "pw"\nname = "Ann"\n'
+        '[features]\n"account-registration" = false\n'
+    )
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "fakeauth.cli", "serve", "--port", str(port), "--seed", str(seed)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        seeded = process.stdout.readline()
+        read_banner(process.stdout)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_fakeauth/accounts") as response:
+            accounts = json.loads(response.read())
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=20)
+
+    assert seeded == (f"fakeauth: seeded from {seed}: 1 features, 1 ovok.accounts\n")
+    assert [a["email"] for a in accounts["ovok"]] == ["ann@example.test"]
+
+
+@pytest.mark.parametrize(
+    ("content", "suffix", "message"),
+    [
+        ("{not json", ".json", "does not parse"),
+        ("[1, 2]", ".json", "must hold an object"),
+        ('{"ovok": {"accounts": [{"email": "bad"}]}}', ".json", "ovok.accounts[0]: "),
+    ],
+)
+def test_a_bad_seed_file_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, suffix: str, message: str
+) -> None:
+    seed = tmp_path / f"seed{suffix}"
+    seed.write_text(content)
+
+    status = main(["serve", "--seed", str(seed), "--port", "0"])
+
+    assert status == 2
+    assert message in capsys.readouterr().err
+
+
+def test_a_missing_seed_file_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = main(["serve", "--seed", str(tmp_path / "nope.json")])
+
+    assert status == 2
+    assert "cannot read the seed file" in capsys.readouterr().err

@@ -168,7 +168,7 @@ class OvokState:
 
     def add_tenant(
         self,
-        tenant_id: str | None = None,
+        id: str | None = None,
         *,
         display: str = DEFAULT_PROJECT_DISPLAY,
         project_id: str | None = None,
@@ -177,7 +177,7 @@ class OvokState:
         """Add a tenant (a project); ids are generated when not given."""
         with self._lock:
             tenant = OvokTenant(
-                id=tenant_id or self._ids.uuid4(),
+                id=id or self._ids.uuid4(),
                 project_id=project_id or self._ids.uuid4(),
                 display=display,
                 strict_mode=strict_mode,
@@ -187,11 +187,11 @@ class OvokState:
             self.tenants[tenant.id] = tenant
             return tenant
 
-    def add_client(self, client_id: str | None = None, *, tenant_id: str) -> OvokClient:
+    def add_client(self, id: str | None = None, *, tenant_id: str) -> OvokClient:
         """Add a client application to the tenant ``tenant_id``."""
         with self._lock:
             self._seed_tenant(tenant_id)
-            client = OvokClient(id=client_id or self._ids.uuid4(), tenant_id=tenant_id)
+            client = OvokClient(id=id or self._ids.uuid4(), tenant_id=tenant_id)
             if client.id in self.clients:
                 raise ConfigurationError(f"the Ovok client {client.id!r} exists already")
             self.clients[client.id] = client
@@ -236,6 +236,22 @@ class OvokState:
         """Every account, in order of creation."""
         with self._lock:
             return list(self._accounts.values())
+
+    def export_accounts(self) -> list[dict[str, Any]]:
+        """Every account as JSON-ready data, without the password hash."""
+        return [
+            {
+                "id": a.id,
+                "email": a.email,
+                "name": a.name,
+                "surname": a.surname,
+                "tenant_id": a.tenant_id,
+                "profile": a.profile_reference,
+                "email_verified": a.email_verified,
+                "created_at": a.created_at.isoformat(),
+            }
+            for a in self.accounts
+        ]
 
     def get_account(self, email: str, *, tenant_id: str = DEFAULT_TENANT_ID) -> OvokAccount:
         """The account of ``email`` (case-insensitive) in ``tenant_id``."""

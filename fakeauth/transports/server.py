@@ -48,6 +48,11 @@ class LiveServer:
         self._thread: threading.Thread | None = None
 
     @property
+    def running(self) -> bool:
+        """Whether the server is started and not yet stopped."""
+        return self._server is not None
+
+    @property
     def port(self) -> int:
         """The port the server listens on (known once started)."""
         if self._server is None:
@@ -106,7 +111,7 @@ class LiveServer:
         self._thread = None
 
     def __enter__(self) -> LiveServer:
-        return self.start()
+        return self if self.running else self.start()
 
     def __exit__(
         self,

@@ -1,0 +1,111 @@
+"""Intercept httpx (sync and async clients) with respx and answer vendor hosts from the fake.
+
+One catch-all respx route decides per request: a vendor host is answered through the WSGI seam,
+anything else passes through to the network (the fake's own live servers included). httpx and
+respx are optional: ``pip install 'fakeauth[httpx]'``.
+"""
+
+from __future__ import annotations
+
+from contextlib import ContextDecorator
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from fakeauth.errors import ConfigurationError
+from fakeauth.transports.base import check_all_served
+from fakeauth.wsgi import request_from_parts
+
+if TYPE_CHECKING:
+    import httpx
+    import respx
+
+    from fakeauth.fake import FakeAuth
+
+__all__ = ["HttpxInterceptor", "make_transport"]
+
+
+def _import_httpx() -> Any:
+    try:
+        import httpx
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise ConfigurationError(
+            "httpx is not installed; install it with: pip install 'fakeauth[httpx]'"
+        ) from None
+    return httpx
+
+
+def _answer(fake: FakeAuth, request: httpx.Request) -> httpx.Response:
+    module = _import_httpx()
+    response = fake.wsgi_app.dispatch(
+        request_from_parts(
+            request.method, str(request.url), request.headers.multi_items(), request.content
+        )
+    )
+    return module.Response(  # type: ignore[no-any-return]
+        response.status, headers=response.headers, content=response.body, request=request
+    )
+
+
+def make_transport(fake: FakeAuth) -> httpx.MockTransport:
+    """An httpx transport (sync and async) that sends every request to ``fake``."""
+    module = _import_httpx()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        request.read()
+        return _answer(fake, request)
+
+    return module.MockTransport(handler)  # type: ignore[no-any-return]
+
+
+class HttpxInterceptor(ContextDecorator):
+    """``with fake.mock_httpx(): ...`` (also a decorator). See :meth:`FakeAuth.mock_httpx`."""
+
+    def __init__(self, fake: FakeAuth, *, assert_all_served: bool = True) -> None:
+        self._fake = fake
+        self.assert_all_served = assert_all_served
+        self._router: respx.MockRouter | None = None
+        self._mark = 0
+
+    def _side_effect(self, request: httpx.Request) -> httpx.Response | httpx.Request:
+        if self._fake.vendor_for_host(request.url.netloc.decode("ascii")) is None:
+            return request  # respx: pass through to the network
+        request.read()
+        return _answer(self._fake, request)
+
+    def start(self) -> None:
+        """Start intercepting every httpx client; stop with :meth:`stop`."""
+        if self._router is not None:
+            raise RuntimeError("fakeauth: this mock_httpx() is already active")
+        _import_httpx()
+        try:
+            import respx
+        except ImportError:  # pragma: no cover - depends on the environment
+            raise ConfigurationError(
+                "respx is not installed; install it with: pip install 'fakeauth[httpx]'"
+            ) from None
+        router = respx.MockRouter(assert_all_mocked=False, assert_all_called=False)
+        router.route().mock(side_effect=self._side_effect)
+        router.start()
+        self._router = router
+        self._mark = self._fake.journal.mark()
+
+    def stop(self, *, check: bool = True) -> None:
+        """Stop intercepting; with ``check``, raise if a vendor request went unserved."""
+        router, self._router = self._router, None
+        if router is None:
+            return
+        router.stop(quiet=True)
+        if check and self.assert_all_served:
+            check_all_served(self._fake.journal, self._mark)
+
+    def __enter__(self) -> HttpxInterceptor:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop(check=exc_type is None)

@@ -1,0 +1,122 @@
+"""Intercept ``requests`` with the ``responses`` library and answer vendor hosts from the fake.
+
+One registered ``responses`` entry matches every vendor host (decided per request, so a B2Core
+broker added at run time is intercepted too) and answers through the WSGI seam. Every other URL
+passes through: to the ``requests`` send that was active when the interception started, which is
+the network, or the user's own ``responses`` mock if one is active (its registrations keep
+answering), except the fake's own live servers, which are always reached over their real socket.
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import ContextDecorator
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import requests.adapters
+import responses
+
+from fakeauth.transports.base import check_all_served
+from fakeauth.wsgi import request_from_parts
+
+if TYPE_CHECKING:
+    from requests import PreparedRequest
+
+    from fakeauth.fake import FakeAuth
+
+__all__ = ["RequestsInterceptor"]
+
+_EVERY_URL = re.compile(r".*")
+# The original HTTPAdapter.send, as ``responses`` captured it on import (before any mock).
+_NETWORK_SEND: Any = getattr(responses, "_real_send", requests.adapters.HTTPAdapter.send)
+
+
+class _VendorHosts(responses.CallbackResponse):
+    """One ``responses`` entry for every vendor host of one fake, whatever the method."""
+
+    def __init__(self, fake: FakeAuth) -> None:
+        super().__init__("ANY", "fakeauth://vendor-hosts", self._answer, content_type=None)
+        self._fake = fake
+
+    def matches(self, request: PreparedRequest) -> tuple[bool, str]:
+        host = urlsplit(request.url or "").netloc
+        if self._fake.vendor_for_host(host) is None:
+            return False, "not a vendor host of this FakeAuth"
+        return True, ""
+
+    def _answer(self, prepared: PreparedRequest) -> tuple[int, list[tuple[str, str]], bytes]:
+        body = prepared.body
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        request = request_from_parts(
+            prepared.method or "GET",
+            prepared.url or "",
+            prepared.headers.items(),
+            body or b"",
+        )
+        response = self._fake.wsgi_app.dispatch(request)
+        return response.status, response.headers, response.body
+
+
+class RequestsInterceptor(ContextDecorator):
+    """``with fake.mock_requests(): ...`` (also a decorator). See :meth:`FakeAuth.mock_requests`."""
+
+    def __init__(self, fake: FakeAuth, *, assert_all_served: bool = True) -> None:
+        self._fake = fake
+        self.assert_all_served = assert_all_served
+        self._mock: responses.RequestsMock | None = None
+        self._previous_send: Any = None
+        self._mark = 0
+
+    def start(self) -> None:
+        """Start intercepting; stop with :meth:`stop`, last started first stopped."""
+        if self._mock is not None:
+            raise RuntimeError("fakeauth: this mock_requests() is already active")
+        self._previous_send = requests.adapters.HTTPAdapter.send
+        pass_through: Any = self._pass_through
+        every_url: Any = (_EVERY_URL,)  # responses accepts patterns; its stubs say str
+        mock = responses.RequestsMock(
+            assert_all_requests_are_fired=False,
+            passthru_prefixes=every_url,
+            real_adapter_send=pass_through,
+        )
+        mock.add(_VendorHosts(self._fake))
+        mock.start()
+        self._mock = mock
+        self._mark = self._fake.journal.mark()
+
+    def stop(self, *, check: bool = True) -> None:
+        """Stop intercepting; with ``check``, raise if a vendor request went unserved."""
+        mock, self._mock = self._mock, None
+        if mock is None:
+            return
+        mock.stop(allow_assert=False)
+        if check and self.assert_all_served:
+            check_all_served(self._fake.journal, self._mark)
+
+    def _pass_through(self, adapter: Any, request: PreparedRequest, **kwargs: Any) -> Any:
+        previous = self._previous_send
+        if previous is _NETWORK_SEND or self._fake.is_live_server_url(request.url or ""):
+            return _NETWORK_SEND(adapter, request, **kwargs)
+        return previous(adapter, request, **kwargs)
+
+    @property
+    def calls(self) -> Any:
+        """The ``responses`` call list of this interception (requests and responses)."""
+        if self._mock is None:
+            raise RuntimeError("fakeauth: calls are kept only while mock_requests() is active")
+        return self._mock.calls
+
+    def __enter__(self) -> RequestsInterceptor:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop(check=exc_type is None)
