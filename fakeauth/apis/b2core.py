@@ -1,19 +1,332 @@
-"""B2Core front office over HTTP: the wizard envelope (to be built, issue 3)."""
+"""B2Core front office over HTTP: the wizard envelope ``{code, data, done, uuid, workflow}``.
+
+Every step answers HTTP 200 with the wizard code in the body (200: another step, 202: done); a
+refused step answers HTTP 400 (429 when locked out) with the same envelope. The body is read as
+JSON whatever the content type (the documentation's own curl examples send JSON as
+``application/x-www-form-urlencoded``), and as form fields only when it is a real form body.
+"""
 
 from __future__ import annotations
 
-from fakeauth.apis.base import VendorApi
-from fakeauth.http import Response
+import json
+import re
+from datetime import datetime
+from typing import Any, TypeVar
+from urllib.parse import parse_qsl
 
-__all__ = ["API"]
+from pydantic import BaseModel, ValidationError
+
+from fakeauth.apis.b2core_models import (
+    RefreshRequest,
+    SigninRequest,
+    SignupRequest,
+    SignupWizardRequest,
+    TwoFactorCodeRequest,
+    field_errors,
+)
+from fakeauth.apis.base import Route, VendorApi
+from fakeauth.errors import TokenInvalid
+from fakeauth.http import Request, Response
+from fakeauth.state.b2core import (
+    LOGIN_DONE_WORKFLOW,
+    LOGIN_WORKFLOW,
+    SIGNUP_DONE_WORKFLOW,
+    SIGNUP_WORKFLOW,
+    B2CoreBroker,
+    B2CoreError,
+    B2CoreState,
+    B2CoreTokens,
+    FieldErrors,
+    IssuedToken,
+    LockedOut,
+    WizardStep,
+)
+
+__all__ = ["API", "error"]
+
+REFRESH_WORKFLOW = "refresh"
+SIGNOUT_WORKFLOW = "signout"
+_FORM = "application/x-www-form-urlencoded"
+_FORM_KEY = re.compile(r"([^\[\]]+)((?:\[[^\[\]]*\])+)")
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+# -- rendering: the one place domain errors become statuses --------------------------------------
+
+
+def _envelope(
+    status: int,
+    code: int,
+    data: dict[str, Any] | None,
+    *,
+    done: bool,
+    uuid: str | None,
+    workflow: str | None,
+    headers: tuple[tuple[str, str], ...] = (),
+    **extra: Any,
+) -> Response:
+    document = {"code": code, "data": data, "done": done, "uuid": _echo(uuid), "workflow": workflow}
+    return Response.json(status, {**document, **extra}, headers)
 
 
 def error(status: int, message: str) -> Response:
-    """The wizard envelope of an error."""
-    return Response.json(
-        status,
-        {"code": status, "data": {"message": message}, "done": False, "uuid": None, "workflow": None},
+    """The wizard envelope of an error the seam answers (413, 500, 501)."""
+    return _envelope(status, status, {"message": message}, done=False, uuid=None, workflow=None)
+
+
+def _unauthorized() -> Response:
+    return Response.json(401, {"message": "Unauthorized"}, [("WWW-Authenticate", "Bearer")])
+
+
+def _domain_error(exc: B2CoreError | TokenInvalid) -> Response:
+    if isinstance(exc, TokenInvalid):
+        return _unauthorized()
+    headers: tuple[tuple[str, str], ...] = ()
+    data: dict[str, Any]
+    if isinstance(exc, FieldErrors):
+        status, data = 400, {"errors": exc.errors}
+    elif isinstance(exc, LockedOut):
+        status, data = 429, {"message": exc.message}
+        headers = (("Retry-After", str(exc.retry_after)),)
+    else:  # wrong credentials
+        status, data = 400, {"message": exc.message}
+    return _envelope(
+        status, status, data, done=False, uuid=exc.uuid, workflow=exc.workflow, headers=headers
     )
 
 
-API = VendorApi(name="b2core", routes=(), path_prefixes=("/api/",), error=error)
+def _echo(uuid: str | None) -> str | None:
+    # a lone surrogate cannot be written as UTF-8: such a uuid is not echoed
+    if uuid is None or uuid.isascii():
+        return uuid
+    try:
+        uuid.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    return uuid
+
+
+def _timestamp(value: datetime) -> str:
+    return value.isoformat(timespec="seconds")
+
+
+def _token(issued: IssuedToken) -> dict[str, str]:
+    created, expires = _timestamp(issued.created_at), _timestamp(issued.expires_at)
+    return {"token": issued.token, "createdAt": created, "expiresAt": expires}
+
+
+def _tokens(tokens: B2CoreTokens) -> dict[str, Any]:
+    return {
+        "accessToken": _token(tokens.access_token),
+        "refreshToken": _token(tokens.refresh_token),
+    }
+
+
+def _signed_in(tokens: B2CoreTokens) -> Response:
+    data = {**_tokens(tokens), "tfaProviders": []}
+    return _envelope(200, 202, data, done=True, uuid=tokens.uuid, workflow=LOGIN_DONE_WORKFLOW)
+
+
+# -- reading bodies -------------------------------------------------------------------------------
+
+
+def _read_body(request: Request, workflow: str) -> dict[str, Any]:
+    """The body as a JSON object (any content type), or a real form body's fields."""
+    if not request.body.strip():
+        return {}
+    text = request.text()
+    if text is None:
+        raise _bad_body("The request body is not valid UTF-8.", workflow)
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        if request.content_type != _FORM or text.lstrip()[:1] in ("{", "["):
+            raise _bad_body("The request body is not valid JSON.", workflow) from None
+        value = _form_fields(text, workflow)
+    request.parsed_body = value
+    if not isinstance(value, dict):
+        raise _bad_body("The request body must be a JSON object.", workflow)
+    return value
+
+
+def _bad_body(message: str, workflow: str) -> FieldErrors:
+    return FieldErrors({"body": [message]}, uuid=None, workflow=workflow)
+
+
+def _form_fields(text: str, workflow: str) -> dict[str, Any]:
+    """PHP's reading of a form: ``info[givenName]=John`` is ``{"info": {"givenName": "John"}}``."""
+    try:
+        pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=1000)
+    except ValueError:
+        raise _bad_body("The request body has too many fields.", workflow) from None
+    fields: dict[str, Any] = {}
+    for key, value in pairs:
+        match = _FORM_KEY.fullmatch(key)
+        parts = [match[1], *match[2][1:-1].split("][")] if match else [key]
+        target = fields
+        for part in parts[:-1]:
+            if not isinstance(target.get(part), dict):
+                target[part] = {}
+            target = target[part]
+        target[parts[-1]] = value
+    return fields
+
+
+def _validate(
+    model: type[_Model], request: Request, workflow: str
+) -> tuple[_Model, dict[str, Any]]:
+    body = _read_body(request, workflow)
+    try:
+        return model.model_validate(body), body
+    except ValidationError as exc:
+        uuid = body.get("uuid")
+        uuid = uuid if isinstance(uuid, str) else None
+        raise FieldErrors(field_errors(exc), uuid=uuid, workflow=workflow) from None
+
+
+def _broker(state: B2CoreState, request: Request) -> B2CoreBroker:
+    # the live server's loopback Host names no broker: the default one serves it
+    return state.broker_for_host(request.headers.get("host", "")) or state.broker()
+
+
+# -- handlers, named after the wire operations ----------------------------------------------------
+
+
+def signup_wizard(state: B2CoreState, request: Request) -> Response:
+    """``POST /api/v2/my/signup/wizard``: open a sign-up wizard; its first page's fields."""
+    try:
+        _validate(SignupWizardRequest, request, SIGNUP_WORKFLOW)
+    except (B2CoreError, TokenInvalid) as exc:
+        return _domain_error(exc)
+    session, fields = state.start_signup(_broker(state, request))
+    return _envelope(
+        200, 202, {"fields": fields}, done=True, uuid=session.uuid, workflow=SIGNUP_WORKFLOW
+    )
+
+
+def signup(state: B2CoreState, request: Request) -> Response:
+    """``POST /api/v2/my/signup``: one page of the wizard; the last one creates the account."""
+    try:
+        dto, body = _validate(SignupRequest, request, SIGNUP_WORKFLOW)
+        result = state.sign_up(_broker(state, request), dto.uuid, body)
+    except (B2CoreError, TokenInvalid) as exc:
+        return _domain_error(exc)
+    if isinstance(result, WizardStep):
+        data = {"fields": result.fields}
+        return _envelope(200, 200, data, done=False, uuid=result.uuid, workflow=result.workflow)
+    return _envelope(
+        200, 202, _tokens(result), done=True, uuid=result.uuid, workflow=SIGNUP_DONE_WORKFLOW
+    )
+
+
+def signin_wizard(state: B2CoreState, request: Request) -> Response:
+    """``GET`` (real clients) or ``POST`` (older docs) ``/api/v2/my/signin/wizard``."""
+    if request.method == "POST":
+        try:
+            _read_body(request, LOGIN_WORKFLOW)
+        except (B2CoreError, TokenInvalid) as exc:
+            return _domain_error(exc)
+    broker = _broker(state, request)
+    session = state.start_signin(broker)
+    data = {
+        "recaptcha": {"enabled": broker.recaptcha},
+        "is_qr_available": False,
+        "is_password_recovery_available": True,
+    }
+    return _envelope(200, 202, data, done=True, uuid=session.uuid, workflow=LOGIN_WORKFLOW)
+
+
+def signin(state: B2CoreState, request: Request) -> Response:
+    """``POST /api/v2/my/signin``: the tokens, or the 2FA step the account asks for."""
+    try:
+        dto, body = _validate(SigninRequest, request, LOGIN_WORKFLOW)
+        result = state.sign_in(_broker(state, request), dto.uuid, body)
+    except (B2CoreError, TokenInvalid) as exc:
+        return _domain_error(exc)
+    if isinstance(result, WizardStep):
+        provider = "google" if result.workflow.endswith("google_auth") else "sms"
+        data = {"accessToken": None, "refreshToken": None, "tfaProviders": [provider]}
+        return _envelope(200, 200, data, done=False, uuid=result.uuid, workflow=result.workflow)
+    return _signed_in(result)
+
+
+def _two_factor(state: B2CoreState, request: Request, kind: str) -> Response:
+    workflow = f"2fa_{kind}_auth"
+    try:
+        dto, _ = _validate(TwoFactorCodeRequest, request, workflow)
+        tokens = state.verify_two_factor(_broker(state, request), dto.uuid, kind, dto.code)
+    except (B2CoreError, TokenInvalid) as exc:
+        return _domain_error(exc)
+    return _signed_in(tokens)
+
+
+def two_factor_google(state: B2CoreState, request: Request) -> Response:
+    """``POST /api/v2/my/2fa/google``: the Google Authenticator code of a sign-in."""
+    return _two_factor(state, request, "google")
+
+
+def two_factor_sms(state: B2CoreState, request: Request) -> Response:
+    """``POST /api/v2/my/2fa/sms``: the SMS code of a sign-in."""
+    return _two_factor(state, request, "sms")
+
+
+def refresh(state: B2CoreState, request: Request) -> Response:
+    """``POST /api/v2/my/refresh``: a new pair; the refresh token is single use."""
+    try:
+        dto, _ = _validate(RefreshRequest, request, REFRESH_WORKFLOW)
+        request.secrets.append(dto.refreshToken)
+        tokens = state.refresh(_broker(state, request), dto.refreshToken)
+    except (B2CoreError, TokenInvalid) as exc:
+        return _domain_error(exc)
+    pair = _tokens(tokens)
+    return _envelope(200, 202, pair, done=True, uuid=tokens.uuid, workflow=REFRESH_WORKFLOW, **pair)
+
+
+def signout(state: B2CoreState, request: Request) -> Response:
+    """``POST /api/v2/my/signout``: revoke the session's access and refresh tokens."""
+    token = request.bearer()
+    if token is None:
+        return _unauthorized()
+    try:
+        session = state.sign_out(_broker(state, request), token)
+    except (B2CoreError, TokenInvalid) as exc:
+        return _domain_error(exc)
+    return _envelope(200, 202, {}, done=True, uuid=session, workflow=SIGNOUT_WORKFLOW)
+
+
+def two_factor_settings(state: B2CoreState, request: Request) -> Response:
+    """``GET /api/v2/my/2fa``: the caller's 2FA methods."""
+    token = request.bearer()
+    if token is None:
+        return _unauthorized()
+    try:
+        account, _ = state.authorize(_broker(state, request), token)
+    except (B2CoreError, TokenInvalid) as exc:
+        return _domain_error(exc)
+    return Response.json(
+        200,
+        {
+            "google": {"enabled": account.two_factor == "google"},
+            "sms": {"enabled": account.two_factor == "sms"},
+        },
+    )
+
+
+API = VendorApi(
+    name="b2core",
+    routes=(
+        Route("b2core.signup_wizard", "POST", "/api/v2/my/signup/wizard", signup_wizard),
+        Route("b2core.signup", "POST", "/api/v2/my/signup", signup),
+        Route("b2core.signin_wizard", "GET", "/api/v2/my/signin/wizard", signin_wizard),
+        Route("b2core.signin_wizard_post", "POST", "/api/v2/my/signin/wizard", signin_wizard),
+        Route("b2core.signin", "POST", "/api/v2/my/signin", signin),
+        Route("b2core.2fa_google", "POST", "/api/v2/my/2fa/google", two_factor_google),
+        Route("b2core.2fa_sms", "POST", "/api/v2/my/2fa/sms", two_factor_sms),
+        Route("b2core.refresh", "POST", "/api/v2/my/refresh", refresh),
+        Route("b2core.signout", "POST", "/api/v2/my/signout", signout),
+        Route("b2core.2fa_settings", "GET", "/api/v2/my/2fa", two_factor_settings),
+    ),
+    path_prefixes=("/api/",),
+    error=error,
+    max_body=256 * 1024,
+)

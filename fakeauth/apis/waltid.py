@@ -1,32 +1,406 @@
-"""walt.id Enterprise over HTTP (to be built, issue 4)."""
+"""walt.id Enterprise over HTTP: ktor-authnz login and tokens, commons error bodies, admin routes.
+
+Errors are walt.id's commons body ``{"exception": true, "id", "status", "code", "message"}``
+(``details`` for body errors), except where the real service answers otherwise: a missing or bad
+bearer is ktor-authnz's plain-text ``Unauthorized (...)``, a duplicate organization the
+``DuplicateTarget`` object, and a route of a disabled feature Ktor's empty 404 (the real service
+never registers it). Protected routes check, in order: the feature, the bearer, the caller's
+role, then the body.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import functools
+from collections.abc import Callable
+from typing import Any
+
 from werkzeug.http import HTTP_STATUS_CODES
 
-from fakeauth.apis.base import VendorApi
-from fakeauth.http import Response
+from fakeauth.apis.base import Route, VendorApi
+from fakeauth.apis.waltid_models import (
+    AccountRegistrationRequest,
+    CreateOrgRequest,
+    RequestBodyError,
+    decode,
+    read_credentials,
+    read_json,
+    read_registration_token,
+)
+from fakeauth.errors import (
+    AccountExists,
+    DomainError,
+    Forbidden,
+    InvalidCredentials,
+    NotFound,
+    TokenExpired,
+    TokenInvalid,
+)
+from fakeauth.http import Request, Response
+from fakeauth.state.waltid import (
+    AccountDataNotFound,
+    DuplicateOrganization,
+    RegistrationTokenInvalid,
+    SuperadminExists,
+    WaltidAccount,
+    WaltidState,
+)
 
-__all__ = ["API"]
+__all__ = ["API", "error"]
+
+COOKIE = "ktor-authnz-auth"
+_LEGACY_COOKIE = "auth.token"
+_DUPLICATE_TARGET = (
+    "Duplicate target for this operation - you are trying to save to resources at the same "
+    "path. Overwriting targets like this is not allowed. The old resource at the target must "
+    "be removed first."
+)
+_SEAM_IDS = {413: "PayloadTooLargeException", 501: "NotImplementedError"}
+
+Operation = Callable[[WaltidState, Request], Response]
+
+
+# -- error rendering: the one place domain errors become statuses -------------------------------
+
+
+def _exception(
+    status: int, exception_id: str, message: str, details: dict[str, Any] | None = None
+) -> Response:
+    body: dict[str, Any] = {
+        "exception": True,
+        "id": exception_id,
+        "status": HTTP_STATUS_CODES.get(status, "Error"),
+        "code": str(status),
+        "message": message,
+    }
+    if details:
+        body["details"] = details
+    return Response.json(status, body)
 
 
 def error(status: int, message: str) -> Response:
-    """walt.id's commons error body."""
-    return Response.json(
-        status,
-        {
-            "exception": True,
-            "id": "NotImplementedError" if status == 501 else "WebException",
-            "status": HTTP_STATUS_CODES.get(status, "Error"),
-            "code": str(status),
-            "message": message,
-        },
+    """walt.id's commons error body, for what the WSGI seam answers itself."""
+    return _exception(status, _SEAM_IDS.get(status, "WebException"), message)
+
+
+def _domain_error(state: WaltidState, exc: DomainError) -> Response:
+    if isinstance(exc, TokenExpired):
+        since = kotlin_duration(state.clock.time() - exc.expired_at)
+        return _exception(401, "ExpiredTokenException", f"JWT Login Token expired since: {since}")
+    if isinstance(exc, TokenInvalid):
+        return Response.text(401, "Unauthorized (InvalidCredentials)")
+    if isinstance(exc, InvalidCredentials):
+        return _exception(401, "InvalidCredentialsException", exc.message)
+    if isinstance(exc, AccountDataNotFound):
+        return _exception(404, "AccountDataNotFoundException", exc.message)
+    if isinstance(exc, NotFound):
+        return _exception(404, "NotFoundException", exc.message)
+    if isinstance(exc, (AccountExists, SuperadminExists)):
+        return _exception(409, "ConflictException", exc.message)
+    if isinstance(exc, DuplicateOrganization):
+        return Response.json(
+            409,
+            {
+                "type": "DuplicateTarget",
+                "status": 409,
+                "message": _DUPLICATE_TARGET,
+                "target": exc.organization,
+            },
+        )
+    if isinstance(exc, RegistrationTokenInvalid):
+        return _exception(401, "UnauthorizedException", exc.message)
+    if isinstance(exc, Forbidden):
+        return _exception(403, "ForbiddenException", exc.message)
+    # InvalidRequest, and whatever else the state refuses: Ktor's IllegalArgumentException
+    return _exception(400, "IllegalArgumentException", exc.message)
+
+
+def kotlin_duration(seconds: float) -> str:
+    """``seconds`` as Kotlin's ``Duration.toString()`` writes it: ``"1d 2h 0m 5s"``, ``"250ms"``."""
+    total_ns = max(0, round(seconds * 1_000_000)) * 1000
+    if total_ns == 0:
+        return "0s"
+    whole, nanos = divmod(total_ns, 1_000_000_000)
+    days, rest = divmod(whole, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    has_seconds = secs != 0 or nanos != 0
+    parts = []
+    if days:
+        parts.append(f"{days}d")
+    if hours or (days and (minutes or has_seconds)):
+        parts.append(f"{hours}h")
+    if minutes or (has_seconds and (hours or days)):
+        parts.append(f"{minutes}m")
+    if has_seconds:
+        if secs or parts:
+            parts.append(_fractional(secs, nanos, 9, "s"))
+        elif nanos >= 1_000_000:
+            parts.append(_fractional(nanos // 1_000_000, nanos % 1_000_000, 6, "ms"))
+        else:
+            parts.append(_fractional(nanos // 1000, nanos % 1000, 3, "us"))
+    return " ".join(parts)
+
+
+def _fractional(whole: int, fraction: int, size: int, unit: str) -> str:
+    if not fraction:
+        return f"{whole}{unit}"
+    digits = str(fraction).rjust(size, "0").rstrip("0")
+    width = len(digits) if len(digits) < 3 else (len(digits) + 2) // 3 * 3
+    return f"{whole}.{digits.ljust(width, '0')}{unit}"
+
+
+# -- the pieces every handler uses ----------------------------------------------------------------
+
+
+class _Reply(Exception):
+    def __init__(self, response: Response) -> None:
+        self.response = response
+
+
+def _operation(*features: str) -> Callable[[Operation], Operation]:
+    """Serve only while ``features`` are on (else Ktor's empty 404), rendering every error."""
+
+    def wrap(operation: Operation) -> Operation:
+        @functools.wraps(operation)
+        def handler(state: WaltidState, request: Request) -> Response:
+            for name in features:
+                if not state.features.is_enabled(name):
+                    return Response.empty(404)
+            try:
+                return operation(state, request)
+            except _Reply as reply:
+                return reply.response
+            except RequestBodyError as exc:
+                return _exception(exc.status, exc.exception_id, exc.message, exc.details)
+            except DomainError as exc:
+                return _domain_error(state, exc)
+
+        return handler
+
+    return wrap
+
+
+def _effective_token(request: Request) -> str | None:
+    """ktor-authnz's token, from its header, ``Authorization``, or its cookies (in that order)."""
+    token = request.header(COOKIE)
+    if token is not None:
+        return token
+    authorization = request.header("authorization")
+    if authorization is not None:
+        return authorization.removeprefix("Bearer ")
+    cookies = request.cookies()
+    return cookies.get(COOKIE, cookies.get(_LEGACY_COOKIE))
+
+
+def _caller(state: WaltidState, request: Request) -> WaltidAccount:
+    token = _effective_token(request)
+    if token is None:
+        raise _Reply(Response.text(401, "Unauthorized (NoCredentials)"))
+    account, _ = state.authorize(token)
+    return account
+
+
+def _account_document(account: WaltidAccount) -> dict[str, Any]:
+    return {
+        "_id": account.id,
+        "type": account.type,
+        "profile": dict(account.profile),
+        "accountPreferences": dict(account.preferences),
+        "flags": list(account.flags),
+        "roles": {org: list(roles) for org, roles in account.roles.items()},
+    }
+
+
+def _register(state: WaltidState, request: Request) -> Response:
+    body = read_json(request, "AccountRegistrationRequest")
+    dto = decode(AccountRegistrationRequest, body, "AccountRegistrationRequest")
+    login = None
+    if dto.initialAuth is not None:
+        login = (dto.initialAuth.identifier.email, dto.initialAuth.data.password)
+    account = state.register(
+        dto.profile.model_dump(exclude_none=True),
+        dto.preferences.model_dump(exclude_none=True),
+        login=login,
     )
+    return Response.json(201, _account_document(account))
+
+
+def _cookie(name: str, value: str, request: Request, *, clear: bool = False) -> tuple[str, str]:
+    parts = [f"{name}={value}", "Path=/", "HttpOnly", "SameSite=Strict"]
+    if clear:
+        parts[1:1] = ["Max-Age=0", "Expires=Thu, 01 Jan 1970 00:00:00 GMT"]
+    if request.url.startswith("https://"):
+        parts.append("Secure")
+    return ("Set-Cookie", "; ".join(parts))
+
+
+def _feature_bucket(features: dict[str, str]) -> dict[str, Any]:
+    return {"features": features, "total": len(features)}
+
+
+# -- handlers, named after the wire operations ----------------------------------------------------
+
+
+@_operation("admin")
+def admin_account_register(state: WaltidState, request: Request) -> Response:
+    """``POST /v1/admin/account/register``: the Super Admin or an organization admin, 201."""
+    state.require_admin(_caller(state, request))
+    return _register(state, request)
+
+
+@_operation("account-registration")
+def account_register(state: WaltidState, request: Request) -> Response:
+    """``POST /v1/account/register``: public sign-up while ``account-registration`` is on."""
+    return _register(state, request)
+
+
+@_operation()
+def emailpass_login(state: WaltidState, request: Request) -> Response:
+    """``POST /auth/account/emailpass``: a session, its token, and the ktor-authnz cookie."""
+    email, password = read_credentials(request)
+    login = state.authenticate(email, password)
+    return Response.json(
+        200,
+        {"session_id": login.session.id, "status": "OK", "token": login.token},
+        headers=[_cookie(COOKIE, login.token, request)],
+    )
+
+
+@_operation()
+def logout(state: WaltidState, request: Request) -> Response:
+    """``POST /auth/logout``: ends the caller's session if it has one; clears both cookies."""
+    token = _effective_token(request)
+    if token:
+        # logging out twice, or with a stale cookie, is not an error
+        with contextlib.suppress(DomainError):
+            state.logout(token)
+    return Response.empty(
+        200,
+        [
+            _cookie(COOKIE, "", request, clear=True),
+            _cookie(_LEGACY_COOKIE, "", request, clear=True),
+        ],
+    )
+
+
+@_operation("feature-flag-information-endpoint")
+def features_registered(state: WaltidState, request: Request) -> Response:
+    """``GET /features/registered``: every walt.id feature and its description."""
+    return Response.json(
+        200, {f.name: f.description for f in state.features if f.vendor == "waltid"}
+    )
+
+
+@_operation("feature-flag-information-endpoint")
+def features_state(state: WaltidState, request: Request) -> Response:
+    """``GET /features/state``: on; switched off; off by default."""
+    buckets: dict[str, dict[str, str]] = {"enabled": {}, "disabled": {}, "defaultedDisabled": {}}
+    for feature in state.features:
+        if feature.vendor != "waltid":
+            continue
+        if state.features.is_enabled(feature.name):
+            bucket = "enabled"
+        else:
+            bucket = "disabled" if feature.default else "defaultedDisabled"
+        buckets[bucket][feature.name] = feature.description
+    return Response.json(200, {name: _feature_bucket(f) for name, f in buckets.items()})
+
+
+@_operation("superadmin-registration")
+def superadmin_create_by_token(state: WaltidState, request: Request) -> Response:
+    """``POST /v1/superadmin/create-by-token``: activates the token's Super Admin, 200."""
+    account = state.activate_superadmin(read_registration_token(request))
+    return Response.json(200, _account_document(account))
+
+
+@_operation("admin", "organization-creation")
+def admin_organizations_create(state: WaltidState, request: Request) -> Response:
+    """``POST /v1/admin/organizations``: the Super Admin creates an organization, 201."""
+    state.require_superadmin(_caller(state, request))
+    try:
+        dto = decode(CreateOrgRequest, read_json(request, "CreateOrgRequest"), "CreateOrgRequest")
+    except RequestBodyError as exc:
+        if exc.status == 400:  # the enterprise's convertingReceive wraps body errors
+            exc.exception_id = "IllegalArgumentException"
+        raise
+    organization = state.create_organization(dto.id, dto.profile.name)
+    return Response.json(201, {"_id": organization.id, "profile": {"name": organization.name}})
+
+
+@_operation("admin")
+def admin_accounts_list(state: WaltidState, request: Request) -> Response:
+    """``GET /v1/admin/accounts``: a bare array of every account."""
+    state.require_admin(_caller(state, request))
+    return Response.json(200, [_account_document(a) for a in state.accounts])
+
+
+@_operation("admin")
+def admin_account_roles_add(state: WaltidState, request: Request) -> Response:
+    """``POST /v1/admin/account/{accountId}/roles/add/{organization}/{roleId}``: 200."""
+    params = request.path_params
+    organization = params["organization"]
+    state.require_admin(_caller(state, request), organization)
+    if not state.grant_role(params["accountId"], organization, params["roleId"]):
+        return Response.json(200, {})
+    return Response.json(200, _account_document(state.account(params["accountId"])))
+
+
+@_operation("dev-mode")
+def dev_database_recreate(state: WaltidState, request: Request) -> Response:
+    """``POST /v1/dev/database-recreate``: no bearer needed; every account and session goes."""
+    state.recreate_database()
+    return Response.empty(200)
+
+
+@_operation("dev-mode")
+def dev_initial_setup(state: WaltidState, request: Request) -> Response:
+    """``POST /v1/dev/initial-setup``: the Super Admin's bearer; nothing more to set up, 200."""
+    state.require_superadmin(_caller(state, request))
+    return Response.empty(200)
 
 
 API = VendorApi(
     name="waltid",
-    routes=(),
+    routes=(
+        Route(
+            "waltid.admin_account_register",
+            "POST",
+            "/v1/admin/account/register",
+            admin_account_register,
+        ),
+        Route("waltid.account_register", "POST", "/v1/account/register", account_register),
+        Route("waltid.emailpass_login", "POST", "/auth/account/emailpass", emailpass_login),
+        Route("waltid.logout", "POST", "/auth/logout", logout),
+        Route("waltid.features_registered", "GET", "/features/registered", features_registered),
+        Route("waltid.features_state", "GET", "/features/state", features_state),
+        Route(
+            "waltid.superadmin_create_by_token",
+            "POST",
+            "/v1/superadmin/create-by-token",
+            superadmin_create_by_token,
+        ),
+        Route(
+            "waltid.admin_organizations_create",
+            "POST",
+            "/v1/admin/organizations",
+            admin_organizations_create,
+        ),
+        Route("waltid.admin_accounts_list", "GET", "/v1/admin/accounts", admin_accounts_list),
+        Route(
+            "waltid.admin_account_roles_add",
+            "POST",
+            "/v1/admin/account/<accountId>/roles/add/<organization>/<roleId>",
+            admin_account_roles_add,
+        ),
+        Route(
+            "waltid.dev_database_recreate",
+            "POST",
+            "/v1/dev/database-recreate",
+            dev_database_recreate,
+        ),
+        Route("waltid.dev_initial_setup", "POST", "/v1/dev/initial-setup", dev_initial_setup),
+    ),
     path_prefixes=("/v1/", "/features/", "/auth/account/", "/auth/logout"),
     error=error,
 )

@@ -1,0 +1,190 @@
+"""B2Core front office bodies: pydantic models of the documented requests and replies.
+
+Requests are checked for their shape only (types and lengths, as documented); what the values mean
+(a free email, matching passwords, a live wizard session) is the state's business. Unknown fields
+are ignored, as the real service does with the ``phones``, ``requirements`` and ``wizard_id`` that
+real clients send.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic_core import PydanticCustomError
+
+from fakeauth.state.b2core import BLANK
+
+__all__ = [
+    "MAX_FINGERPRINT",
+    "MAX_TEXT",
+    "Envelope",
+    "Info",
+    "RefreshRequest",
+    "RefreshResponse",
+    "SigninRequest",
+    "SignupRequest",
+    "SignupWizardRequest",
+    "TokenInfo",
+    "TwoFactorCodeRequest",
+    "TwoFactorSettings",
+    "Utm",
+    "field_errors",
+]
+
+#: The longest string a text field takes; a device fingerprint may be longer (canvas data).
+MAX_TEXT = 4096
+MAX_FINGERPRINT = 65536
+
+_MESSAGES = {
+    "missing": BLANK,
+    "string_type": "This value should be of type string.",
+    "string_unicode": "This value should be of type string.",
+    "model_type": "This value should be of type object.",
+    "dict_type": "This value should be of type object.",
+}
+
+
+def _object(value: Any) -> Any:
+    if value is None or isinstance(value, (dict, list)):
+        return value
+    raise PydanticCustomError("object_type", "This value should be of type object.")
+
+
+def _code(value: Any) -> Any:
+    # a one-time code may come as a number (which drops its leading zeros)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**6:
+        return f"{value:06d}"
+    return value
+
+
+Text = Annotated[str, Field(max_length=MAX_TEXT)]
+Fingerprint = Annotated[str, Field(max_length=MAX_FINGERPRINT)]
+Object = Annotated[Any, BeforeValidator(_object)]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="ignore", strict=True)
+
+
+class Utm(_Body):
+    """The ``utm`` object of the sign-up wizard (old docs: ``referral``; newer: the rest)."""
+
+    referral: Text | None = None
+    utm_source: Text | None = None
+    utm_medium: Text | None = None
+    utm_campaign: Text | None = None
+    utm_content: Text | None = None
+    utm_term: Text | None = None
+    utm_uri: Text | None = None
+    utm_referral: Text | None = None
+    gclid: Text | None = None
+
+
+class SignupWizardRequest(_Body):
+    """``POST /api/v2/my/signup/wizard``: ``{url, utm}`` (old docs), ``{wizard, utm}`` or ``{}``."""
+
+    url: Text | None = None
+    wizard: Text | None = None
+    utm: Utm | None = None
+
+
+class Info(_Body):
+    """The client's name (``info``) on the sign-up form."""
+
+    givenName: Text | None = None
+    familyName: Text | None = None
+    birthday: Text | None = None
+
+
+class SignupRequest(_Body):
+    """``POST /api/v2/my/signup``: one page of the sign-up wizard.
+
+    The first page carries the documented fields; a further page only ``uuid`` and its own fields.
+    """
+
+    uuid: Text
+    email: Text | None = None
+    password: Text | None = None
+    password_confirmation: Text | None = None
+    device_fingerprint: Fingerprint | None = None
+    addresses: Object = None
+    info: Info | None = None
+    recaptchaResponse: Text | None = None
+
+
+class SigninRequest(_Body):
+    """``POST /api/v2/my/signin``."""
+
+    uuid: Text
+    email: Text | None = None
+    password: Text | None = None
+    device_fingerprint: Fingerprint | None = None
+    recaptchaResponse: Text | None = None
+
+
+class TwoFactorCodeRequest(_Body):
+    """``POST /api/v2/my/2fa/google`` and ``/api/v2/my/2fa/sms``."""
+
+    uuid: Text
+    code: Annotated[Text | None, BeforeValidator(_code)] = None
+
+
+class RefreshRequest(_Body):
+    """``POST /api/v2/my/refresh``; some clients add ``deviceFingerprint``."""
+
+    refreshToken: Text
+    deviceFingerprint: Fingerprint | None = None
+
+
+class TokenInfo(BaseModel):
+    """A token in a reply: ``{token, createdAt, expiresAt}`` (ISO-8601 with offset)."""
+
+    token: str
+    createdAt: str
+    expiresAt: str
+
+
+class Envelope(BaseModel):
+    """The wizard envelope of every reply: body ``code`` 200 = another step, 202 = done."""
+
+    code: int
+    data: dict[str, Any] | None
+    done: bool
+    uuid: str | None
+    workflow: str | None
+
+
+class RefreshResponse(Envelope):
+    """``POST /api/v2/my/refresh``: the new tokens in ``data`` and also at the top level."""
+
+    accessToken: TokenInfo
+    refreshToken: TokenInfo
+
+
+class ProviderState(BaseModel):
+    """Whether one 2FA method is on."""
+
+    enabled: bool
+
+
+class TwoFactorSettings(BaseModel):
+    """``GET /api/v2/my/2fa``: the account's 2FA methods."""
+
+    google: ProviderState
+    sms: ProviderState
+
+
+def field_errors(exc: ValidationError) -> dict[str, list[str]]:
+    """The failures of a request model, as ``{field: [message, ...]}`` (dotted field paths)."""
+    errors: dict[str, list[str]] = {}
+    for failure in exc.errors(include_url=False, include_input=False):
+        key = ".".join(str(part) for part in failure["loc"])
+        kind = failure["type"]
+        if kind == "string_too_long":
+            limit = failure.get("ctx", {}).get("max_length", MAX_TEXT)
+            message = f"This value is too long. It should have {limit} characters or less."
+        else:
+            message = _MESSAGES.get(kind, failure["msg"])
+        errors.setdefault(key, []).append(message)
+    return errors
