@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import threading
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -10,8 +11,9 @@ from urllib.parse import urlsplit
 from fakeauth.apis.base import VendorApi
 from fakeauth.clock import Clock
 from fakeauth.errors import ConfigurationError
+from fakeauth.faults import Fault, Faults
 from fakeauth.features import FeatureRegistry
-from fakeauth.journal import Journal
+from fakeauth.journal import Journal, OperationCalls
 from fakeauth.outbox import Outbox
 from fakeauth.randomness import Randomness
 from fakeauth.state.b2core import B2CoreState
@@ -20,7 +22,7 @@ from fakeauth.state.waltid import WaltidState
 from fakeauth.transports.httpx_mock import HttpxInterceptor, make_transport
 from fakeauth.transports.requests_mock import RequestsInterceptor
 from fakeauth.transports.server import LiveServer
-from fakeauth.wsgi import VENDOR_APIS, WsgiApp
+from fakeauth.wsgi import VENDOR_APIS, WsgiApp, route_table
 
 if TYPE_CHECKING:
     import httpx
@@ -82,6 +84,8 @@ class FakeAuth:
         self.outbox = Outbox()
         #: Exceptions raised inside the fake's handlers (each answered 500); a bug of fakeauth.
         self.handler_errors: list[BaseException] = []
+        #: Pending injected faults; see :meth:`fail_next`, :meth:`drop_next`, :meth:`delay_next`.
+        self.faults = Faults()
         self.ovok = OvokState(
             clock=self.clock,
             randomness=self.randomness,
@@ -133,6 +137,50 @@ class FakeAuth:
             # a broker added at run time with fake.b2core.add_broker(...)
             api = self._b2core_api
         return api
+
+    # -- traffic assertions and faults --------------------------------------------------------
+
+    def calls(self, operation: str) -> OperationCalls:
+        """The calls of one operation id (``"ovok.b2b_login"``), with ``assert_called_once()``
+        and friends; an unknown id raises and suggests the closest ones."""
+        return OperationCalls(self.journal, _check_operation(operation))
+
+    def fail_next(
+        self,
+        operation: str,
+        status: int = 500,
+        *,
+        body: Any = None,
+        times: int = 1,
+        delay: float = 0.0,
+    ) -> Fault:
+        """Make the next ``times`` calls of ``operation`` answer ``status``.
+
+        The body is the vendor's own error body, or ``body`` (any JSON value) if given.
+        """
+        if not 100 <= status <= 599:
+            raise ConfigurationError(f"status must be an HTTP status from 100 to 599, not {status}")
+        return self.faults.add(
+            Fault(_check_operation(operation), status, body, delay=delay, remaining=_times(times))
+        )
+
+    def drop_next(self, operation: str, *, times: int = 1) -> Fault:
+        """Make the next ``times`` calls of ``operation`` fail with a dropped connection.
+
+        requests raises ``requests.ConnectionError``, httpx ``httpx.ConnectError``; the live
+        server closes the connection without an answer.
+        """
+        return self.faults.add(
+            Fault(_check_operation(operation), drop=True, remaining=_times(times))
+        )
+
+    def delay_next(self, operation: str, seconds: float, *, times: int = 1) -> Fault:
+        """Make the next ``times`` calls of ``operation`` answer normally after ``seconds``."""
+        if seconds < 0:
+            raise ConfigurationError("a delay is a number of seconds, 0 or more")
+        return self.faults.add(
+            Fault(_check_operation(operation), delay=seconds, remaining=_times(times))
+        )
 
     # -- transports -----------------------------------------------------------------------------
 
@@ -210,12 +258,30 @@ class FakeAuth:
         self.journal.clear()
         self.outbox.clear()
         self.handler_errors.clear()
+        self.faults.clear()
 
     def __repr__(self) -> str:
         return (
             f"<FakeAuth ovok={len(self.ovok.accounts)} accounts, "
             f"{len(self.journal)} requests, {len(self.outbox)} messages>"
         )
+
+
+def _check_operation(operation: str) -> str:
+    known = [op for op, _, _ in route_table()]
+    if operation not in known:
+        close = difflib.get_close_matches(operation, known, n=3, cutoff=0.5)
+        hint = f"did you mean {', '.join(map(repr, close))}?" if close else ""
+        raise ConfigurationError(
+            f"no operation {operation!r}; {hint or 'the operation ids are: ' + ', '.join(known)}"
+        )
+    return operation
+
+
+def _times(times: int) -> int:
+    if times < 1:
+        raise ConfigurationError(f"times must be 1 or more, not {times}")
+    return times
 
 
 def _base_urls(option: str, urls: Iterable[str]) -> tuple[str, ...]:

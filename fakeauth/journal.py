@@ -6,9 +6,9 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 
-__all__ = ["Journal", "JournalEntry"]
+__all__ = ["Journal", "JournalEntry", "OperationCalls"]
 
 
 @dataclass(frozen=True)
@@ -110,3 +110,72 @@ class Journal:
 
     def __repr__(self) -> str:
         return f"<Journal {len(self)} entr{'y' if len(self) == 1 else 'ies'}>"
+
+
+class OperationCalls:
+    """The calls of one operation, with assertions in ``unittest.mock``'s words.
+
+    >>> fake.calls("ovok.b2b_login").assert_called_once()
+    >>> fake.calls("ovok.b2b_login").last.request["email"]
+    'max@example.test'
+
+    A failed assertion lists every request the fake saw instead.
+    """
+
+    def __init__(self, journal: Journal, operation: str) -> None:
+        self._journal = journal
+        self.operation = operation
+
+    @property
+    def entries(self) -> list[JournalEntry]:
+        """Every call, oldest first."""
+        return self._journal.calls(self.operation)
+
+    @property
+    def call_count(self) -> int:
+        """How many times the operation was called."""
+        return len(self.entries)
+
+    @property
+    def called(self) -> bool:
+        """Whether the operation was called at all."""
+        return self.call_count > 0
+
+    @property
+    def last(self) -> JournalEntry:
+        """The newest call; fails with the journal when there is none."""
+        entries = self.entries
+        if not entries:
+            self._fail("to have been called")
+        return entries[-1]
+
+    def assert_called(self) -> None:
+        """Fail unless called at least once."""
+        if not self.called:
+            self._fail("to have been called")
+
+    def assert_called_once(self) -> None:
+        """Fail unless called exactly once."""
+        self.assert_call_count(1)
+
+    def assert_not_called(self) -> None:
+        """Fail if called."""
+        self.assert_call_count(0)
+
+    def assert_call_count(self, count: int) -> None:
+        """Fail unless called exactly ``count`` times."""
+        if self.call_count != count:
+            times = "once" if count == 1 else f"{count} times"
+            self._fail(f"to have been called {times}" if count else "not to have been called")
+
+    def _fail(self, expectation: str) -> NoReturn:
+        raise AssertionError(
+            f"fakeauth: expected {self.operation} {expectation}; it was called "
+            f"{self.call_count} time(s). The fake saw:\n{self._journal.format()}"
+        )
+
+    def __len__(self) -> int:
+        return self.call_count
+
+    def __repr__(self) -> str:
+        return f"<OperationCalls {self.operation}: {self.call_count} call(s)>"

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 import traceback
 from collections.abc import Iterable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
@@ -22,6 +24,7 @@ from werkzeug.routing import Map, RequestRedirect, Rule
 from fakeauth.apis import b2core, ovok, waltid
 from fakeauth.apis.base import Route, VendorApi
 from fakeauth.control import handle as handle_control
+from fakeauth.faults import Fault, InjectedConnectionError
 from fakeauth.http import Request, Response
 from fakeauth.journal import JournalEntry
 from fakeauth.redaction import redact
@@ -39,6 +42,7 @@ CONTROL_PREFIX = "/_fakeauth/"
 #: Every vendor API the fake serves.
 VENDOR_APIS: tuple[VendorApi, ...] = (ovok.API, b2core.API, waltid.API)
 
+_DROPPED = "<connection dropped by an injected fault>"
 #: A body larger than this is refused without being read.
 _HARD_BODY_LIMIT = 64 * 1024 * 1024
 #: The journal keeps at most this much of a body that is not JSON.
@@ -94,7 +98,6 @@ class WsgiApp:
         fake = self._fake
         when = fake.clock.now()
         host_vendor = fake.vendor_for_host(request.headers.get("host", ""))
-        operation: str | None = None
         api: VendorApi | None
         route: Route | None
         try:
@@ -113,23 +116,61 @@ class WsgiApp:
         elif route is None:
             response = api.unserved(request.method, request.path)
         else:
-            operation = route.operation
             request.path_params = dict(params)
-            response = self._call(api, route, request)
-        fake.journal.record(
+            fault = fake.faults.take(route.operation)
+            if fault is not None and fault.drop:
+                if fault.delay:
+                    time.sleep(fault.delay)
+                self._record(when, request, route.operation, api, 0, _DROPPED)
+                raise InjectedConnectionError(
+                    f"fakeauth: injected fault: connection dropped ({route.operation})"
+                )
+            response = (
+                self._call(api, route, request)
+                if fault is None
+                else self._inject(fault, api, route, request)
+            )
+        self._record(
+            when,
+            request,
+            route.operation if route is not None else None,
+            api,
+            response.status,
+            _journal_response(response, request.secrets),
+        )
+        return response
+
+    def _record(
+        self,
+        when: datetime,
+        request: Request,
+        operation: str | None,
+        api: VendorApi | None,
+        status: int,
+        response: Any,
+    ) -> None:
+        self._fake.journal.record(
             JournalEntry(
                 operation=operation,
                 vendor=api.name if api is not None else None,
                 method=request.method,
                 url=request.url,
                 path=request.path,
-                status=response.status,
+                status=status,
                 time=when,
                 request=_journal_request(request),
-                response=_journal_response(response, request.secrets),
+                response=response,
             )
         )
-        return response
+
+    def _inject(self, fault: Fault, api: VendorApi, route: Route, request: Request) -> Response:
+        if fault.delay:
+            time.sleep(fault.delay)
+        if fault.status is None:
+            return self._call(api, route, request)
+        if fault.body is not None:
+            return Response.json(fault.status, fault.body)
+        return api.error(fault.status, f"fakeauth: injected fault ({route.operation})")
 
     def _call(self, api: VendorApi, route: Route, request: Request) -> Response:
         if len(request.body) > api.max_body:

@@ -12,6 +12,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from fakeauth.errors import ConfigurationError
+from fakeauth.faults import InjectedConnectionError
 from fakeauth.transports.base import check_all_served
 from fakeauth.wsgi import request_from_parts
 
@@ -36,11 +37,13 @@ def _import_httpx() -> Any:
 
 def _answer(fake: FakeAuth, request: httpx.Request) -> httpx.Response:
     module = _import_httpx()
-    response = fake.wsgi_app.dispatch(
-        request_from_parts(
-            request.method, str(request.url), request.headers.multi_items(), request.content
-        )
+    parts = request_from_parts(
+        request.method, str(request.url), request.headers.multi_items(), request.content
     )
+    try:
+        response = fake.wsgi_app.dispatch(parts)
+    except InjectedConnectionError as exc:
+        raise module.ConnectError(str(exc), request=request) from exc
     return module.Response(  # type: ignore[no-any-return]
         response.status, headers=response.headers, content=response.body, request=request
     )

@@ -15,9 +15,11 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+import requests
 import requests.adapters
 import responses
 
+from fakeauth.faults import InjectedConnectionError
 from fakeauth.transports.base import check_all_served
 from fakeauth.wsgi import request_from_parts
 
@@ -56,7 +58,10 @@ class _VendorHosts(responses.CallbackResponse):
             prepared.headers.items(),
             body or b"",
         )
-        response = self._fake.wsgi_app.dispatch(request)
+        try:
+            response = self._fake.wsgi_app.dispatch(request)
+        except InjectedConnectionError as exc:
+            raise requests.ConnectionError(str(exc), request=prepared) from exc
         return response.status, response.headers, response.body
 
 

@@ -9,12 +9,16 @@ test server has no need to reap idle clients; they close their connections thems
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from cheroot.wsgi import Gateway_10
 from cheroot.wsgi import Server as CherootServer
+
+from fakeauth.faults import InjectedConnectionError
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
@@ -23,6 +27,20 @@ __all__ = ["LiveServer"]
 
 #: Seconds of idleness before cheroot drops a keep-alive connection: about ten years.
 _IDLE_TIMEOUT = 10 * 365 * 24 * 3600
+
+
+class _Gateway(Gateway_10):
+    """cheroot's WSGI gateway, closing the connection for an injected connection fault."""
+
+    def respond(self) -> None:
+        try:
+            super().respond()
+        except InjectedConnectionError:
+            # No answer at all: the client sees the connection closed, as on a network failure.
+            self.req.close_connection = True
+            self.req.sent_headers = True
+            with contextlib.suppress(OSError):
+                self.req.conn.socket.shutdown(socket.SHUT_RDWR)
 
 
 class LiveServer:
@@ -79,6 +97,7 @@ class LiveServer:
             timeout=_IDLE_TIMEOUT,
             shutdown_timeout=1,
         )
+        server.gateway = _Gateway
         server.prepare()
         self._server = server
         return server
