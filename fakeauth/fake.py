@@ -214,10 +214,15 @@ class FakeAuth:
         """
         server = LiveServer(self.wsgi_app, host=host, port=port)
         server.start()
-        with self._servers_lock:
-            self._servers = [s for s in self._servers if s.running]
-            self._servers.append(server)
+        self.track_server(server)
         return server
+
+    def track_server(self, server: LiveServer) -> None:
+        """Note that ``server`` serves this fake, so that :meth:`mock_requests` always sends
+        requests for it to its real socket (even inside your own ``responses`` mock)."""
+        with self._servers_lock:
+            self._servers = [s for s in self._servers if s.running and s is not server]
+            self._servers.append(server)
 
     def is_live_server_url(self, url: str) -> bool:
         """Whether ``url`` points at one of this fake's running live servers."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -104,12 +105,23 @@ class Journal:
         with self._lock:
             return self._entries[index]
 
-    def format(self) -> str:
-        """One line per entry, for failure reports."""
-        return "\n".join(str(e) for e in self) or "(no requests)"
+    def format(self, *, bodies: bool = False) -> str:
+        """One line per entry (and its redacted bodies, with ``bodies``), for failure reports."""
+        lines = []
+        for entry in self:
+            lines.append(str(entry))
+            if bodies:
+                lines.append(f"    request:  {_compact(entry.request)}")
+                lines.append(f"    response: {_compact(entry.response)}")
+        return "\n".join(lines) or "(no requests)"
 
     def __repr__(self) -> str:
         return f"<Journal {len(self)} entr{'y' if len(self) == 1 else 'ies'}>"
+
+
+def _compact(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 500 else text[:500] + "..."
 
 
 class OperationCalls:

@@ -1,0 +1,216 @@
+"""fakeauth's pytest plugin: fixtures and a marker. Installing fakeauth is enough to get them.
+
+Registered as the ``pytest11`` entry point ``fakeauth``. Importing it is cheap (fakeauth itself is
+imported only when a fixture is used) and it defines no autouse fixture.
+
+Fixtures:
+
+* ``fakeauth``: a fresh :class:`~fakeauth.FakeAuth` for the test, with ``requests`` and ``httpx``
+  traffic to the vendor hosts intercepted for the test's duration.
+* ``fakeauth_server``: a live server (``.url``) for clients that need a real socket; started once
+  per session and pointed at a fresh fake for each test (at the test's ``fakeauth`` when the test
+  uses both).
+* ``fakeauth_registration_disabled``: the test's fake with walt.id's ``account-registration``
+  switched off.
+* ``fakeauth_ovok_user``, ``fakeauth_b2core_user``, ``fakeauth_waltid_user``: a seeded account with
+  its email and password; ``fakeauth_waltid_superadmin``: the activated Super Admin and a bearer.
+
+Marker: ``@pytest.mark.fakeauth(**options)`` passes its options to ``FakeAuth(...)`` (plus
+``assert_all_served=False`` to allow requests to unserved vendor paths); a marked test gets the
+``fakeauth`` fixture without asking for it.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from fakeauth.testing import SEEDED_PASSWORD, FakeauthServer, SeededUser
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+    from fakeauth import FakeAuth
+    from fakeauth.state.waltid import WaltidLogin
+    from fakeauth.transports.server import LiveServer
+
+__all__: list[str] = []
+
+_FAKE = pytest.StashKey["FakeAuth"]()
+_PLUGIN_OPTIONS = ("assert_all_served",)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "fakeauth(**options): options for the test's FakeAuth(...) (seed, features, token "
+        "lifetimes, hosts) and assert_all_served; the marked test gets the fakeauth fixture",
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        names = getattr(item, "fixturenames", None)
+        if names is not None and "fakeauth" not in names and item.get_closest_marker("fakeauth"):
+            names.append("fakeauth")
+
+
+def _options(node: pytest.Item) -> dict[str, Any]:
+    """The marker options, the closest marker winning (a test's over its module's)."""
+    options: dict[str, Any] = {}
+    for marker in reversed(list(node.iter_markers("fakeauth"))):
+        if marker.args:
+            raise pytest.UsageError(
+                f"@pytest.mark.fakeauth takes keyword options only, not {marker.args!r}"
+            )
+        options.update(marker.kwargs)
+    return options
+
+
+def _new_fake(node: pytest.Item) -> tuple[FakeAuth, dict[str, Any]]:
+    from fakeauth import FakeAuth
+
+    options = _options(node)
+    plugin = {name: options.pop(name) for name in _PLUGIN_OPTIONS if name in options}
+    accepted = set(inspect.signature(FakeAuth).parameters)
+    unknown = sorted(set(options) - accepted)
+    if unknown:
+        raise pytest.UsageError(
+            f"@pytest.mark.fakeauth: unknown option(s) {', '.join(unknown)}; the options are: "
+            f"{', '.join(sorted(accepted | set(_PLUGIN_OPTIONS)))}"
+        )
+    fake = FakeAuth(**options)
+    node.stash[_FAKE] = fake
+    return fake, plugin
+
+
+@pytest.fixture
+def fakeauth(request: pytest.FixtureRequest) -> Iterator[FakeAuth]:
+    """A fresh ``FakeAuth``, with requests and httpx traffic to the vendor hosts intercepted."""
+    fake, plugin = _new_fake(request.node)
+    assert_all_served = bool(plugin.get("assert_all_served", True))
+    interceptors: list[Any] = [fake.mock_requests(assert_all_served=assert_all_served)]
+    try:
+        import httpx  # noqa: F401
+        import respx  # noqa: F401
+    except ImportError:  # httpx is optional: without it there is nothing to intercept
+        pass
+    else:
+        interceptors.append(fake.mock_httpx(assert_all_served=assert_all_served))
+    started: list[Any] = []
+    try:
+        for interceptor in interceptors:
+            interceptor.start()
+            started.append(interceptor)
+        yield fake
+    finally:
+        for interceptor in reversed(started):  # last started, first stopped
+            interceptor.stop(check=False)
+    if fake.handler_errors:
+        raise AssertionError(
+            "fakeauth: a handler of the fake raised (a bug in fakeauth; please report it)"
+        ) from fake.handler_errors[0]
+    if assert_all_served:
+        from fakeauth.transports.base import check_all_served
+
+        check_all_served(fake.journal, 0)
+
+
+class _SwitchApp:
+    """The session server's app: whichever test's fake is current, else 503."""
+
+    def __init__(self) -> None:
+        self.app: WSGIApplication | None = None
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        app = self.app
+        if app is None:
+            body = b'{"error":"fakeauth: no test is using the fakeauth_server fixture now"}'
+            start_response(
+                "503 Service Unavailable",
+                [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+            )
+            return [body]
+        return app(environ, start_response)
+
+
+@pytest.fixture(scope="session")
+def _fakeauth_session_server() -> Iterator[tuple[LiveServer, _SwitchApp]]:
+    from fakeauth.transports.server import LiveServer
+
+    switch = _SwitchApp()
+    server = LiveServer(switch).start()
+    try:
+        yield server, switch
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def fakeauth_server(
+    request: pytest.FixtureRequest,
+    _fakeauth_session_server: tuple[LiveServer, _SwitchApp],
+) -> Iterator[FakeauthServer]:
+    """A live server (``.url``), serving the test's ``fakeauth`` or else a fresh fake."""
+    server, switch = _fakeauth_session_server
+    if "fakeauth" in request.fixturenames:
+        fake: FakeAuth = request.getfixturevalue("fakeauth")
+    else:
+        fake, _ = _new_fake(request.node)
+    switch.app = fake.wsgi_app
+    fake.track_server(server)
+    try:
+        yield FakeauthServer(url=server.url, fake=fake)
+    finally:
+        switch.app = None
+
+
+@pytest.fixture
+def fakeauth_registration_disabled(fakeauth: FakeAuth) -> FakeAuth:
+    """The test's fake with walt.id's ``account-registration`` feature switched off."""
+    fakeauth.features.disable("account-registration")
+    return fakeauth
+
+
+@pytest.fixture
+def fakeauth_ovok_user(fakeauth: FakeAuth) -> SeededUser:
+    """An Ovok account in the default tenant (``max.mustermann@example.test``)."""
+    email = "max.mustermann@example.test"
+    account = fakeauth.ovok.add_account(email=email, password=SEEDED_PASSWORD)
+    return SeededUser(email, SEEDED_PASSWORD, account)
+
+
+@pytest.fixture
+def fakeauth_b2core_user(fakeauth: FakeAuth) -> SeededUser:
+    """A B2Core account on the default broker (``john.brown@example.test``)."""
+    email = "john.brown@example.test"
+    account = fakeauth.b2core.add_account(email=email, password=SEEDED_PASSWORD)
+    return SeededUser(email, SEEDED_PASSWORD, account)
+
+
+@pytest.fixture
+def fakeauth_waltid_user(fakeauth: FakeAuth) -> SeededUser:
+    """A walt.id account with no roles (``max.mustermann@example.org``)."""
+    email = "max.mustermann@example.org"
+    account = fakeauth.waltid.add_account(email=email, password=SEEDED_PASSWORD)
+    return SeededUser(email, SEEDED_PASSWORD, account)
+
+
+@pytest.fixture
+def fakeauth_waltid_superadmin(fakeauth: FakeAuth) -> WaltidLogin:
+    """walt.id's Super Admin, activated, with a valid bearer (``.token``)."""
+    return fakeauth.waltid.superadmin()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    fake = item.stash.get(_FAKE, None)
+    if fake is not None and report.failed:
+        report.sections.append(("fakeauth journal", fake.journal.format(bodies=True)))
+    return report
