@@ -14,6 +14,11 @@ from fakeauth.errors import ConfigurationError
 from fakeauth.fake import FakeAuth
 from fakeauth.seeding import apply_seed, load_seed_file
 from fakeauth.state.ovok import DEFAULT_CLIENT_ID, DEFAULT_PROJECT_ID, DEFAULT_TENANT_ID
+from fakeauth.state.waltid import (
+    DEFAULT_SUPERADMIN_EMAIL,
+    DEFAULT_SUPERADMIN_PASSWORD,
+    DEFAULT_SUPERADMIN_TOKEN,
+)
 from fakeauth.transports.server import LiveServer
 
 if TYPE_CHECKING:
@@ -74,7 +79,6 @@ class _RequestLog:
 
 def banner(fake: FakeAuth, url: str) -> str:
     """What ``fakeauth serve`` prints on start: where it serves and the default data."""
-    waltid = fake.waltid
     lines = [
         f"fakeauth {__version__} serving on {url}",
         "",
@@ -85,7 +89,15 @@ def banner(fake: FakeAuth, url: str) -> str:
         f"  project       Project/{DEFAULT_PROJECT_ID} (My Medical Project)",
     ]
     lines += _vendor_banner(fake.b2core, "B2Core")
-    lines += _vendor_banner(waltid, "walt.id")
+    lines += [
+        "",
+        "walt.id:        POST /v1/superadmin/create-by-token, /auth/account/emailpass,",
+        "                POST /v1/admin/account/register, /v1/account/register, ...",
+        f"  token         {DEFAULT_SUPERADMIN_TOKEN} (super-admin registration, not yet used)",
+        f"  super admin   {DEFAULT_SUPERADMIN_EMAIL} / {DEFAULT_SUPERADMIN_PASSWORD}",
+        "  account-registration "
+        + ("on" if fake.features.is_enabled("account-registration") else "off"),
+    ]
     lines += ["", "Ctrl-C stops."]
     return "\n".join(lines)
 
