@@ -2,7 +2,8 @@
 
 A front end's end-to-end tests or a shell script can reset the fake, seed and list accounts,
 switch feature flags, read the (redacted) journal and the outbox, move the fake's clock, and fetch
-the public keys of the asymmetric tokens. Raw token strings never leave through it.
+the public keys of the asymmetric tokens and the OpenAPI document of every vendor route. Raw token
+strings never leave through it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from fakeauth.errors import ConfigurationError
 from fakeauth.http import Request, Response
+from fakeauth.openapi import openapi_json
 from fakeauth.seeding import apply_seed
 
 if TYPE_CHECKING:
@@ -122,6 +124,11 @@ def jwks(fake: FakeAuth, request: Request) -> Response:
     return Response.json(200, fake.jwks())
 
 
+def openapi(fake: FakeAuth, request: Request) -> Response:
+    """``GET /_fakeauth/openapi.json``: the OpenAPI 3.1 document of every vendor route."""
+    return Response(200, openapi_json(), [("Content-Type", "application/json; charset=utf-8")])
+
+
 #: ``(method, path) -> handler``, the whole control API.
 ROUTES: dict[tuple[str, str], _Handler] = {
     ("POST", "/_fakeauth/reset"): reset,
@@ -135,6 +142,7 @@ ROUTES: dict[tuple[str, str], _Handler] = {
     ("GET", "/_fakeauth/clock"): get_clock,
     ("POST", "/_fakeauth/clock"): set_clock,
     ("GET", "/_fakeauth/jwks.json"): jwks,
+    ("GET", "/_fakeauth/openapi.json"): openapi,
 }
 
 

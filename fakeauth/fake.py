@@ -6,14 +6,15 @@ import difflib
 import threading
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from fakeauth.apis.base import VendorApi
 from fakeauth.clock import Clock
 from fakeauth.errors import ConfigurationError
 from fakeauth.faults import Fault, Faults
 from fakeauth.features import FeatureRegistry
+from fakeauth.hosts import DEFAULT_HOSTS, base_urls, host_keys
 from fakeauth.journal import Journal, OperationCalls
+from fakeauth.openapi import openapi_document
 from fakeauth.outbox import Outbox
 from fakeauth.randomness import Randomness
 from fakeauth.state.b2core import B2CoreState
@@ -28,18 +29,6 @@ if TYPE_CHECKING:
     import httpx
 
 __all__ = ["DEFAULT_HOSTS", "FakeAuth"]
-
-#: The vendors' hosts, as the API contracts decide; every one is configurable.
-DEFAULT_HOSTS: Mapping[str, tuple[str, ...]] = {
-    "ovok": (
-        "https://api.dev.ovok.com",
-        "https://api.sandbox.ovok.com",
-        "https://api.staging.ovok.com",
-        "https://api.ovok.com",
-    ),
-    "b2core": ("https://host.name",),
-    "waltid": ("https://enterprise-sandbox.waltid.dev", "https://enterprise.sandbox.walt.id"),
-}
 
 _DAY = 24 * 3600
 
@@ -93,7 +82,7 @@ class FakeAuth:
             access_token_ttl=ovok_access_token_ttl,
             refresh_token_ttl=ovok_refresh_token_ttl,
         )
-        b2core_urls = _base_urls("b2core_hosts", b2core_hosts)
+        b2core_urls = base_urls("b2core_hosts", b2core_hosts)
         self.b2core = B2CoreState(
             hosts=b2core_urls,
             clock=self.clock,
@@ -113,16 +102,16 @@ class FakeAuth:
         self._initial_features = dict(features or {})
         self.features.apply(self._initial_features)
         self.hosts: dict[str, tuple[str, ...]] = {
-            "ovok": _base_urls("ovok_hosts", ovok_hosts),
+            "ovok": base_urls("ovok_hosts", ovok_hosts),
             "b2core": b2core_urls,
-            "waltid": _base_urls("waltid_hosts", waltid_hosts),
+            "waltid": base_urls("waltid_hosts", waltid_hosts),
         }
         apis = {api.name: api for api in VENDOR_APIS}
         self._b2core_api = apis["b2core"]
         self._host_vendor: dict[str, VendorApi] = {}
         for vendor, urls in self.hosts.items():
             for url in urls:
-                for key in _host_keys(url):
+                for key in host_keys(url):
                     self._host_vendor[key] = apis[vendor]
         #: The WSGI application serving every vendor API on this fake's state.
         self.wsgi_app = WsgiApp(self)
@@ -228,6 +217,10 @@ class FakeAuth:
         """Whether ``url`` points at one of this fake's running live servers."""
         return any(s.running and url.startswith(s.url + "/") for s in self._servers)
 
+    def openapi(self) -> dict[str, Any]:
+        """The OpenAPI 3.1 document of every vendor route (``GET /_fakeauth/openapi.json``)."""
+        return openapi_document()
+
     def jwks(self) -> dict[str, list[dict[str, str]]]:
         """The public keys of the fake's asymmetric tokens, as a JWK Set."""
         keys = []
@@ -287,29 +280,3 @@ def _times(times: int) -> int:
     if times < 1:
         raise ConfigurationError(f"times must be 1 or more, not {times}")
     return times
-
-
-def _base_urls(option: str, urls: Iterable[str]) -> tuple[str, ...]:
-    if isinstance(urls, str):
-        urls = (urls,)
-    result = []
-    for url in urls:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
-            raise ConfigurationError(
-                f"{option} takes base URLs such as 'https://api.example.com', not {url!r}"
-            )
-        result.append(f"{parts.scheme}://{parts.netloc.lower()}")
-    if not result:
-        raise ConfigurationError(f"{option} needs at least one base URL")
-    return tuple(result)
-
-
-def _host_keys(base_url: str) -> tuple[str, ...]:
-    parts = urlsplit(base_url)
-    host = parts.hostname or ""
-    default_port = 443 if parts.scheme == "https" else 80
-    port = parts.port or default_port
-    if port == default_port:
-        return (host, f"{host}:{port}")
-    return (f"{host}:{port}",)

@@ -35,8 +35,20 @@ class FeatureRegistry:
         self._enabled: dict[str, bool] = {}
 
     def register(self, feature: Feature) -> None:
-        """Make ``feature`` known, switched to its default."""
+        """Make ``feature`` known, switched to its default.
+
+        Registering the very same feature again changes nothing (not even its switch); another
+        feature of an existing name raises :class:`ConfigurationError`.
+        """
         with self._lock:
+            existing = self._features.get(feature.name)
+            if existing == feature:
+                return
+            if existing is not None:
+                raise ConfigurationError(
+                    f"the feature flag {feature.name!r} is registered already (by "
+                    f"{existing.vendor}: {existing.description!r}); give the new flag another name"
+                )
             self._features[feature.name] = feature
             self._enabled[feature.name] = feature.default
 

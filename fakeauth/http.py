@@ -15,10 +15,21 @@ from typing import Any
 
 __all__ = ["Request", "Response", "dumps"]
 
+# ``json.dumps(value, separators=(",", ":"), ensure_ascii=False)``, without a new encoder per call.
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
 
 def dumps(value: Any) -> bytes:
-    """Compact JSON, as the real services send it."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+    """Compact JSON, as the real services send it.
+
+    A string holding a lone surrogate (echoed from a request's ``"\\ud800"``) cannot be written as
+    UTF-8: such a document is written with ``\\u`` escapes instead, which is the same JSON.
+    """
+    text = _COMPACT.encode(value)
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        return json.dumps(value, separators=(",", ":")).encode()
 
 
 @dataclass(slots=True, eq=False)

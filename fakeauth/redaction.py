@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["SECRET_KEYS", "redact", "redacted"]
+__all__ = ["MAX_DEPTH", "SECRET_KEYS", "TOO_DEEP", "redact", "redacted"]
 
 #: Body keys whose string values are always secrets, whatever the vendor (compared lowercased).
 SECRET_KEYS = frozenset(
@@ -36,6 +36,11 @@ SECRET_KEYS = frozenset(
 )
 
 
+#: How deep :func:`redact` copies a value; what lies deeper becomes :data:`TOO_DEEP`.
+MAX_DEPTH = 64
+TOO_DEEP = "<fakeauth: nested too deep to keep>"
+
+
 def redacted(secret: str) -> str:
     """The placeholder that stands for ``secret`` wherever fakeauth would have shown it."""
     return (
@@ -49,27 +54,51 @@ def redact(value: Any, secrets: Iterable[str] = ()) -> Any:
     """A copy of the JSON value ``value`` with every secret replaced by :func:`redacted`.
 
     String values under a :data:`SECRET_KEYS` key are secrets, and so is every occurrence of a
-    string in ``secrets`` (a raw token sent as ``text/plain``, say) anywhere in the value.
+    string in ``secrets`` (a raw token sent as ``text/plain``, say) anywhere in the value. What is
+    nested deeper than :data:`MAX_DEPTH` levels is replaced by :data:`TOO_DEEP`: a body nested
+    hundreds deep would otherwise exhaust the stack of every later reader of the copy.
     """
-    known = sorted({s for s in secrets if s}, key=len, reverse=True)
-    return _redact(value, known)
+    known = [s for s in secrets if s]
+    if len(known) > 1:
+        known = sorted(set(known), key=len, reverse=True)
+    return _redact(value, known, 0)
 
 
-def _redact(value: Any, secrets: list[str]) -> Any:
+def _redact(value: Any, secrets: list[str], depth: int) -> Any:
+    # Every request and response goes through here: scalars are handled in their container's
+    # loop, not by a call of their own.
     if isinstance(value, dict):
-        return {
-            key: (
-                redacted(item)
-                if isinstance(item, str) and str(key).lower() in SECRET_KEYS
-                else _redact(item, secrets)
-            )
-            for key, item in value.items()
-        }
+        if depth >= MAX_DEPTH:
+            return TOO_DEEP
+        copy = {}
+        for key, item in value.items():
+            if isinstance(item, str):
+                if str(key).lower() in SECRET_KEYS:
+                    item = redacted(item)
+                elif secrets:
+                    item = _scrub(item, secrets)
+            elif isinstance(item, (dict, list)):
+                item = _redact(item, secrets, depth + 1)
+            copy[key] = item
+        return copy
     if isinstance(value, list):
-        return [_redact(item, secrets) for item in value]
-    if isinstance(value, str):
-        for secret in secrets:
-            if secret in value:
-                value = value.replace(secret, redacted(secret))
-        return value
+        if depth >= MAX_DEPTH:
+            return TOO_DEEP
+        return [
+            _redact(item, secrets, depth + 1)
+            if isinstance(item, (dict, list))
+            else _scrub(item, secrets)
+            if secrets and isinstance(item, str)
+            else item
+            for item in value
+        ]
+    if isinstance(value, str) and secrets:
+        return _scrub(value, secrets)
     return value
+
+
+def _scrub(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        if secret in text:
+            text = text.replace(secret, redacted(secret))
+    return text

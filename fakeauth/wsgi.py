@@ -12,7 +12,7 @@ import json
 import sys
 import time
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
@@ -57,6 +57,10 @@ _MAP = Map(
     merge_slashes=False,
 )
 _ADAPTER = _MAP.bind("fakeauth.invalid")
+#: ``(path, method)`` -> what ``_ADAPTER`` matched: a dict lookup instead of a match per request.
+#: Bounded, since paths that carry an id are endless; the map never changes, so neither do hits.
+_MATCHED: dict[tuple[str, str], tuple[str | None, Mapping[str, Any]]] = {}
+_MATCHED_LIMIT = 4096
 
 
 def route_table() -> list[tuple[str, str, str]]:
@@ -100,10 +104,7 @@ class WsgiApp:
         host_vendor = fake.vendor_for_host(request.headers.get("host", ""))
         api: VendorApi | None
         route: Route | None
-        try:
-            endpoint, params = _ADAPTER.match(request.path, request.method)
-        except (RequestRedirect, HTTPException):
-            endpoint, params = None, {}
+        endpoint, params = _match(request.path, request.method)
         if endpoint is not None:
             api, route = _ROUTES[endpoint]
             if host_vendor is not None and host_vendor is not api:
@@ -224,6 +225,22 @@ def _build_request(environ: WSGIEnvironment) -> Request:
         body=_read_body(environ),
         remote_addr=environ.get("REMOTE_ADDR") or "127.0.0.1",
     )
+
+
+def _match(path: str, method: str) -> tuple[str | None, Mapping[str, Any]]:
+    """The endpoint and path parameters of ``method path`` (``None``: no route serves it)."""
+    key = (path, method)
+    matched = _MATCHED.get(key)
+    if matched is None:
+        found: tuple[str | None, Mapping[str, Any]]
+        try:
+            found = _ADAPTER.match(path, method)
+        except (RequestRedirect, HTTPException):
+            found = (None, {})
+        if len(_MATCHED) < _MATCHED_LIMIT:
+            _MATCHED[key] = found
+        return found
+    return matched
 
 
 def _wsgi_str(value: str) -> str:

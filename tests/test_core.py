@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import datetime, timedelta, timezone
 
@@ -13,10 +14,11 @@ from freezegun import freeze_time
 from fakeauth import Clock, ConfigurationError, FakeAuth, redacted
 from fakeauth.errors import TokenExpired, TokenInvalid, TokenRevoked
 from fakeauth.features import Feature, FeatureRegistry
+from fakeauth.http import dumps
 from fakeauth.outbox import Message, Outbox
 from fakeauth.passwords import PasswordHash
 from fakeauth.randomness import Randomness
-from fakeauth.redaction import redact
+from fakeauth.redaction import MAX_DEPTH, TOO_DEEP, redact
 from fakeauth.tokens import JwtSigner, TokenRecord, TokenStore
 
 T0 = datetime(2026, 5, 4, 10, 0, tzinfo=timezone.utc)
@@ -214,6 +216,20 @@ def test_redact_replaces_secret_keys_and_known_secrets_everywhere() -> None:
     }
     assert redacted("pw").startswith("<redacted:")
     assert len(redacted("pw")) == 23
+
+
+def test_redact_keeps_64_levels_of_a_deeply_nested_value() -> None:
+    value: list[object] = []
+    for _ in range(5000):  # far deeper than the stack would allow a recursive copy
+        value = [value]
+
+    result = redact({"password": "pw", "deep": value})
+
+    kept = result["deep"]
+    for _ in range(MAX_DEPTH - 1):
+        kept = kept[0]
+    assert result["password"] == redacted("pw")
+    assert kept == TOO_DEEP == "<fakeauth: nested too deep to keep>"
 
 
 # -- tokens -----------------------------------------------------------------------------------
@@ -421,3 +437,36 @@ def test_concurrent_seeding_of_one_email_makes_one_account() -> None:
 
     assert len(fake.ovok.accounts) == 1
     assert len(errors) == 15
+
+
+def test_registering_the_same_feature_again_changes_nothing(features: FeatureRegistry) -> None:
+    features.disable("account-registration")
+
+    features.register(Feature("account-registration", "waltid", "public register", True))
+
+    assert features.state() == {"account-registration": False, "dev-mode": False}
+
+
+def test_registering_another_feature_under_a_taken_name_raises(features: FeatureRegistry) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        features.register(Feature("dev-mode", "b2core", "something else", True))
+
+    assert str(info.value) == (
+        "fakeauth: the feature flag 'dev-mode' is registered already (by waltid: "
+        "'dev endpoints'); give the new flag another name"
+    )
+    assert features.get("dev-mode") == Feature("dev-mode", "waltid", "dev endpoints", False)
+
+
+# -- JSON bodies ------------------------------------------------------------------------------
+
+
+def test_dumps_writes_utf8_when_it_can() -> None:
+    assert dumps({"name": "Müller"}) == '{"name":"Müller"}'.encode()
+
+
+def test_dumps_escapes_a_document_with_a_lone_surrogate() -> None:
+    body = dumps({"uuid": "\ud800x", "name": "Müller"})
+
+    assert body == b'{"uuid":"\\ud800x","name":"M\\u00fcller"}'
+    assert json.loads(body) == {"uuid": "\ud800x", "name": "Müller"}

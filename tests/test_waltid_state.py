@@ -484,3 +484,26 @@ def test_a_registration_token_without_expiry_lasts_as_the_quickstart_one(
     state.add_registration_token("again", email="root@example.org", password="pw")
 
     assert state.activate_superadmin("again").superadmin
+
+
+def test_export_accounts_lists_every_account_without_its_password(state: WaltidState) -> None:
+    account = state.add_account(email=EMAIL, password=PASSWORD)
+    state.add_organization("acme")
+    state.grant_role(account.id, "acme", "acme.admin")
+
+    exported = state.export_accounts()
+
+    assert exported == [
+        {
+            "id": account.id,
+            "email": EMAIL,
+            "login_email": EMAIL,
+            "profile": {"name": "Max Mustermann", "email": EMAIL},
+            "preferences": {"timeZone": "UTC", "languagePreference": "EN"},
+            "roles": {"acme": ["acme.admin"]},
+            "superadmin": False,
+            "type": "USER",
+            "created_at": "2026-01-01T00:00:00+00:00",
+        }
+    ]
+    assert PASSWORD not in repr(exported)

@@ -8,9 +8,9 @@ real clients send.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from fakeauth.state.b2core import BLANK
@@ -19,15 +19,32 @@ __all__ = [
     "MAX_FINGERPRINT",
     "MAX_TEXT",
     "Envelope",
+    "ErrorEnvelope",
+    "FieldErrorsData",
+    "FieldsData",
     "Info",
+    "MessageData",
+    "ProviderState",
+    "RecaptchaState",
     "RefreshRequest",
     "RefreshResponse",
+    "SignedInData",
+    "SignedInResponse",
     "SigninRequest",
+    "SigninResponse",
+    "SigninWizardData",
+    "SigninWizardResponse",
+    "SignoutResponse",
     "SignupRequest",
+    "SignupResponse",
     "SignupWizardRequest",
+    "SignupWizardResponse",
     "TokenInfo",
+    "TokensData",
     "TwoFactorCodeRequest",
     "TwoFactorSettings",
+    "TwoFactorStepData",
+    "Unauthorized",
     "Utm",
     "field_errors",
 ]
@@ -58,9 +75,28 @@ def _code(value: Any) -> Any:
     return value
 
 
+# pydantic's own length check refuses a lone surrogate as "not a string": PHP refuses the JSON
 Text = Annotated[str, Field(max_length=MAX_TEXT)]
 Fingerprint = Annotated[str, Field(max_length=MAX_FINGERPRINT)]
-Object = Annotated[Any, BeforeValidator(_object)]
+Object = Annotated[
+    Any,
+    BeforeValidator(_object),
+    WithJsonSchema({"type": ["object", "array", "null"]}, mode="validation"),
+]
+Code = Annotated[
+    Text | None,
+    BeforeValidator(_code),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "maxLength": MAX_TEXT},
+                {"type": "integer", "minimum": 0, "maximum": 999_999},
+                {"type": "null"},
+            ]
+        },
+        mode="validation",
+    ),
+]
 
 
 class _Body(BaseModel):
@@ -127,7 +163,7 @@ class TwoFactorCodeRequest(_Body):
     """``POST /api/v2/my/2fa/google`` and ``/api/v2/my/2fa/sms``."""
 
     uuid: Text
-    code: Annotated[Text | None, BeforeValidator(_code)] = None
+    code: Code = None
 
 
 class RefreshRequest(_Body):
@@ -145,21 +181,128 @@ class TokenInfo(BaseModel):
     expiresAt: str
 
 
-class Envelope(BaseModel):
-    """The wizard envelope of every reply: body ``code`` 200 = another step, 202 = done."""
+class _Reply(BaseModel):
+    """What every wizard envelope holds besides its ``data``."""
 
     code: int
-    data: dict[str, Any] | None
     done: bool
     uuid: str | None
     workflow: str | None
 
 
-class RefreshResponse(Envelope):
-    """``POST /api/v2/my/refresh``: the new tokens in ``data`` and also at the top level."""
+class Envelope(_Reply):
+    """The wizard envelope of every reply: body ``code`` 200 = another step, 202 = done."""
+
+    data: dict[str, Any] | None
+
+
+class FieldsData(BaseModel):
+    """The fields the wizard's next page requires, ``{"info.givenName": {"required": true}}``."""
+
+    fields: dict[str, Any]
+
+
+class TokensData(BaseModel):
+    """A new token pair."""
 
     accessToken: TokenInfo
     refreshToken: TokenInfo
+
+
+class SignedInData(TokensData):
+    """The tokens of a finished sign-in."""
+
+    tfaProviders: list[str]
+
+
+class TwoFactorStepData(BaseModel):
+    """A sign-in that needs a 2FA code first: no tokens yet, the provider to ask."""
+
+    accessToken: None
+    refreshToken: None
+    tfaProviders: list[Literal["google", "sms"]]
+
+
+class RecaptchaState(BaseModel):
+    """Whether the broker's forms ask for reCAPTCHA."""
+
+    enabled: bool
+
+
+class SigninWizardData(BaseModel):
+    """What a new sign-in wizard tells the form."""
+
+    recaptcha: RecaptchaState
+    is_qr_available: bool
+    is_password_recovery_available: bool
+
+
+class FieldErrorsData(BaseModel):
+    """The fields a refused page got wrong, each with its messages."""
+
+    errors: dict[str, list[str]]
+
+
+class MessageData(BaseModel):
+    """Why a step was refused (wrong credentials, a lockout, an error of the fake itself)."""
+
+    message: str
+
+
+class SignupWizardResponse(_Reply):
+    """``POST /api/v2/my/signup/wizard``: the new session and its first page's extra fields."""
+
+    data: FieldsData
+
+
+class SignupResponse(_Reply):
+    """``POST /api/v2/my/signup``: the next page (code 200) or the new account's tokens (202)."""
+
+    data: FieldsData | TokensData
+
+
+class SigninWizardResponse(_Reply):
+    """``/api/v2/my/signin/wizard``: the new sign-in session."""
+
+    data: SigninWizardData
+
+
+class SigninResponse(_Reply):
+    """``POST /api/v2/my/signin``: the tokens (code 202) or the 2FA step (code 200)."""
+
+    data: SignedInData | TwoFactorStepData
+
+
+class SignedInResponse(_Reply):
+    """``POST /api/v2/my/2fa/google`` and ``/sms``: the tokens of the finished sign-in."""
+
+    data: SignedInData
+
+
+class RefreshResponse(_Reply):
+    """``POST /api/v2/my/refresh``: the new tokens in ``data`` and also at the top level."""
+
+    data: TokensData
+    accessToken: TokenInfo
+    refreshToken: TokenInfo
+
+
+class SignoutResponse(_Reply):
+    """``POST /api/v2/my/signout``: the ended auth session's uuid, an empty ``data``."""
+
+    data: dict[str, Any]
+
+
+class ErrorEnvelope(_Reply):
+    """A refused step: HTTP 400 (429 when locked out), body ``code`` the same, ``done`` false."""
+
+    data: FieldErrorsData | MessageData
+
+
+class Unauthorized(BaseModel):
+    """A missing or bad bearer on a protected route (HTTP 401)."""
+
+    message: str
 
 
 class ProviderState(BaseModel):

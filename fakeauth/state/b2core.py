@@ -3,238 +3,64 @@
 Every broker runs on its own host and holds its own accounts and settings. A sign-up or sign-in is
 a wizard session: created with a uuid, bound to its flow and broker, and usable until it finishes
 or expires (by the fake's clock). Field errors are collected per field, as the real forms show them.
+The brokers' settings, the records a wizard works with and the domain errors live in
+:mod:`fakeauth.state.b2core_brokers`; every name is importable from here too.
 """
 
 from __future__ import annotations
 
 import base64
-import binascii
-import hashlib
 import hmac
-import json
-import math
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from fakeauth.clock import Clock, to_datetime
 from fakeauth.emails import is_email
-from fakeauth.errors import ConfigurationError, DomainError, InvalidCredentials, TokenInvalid
+from fakeauth.errors import ConfigurationError, TokenInvalid
 from fakeauth.features import FeatureRegistry
+from fakeauth.hosts import base_url, host_keys
 from fakeauth.outbox import Message, Outbox
 from fakeauth.passwords import PasswordHash
 from fakeauth.randomness import Randomness
+from fakeauth.state import b2core_brokers
+from fakeauth.state.b2core_brokers import *  # noqa: F403 - the records stay importable from here
+from fakeauth.state.b2core_brokers import (
+    ACCESS,
+    BAD_CODE,
+    BLANK,
+    DEFAULT_RECAPTCHA_RESPONSE,
+    EMAIL_TAKEN,
+    EXPIRED_SESSION,
+    FINISHED_SESSION,
+    LOGIN_DONE_WORKFLOW,
+    LOGIN_WORKFLOW,
+    NO_SESSION,
+    REFRESH,
+    SIGNUP_DONE_WORKFLOW,
+    SIGNUP_WORKFLOW,
+    TWO_FACTOR_WORKFLOWS,
+    WIZARD_TTL,
+    WRONG_CREDENTIALS,
+    B2CoreAccount,
+    B2CoreBroker,
+    B2CoreTokens,
+    FieldErrors,
+    IssuedToken,
+    WizardSession,
+    WizardStep,
+    WrongCredentials,
+    is_blank,
+    lookup,
+    public_fields,
+    totp_code,
+)
 from fakeauth.tokens import JwtSigner, TokenRecord, TokenStore
 
-__all__ = [
-    "B2CoreAccount",
-    "B2CoreBroker",
-    "B2CoreError",
-    "B2CoreState",
-    "B2CoreTokens",
-    "FieldErrors",
-    "IssuedToken",
-    "LockedOut",
-    "WizardSession",
-    "WizardStep",
-    "WrongCredentials",
-]
+__all__ = ["B2CoreState"]
+__all__ += b2core_brokers.__all__
 
-SIGNUP_WORKFLOW = "basic_register_form"
-SIGNUP_DONE_WORKFLOW = "login"
-LOGIN_WORKFLOW = "login"
-LOGIN_DONE_WORKFLOW = "terminate"
-TWO_FACTOR_WORKFLOWS = {"google": "2fa_google_auth", "sms": "2fa_sms_auth"}
-#: The reCAPTCHA response that passes by default: the documentation's example value.
-DEFAULT_RECAPTCHA_RESPONSE = "ut nu"
-WIZARD_TTL = 30 * 60
-LOCKOUT_ATTEMPTS, LOCKOUT_WINDOW, LOCKOUT_DURATION = 5, 60, 600
-ACCESS, REFRESH = "access", "refresh"
-
-BLANK = "This value should not be blank."
-BAD_EMAIL = "This value is not a valid email address."
-EMAIL_TAKEN = "This value is already used."
-MISMATCH = "The password confirmation does not match."
-BAD_FINGERPRINT = "This value is not a valid device fingerprint."
-BAD_RECAPTCHA = "The reCAPTCHA response is invalid."
-BAD_CODE = "The code is invalid."
-NO_SESSION = "This wizard session does not exist."
-EXPIRED_SESSION = "This wizard session has expired."
-FINISHED_SESSION = "This wizard session is already finished."
-WRONG_CREDENTIALS = "Invalid email or password."
-LOCKED = "Too many failed sign-in attempts. Try again later."
-
-
-class B2CoreError(DomainError):
-    """A refusal inside a wizard: it names the session's ``uuid`` and ``workflow``."""
-
-    def __init__(self, message: str, *, uuid: str | None, workflow: str) -> None:
-        super().__init__(message)
-        self.uuid = uuid
-        self.workflow = workflow
-
-
-class FieldErrors(B2CoreError):
-    """The form failed validation: ``errors`` maps each field to its messages."""
-
-    code = "field_errors"
-
-    def __init__(self, errors: dict[str, list[str]], *, uuid: str | None, workflow: str) -> None:
-        message = "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())
-        super().__init__(message, uuid=uuid, workflow=workflow)
-        self.errors = errors
-
-
-class WrongCredentials(B2CoreError, InvalidCredentials):
-    """The email or the password is wrong (deliberately not told apart)."""
-
-
-class LockedOut(B2CoreError):
-    """Too many failed sign-ins for this email: refused until ``until`` (a POSIX time)."""
-
-    code = "locked_out"
-
-    def __init__(self, *, uuid: str, until: float, retry_after: int) -> None:
-        super().__init__(LOCKED, uuid=uuid, workflow=LOGIN_WORKFLOW)
-        self.until = until
-        self.retry_after = retry_after
-
-
-@dataclass
-class B2CoreAccount:
-    """A client of one broker. The password is only a hash."""
-
-    id: str
-    broker: str
-    email: str
-    password: PasswordHash = field(repr=False)
-    given_name: str
-    family_name: str
-    phone: str | None
-    two_factor: str | None
-    totp_secret: str = field(repr=False)
-    created_at: datetime
-    #: What the sign-up form sent besides the credentials (``info``, ``addresses``, ...).
-    form: dict[str, Any] = field(default_factory=dict, repr=False)
-
-    def totp(self, at: float) -> str:
-        """The Google Authenticator (RFC 6238) code at the POSIX time ``at``."""
-        return _totp(self.totp_secret, int(at // 30))
-
-
-@dataclass
-class B2CoreBroker:
-    """A broker on its own host: its accounts and the settings of its forms.
-
-    Change the settings with :meth:`configure`, which checks them.
-    """
-
-    url: str
-    require_fields: tuple[str, ...] = ()
-    extra_steps: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    recaptcha: bool = False
-    recaptcha_response: str = DEFAULT_RECAPTCHA_RESPONSE
-    strict_fingerprint: bool = False
-    accounts: dict[str, B2CoreAccount] = field(default_factory=dict, repr=False)
-    failures: dict[str, list[float]] = field(default_factory=dict, repr=False)
-    locked_until: dict[str, float] = field(default_factory=dict, repr=False)
-
-    def configure(
-        self,
-        *,
-        require_fields: Iterable[str] | None = None,
-        extra_steps: Mapping[str, Iterable[str]] | None = None,
-        recaptcha: bool | None = None,
-        recaptcha_response: str | None = None,
-        strict_fingerprint: bool | None = None,
-    ) -> B2CoreBroker:
-        """Change the settings given; fields are dotted paths into the form (``info.givenName``).
-
-        ``extra_steps`` maps each further sign-up step's workflow name to its required fields, in
-        order. Sessions already open keep the steps they started with.
-        """
-        if require_fields is not None:
-            self.require_fields = _field_paths("require_fields", require_fields)
-        if extra_steps is not None:
-            if not isinstance(extra_steps, Mapping):
-                raise ConfigurationError(
-                    "extra_steps maps each step's workflow name to its fields, such as "
-                    "{'personal_info': ['info.givenName']}"
-                )
-            steps = {}
-            for name, fields in extra_steps.items():
-                if not isinstance(name, str) or not name or name == SIGNUP_WORKFLOW:
-                    raise ConfigurationError(
-                        f"an extra step needs a workflow name other than {SIGNUP_WORKFLOW!r}, "
-                        f"not {name!r}"
-                    )
-                steps[name] = _field_paths(f"extra_steps[{name!r}]", fields)
-            self.extra_steps = steps
-        if recaptcha_response is not None:
-            if not isinstance(recaptcha_response, str) or not recaptcha_response:
-                raise ConfigurationError("recaptcha_response is the non-empty string that passes")
-            self.recaptcha_response = recaptcha_response
-        if recaptcha is not None:
-            self.recaptcha = bool(recaptcha)
-        if strict_fingerprint is not None:
-            self.strict_fingerprint = bool(strict_fingerprint)
-        return self
-
-    def form_fields(self) -> dict[str, Any]:
-        """What the sign-up wizard's first page requires beyond the documented fields."""
-        fields: dict[str, Any] = {path: {"required": True} for path in self.require_fields}
-        if self.recaptcha:
-            fields["recaptchaResponse"] = {"required": True}
-        return fields
-
-
-@dataclass
-class WizardSession:
-    """One sign-up or sign-in wizard: its uuid, broker, current step and expiry."""
-
-    uuid: str
-    flow: str
-    broker: B2CoreBroker = field(repr=False)
-    workflow: str
-    created_at: datetime
-    expires_at: float
-    steps: list[tuple[str, tuple[str, ...]]] = field(default_factory=list, repr=False)
-    form: dict[str, Any] = field(default_factory=dict, repr=False)
-    password: PasswordHash | None = field(default=None, repr=False)
-    account: B2CoreAccount | None = field(default=None, repr=False)
-    sms_code: str | None = field(default=None, repr=False)
-    finished: bool = False
-
-
-@dataclass(frozen=True)
-class WizardStep:
-    """An intermediate reply: another page (``workflow``) follows in the same session."""
-
-    uuid: str
-    workflow: str
-    fields: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class IssuedToken:
-    """A token as the API shows it: the string and when it was made and expires."""
-
-    token: str = field(repr=False)
-    created_at: datetime
-    expires_at: datetime
-
-
-@dataclass(frozen=True)
-class B2CoreTokens:
-    """The final reply of a wizard, and of a refresh: a token pair of one auth session."""
-
-    uuid: str
-    account: B2CoreAccount
-    access_token: IssuedToken
-    refresh_token: IssuedToken
+_BROKER_URL = "a B2Core broker is a base URL such as 'https://broker.example'"
 
 
 class B2CoreState:
@@ -262,7 +88,7 @@ class B2CoreState:
         self.features = features
         self.access_token_ttl = access_token_ttl
         self.refresh_token_ttl = refresh_token_ttl
-        self.hosts = tuple(_base_url(url) for url in hosts)
+        self.hosts = tuple(base_url(url, expected=_BROKER_URL) for url in hosts)
         self._randomness = randomness
         self._lock = threading.RLock()
         self.signer = JwtSigner("HS256", randomness.stream("b2core.signing-key"))
@@ -299,7 +125,7 @@ class B2CoreState:
     ) -> B2CoreBroker:
         """Add a broker on ``url`` (``"https://broker.example"``); the settings are those of
         :meth:`B2CoreBroker.configure`."""
-        key = _base_url(url)
+        key = base_url(url, expected=_BROKER_URL)
         with self._lock:
             if key in self._brokers:
                 raise ConfigurationError(f"the B2Core broker {key!r} exists already")
@@ -311,7 +137,7 @@ class B2CoreState:
                 strict_fingerprint=strict_fingerprint,
             )
             self._brokers[key] = broker
-            for host in _host_keys(key):
+            for host in host_keys(key):
                 self._by_host[host] = broker
             return broker
 
@@ -319,7 +145,7 @@ class B2CoreState:
         """The broker on ``url``, or the default broker (the first configured host)."""
         if url is None:
             return self._brokers[self.hosts[0]]
-        broker = self._brokers.get(_base_url(url))
+        broker = self._brokers.get(base_url(url, expected=_BROKER_URL))
         if broker is None:
             raise ConfigurationError(
                 f"no B2Core broker on {url!r}; add it with fake.b2core.add_broker({url!r}); "
@@ -459,17 +285,17 @@ class B2CoreState:
             name, required = session.steps[0]
             errors: dict[str, list[str]] = {}
             if name == SIGNUP_WORKFLOW:
-                self._check_registration(broker, form, errors)
+                broker.check_registration(form, errors)
             for path in required:
-                if _blank(_lookup(form, path)):
+                if is_blank(lookup(form, path)):
                     errors.setdefault(path, []).append(BLANK)
             if errors:
                 raise FieldErrors(errors, uuid=uuid, workflow=session.workflow)
             if name == SIGNUP_WORKFLOW:
                 session.password = PasswordHash.create(form["password"], self._ids)
-                session.form.update(_public(form))
+                session.form.update(public_fields(form))
             else:  # a later page cannot change the checked email
-                session.form.update((k, v) for k, v in _public(form).items() if k != "email")
+                session.form.update((k, v) for k, v in public_fields(form).items() if k != "email")
             session.steps.pop(0)
             if session.steps:
                 session.workflow, fields = session.steps[0]
@@ -489,23 +315,16 @@ class B2CoreState:
             session = self._session(broker, uuid, "signin", LOGIN_WORKFLOW)
             errors: dict[str, list[str]] = {}
             for name in ("email", "password", "device_fingerprint"):
-                if _blank(form.get(name)):
+                if is_blank(form.get(name)):
                     errors[name] = [BLANK]
-            self._check_device(broker, form, errors)
+            broker.check_device(form, errors)
             if errors:
                 raise FieldErrors(errors, uuid=uuid, workflow=LOGIN_WORKFLOW)
             key, now = form["email"].casefold(), self.clock.time()
-            until = broker.locked_until.get(key, 0.0)
-            if now < until:
-                raise LockedOut(uuid=uuid, until=until, retry_after=math.ceil(until - now))
+            broker.check_lockout(key, now, uuid)
             account = broker.accounts.get(key)
             if account is None or not account.password.matches(form["password"]):
-                recent = [t for t in broker.failures.get(key, []) if now - t < LOCKOUT_WINDOW]
-                recent.append(now)
-                broker.failures[key] = recent
-                if len(recent) >= LOCKOUT_ATTEMPTS:
-                    broker.locked_until[key] = now + LOCKOUT_DURATION
-                    del broker.failures[key]
+                broker.record_failure(key, now)
                 raise WrongCredentials(WRONG_CREDENTIALS, uuid=uuid, workflow=LOGIN_WORKFLOW)
             broker.failures.pop(key, None)
             if account.two_factor is None:
@@ -524,12 +343,12 @@ class B2CoreState:
             session = self._session(broker, uuid, "signin", TWO_FACTOR_WORKFLOWS[kind])
             account = session.account
             assert account is not None
-            if _blank(code):
+            if is_blank(code):
                 raise FieldErrors({"code": [BLANK]}, uuid=uuid, workflow=session.workflow)
             assert code is not None
             if kind == "google":
                 counter = int(self.clock.time() // 30)
-                valid = [_totp(account.totp_secret, counter + d) for d in (-1, 0, 1)]
+                valid = [totp_code(account.totp_secret, counter + d) for d in (-1, 0, 1)]
             else:
                 valid = [session.sms_code or ""]
             if not any(hmac.compare_digest(code, v) for v in valid):
@@ -590,36 +409,6 @@ class B2CoreState:
         assert session is not None
         return session
 
-    def _check_registration(
-        self, broker: B2CoreBroker, form: Mapping[str, Any], errors: dict[str, list[str]]
-    ) -> None:
-        for name in ("email", "password", "password_confirmation", "device_fingerprint"):
-            if _blank(form.get(name)):
-                errors[name] = [BLANK]
-        email: Any = form.get("email")
-        if "email" not in errors and not is_email(email):
-            errors["email"] = [BAD_EMAIL]
-        elif "email" not in errors and email.casefold() in broker.accounts:
-            errors["email"] = [EMAIL_TAKEN]
-        password, confirmation = form.get("password"), form.get("password_confirmation")
-        if not _blank(password) and not _blank(confirmation) and password != confirmation:
-            errors["password_confirmation"] = [MISMATCH]
-        self._check_device(broker, form, errors)
-
-    def _check_device(
-        self, broker: B2CoreBroker, form: Mapping[str, Any], errors: dict[str, list[str]]
-    ) -> None:
-        fingerprint = form.get("device_fingerprint")
-        strict = broker.strict_fingerprint and "device_fingerprint" not in errors
-        if strict and not _is_fingerprint(fingerprint):
-            errors["device_fingerprint"] = [BAD_FINGERPRINT]
-        if broker.recaptcha:
-            response = form.get("recaptchaResponse")
-            if _blank(response):
-                errors["recaptchaResponse"] = [BLANK]
-            elif not hmac.compare_digest(str(response), broker.recaptcha_response):
-                errors["recaptchaResponse"] = [BAD_RECAPTCHA]
-
     def _create_account(
         self, broker: B2CoreBroker, email: str, password: PasswordHash, form: dict[str, Any]
     ) -> B2CoreAccount:
@@ -676,67 +465,3 @@ class B2CoreState:
             token = self.signer.encode(claims)
             pair.append(IssuedToken(token, to_datetime(now), to_datetime(now + ttl)))
         return B2CoreTokens(session, account, pair[0], pair[1])
-
-
-def _totp(secret: str, counter: int) -> str:
-    mac = hmac.new(base64.b32decode(secret), counter.to_bytes(8, "big"), hashlib.sha1).digest()
-    offset = mac[-1] & 0x0F
-    return f"{(int.from_bytes(mac[offset : offset + 4], 'big') & 0x7FFFFFFF) % 1_000_000:06d}"
-
-
-def _is_fingerprint(value: Any) -> bool:
-    """Strict mode: the base64 of a JSON object with ``user_agent``."""
-    try:
-        text = value.strip()
-        raw = base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
-        document = json.loads(raw)
-    except (AttributeError, binascii.Error, ValueError, RecursionError):
-        return False
-    return isinstance(document, dict) and "user_agent" in document
-
-
-def _lookup(form: Mapping[str, Any], path: str) -> Any:
-    value: Any = form
-    for part in path.split("."):
-        value = value.get(part) if isinstance(value, Mapping) else None
-    return value
-
-
-def _blank(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value == {}
-
-
-def _public(form: Mapping[str, Any]) -> dict[str, Any]:
-    secret = ("uuid", "password", "password_confirmation", "recaptchaResponse")
-    return {k: v for k, v in form.items() if k not in secret}
-
-
-def _field_paths(option: str, paths: Iterable[str]) -> tuple[str, ...]:
-    result = () if isinstance(paths, str) else tuple(paths)
-    if (not result and paths) or not all(isinstance(p, str) and p.strip(".") for p in result):
-        raise ConfigurationError(
-            f"{option} takes a list of field names such as ['info.givenName', 'phones'], "
-            f"not {paths!r}"
-        )
-    return result
-
-
-def _base_url(url: str) -> str:
-    parts = urlsplit(url) if isinstance(url, str) else None
-    if (
-        parts is None
-        or parts.scheme not in ("http", "https")
-        or not parts.netloc
-        or (parts.path not in ("", "/"))
-    ):
-        raise ConfigurationError(
-            f"a B2Core broker is a base URL such as 'https://broker.example', not {url!r}"
-        )
-    return f"{parts.scheme}://{parts.netloc.lower()}"
-
-
-def _host_keys(base_url: str) -> tuple[str, ...]:
-    parts = urlsplit(base_url)
-    host, default_port = parts.hostname or "", 443 if parts.scheme == "https" else 80
-    port = parts.port or default_port
-    return (host, f"{host}:{port}") if port == default_port else (f"{host}:{port}",)

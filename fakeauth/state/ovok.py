@@ -18,7 +18,7 @@ from fakeauth.errors import (
 )
 from fakeauth.outbox import Message, Outbox
 from fakeauth.passwords import PasswordHash
-from fakeauth.randomness import Randomness
+from fakeauth.randomness import Randomness, RandomStream
 from fakeauth.tokens import JwtSigner, TokenRecord, TokenStore
 
 __all__ = [
@@ -44,6 +44,19 @@ DEFAULT_PROJECT_DISPLAY = "My Medical Project"
 ACCESS = "access"
 REFRESH = "refresh"
 
+# The bits ``uuid.UUID(bytes=..., version=4)`` clears and sets: variant RFC 4122, version 4.
+_UUID4_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))
+_UUID4_SET = (0x8000 << 48) | (4 << 76)
+
+
+def _uuid4(ids: RandomStream) -> str:
+    """``ids.uuid4()``, the same value from the same draw, without building a ``uuid.UUID``.
+
+    A login draws four ids and a registration seven: the ``UUID`` object cost more than the rest.
+    """
+    digits = f"{int.from_bytes(ids.bytes(16), 'big') & _UUID4_CLEAR | _UUID4_SET:032x}"
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
+
 
 @dataclass
 class OvokTenant:
@@ -68,7 +81,7 @@ class OvokClient:
     tenant_id: str
 
 
-@dataclass
+@dataclass(slots=True)
 class OvokAccount:
     """A registered user, with its FHIR ``Patient`` profile. The password is only a hash."""
 
@@ -94,7 +107,7 @@ class OvokAccount:
         return f"{self.name} {self.surname}".strip()
 
 
-@dataclass
+@dataclass(slots=True)
 class OvokSession:
     """One login: what the ``login_id`` claim names; refresh keeps it, logout ends its token."""
 
@@ -145,11 +158,13 @@ class OvokState:
         self._randomness = randomness
         self._algorithm = algorithm
         self._lock = threading.RLock()
-        self.signer = JwtSigner(algorithm, randomness.stream("ovok.signing-key"))
+        self.signer = JwtSigner(algorithm, lambda: randomness.stream("ovok.signing-key"))
         self._reset_state()
 
     def _reset_state(self) -> None:
-        self._ids = self._randomness.stream("ovok.ids")
+        # Made on first use: setting up a stream costs more than the rest of a fresh state, and
+        # a test that never calls Ovok never needs one.
+        self._ids_stream: RandomStream | None = None
         self.tokens = TokenStore(self.clock)
         self.tenants: dict[str, OvokTenant] = {}
         self.clients: dict[str, OvokClient] = {}
@@ -158,6 +173,16 @@ class OvokState:
         self.sessions: dict[str, OvokSession] = {}
         self.add_tenant(DEFAULT_TENANT_ID, project_id=DEFAULT_PROJECT_ID)
         self.add_client(DEFAULT_CLIENT_ID, tenant_id=DEFAULT_TENANT_ID)
+
+    @property
+    def _ids(self) -> RandomStream:
+        stream = self._ids_stream
+        if stream is None:
+            with self._lock:
+                if self._ids_stream is None:
+                    self._ids_stream = self._randomness.stream("ovok.ids")
+                stream = self._ids_stream
+        return stream
 
     def reset(self) -> None:
         """Back to the embedded defaults: the documentation's tenant and client, no accounts."""
@@ -363,15 +388,16 @@ class OvokState:
     def _create_account(
         self, email: str, password: str, name: str, surname: str, tenant_id: str
     ) -> OvokAccount:
+        ids = self._ids
         account = OvokAccount(
-            id=self._ids.uuid4(),
+            id=_uuid4(ids),
             tenant_id=tenant_id,
             email=email,
             name=name,
             surname=surname,
-            profile_id=self._ids.uuid4(),
-            membership_id=self._ids.uuid4(),
-            password=PasswordHash.create(password, self._ids),
+            profile_id=_uuid4(ids),
+            membership_id=_uuid4(ids),
+            password=PasswordHash.create(password, ids),
             created_at=self.clock.now(),
         )
         self._accounts[account.id] = account
@@ -388,7 +414,7 @@ class OvokState:
     ) -> OvokTokens:
         now = self.clock.now()
         session = OvokSession(
-            id=self._ids.uuid4(),
+            id=_uuid4(self._ids),
             account_id=account.id,
             client_id=client_id,
             created_at=now,
@@ -407,7 +433,7 @@ class OvokState:
             "client_id": session.client_id,
             "login_id": session.id,
         }
-        access_id, refresh_id = self._ids.uuid4(), self._ids.uuid4()
+        access_id, refresh_id = _uuid4(self._ids), _uuid4(self._ids)
         access = self.signer.encode(
             {
                 **common,

@@ -4,7 +4,8 @@ Accounts are global (not bound to an organization); roles are held per organizat
 (``{"acme": ["acme.admin"]}``). The Super Admin is an account activated with a registration token
 from ``superadmin-registration.conf`` and passes every role check. A login opens a session; its
 token is an EdDSA JWT ``{sub, session, exp}`` whose validity the :class:`TokenStore` decides
-against the fake's clock.
+against the fake's clock. The records and domain errors live in
+:mod:`fakeauth.state.waltid_accounts`; every name is importable from here too.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
@@ -26,152 +26,35 @@ from fakeauth.errors import (
     NotFound,
     TokenInvalid,
 )
-from fakeauth.features import Feature, FeatureRegistry
+from fakeauth.features import FeatureRegistry
 from fakeauth.outbox import Outbox
 from fakeauth.passwords import PasswordHash
 from fakeauth.randomness import Randomness
+from fakeauth.state import waltid_accounts
+from fakeauth.state.waltid_accounts import *  # noqa: F403 - the records stay importable from here
+from fakeauth.state.waltid_accounts import (
+    DEFAULT_SUPERADMIN_EMAIL,
+    DEFAULT_SUPERADMIN_PASSWORD,
+    DEFAULT_SUPERADMIN_TOKEN,
+    DEFAULT_TOKEN_EXPIRATION,
+    FEATURES,
+    AccountDataNotFound,
+    DuplicateOrganization,
+    InvalidRequest,
+    RegistrationTokenInvalid,
+    SuperadminExists,
+    WaltidAccount,
+    WaltidLogin,
+    WaltidOrganization,
+    WaltidSession,
+)
 from fakeauth.tokens import JwtSigner, TokenRecord, TokenStore
 
-__all__ = [
-    "DEFAULT_SUPERADMIN_EMAIL",
-    "DEFAULT_SUPERADMIN_PASSWORD",
-    "DEFAULT_SUPERADMIN_TOKEN",
-    "FEATURES",
-    "AccountDataNotFound",
-    "DuplicateOrganization",
-    "InvalidRequest",
-    "RegistrationTokenInvalid",
-    "SuperadminExists",
-    "WaltidAccount",
-    "WaltidLogin",
-    "WaltidOrganization",
-    "WaltidSession",
-    "WaltidState",
-]
-
-#: The registration token and Super Admin of walt.id's quickstart ``superadmin-registration.conf``.
-DEFAULT_SUPERADMIN_TOKEN = "1234567890-my-token"
-DEFAULT_SUPERADMIN_EMAIL = "superadmin@walt.id"
-DEFAULT_SUPERADMIN_PASSWORD = "super123456"
-_DEFAULT_TOKEN_EXPIRATION = datetime(2029, 1, 1, tzinfo=timezone.utc).timestamp()
-
-#: The walt.id feature flags fakeauth acts on (walt.id's names and descriptions), switched on as
-#: in the quickstart's ``_features.conf``; the fake can switch them at run time.
-FEATURES: tuple[Feature, ...] = tuple(
-    Feature(name, "waltid", description, True)
-    for name, description in (
-        ("account-registration", "Enable or disable account registration"),
-        ("admin", "Administration endpoints"),
-        ("dev-mode", "Development mode"),
-        (
-            "feature-flag-information-endpoint",
-            "Enables endpoints related to showing information about available features on "
-            "this service instance",
-        ),
-        ("organization-creation", "Enable or disable organization creation"),
-        ("superadmin-registration", "Enable or disable superadmin registration"),
-    )
-)
+__all__ = ["WaltidState"]
+__all__ += waltid_accounts.__all__
 
 LOGIN = "login"
 _ORGANIZATION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
-
-
-class AccountDataNotFound(NotFound):
-    """No account has this login email (walt.id tells this apart from a wrong password)."""
-
-    code = "account_data_not_found"
-
-
-class SuperadminExists(DomainError):
-    """The Super Admin of this registration token is active already."""
-
-    code = "superadmin_exists"
-
-
-class RegistrationTokenInvalid(DomainError):
-    """A Super Admin registration token that is unknown or past its expiration."""
-
-    code = "registration_token_invalid"
-
-
-class DuplicateOrganization(DomainError):
-    """An organization with this id exists already."""
-
-    code = "duplicate_organization"
-
-    def __init__(self, message: str, *, organization: str) -> None:
-        super().__init__(message)
-        self.organization = organization
-
-
-class InvalidRequest(DomainError):
-    """A well-formed request whose values the service refuses."""
-
-    code = "invalid_request"
-
-
-@dataclass
-class WaltidAccount:
-    """A global account. ``profile`` and ``preferences`` hold the fields as registered."""
-
-    id: str
-    profile: dict[str, str]
-    preferences: dict[str, str]
-    created_at: datetime
-    login_email: str | None = None
-    password: PasswordHash | None = field(default=None, repr=False)
-    roles: dict[str, list[str]] = field(default_factory=dict)
-    flags: list[str] = field(default_factory=list)
-    superadmin: bool = False
-    type: str = "USER"
-
-    @property
-    def _id(self) -> str:
-        """The id under walt.id's own name."""
-        return self.id
-
-    @property
-    def email(self) -> str:
-        """The profile's email."""
-        return self.profile["email"]
-
-    def is_admin_of(self, organization: str) -> bool:
-        """Whether the account is the Super Admin or holds ``<organization>.admin``."""
-        return self.superadmin or f"{organization}.admin" in self.roles.get(organization, ())
-
-    @property
-    def is_admin(self) -> bool:
-        """Whether the account is the Super Admin or an admin of any organization."""
-        return self.superadmin or any(self.is_admin_of(org) for org in self.roles)
-
-
-@dataclass
-class WaltidOrganization:
-    """An organization; its ``<id>.admin`` role is made with it."""
-
-    id: str
-    name: str
-    created_at: datetime
-
-
-@dataclass
-class WaltidSession:
-    """One login; its token carries the session id in the ``session`` claim."""
-
-    id: str
-    account_id: str
-    created_at: datetime
-    expires_at: float
-
-
-@dataclass(frozen=True)
-class WaltidLogin:
-    """What a login hands out: the account, its new session and the session's bearer token."""
-
-    account: WaltidAccount
-    session: WaltidSession
-    token: str = field(repr=False)
 
 
 class WaltidState:
@@ -221,7 +104,7 @@ class WaltidState:
             DEFAULT_SUPERADMIN_TOKEN: (
                 DEFAULT_SUPERADMIN_EMAIL,
                 DEFAULT_SUPERADMIN_PASSWORD,
-                _DEFAULT_TOKEN_EXPIRATION,
+                DEFAULT_TOKEN_EXPIRATION,
             )
         }
 
@@ -304,7 +187,7 @@ class WaltidState:
     ) -> None:
         """Add a Super Admin registration token, as a line of ``superadmin-registration.conf``."""
         if expires is None:
-            expires_at = _DEFAULT_TOKEN_EXPIRATION
+            expires_at = DEFAULT_TOKEN_EXPIRATION
         else:  # a naive datetime is taken as UTC
             expires_at = expires.replace(tzinfo=expires.tzinfo or timezone.utc).timestamp()
         with self._lock:
@@ -333,6 +216,23 @@ class WaltidState:
         """Every account, the Super Admin included, in order of creation."""
         with self._lock:
             return list(self._accounts.values())
+
+    def export_accounts(self) -> list[dict[str, Any]]:
+        """Every account as JSON-ready data, without the password hash."""
+        return [
+            {
+                "id": a.id,
+                "email": a.email,
+                "login_email": a.login_email,
+                "profile": dict(a.profile),
+                "preferences": dict(a.preferences),
+                "roles": {org: list(roles) for org, roles in a.roles.items()},
+                "superadmin": a.superadmin,
+                "type": a.type,
+                "created_at": a.created_at.isoformat(),
+            }
+            for a in self.accounts
+        ]
 
     def get_account(self, email: str) -> WaltidAccount:
         """The account whose profile email is ``email`` (case-insensitive)."""

@@ -52,10 +52,12 @@ class _VendorHosts(responses.CallbackResponse):
         body = prepared.body
         if isinstance(body, str):
             body = body.encode("utf-8")
+        headers = prepared.headers
         request = request_from_parts(
             prepared.method or "GET",
             prepared.url or "",
-            prepared.headers.items(),
+            # requests' own lowercased view: one generator, not a lookup per header
+            headers.lower_items() if hasattr(headers, "lower_items") else headers.items(),
             body or b"",
         )
         try:

@@ -27,6 +27,9 @@ __all__ = ["LiveServer"]
 
 #: Seconds of idleness before cheroot drops a keep-alive connection: about ten years.
 _IDLE_TIMEOUT = 10 * 365 * 24 * 3600
+#: The listen backlog. cheroot's default of 5 overflows when a test opens a burst of connections
+#: at once (16 clients registering in parallel): the kernel then drops or resets the surplus.
+_BACKLOG = socket.SOMAXCONN
 
 
 class _Gateway(Gateway_10):
@@ -96,6 +99,7 @@ class LiveServer:
             server_name="fakeauth",
             timeout=_IDLE_TIMEOUT,
             shutdown_timeout=1,
+            request_queue_size=_BACKLOG,
         )
         server.gateway = _Gateway
         server.prepare()

@@ -1,0 +1,352 @@
+"""B2Core brokers and what a wizard works with: settings, accounts, sessions, replies, refusals.
+
+A broker's settings decide what its forms require (extra fields and steps, reCAPTCHA, a strict
+device fingerprint); :class:`B2CoreBroker` checks a form against them and keeps the sign-in
+lockout of its emails. The domain errors name the wizard session (``uuid``) and step
+(``workflow``) they refuse, as the API's envelope shows them. No HTTP here, and no storage of
+sessions or tokens: that is :class:`~fakeauth.state.b2core.B2CoreState`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from fakeauth.emails import is_email
+from fakeauth.errors import ConfigurationError, DomainError, InvalidCredentials
+from fakeauth.passwords import PasswordHash
+
+__all__ = [
+    "ACCESS",
+    "BAD_CODE",
+    "BAD_EMAIL",
+    "BAD_FINGERPRINT",
+    "BAD_RECAPTCHA",
+    "BLANK",
+    "DEFAULT_RECAPTCHA_RESPONSE",
+    "EMAIL_TAKEN",
+    "EXPIRED_SESSION",
+    "FINISHED_SESSION",
+    "LOCKED",
+    "LOCKOUT_ATTEMPTS",
+    "LOCKOUT_DURATION",
+    "LOCKOUT_WINDOW",
+    "LOGIN_DONE_WORKFLOW",
+    "LOGIN_WORKFLOW",
+    "MISMATCH",
+    "NO_SESSION",
+    "REFRESH",
+    "SIGNUP_DONE_WORKFLOW",
+    "SIGNUP_WORKFLOW",
+    "TWO_FACTOR_WORKFLOWS",
+    "WIZARD_TTL",
+    "WRONG_CREDENTIALS",
+    "B2CoreAccount",
+    "B2CoreBroker",
+    "B2CoreError",
+    "B2CoreTokens",
+    "FieldErrors",
+    "IssuedToken",
+    "LockedOut",
+    "WizardSession",
+    "WizardStep",
+    "WrongCredentials",
+    "field_paths",
+    "is_blank",
+    "is_fingerprint",
+    "lookup",
+    "public_fields",
+    "totp_code",
+]
+
+SIGNUP_WORKFLOW = "basic_register_form"
+SIGNUP_DONE_WORKFLOW = "login"
+LOGIN_WORKFLOW = "login"
+LOGIN_DONE_WORKFLOW = "terminate"
+TWO_FACTOR_WORKFLOWS = {"google": "2fa_google_auth", "sms": "2fa_sms_auth"}
+#: The reCAPTCHA response that passes by default: the documentation's example value.
+DEFAULT_RECAPTCHA_RESPONSE = "ut nu"
+WIZARD_TTL = 30 * 60
+LOCKOUT_ATTEMPTS, LOCKOUT_WINDOW, LOCKOUT_DURATION = 5, 60, 600
+ACCESS, REFRESH = "access", "refresh"
+
+BLANK = "This value should not be blank."
+BAD_EMAIL = "This value is not a valid email address."
+EMAIL_TAKEN = "This value is already used."
+MISMATCH = "The password confirmation does not match."
+BAD_FINGERPRINT = "This value is not a valid device fingerprint."
+BAD_RECAPTCHA = "The reCAPTCHA response is invalid."
+BAD_CODE = "The code is invalid."
+NO_SESSION = "This wizard session does not exist."
+EXPIRED_SESSION = "This wizard session has expired."
+FINISHED_SESSION = "This wizard session is already finished."
+WRONG_CREDENTIALS = "Invalid email or password."
+LOCKED = "Too many failed sign-in attempts. Try again later."
+
+
+class B2CoreError(DomainError):
+    """A refusal inside a wizard: it names the session's ``uuid`` and ``workflow``."""
+
+    def __init__(self, message: str, *, uuid: str | None, workflow: str) -> None:
+        super().__init__(message)
+        self.uuid = uuid
+        self.workflow = workflow
+
+
+class FieldErrors(B2CoreError):
+    """The form failed validation: ``errors`` maps each field to its messages."""
+
+    code = "field_errors"
+
+    def __init__(self, errors: dict[str, list[str]], *, uuid: str | None, workflow: str) -> None:
+        message = "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())
+        super().__init__(message, uuid=uuid, workflow=workflow)
+        self.errors = errors
+
+
+class WrongCredentials(B2CoreError, InvalidCredentials):
+    """The email or the password is wrong (deliberately not told apart)."""
+
+
+class LockedOut(B2CoreError):
+    """Too many failed sign-ins for this email: refused until ``until`` (a POSIX time)."""
+
+    code = "locked_out"
+
+    def __init__(self, *, uuid: str, until: float, retry_after: int) -> None:
+        super().__init__(LOCKED, uuid=uuid, workflow=LOGIN_WORKFLOW)
+        self.until = until
+        self.retry_after = retry_after
+
+
+@dataclass
+class B2CoreAccount:
+    """A client of one broker. The password is only a hash."""
+
+    id: str
+    broker: str
+    email: str
+    password: PasswordHash = field(repr=False)
+    given_name: str
+    family_name: str
+    phone: str | None
+    two_factor: str | None
+    totp_secret: str = field(repr=False)
+    created_at: datetime
+    #: What the sign-up form sent besides the credentials (``info``, ``addresses``, ...).
+    form: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def totp(self, at: float) -> str:
+        """The Google Authenticator (RFC 6238) code at the POSIX time ``at``."""
+        return totp_code(self.totp_secret, int(at // 30))
+
+
+@dataclass
+class B2CoreBroker:
+    """A broker on its own host: its accounts and the settings of its forms.
+
+    Change the settings with :meth:`configure`, which checks them.
+    """
+
+    url: str
+    require_fields: tuple[str, ...] = ()
+    extra_steps: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    recaptcha: bool = False
+    recaptcha_response: str = DEFAULT_RECAPTCHA_RESPONSE
+    strict_fingerprint: bool = False
+    accounts: dict[str, B2CoreAccount] = field(default_factory=dict, repr=False)
+    failures: dict[str, list[float]] = field(default_factory=dict, repr=False)
+    locked_until: dict[str, float] = field(default_factory=dict, repr=False)
+
+    def configure(
+        self,
+        *,
+        require_fields: Iterable[str] | None = None,
+        extra_steps: Mapping[str, Iterable[str]] | None = None,
+        recaptcha: bool | None = None,
+        recaptcha_response: str | None = None,
+        strict_fingerprint: bool | None = None,
+    ) -> B2CoreBroker:
+        """Change the settings given; fields are dotted paths into the form (``info.givenName``).
+
+        ``extra_steps`` maps each further sign-up step's workflow name to its required fields, in
+        order. Sessions already open keep the steps they started with.
+        """
+        if require_fields is not None:
+            self.require_fields = field_paths("require_fields", require_fields)
+        if extra_steps is not None:
+            if not isinstance(extra_steps, Mapping):
+                raise ConfigurationError(
+                    "extra_steps maps each step's workflow name to its fields, such as "
+                    "{'personal_info': ['info.givenName']}"
+                )
+            steps = {}
+            for name, fields in extra_steps.items():
+                if not isinstance(name, str) or not name or name == SIGNUP_WORKFLOW:
+                    raise ConfigurationError(
+                        f"an extra step needs a workflow name other than {SIGNUP_WORKFLOW!r}, "
+                        f"not {name!r}"
+                    )
+                steps[name] = field_paths(f"extra_steps[{name!r}]", fields)
+            self.extra_steps = steps
+        if recaptcha_response is not None:
+            if not isinstance(recaptcha_response, str) or not recaptcha_response:
+                raise ConfigurationError("recaptcha_response is the non-empty string that passes")
+            self.recaptcha_response = recaptcha_response
+        if recaptcha is not None:
+            self.recaptcha = bool(recaptcha)
+        if strict_fingerprint is not None:
+            self.strict_fingerprint = bool(strict_fingerprint)
+        return self
+
+    def form_fields(self) -> dict[str, Any]:
+        """What the sign-up wizard's first page requires beyond the documented fields."""
+        fields: dict[str, Any] = {path: {"required": True} for path in self.require_fields}
+        if self.recaptcha:
+            fields["recaptchaResponse"] = {"required": True}
+        return fields
+
+    def check_registration(self, form: Mapping[str, Any], errors: dict[str, list[str]]) -> None:
+        """Add to ``errors`` what the sign-up form's first page gets wrong."""
+        for name in ("email", "password", "password_confirmation", "device_fingerprint"):
+            if is_blank(form.get(name)):
+                errors[name] = [BLANK]
+        email: Any = form.get("email")
+        if "email" not in errors and not is_email(email):
+            errors["email"] = [BAD_EMAIL]
+        elif "email" not in errors and email.casefold() in self.accounts:
+            errors["email"] = [EMAIL_TAKEN]
+        password, confirmation = form.get("password"), form.get("password_confirmation")
+        if not is_blank(password) and not is_blank(confirmation) and password != confirmation:
+            errors["password_confirmation"] = [MISMATCH]
+        self.check_device(form, errors)
+
+    def check_device(self, form: Mapping[str, Any], errors: dict[str, list[str]]) -> None:
+        """Add to ``errors`` what the device fingerprint and reCAPTCHA of a form get wrong."""
+        fingerprint = form.get("device_fingerprint")
+        strict = self.strict_fingerprint and "device_fingerprint" not in errors
+        if strict and not is_fingerprint(fingerprint):
+            errors["device_fingerprint"] = [BAD_FINGERPRINT]
+        if self.recaptcha:
+            response = form.get("recaptchaResponse")
+            if is_blank(response):
+                errors["recaptchaResponse"] = [BLANK]
+            elif not hmac.compare_digest(str(response), self.recaptcha_response):
+                errors["recaptchaResponse"] = [BAD_RECAPTCHA]
+
+    def check_lockout(self, key: str, now: float, uuid: str) -> None:
+        """Refuse a sign-in of the email ``key`` (casefolded) while it is locked out."""
+        until = self.locked_until.get(key, 0.0)
+        if now < until:
+            raise LockedOut(uuid=uuid, until=until, retry_after=math.ceil(until - now))
+
+    def record_failure(self, key: str, now: float) -> None:
+        """Count a failed sign-in of ``key``; the last one allowed in the window locks it out."""
+        recent = [t for t in self.failures.get(key, []) if now - t < LOCKOUT_WINDOW]
+        recent.append(now)
+        self.failures[key] = recent
+        if len(recent) >= LOCKOUT_ATTEMPTS:
+            self.locked_until[key] = now + LOCKOUT_DURATION
+            del self.failures[key]
+
+
+@dataclass
+class WizardSession:
+    """One sign-up or sign-in wizard: its uuid, broker, current step and expiry."""
+
+    uuid: str
+    flow: str
+    broker: B2CoreBroker = field(repr=False)
+    workflow: str
+    created_at: datetime
+    expires_at: float
+    steps: list[tuple[str, tuple[str, ...]]] = field(default_factory=list, repr=False)
+    form: dict[str, Any] = field(default_factory=dict, repr=False)
+    password: PasswordHash | None = field(default=None, repr=False)
+    account: B2CoreAccount | None = field(default=None, repr=False)
+    sms_code: str | None = field(default=None, repr=False)
+    finished: bool = False
+
+
+@dataclass(frozen=True)
+class WizardStep:
+    """An intermediate reply: another page (``workflow``) follows in the same session."""
+
+    uuid: str
+    workflow: str
+    fields: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A token as the API shows it: the string and when it was made and expires."""
+
+    token: str = field(repr=False)
+    created_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class B2CoreTokens:
+    """The final reply of a wizard, and of a refresh: a token pair of one auth session."""
+
+    uuid: str
+    account: B2CoreAccount
+    access_token: IssuedToken
+    refresh_token: IssuedToken
+
+
+def totp_code(secret: str, counter: int) -> str:
+    """The RFC 6238 code of the base32 ``secret`` at the time step ``counter``."""
+    mac = hmac.new(base64.b32decode(secret), counter.to_bytes(8, "big"), hashlib.sha1).digest()
+    offset = mac[-1] & 0x0F
+    return f"{(int.from_bytes(mac[offset : offset + 4], 'big') & 0x7FFFFFFF) % 1_000_000:06d}"
+
+
+def is_fingerprint(value: Any) -> bool:
+    """Strict mode: the base64 of a JSON object with ``user_agent``."""
+    try:
+        text = value.strip()
+        raw = base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
+        document = json.loads(raw)
+    except (AttributeError, binascii.Error, ValueError, RecursionError):
+        return False
+    return isinstance(document, dict) and "user_agent" in document
+
+
+def lookup(form: Mapping[str, Any], path: str) -> Any:
+    """The value at the dotted ``path`` of ``form`` (``info.givenName``), or ``None``."""
+    value: Any = form
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, Mapping) else None
+    return value
+
+
+def is_blank(value: Any) -> bool:
+    """Whether a form value counts as not given (Symfony's ``NotBlank``)."""
+    return value is None or value == "" or value == [] or value == {}
+
+
+def public_fields(form: Mapping[str, Any]) -> dict[str, Any]:
+    """The form without its secrets and wizard bookkeeping, as an account keeps it."""
+    secret = ("uuid", "password", "password_confirmation", "recaptchaResponse")
+    return {k: v for k, v in form.items() if k not in secret}
+
+
+def field_paths(option: str, paths: Iterable[str]) -> tuple[str, ...]:
+    """The checked list of dotted field names given for the broker setting ``option``."""
+    result = () if isinstance(paths, str) else tuple(paths)
+    if (not result and paths) or not all(isinstance(p, str) and p.strip(".") for p in result):
+        raise ConfigurationError(
+            f"{option} takes a list of field names such as ['info.givenName', 'phones'], "
+            f"not {paths!r}"
+        )
+    return result

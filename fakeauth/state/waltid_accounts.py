@@ -1,0 +1,154 @@
+"""walt.id Enterprise records: accounts, organizations, sessions, the feature flags and refusals.
+
+Accounts are global (not bound to an organization); roles are held per organization
+(``{"acme": ["acme.admin"]}``). The Super Admin is an account whose ``superadmin`` flag passes
+every role check. No storage here: that is :class:`~fakeauth.state.waltid.WaltidState`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from fakeauth.errors import DomainError, NotFound
+from fakeauth.features import Feature
+from fakeauth.passwords import PasswordHash
+
+__all__ = [
+    "DEFAULT_SUPERADMIN_EMAIL",
+    "DEFAULT_SUPERADMIN_PASSWORD",
+    "DEFAULT_SUPERADMIN_TOKEN",
+    "DEFAULT_TOKEN_EXPIRATION",
+    "FEATURES",
+    "AccountDataNotFound",
+    "DuplicateOrganization",
+    "InvalidRequest",
+    "RegistrationTokenInvalid",
+    "SuperadminExists",
+    "WaltidAccount",
+    "WaltidLogin",
+    "WaltidOrganization",
+    "WaltidSession",
+]
+
+#: The registration token and Super Admin of walt.id's quickstart ``superadmin-registration.conf``.
+DEFAULT_SUPERADMIN_TOKEN = "1234567890-my-token"
+DEFAULT_SUPERADMIN_EMAIL = "superadmin@walt.id"
+DEFAULT_SUPERADMIN_PASSWORD = "super123456"
+#: When the quickstart's registration token expires (its ``expires`` line).
+DEFAULT_TOKEN_EXPIRATION = datetime(2029, 1, 1, tzinfo=timezone.utc).timestamp()
+
+#: The walt.id feature flags fakeauth acts on (walt.id's names and descriptions), switched on as
+#: in the quickstart's ``_features.conf``; the fake can switch them at run time.
+FEATURES: tuple[Feature, ...] = tuple(
+    Feature(name, "waltid", description, True)
+    for name, description in (
+        ("account-registration", "Enable or disable account registration"),
+        ("admin", "Administration endpoints"),
+        ("dev-mode", "Development mode"),
+        (
+            "feature-flag-information-endpoint",
+            "Enables endpoints related to showing information about available features on "
+            "this service instance",
+        ),
+        ("organization-creation", "Enable or disable organization creation"),
+        ("superadmin-registration", "Enable or disable superadmin registration"),
+    )
+)
+
+
+class AccountDataNotFound(NotFound):
+    """No account has this login email (walt.id tells this apart from a wrong password)."""
+
+    code = "account_data_not_found"
+
+
+class SuperadminExists(DomainError):
+    """The Super Admin of this registration token is active already."""
+
+    code = "superadmin_exists"
+
+
+class RegistrationTokenInvalid(DomainError):
+    """A Super Admin registration token that is unknown or past its expiration."""
+
+    code = "registration_token_invalid"
+
+
+class DuplicateOrganization(DomainError):
+    """An organization with this id exists already."""
+
+    code = "duplicate_organization"
+
+    def __init__(self, message: str, *, organization: str) -> None:
+        super().__init__(message)
+        self.organization = organization
+
+
+class InvalidRequest(DomainError):
+    """A well-formed request whose values the service refuses."""
+
+    code = "invalid_request"
+
+
+@dataclass
+class WaltidAccount:
+    """A global account. ``profile`` and ``preferences`` hold the fields as registered."""
+
+    id: str
+    profile: dict[str, str]
+    preferences: dict[str, str]
+    created_at: datetime
+    login_email: str | None = None
+    password: PasswordHash | None = field(default=None, repr=False)
+    roles: dict[str, list[str]] = field(default_factory=dict)
+    flags: list[str] = field(default_factory=list)
+    superadmin: bool = False
+    type: str = "USER"
+
+    @property
+    def _id(self) -> str:
+        """The id under walt.id's own name."""
+        return self.id
+
+    @property
+    def email(self) -> str:
+        """The profile's email."""
+        return self.profile["email"]
+
+    def is_admin_of(self, organization: str) -> bool:
+        """Whether the account is the Super Admin or holds ``<organization>.admin``."""
+        return self.superadmin or f"{organization}.admin" in self.roles.get(organization, ())
+
+    @property
+    def is_admin(self) -> bool:
+        """Whether the account is the Super Admin or an admin of any organization."""
+        return self.superadmin or any(self.is_admin_of(org) for org in self.roles)
+
+
+@dataclass
+class WaltidOrganization:
+    """An organization; its ``<id>.admin`` role is made with it."""
+
+    id: str
+    name: str
+    created_at: datetime
+
+
+@dataclass
+class WaltidSession:
+    """One login; its token carries the session id in the ``session`` claim."""
+
+    id: str
+    account_id: str
+    created_at: datetime
+    expires_at: float
+
+
+@dataclass(frozen=True)
+class WaltidLogin:
+    """What a login hands out: the account, its new session and the session's bearer token."""
+
+    account: WaltidAccount
+    session: WaltidSession
+    token: str = field(repr=False)

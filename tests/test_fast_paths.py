@@ -1,0 +1,260 @@
+"""The speed paths give exactly what the plain paths they replace gave (see benchmarks/)."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import datetime, timezone
+from typing import Any
+
+import jwt
+import pytest
+import requests
+
+from fakeauth import FakeAuth, redacted
+from fakeauth.apis import ovok as ovok_api
+from fakeauth.emails import is_email
+from fakeauth.http import dumps
+from fakeauth.randomness import Randomness
+from fakeauth.redaction import MAX_DEPTH, SECRET_KEYS, TOO_DEEP, redact
+from fakeauth.state import ovok as ovok_state
+from fakeauth.tokens import JwtSigner
+from fakeauth.transports.requests_mock import _VendorHosts
+from fakeauth.wsgi import _ADAPTER, _MATCHED, _match
+
+OVOK = "https://api.dev.ovok.com"
+TENANT = "87ea5dfc-8b8e-384d-8489-79496e706390"
+CLAIMS = [
+    {"sub": "a", "iat": 1, "exp": 2, "jti": "j"},
+    {"sub": "é☃ 😀", "none": None, "float": 1.5, "list": [1, {"b": True}], "iss": "me"},
+    {},
+]
+
+
+# -- tokens: the HS256 path writes PyJWT's very bytes ---------------------------------------------
+
+
+@pytest.mark.parametrize("kid", [None, "key-1"])
+@pytest.mark.parametrize("claims", CLAIMS)
+def test_hs256_tokens_are_the_bytes_pyjwt_writes(kid: str | None, claims: dict[str, Any]) -> None:
+    signer = JwtSigner("HS256", Randomness(seed=3).stream("k"), kid=kid)
+    key = Randomness(seed=3).stream("k").bytes(32)
+
+    token = signer.encode(claims)
+
+    headers = {"kid": kid} if kid is not None else None
+    assert token == jwt.encode(claims, key, algorithm="HS256", headers=headers)
+
+
+@pytest.mark.parametrize(
+    ("claims", "headers"),
+    [
+        ({"sub": "a", "exp": datetime(2030, 1, 1, tzinfo=timezone.utc)}, None),
+        ({"sub": "a"}, {"cty": "x"}),
+    ],
+)
+def test_what_the_hs256_path_leaves_to_pyjwt_is_still_pyjwt(
+    claims: dict[str, Any], headers: dict[str, Any] | None
+) -> None:
+    signer = JwtSigner("HS256", Randomness(seed=3).stream("k"))
+    key = Randomness(seed=3).stream("k").bytes(32)
+
+    token = signer.encode(claims, headers=headers)
+
+    assert token == jwt.encode(claims, key, algorithm="HS256", headers=headers)
+
+
+def test_a_bad_issuer_is_refused_as_pyjwt_refuses_it() -> None:
+    signer = JwtSigner("HS256", Randomness(seed=3).stream("k"))
+
+    with pytest.raises(TypeError, match="Issuer"):
+        signer.encode({"iss": 1})
+
+
+@pytest.mark.parametrize("algorithm", ["HS256", "EdDSA"])
+def test_a_signer_given_a_stream_factory_makes_it_once_for_the_same_key(algorithm: str) -> None:
+    made: list[str] = []
+
+    def factory() -> Any:
+        made.append("stream")
+        return Randomness(seed=3).stream("k")
+
+    lazy = JwtSigner(algorithm, factory)
+    eager = JwtSigner(algorithm, Randomness(seed=3).stream("k"))
+
+    assert made == []
+    assert lazy.encode({"sub": "a"}) == eager.encode({"sub": "a"})
+    assert lazy.decode(eager.encode({"sub": "b"})) == {"sub": "b"}
+    assert made == ["stream"]
+
+
+# -- Ovok state: ids and keys drawn lazily, the same values ---------------------------------------
+
+
+def test_ovok_uuid4_is_the_streams_own_uuid4() -> None:
+    fast, plain = Randomness(seed=4).stream("ids"), Randomness(seed=4).stream("ids")
+
+    drawn = [ovok_state._uuid4(fast) for _ in range(2000)]
+
+    assert drawn == [plain.uuid4() for _ in range(2000)]
+
+
+def test_a_seeded_fake_draws_the_same_ovok_ids_and_tokens_as_the_streams_give() -> None:
+    fake = FakeAuth(seed=5)
+    ids = Randomness(seed=5).stream("ovok.ids")
+    fake.clock.set(datetime(2026, 5, 4, tzinfo=timezone.utc), frozen=True)
+
+    account = fake.ovok.add_account(email="max@example.test", password="pw")
+    tokens = fake.ovok.authenticate(
+        email="max@example.test", password="pw", tenant_id=TENANT, client_id=TENANT
+    )
+
+    assert (account.id, account.profile_id, account.membership_id) == tuple(
+        ids.uuid4() for _ in range(3)
+    )
+    ids.bytes(16)  # the password's salt
+    assert tokens.session.id == ids.uuid4()
+    again = FakeAuth(seed=5)
+    again.clock.set(datetime(2026, 5, 4, tzinfo=timezone.utc), frozen=True)
+    again.ovok.add_account(email="max@example.test", password="pw")
+    same = again.ovok.authenticate(
+        email="max@example.test", password="pw", tenant_id=TENANT, client_id=TENANT
+    )
+    assert (same.access_token, same.refresh_token) == (tokens.access_token, tokens.refresh_token)
+
+
+def test_reset_starts_the_ovok_ids_over() -> None:
+    fake = FakeAuth(seed=6)
+    first = fake.ovok.add_account(email="max@example.test", password="pw").id
+
+    fake.reset()
+
+    assert fake.ovok.add_account(email="max@example.test", password="pw").id == first
+
+
+# -- the Ovok email check: cached, same verdicts --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value", ["max@example.test", "not an email", "a" * 250 + "@x.io", "x@" + "a" * 300 + ".io"]
+)
+def test_the_cached_email_check_agrees_with_is_email(value: str) -> None:
+    expected = is_email(value)
+
+    verdicts = []
+    for _ in range(2):
+        try:
+            verdicts.append(ovok_api._email(value) == value)
+        except ValueError:
+            verdicts.append(False)
+
+    assert verdicts == [expected, expected]
+
+
+# -- redaction: the same copy as the plain recursive walk -----------------------------------------
+
+
+def _reference_redact(value: Any, secrets: list[str], depth: int = 0) -> Any:
+    """The walk redact() did before it was made faster."""
+    if isinstance(value, (dict, list)) and depth >= MAX_DEPTH:
+        return TOO_DEEP
+    if isinstance(value, dict):
+        return {
+            key: (
+                redacted(item)
+                if isinstance(item, str) and str(key).lower() in SECRET_KEYS
+                else _reference_redact(item, secrets, depth + 1)
+            )
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_reference_redact(item, secrets, depth + 1) for item in value]
+    if isinstance(value, str):
+        for secret in secrets:
+            if secret in value:
+                value = value.replace(secret, redacted(secret))
+    return value
+
+
+def _random_value(rng: random.Random, depth: int = 0) -> Any:
+    roll = rng.random()
+    if depth < 80 and roll < 0.2:
+        keys = ["password", "accessToken", "note", 7, "pw"]
+        return {rng.choice(keys): _random_value(rng, depth + 1) for _ in range(rng.randint(0, 3))}
+    if depth < 80 and roll < 0.35:
+        return [_random_value(rng, depth + 1) for _ in range(rng.randint(0, 3))]
+    if depth < 3 and roll < 0.4:
+        deep = _random_value(rng, 70)
+        for _ in range(70):
+            deep = [deep] if rng.random() < 0.5 else {"k": deep}
+        return deep
+    return rng.choice(["pw", "a pw b", "tok", "", 5, None, 1.5, True, ("pw",)])
+
+
+@pytest.mark.parametrize("secrets", [[], ["pw"], ["pw", "tok", "", "pw"]])
+def test_redact_gives_the_copy_the_plain_walk_gave(secrets: list[str]) -> None:
+    rng = random.Random(7)
+    known = sorted({s for s in secrets if s}, key=len, reverse=True)
+
+    for _ in range(500):
+        value = _random_value(rng)
+        assert redact(value, secrets) == _reference_redact(value, known)
+
+
+# -- routing: cached matches, the adapter's answers -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "method"),
+    [
+        ("/auth/b2b/login", "POST"),
+        ("/auth/b2b/login/", "POST"),
+        ("/auth/b2b/login", "GET"),
+        ("/no/such/path", "GET"),
+        ("/v1/admin/account/register", "POST"),
+    ],
+)
+def test_a_cached_match_is_the_adapters_match(path: str, method: str) -> None:
+    try:
+        expected: tuple[Any, Any] = _ADAPTER.match(path, method)
+    except Exception:
+        expected = (None, {})
+
+    assert _match(path, method) == expected
+    assert _match(path, method) == expected
+    assert (path, method) in _MATCHED
+
+
+def test_the_match_cache_stops_growing_at_its_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("fakeauth.wsgi._MATCHED_LIMIT", 0)
+
+    assert _match("/auth/me/uncached", "GET") == (None, {})
+    assert ("/auth/me/uncached", "GET") not in _MATCHED
+
+
+# -- JSON bodies ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [{"a": [1, "é", None]}, "\ud800", {"k": "\x7f\u2028"}])
+def test_dumps_writes_what_json_dumps_writes(value: Any) -> None:
+    try:
+        expected = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        expected = json.dumps(value, separators=(",", ":")).encode()
+
+    assert dumps(value) == expected
+
+
+# -- requests: headers read through requests' own lowercased view ---------------------------------
+
+
+def test_a_prepared_request_with_plain_dict_headers_is_served_too() -> None:
+    fake = FakeAuth()
+    fake.ovok.add_account(email="max@example.test", password="pw")
+    body = {"email": "max@example.test", "password": "pw", "tenantId": TENANT, "clientId": TENANT}
+    prepared = requests.Request("POST", f"{OVOK}/auth/b2b/login", json=body).prepare()
+    prepared.headers = dict(prepared.headers)  # type: ignore[assignment]
+
+    status, _, _ = _VendorHosts(fake)._answer(prepared)
+
+    assert status == 200
