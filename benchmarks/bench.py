@@ -57,9 +57,9 @@ class Mode:
 
 SIZES = (1, 10_000, 100_000)
 MODES = {
-    "full": Mode(rounds=400, batch=10, warmup=2, scale=SIZES, memory_accounts=100_000),
-    "quick": Mode(rounds=120, batch=8, warmup=1, scale=SIZES, memory_accounts=10_000),
-    "smoke": Mode(rounds=2, batch=2, warmup=1, scale=(1, 100, 1_000), memory_accounts=1_000),
+    "full": Mode(rounds=600, batch=10, warmup=2, scale=SIZES, memory_accounts=100_000),
+    "quick": Mode(rounds=200, batch=8, warmup=1, scale=SIZES, memory_accounts=10_000),
+    "smoke": Mode(rounds=2, batch=2, warmup=0, scale=(1, 100, 1_000), memory_accounts=1_000),
 }
 
 
@@ -379,6 +379,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         },
     }
     print(format_table(documents, targets))
+    threaded, serve = rows.get("live.werkzeug_threaded"), rows.get("live.fake_serve")
+    if threaded is not None and serve is not None:
+        report["comparisons"] = {
+            "live_vs_werkzeug_threaded": serve.per_second / threaded.per_second,
+        }
+        print(
+            f"  {'info':<12} fake.serve() calls per second / werkzeug's threaded dev server's "
+            f"(flask run): {report['comparisons']['live_vs_werkzeug_threaded']:.2f}"
+        )
     print(
         f"  {'info':<12} seeding {largest.accounts:,} accounts through add_account: "
         f"{largest.seconds:.2f} s ({report['scale']['seed_per_second']:,.0f}/s); "

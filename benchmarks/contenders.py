@@ -402,9 +402,10 @@ class _QuietHandler(WSGIRequestHandler):
         return None
 
 
-def _werkzeug_server(suite: Suite, app: Any) -> str:
-    """werkzeug's development server as ``run_simple`` starts it (one thread, no keep-alive)."""
-    server = make_server("127.0.0.1", 0, app, request_handler=_QuietHandler)
+def _werkzeug_server(suite: Suite, app: Any, *, threaded: bool = False) -> str:
+    """werkzeug's development server as ``run_simple`` starts it: by default one thread and no
+    keep-alive; ``threaded`` as ``flask run`` starts it (a thread per connection, keep-alive)."""
+    server = make_server("127.0.0.1", 0, app, threaded=threaded, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.daemon = True
     thread.start()
@@ -418,6 +419,15 @@ def _werkzeug_server(suite: Suite, app: Any) -> str:
     return f"http://127.0.0.1:{server.server_port}"
 
 
+def _stop_together(*servers: Any) -> None:
+    """Stop servers in parallel: a cheroot server takes up to half a second to stop."""
+    threads = [threading.Thread(target=server.stop) for server in servers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 def live_rows(suite: Suite) -> list[Contender]:
     """werkzeug's development server against ``fake.serve()``, both serving ``fake.wsgi_app``.
 
@@ -429,12 +439,12 @@ def live_rows(suite: Suite) -> list[Contender]:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     trivial = floor_wsgi_app(suite.reply)
     live = suite.fake.serve()
-    suite.closers.callback(live.stop)
     trivial_live = LiveServer(trivial).start()
-    suite.closers.callback(trivial_live.stop)
+    suite.closers.callback(_stop_together, live, trivial_live)
     bases = {
         "live.werkzeug": _werkzeug_server(suite, suite.fake.wsgi_app),
         "live.fake_serve": live.url,
+        "live.werkzeug_threaded": _werkzeug_server(suite, suite.fake.wsgi_app, threaded=True),
         "live.werkzeug_trivial": _werkzeug_server(suite, trivial),
         "live.cheroot_trivial": trivial_live.url,
     }
@@ -463,6 +473,14 @@ def live_rows(suite: Suite) -> list[Contender]:
             "live",
             "fake.serve(), Ovok login",
             post("live.fake_serve"),
+            ref="live.werkzeug",
+            weight=0.5,
+        ),
+        Contender(
+            "live.werkzeug_threaded",
+            "live",
+            "werkzeug dev server threaded (flask run), Ovok login",
+            post("live.werkzeug_threaded"),
             ref="live.werkzeug",
             weight=0.5,
         ),

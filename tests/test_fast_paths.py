@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 import random
 from datetime import datetime, timezone
@@ -18,7 +19,7 @@ from fakeauth.http import dumps
 from fakeauth.randomness import Randomness
 from fakeauth.redaction import MAX_DEPTH, SECRET_KEYS, TOO_DEEP, redact
 from fakeauth.state import ovok as ovok_state
-from fakeauth.tokens import JwtSigner
+from fakeauth.tokens import JwtSigner, _hmac_sha256_states
 from fakeauth.transports.requests_mock import _VendorHosts
 from fakeauth.wsgi import _ADAPTER, _MATCHED, _match
 
@@ -99,28 +100,38 @@ def test_ovok_uuid4_is_the_streams_own_uuid4() -> None:
     assert drawn == [plain.uuid4() for _ in range(2000)]
 
 
-def test_a_seeded_fake_draws_the_same_ovok_ids_and_tokens_as_the_streams_give() -> None:
+def test_a_seeded_fake_draws_its_ovok_ids_in_the_order_of_one_draw_each() -> None:
     fake = FakeAuth(seed=5)
     ids = Randomness(seed=5).stream("ovok.ids")
-    fake.clock.set(datetime(2026, 5, 4, tzinfo=timezone.utc), frozen=True)
 
     account = fake.ovok.add_account(email="max@example.test", password="pw")
     tokens = fake.ovok.authenticate(
         email="max@example.test", password="pw", tenant_id=TENANT, client_id=TENANT
     )
 
-    assert (account.id, account.profile_id, account.membership_id) == tuple(
+    assert [account.id, account.profile_id, account.membership_id] == [
         ids.uuid4() for _ in range(3)
-    )
+    ]
     ids.bytes(16)  # the password's salt
+    access = jwt.decode(tokens.access_token, options={"verify_signature": False})
+    refresh = jwt.decode(tokens.refresh_token, options={"verify_signature": False})
     assert tokens.session.id == ids.uuid4()
-    again = FakeAuth(seed=5)
-    again.clock.set(datetime(2026, 5, 4, tzinfo=timezone.utc), frozen=True)
-    again.ovok.add_account(email="max@example.test", password="pw")
-    same = again.ovok.authenticate(
-        email="max@example.test", password="pw", tenant_id=TENANT, client_id=TENANT
-    )
-    assert (same.access_token, same.refresh_token) == (tokens.access_token, tokens.refresh_token)
+    assert (access["jti"], refresh["jti"]) == (ids.uuid4(), ids.uuid4())
+    assert refresh["refresh_secret"] == ids.hex(16)
+
+
+def test_a_seeded_fake_under_a_frozen_clock_issues_the_same_tokens_twice() -> None:
+    issued = []
+    for _ in range(2):
+        fake = FakeAuth(seed=5)
+        fake.clock.set(datetime(2026, 5, 4, tzinfo=timezone.utc), frozen=True)
+        fake.ovok.add_account(email="max@example.test", password="pw")
+        tokens = fake.ovok.authenticate(
+            email="max@example.test", password="pw", tenant_id=TENANT, client_id=TENANT
+        )
+        issued.append((tokens.access_token, tokens.refresh_token))
+
+    assert issued[0] == issued[1]
 
 
 def test_reset_starts_the_ovok_ids_over() -> None:
@@ -258,3 +269,26 @@ def test_a_prepared_request_with_plain_dict_headers_is_served_too() -> None:
     status, _, _ = _VendorHosts(fake)._answer(prepared)
 
     assert status == 200
+
+
+@pytest.mark.parametrize("length", [0, 1, 32, 64, 65, 200])
+def test_the_kept_hmac_states_sign_as_hmac_does(length: int) -> None:
+    key = bytes(range(length % 256)) * (length // 256 + 1)
+    key = key[:length]
+    inner, outer = _hmac_sha256_states(key)
+
+    for message in (b"", b"header.payload", b"x" * 1000):
+        first = inner.copy()
+        first.update(message)
+        second = outer.copy()
+        second.update(first.digest())
+        assert second.digest() == hmac.digest(key, message, "sha256")
+
+
+def test_one_draw_of_many_bytes_is_the_bytes_of_many_draws() -> None:
+    # The Ovok state draws 48 bytes where it used to draw 16 three times: the same values.
+    batched, single = Randomness(seed=9).stream("ids"), Randomness(seed=9).stream("ids")
+
+    drawn = [batched.bytes(48) for _ in range(200)]
+
+    assert b"".join(drawn) == b"".join(single.bytes(16) for _ in range(600))

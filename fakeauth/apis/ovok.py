@@ -182,7 +182,7 @@ _JSON_TYPE = re.compile(r"^application/(?:[\w.+-]+\+)?json$")
 def _read_body(request: Request) -> Any:
     """The body as Express's ``json()`` and ``urlencoded()`` parsers would hand it to Nest."""
     content_type = request.content_type
-    if _JSON_TYPE.match(content_type):
+    if content_type == "application/json" or _JSON_TYPE.match(content_type):
         text = request.body.decode("utf-8", "replace")
         stripped = text.lstrip(" \t\n\r")
         if not stripped:

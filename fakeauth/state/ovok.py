@@ -52,9 +52,14 @@ _UUID4_SET = (0x8000 << 48) | (4 << 76)
 def _uuid4(ids: RandomStream) -> str:
     """``ids.uuid4()``, the same value from the same draw, without building a ``uuid.UUID``.
 
-    A login draws four ids and a registration seven: the ``UUID`` object cost more than the rest.
+    Every login and registration makes several ids: the ``UUID`` object cost more than the draw.
     """
-    digits = f"{int.from_bytes(ids.bytes(16), 'big') & _UUID4_CLEAR | _UUID4_SET:032x}"
+    return _uuid4_text(ids.bytes(16))
+
+
+def _uuid4_text(drawn: bytes) -> str:
+    """``str(uuid.UUID(bytes=drawn, version=4))``."""
+    digits = f"{int.from_bytes(drawn, 'big') & _UUID4_CLEAR | _UUID4_SET:032x}"
     return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
 
@@ -389,14 +394,16 @@ class OvokState:
         self, email: str, password: str, name: str, surname: str, tenant_id: str
     ) -> OvokAccount:
         ids = self._ids
+        # One draw of 48 bytes is the same bytes as three draws of 16, for a third of the calls.
+        drawn = ids.bytes(48)
         account = OvokAccount(
-            id=_uuid4(ids),
+            id=_uuid4_text(drawn[:16]),
             tenant_id=tenant_id,
             email=email,
             name=name,
             surname=surname,
-            profile_id=_uuid4(ids),
-            membership_id=_uuid4(ids),
+            profile_id=_uuid4_text(drawn[16:32]),
+            membership_id=_uuid4_text(drawn[32:]),
             password=PasswordHash.create(password, ids),
             created_at=self.clock.now(),
         )
@@ -433,7 +440,9 @@ class OvokState:
             "client_id": session.client_id,
             "login_id": session.id,
         }
-        access_id, refresh_id = _uuid4(self._ids), _uuid4(self._ids)
+        # The two token ids and the refresh secret, in one draw (the same bytes as three).
+        drawn = self._ids.bytes(48)
+        access_id, refresh_id = _uuid4_text(drawn[:16]), _uuid4_text(drawn[16:32])
         access = self.signer.encode(
             {
                 **common,
@@ -450,7 +459,7 @@ class OvokState:
                 **common,
                 "exp": issued_at + self.refresh_token_ttl,
                 "jti": refresh_id,
-                "refresh_secret": self._ids.hex(16),
+                "refresh_secret": drawn[32:].hex(),
             }
         )
         for token_id, kind, ttl in (

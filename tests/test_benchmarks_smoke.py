@@ -1,0 +1,88 @@
+"""benchmarks/bench.py still runs: its smallest mode, checked for the shape of its JSON report.
+
+Timings are never asserted here (they depend on the machine); benchmarks/README.md says how to
+run the real thing.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "benchmarks" / "bench.py"
+GROUPS = {"requests", "wsgi", "httpx", "live", "flow", "overhead", "scale"}
+TARGETS = {
+    "login_vs_floor",
+    "flow_vs_moto_requests",
+    "flow_vs_moto_wsgi",
+    "per_test_overhead",
+    "live_throughput",
+    "scale_flat",
+}
+ROW_KEYS = {
+    "name",
+    "group",
+    "label",
+    "unit",
+    "ref",
+    "skipped",
+    "samples",
+    "median_us",
+    "p10_us",
+    "p90_us",
+    "per_second",
+    "ratio",
+}
+
+
+def test_the_smoke_run_writes_a_report_of_every_row_and_target(tmp_path: Path) -> None:
+    if not BENCH.exists():
+        pytest.skip("benchmarks/bench.py is not part of this installation (an sdist or a wheel)")
+    if importlib.util.find_spec("httpx") is None or importlib.util.find_spec("respx") is None:
+        pytest.skip("the benchmark needs httpx and respx: pip install -e '.[bench]'")
+    output = tmp_path / "report.json"
+    no_moto = [] if importlib.util.find_spec("moto") else ["--no-moto"]
+
+    completed = subprocess.run(
+        [sys.executable, str(BENCH), "--smoke", "--json", str(output), *no_moto],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    report = json.loads(output.read_text())
+    assert report["schema"] == 1
+    assert report["mode"] == "smoke"
+    rows = {row["name"]: row for row in report["rows"]}
+    assert {row["group"] for row in rows.values()} == GROUPS
+    for row in rows.values():
+        assert set(row) >= ROW_KEYS
+        assert row["ref"] is None or row["ref"] in rows
+        if row["skipped"] is None:
+            assert row["samples"] > 0
+            assert row["median_us"] > 0
+            assert row["per_second"] > 0
+            assert (row["ratio"] is None) == (row["ref"] is None)
+        else:
+            assert row["samples"] == 0
+            assert row["median_us"] is None
+    measured = {name for name, row in rows.items() if row["skipped"] is None}
+    assert {"requests.floor", "requests.ovok_login", "wsgi.ovok_login"} <= measured
+    assert {"live.werkzeug", "live.fake_serve", "overhead.fakeauth", "flow.wsgi"} <= measured
+    if no_moto:
+        assert rows["flow.moto"]["skipped"] == "--no-moto"
+    targets = {target["name"]: target for target in report["targets"]}
+    assert set(targets) == TARGETS
+    for target in targets.values():
+        assert target["comparison"] in ("<=", ">=")
+        assert (target["measured"] is None) == (target["met"] is None)
+    assert report["scale"]["memory"]["bytes_per_account"] > 0
+    assert report["scale"]["seed_per_second"] > 0
+    assert "targets" in completed.stdout
