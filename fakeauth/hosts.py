@@ -8,6 +8,7 @@ host alone when the port is the scheme's default, or by ``host:port``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
@@ -37,10 +38,16 @@ def base_url(url: object, *, expected: str) -> str:
     :class:`ConfigurationError` with the sentence ``"<expected>, not <url>"``; ``expected`` says
     what was wanted, such as ``"a B2Core broker is a base URL such as 'https://broker.example'"``.
     """
-    parts = urlsplit(url) if isinstance(url, str) else None
+    if isinstance(url, str):
+        return _parsed_base_url(url, expected)
+    raise ConfigurationError(f"{expected}, not {url!r}")
+
+
+@functools.lru_cache(maxsize=256)  # every FakeAuth() parses the same default hosts
+def _parsed_base_url(url: str, expected: str) -> str:
+    parts = urlsplit(url)
     if (
-        parts is None
-        or parts.scheme not in _DEFAULT_PORTS
+        parts.scheme not in _DEFAULT_PORTS
         or not parts.hostname
         or parts.path not in ("", "/")
         or parts.query
@@ -62,6 +69,7 @@ def base_urls(option: str, urls: Iterable[str]) -> tuple[str, ...]:
     return result
 
 
+@functools.lru_cache(maxsize=256)
 def host_keys(url: str) -> tuple[str, ...]:
     """The ``Host`` header values that name the base URL ``url``.
 

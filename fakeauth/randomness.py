@@ -23,8 +23,18 @@ class RandomStream:
     """One named stream of random values; thread-safe."""
 
     def __init__(self, seed: bytes) -> None:
-        self._random = random.Random(seed)
+        self._seed = seed
+        self._generator: random.Random | None = None
         self._lock = threading.Lock()
+
+    @property
+    def _random(self) -> random.Random:
+        # Seeded on first draw (under the stream's lock): a fresh fake sets up several streams
+        # and most tests draw from one or two.
+        generator = self._generator
+        if generator is None:
+            generator = self._generator = random.Random(self._seed)
+        return generator
 
     def bytes(self, n: int) -> bytes:
         """``n`` random bytes."""
