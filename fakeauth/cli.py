@@ -132,15 +132,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.quiet:
         app = _RequestLog(app, sys.stdout)
     server = LiveServer(app, host=args.host, port=args.port)
+    # Before the server starts: a SIGTERM right after the banner must stop it as cleanly as Ctrl-C.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return _serve(fake, server, args.host, args.port)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _serve(fake: FakeAuth, server: LiveServer, host: str, port: int) -> int:
     try:
         server.start()
     except OSError as exc:
-        print(
-            f"fakeauth: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr
-        )
+        print(f"fakeauth: cannot listen on {host}:{port}: {exc.strerror}", file=sys.stderr)
         return 2
     print(banner(fake, server.url), flush=True)
-    signal.signal(signal.SIGTERM, _interrupt)  # stop as cleanly on SIGTERM as on Ctrl-C
     try:
         while True:
             time.sleep(3600)
