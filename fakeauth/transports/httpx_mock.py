@@ -7,13 +7,11 @@ respx are optional: ``pip install 'fakeauth[httpx]'``.
 
 from __future__ import annotations
 
-from contextlib import ContextDecorator
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from fakeauth.errors import ConfigurationError
 from fakeauth.faults import InjectedConnectionError
-from fakeauth.transports.base import check_all_served
+from fakeauth.transports.base import Interceptor
 from fakeauth.wsgi import request_from_parts
 
 if TYPE_CHECKING:
@@ -60,14 +58,10 @@ def make_transport(fake: FakeAuth) -> httpx.MockTransport:
     return module.MockTransport(handler)  # type: ignore[no-any-return]
 
 
-class HttpxInterceptor(ContextDecorator):
+class HttpxInterceptor(Interceptor):
     """``with fake.mock_httpx(): ...`` (also a decorator). See :meth:`FakeAuth.mock_httpx`."""
 
-    def __init__(self, fake: FakeAuth, *, assert_all_served: bool = True) -> None:
-        self._fake = fake
-        self.assert_all_served = assert_all_served
-        self._router: respx.MockRouter | None = None
-        self._mark = 0
+    name = "mock_httpx()"
 
     def _side_effect(self, request: httpx.Request) -> httpx.Response | httpx.Request:
         if self._fake.vendor_for_host(request.url.netloc.decode("ascii")) is None:
@@ -75,10 +69,7 @@ class HttpxInterceptor(ContextDecorator):
         request.read()
         return _answer(self._fake, request)
 
-    def start(self) -> None:
-        """Start intercepting every httpx client; stop with :meth:`stop`."""
-        if self._router is not None:
-            raise RuntimeError("fakeauth: this mock_httpx() is already active")
+    def _install(self) -> respx.MockRouter:
         _import_httpx()
         try:
             import respx
@@ -89,26 +80,7 @@ class HttpxInterceptor(ContextDecorator):
         router = respx.MockRouter(assert_all_mocked=False, assert_all_called=False)
         router.route().mock(side_effect=self._side_effect)
         router.start()
-        self._router = router
-        self._mark = self._fake.journal.mark()
+        return router
 
-    def stop(self, *, check: bool = True) -> None:
-        """Stop intercepting; with ``check``, raise if a vendor request went unserved."""
-        router, self._router = self._router, None
-        if router is None:
-            return
-        router.stop(quiet=True)
-        if check and self.assert_all_served:
-            check_all_served(self._fake.journal, self._mark)
-
-    def __enter__(self) -> HttpxInterceptor:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop(check=exc_type is None)
+    def _uninstall(self, active: respx.MockRouter) -> None:
+        active.stop(quiet=True)

@@ -10,8 +10,6 @@ answering), except the fake's own live servers, which are always reached over th
 from __future__ import annotations
 
 import re
-from contextlib import ContextDecorator
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -20,7 +18,7 @@ import requests.adapters
 import responses
 
 from fakeauth.faults import InjectedConnectionError
-from fakeauth.transports.base import check_all_served
+from fakeauth.transports.base import Interceptor
 from fakeauth.wsgi import request_from_parts
 
 if TYPE_CHECKING:
@@ -67,20 +65,13 @@ class _VendorHosts(responses.CallbackResponse):
         return response.status, response.headers, response.body
 
 
-class RequestsInterceptor(ContextDecorator):
+class RequestsInterceptor(Interceptor):
     """``with fake.mock_requests(): ...`` (also a decorator). See :meth:`FakeAuth.mock_requests`."""
 
-    def __init__(self, fake: FakeAuth, *, assert_all_served: bool = True) -> None:
-        self._fake = fake
-        self.assert_all_served = assert_all_served
-        self._mock: responses.RequestsMock | None = None
-        self._previous_send: Any = None
-        self._mark = 0
+    name = "mock_requests()"
+    _previous_send: Any = None
 
-    def start(self) -> None:
-        """Start intercepting; stop with :meth:`stop`, last started first stopped."""
-        if self._mock is not None:
-            raise RuntimeError("fakeauth: this mock_requests() is already active")
+    def _install(self) -> responses.RequestsMock:
         self._previous_send = requests.adapters.HTTPAdapter.send
         pass_through: Any = self._pass_through
         every_url: Any = (_EVERY_URL,)  # responses accepts patterns; its stubs say str
@@ -91,17 +82,10 @@ class RequestsInterceptor(ContextDecorator):
         )
         mock.add(_VendorHosts(self._fake))
         mock.start()
-        self._mock = mock
-        self._mark = self._fake.journal.mark()
+        return mock
 
-    def stop(self, *, check: bool = True) -> None:
-        """Stop intercepting; with ``check``, raise if a vendor request went unserved."""
-        mock, self._mock = self._mock, None
-        if mock is None:
-            return
-        mock.stop(allow_assert=False)
-        if check and self.assert_all_served:
-            check_all_served(self._fake.journal, self._mark)
+    def _uninstall(self, active: responses.RequestsMock) -> None:
+        active.stop(allow_assert=False)
 
     def _pass_through(self, adapter: Any, request: PreparedRequest, **kwargs: Any) -> Any:
         previous = self._previous_send
@@ -112,18 +96,6 @@ class RequestsInterceptor(ContextDecorator):
     @property
     def calls(self) -> Any:
         """The ``responses`` call list of this interception (requests and responses)."""
-        if self._mock is None:
+        if self._active is None:
             raise RuntimeError("fakeauth: calls are kept only while mock_requests() is active")
-        return self._mock.calls
-
-    def __enter__(self) -> RequestsInterceptor:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop(check=exc_type is None)
+        return self._active.calls
