@@ -88,7 +88,7 @@ def banner(fake: FakeAuth, url: str) -> str:
         f"  clientId      {DEFAULT_CLIENT_ID}",
         f"  project       Project/{DEFAULT_PROJECT_ID} (My Medical Project)",
     ]
-    lines += _vendor_banner(fake.b2core, "B2Core")
+    lines += ["", "B2Core:", *(f"  {line}" for line in fake.b2core.describe())]
     lines += [
         "",
         "walt.id:        POST /v1/superadmin/create-by-token, /auth/account/emailpass,",
@@ -100,13 +100,6 @@ def banner(fake: FakeAuth, url: str) -> str:
     ]
     lines += ["", "Ctrl-C stops."]
     return "\n".join(lines)
-
-
-def _vendor_banner(state: Any, label: str) -> list[str]:
-    describe = getattr(state, "describe", None)
-    if describe is None:
-        return []
-    return ["", f"{label}:", *(f"  {line}" for line in describe())]
 
 
 def _counts(added: dict[str, int]) -> str:

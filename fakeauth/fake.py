@@ -223,23 +223,15 @@ class FakeAuth:
 
     def jwks(self) -> dict[str, list[dict[str, str]]]:
         """The public keys of the fake's asymmetric tokens, as a JWK Set."""
-        keys = []
-        for state in (self.ovok, self.b2core, self.waltid):
-            signer = getattr(state, "signer", None)
-            jwk = signer.public_jwk() if signer is not None else None
-            if jwk is not None:
-                keys.append(jwk)
-        return {"keys": keys}
+        jwks = (state.signer.public_jwk() for state in (self.ovok, self.b2core, self.waltid))
+        return {"keys": [jwk for jwk in jwks if jwk is not None]}
 
     def export_accounts(self) -> dict[str, list[dict[str, Any]]]:
         """Every vendor's accounts as JSON-ready data, without passwords or tokens."""
         return {
-            name: state.export_accounts() if hasattr(state, "export_accounts") else []
-            for name, state in (
-                ("ovok", self.ovok),
-                ("b2core", self.b2core),
-                ("waltid", self.waltid),
-            )
+            "ovok": self.ovok.export_accounts(),
+            "b2core": self.b2core.export_accounts(),
+            "waltid": self.waltid.export_accounts(),
         }
 
     def reset(self) -> None:

@@ -36,26 +36,19 @@ __all__ = ["apply_seed", "load_seed_file"]
 
 
 def _sections(fake: FakeAuth) -> dict[str, dict[str, Callable[..., Any]]]:
-    sections: dict[str, dict[str, Callable[..., Any]]] = {
+    # In order: a list may refer to what an earlier one adds (clients to tenants).
+    return {
         "ovok": {
             "tenants": fake.ovok.add_tenant,
             "clients": fake.ovok.add_client,
             "accounts": fake.ovok.add_account,
         },
+        "b2core": {"brokers": fake.b2core.add_broker, "accounts": fake.b2core.add_account},
+        "waltid": {
+            "organizations": fake.waltid.add_organization,
+            "accounts": fake.waltid.add_account,
+        },
     }
-    for vendor in ("b2core", "waltid"):
-        state = getattr(fake, vendor)
-        methods = {
-            name: getattr(state, method)
-            for name, method in (
-                ("brokers", "add_broker"),
-                ("organizations", "add_organization"),
-                ("accounts", "add_account"),
-            )
-            if hasattr(state, method)
-        }
-        sections[vendor] = methods
-    return sections
 
 
 def apply_seed(fake: FakeAuth, document: Mapping[str, Any]) -> dict[str, int]:

@@ -8,6 +8,7 @@ unserved, 501); any other host (the live server's loopback address) is routed by
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 import time
@@ -57,10 +58,6 @@ _MAP = Map(
     merge_slashes=False,
 )
 _ADAPTER = _MAP.bind("fakeauth.invalid")
-#: ``(path, method)`` -> what ``_ADAPTER`` matched: a dict lookup instead of a match per request.
-#: Bounded, since paths that carry an id are endless; the map never changes, so neither do hits.
-_MATCHED: dict[tuple[str, str], tuple[str | None, Mapping[str, Any]]] = {}
-_MATCHED_LIMIT = 4096
 
 
 def route_table() -> list[tuple[str, str, str]]:
@@ -227,20 +224,16 @@ def _build_request(environ: WSGIEnvironment) -> Request:
     )
 
 
+# A cache lookup instead of a match per request; bounded, since paths that carry an id are
+# endless. The map never changes, so neither does a hit (callers copy the parameters).
+@functools.lru_cache(maxsize=4096)
 def _match(path: str, method: str) -> tuple[str | None, Mapping[str, Any]]:
     """The endpoint and path parameters of ``method path`` (``None``: no route serves it)."""
-    key = (path, method)
-    matched = _MATCHED.get(key)
-    if matched is None:
-        found: tuple[str | None, Mapping[str, Any]]
-        try:
-            found = _ADAPTER.match(path, method)
-        except (RequestRedirect, HTTPException):
-            found = (None, {})
-        if len(_MATCHED) < _MATCHED_LIMIT:
-            _MATCHED[key] = found
-        return found
-    return matched
+    try:
+        endpoint, params = _ADAPTER.match(path, method)
+    except (RequestRedirect, HTTPException):
+        return None, {}
+    return endpoint, params
 
 
 def _wsgi_str(value: str) -> str:

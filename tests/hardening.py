@@ -107,7 +107,7 @@ def waltid_admin(fake: FakeAuth) -> str:
     return fake.waltid.superadmin().token
 
 
-def waltid_registration(email: str = EMAIL) -> dict[str, Any]:
+def waltid_registration(email: str = EMAIL, password: str = PASSWORD) -> dict[str, Any]:
     """A walt.id ``AccountRegistrationRequest`` with an email credential."""
     return {
         "profile": {"name": "Max Mustermann", "email": email},
@@ -115,7 +115,7 @@ def waltid_registration(email: str = EMAIL) -> dict[str, Any]:
         "initialAuth": {
             "type": "email",
             "identifier": {"type": "email", "email": email},
-            "data": {"type": "email", "password": PASSWORD},
+            "data": {"type": "email", "password": password},
         },
     }
 

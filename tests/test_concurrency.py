@@ -10,11 +10,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
+from hardening import PASSWORD, waltid_registration
 
 from fakeauth import FakeAuth
 from fakeauth.state.ovok import DEFAULT_CLIENT_ID, DEFAULT_TENANT_ID
 
-PASSWORD = "correct-horse-battery-staple"
 FINGERPRINT = "dwqdnNFJBOEBFJEBjqewbkjqbdwjqwbndjnbj"
 THREADS, ROUNDS = 8, 5
 SAME_EMAIL_THREADS = 16
@@ -63,16 +63,9 @@ def _b2core(session: requests.Session, url: str, email: str) -> tuple[int, int]:
 
 
 def _waltid(session: requests.Session, url: str, email: str) -> tuple[int, int]:
-    registration = {
-        "profile": {"name": "Max Mustermann", "email": email},
-        "preferences": {"timeZone": "UTC", "languagePreference": "EN"},
-        "initialAuth": {
-            "type": "email",
-            "identifier": {"type": "email", "email": email},
-            "data": {"type": "email", "password": PASSWORD},
-        },
-    }
-    register = session.post(f"{url}/v1/account/register", json=registration, timeout=TIMEOUT)
+    register = session.post(
+        f"{url}/v1/account/register", json=waltid_registration(email, PASSWORD), timeout=TIMEOUT
+    )
     login = session.post(
         f"{url}/auth/account/emailpass",
         json={"email": email, "password": PASSWORD},

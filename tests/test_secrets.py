@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 import requests
+from hardening import waltid_registration
 
 from fakeauth import FakeAuth, redacted
 from fakeauth.cli import _RequestLog
@@ -132,15 +133,7 @@ class Scenario:
             },
         )
         email = "max.mustermann@example.org"
-        registration = {
-            "profile": {"name": "Max Mustermann", "email": email},
-            "preferences": {"timeZone": "UTC", "languagePreference": "EN"},
-            "initialAuth": {
-                "type": "email",
-                "identifier": {"type": "email", "email": email},
-                "data": {"type": "email", "password": WALTID_PASSWORD},
-            },
-        }
+        registration = waltid_registration(email, WALTID_PASSWORD)
         account = self.call(
             "POST", "/v1/admin/account/register", headers=admin, json=registration
         ).json()
