@@ -39,8 +39,8 @@ from fakeauth import FakeAuth
 SCHEMA = 1
 DEFAULT_JSON = Path(__file__).resolve().parent / "results.json"
 PACKAGES = (
-    "fakeauth", "requests", "responses", "httpx", "respx", "werkzeug", "cheroot", "pydantic",
-    "PyJWT", "moto", "boto3",
+    "fakeauth", "requests", "responses", "httpx", "respx", "werkzeug", "httptools", "pydantic",
+    "PyJWT", "moto", "boto3", "cheroot",
 )  # fmt: skip
 
 

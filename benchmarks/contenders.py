@@ -396,7 +396,8 @@ def _nothing() -> None:
 
 
 class _QuietHandler(WSGIRequestHandler):
-    """werkzeug's request handler without its per-request log line (cheroot logs none either)."""
+    """werkzeug's request handler without its per-request log line (fakeauth's server logs none
+    either)."""
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         return None
@@ -419,13 +420,24 @@ def _werkzeug_server(suite: Suite, app: Any, *, threaded: bool = False) -> str:
     return f"http://127.0.0.1:{server.server_port}"
 
 
-def _stop_together(*servers: Any) -> None:
-    """Stop servers in parallel: a cheroot server takes up to half a second to stop."""
-    threads = [threading.Thread(target=server.stop) for server in servers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+def _cheroot_server(suite: Suite, app: Any) -> str | None:
+    """cheroot, fakeauth's earlier server (a selector thread hands each request to a pool of
+    workers): the comparison behind the switch. ``None`` if it is not installed."""
+    try:
+        wsgi = importlib.import_module("cheroot.wsgi")
+    except ImportError:
+        return None
+    server = wsgi.Server(("127.0.0.1", 0), app, numthreads=16)
+    server.prepare()
+    thread = threading.Thread(target=server.serve, daemon=True)
+    thread.start()
+
+    def stop() -> None:
+        server.stop()
+        thread.join(5)
+
+    suite.closers.callback(stop)
+    return f"http://127.0.0.1:{server.bind_addr[1]}"
 
 
 def live_rows(suite: Suite) -> list[Contender]:
@@ -440,14 +452,18 @@ def live_rows(suite: Suite) -> list[Contender]:
     trivial = floor_wsgi_app(suite.reply)
     live = suite.fake.serve()
     trivial_live = LiveServer(trivial).start()
-    suite.closers.callback(_stop_together, live, trivial_live)
+    suite.closers.callback(live.stop)
+    suite.closers.callback(trivial_live.stop)
     bases = {
         "live.werkzeug": _werkzeug_server(suite, suite.fake.wsgi_app),
         "live.fake_serve": live.url,
         "live.werkzeug_threaded": _werkzeug_server(suite, suite.fake.wsgi_app, threaded=True),
         "live.werkzeug_trivial": _werkzeug_server(suite, trivial),
-        "live.cheroot_trivial": trivial_live.url,
+        "live.fakeauth_trivial": trivial_live.url,
     }
+    cheroot = _cheroot_server(suite, trivial)
+    if cheroot is not None:
+        bases["live.cheroot_trivial"] = cheroot
     sessions = {name: _session() for name in bases}
     for session in sessions.values():
         suite.closers.callback(session.close)
@@ -492,14 +508,23 @@ def live_rows(suite: Suite) -> list[Contender]:
             weight=0.5,
         ),
         Contender(
-            "live.cheroot_trivial",
+            "live.fakeauth_trivial",
             "live",
-            "fakeauth's server (cheroot), trivial app",
-            post("live.cheroot_trivial"),
+            "fakeauth's server, trivial app",
+            post("live.fakeauth_trivial"),
             ref="live.werkzeug_trivial",
             weight=0.5,
         ),
+        _cheroot_row(post, "live.cheroot_trivial" in bases),
     ]
+
+
+def _cheroot_row(post: Callable[[str], Call], installed: bool) -> Contender:
+    name, label = "live.cheroot_trivial", "cheroot, 16 threads (the earlier server), trivial app"
+    if not installed:
+        reason = "cheroot is not installed (pip install cheroot)"
+        return Contender(name, "live", label, _nothing, skipped=reason)
+    return Contender(name, "live", label, post(name), ref="live.werkzeug_trivial", weight=0.5)
 
 
 # -- moto's Cognito fake against fakeauth: sign up + confirm + log in -----------------------------
