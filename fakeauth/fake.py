@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import threading
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from fakeauth.apis.base import VendorApi
 from fakeauth.clock import Clock
 from fakeauth.errors import ConfigurationError
 from fakeauth.faults import Fault, Faults
-from fakeauth.features import FeatureRegistry
+from fakeauth.features import FeatureRegistry, declare
 from fakeauth.hosts import DEFAULT_HOSTS, base_urls, host_keys
 from fakeauth.journal import Journal, OperationCalls
 from fakeauth.openapi import openapi_document
@@ -19,6 +21,7 @@ from fakeauth.outbox import Outbox
 from fakeauth.randomness import Randomness
 from fakeauth.state.b2core import B2CoreState
 from fakeauth.state.ovok import OvokState
+from fakeauth.state.waltid import FEATURES as WALTID_FEATURES
 from fakeauth.state.waltid import WaltidState
 from fakeauth.transports.httpx_mock import HttpxInterceptor, make_transport
 from fakeauth.transports.requests_mock import RequestsInterceptor
@@ -32,14 +35,87 @@ __all__ = ["DEFAULT_HOSTS", "FakeAuth"]
 
 _DAY = 24 * 3600
 
+#: Every feature flag a fake knows from the start, declared once for all fakes.
+_FEATURES = declare(*WALTID_FEATURES)
+_APIS: Mapping[str, VendorApi] = MappingProxyType({api.name: api for api in VENDOR_APIS})
+_B2CORE_API = _APIS["b2core"]
+_VENDOR_STATES = ("ovok", "b2core", "waltid")
+
+_State = TypeVar("_State")
+
+
+class _LazyState(Generic[_State]):
+    """A vendor state of a fake, built on first access (a test seldom uses all three vendors).
+
+    After the build, the state sits in the instance's ``__dict__``, which Python reads before
+    this (non-data) descriptor: every later access is a plain attribute read.
+    """
+
+    def __init__(self, build: Callable[[FakeAuth], _State]) -> None:
+        self._build = build
+        self._name = ""
+
+    def __set_name__(self, owner: type[FakeAuth], name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, fake: None, owner: type[FakeAuth]) -> _LazyState[_State]: ...
+
+    @overload
+    def __get__(self, fake: FakeAuth, owner: type[FakeAuth]) -> _State: ...
+
+    def __get__(self, fake: FakeAuth | None, owner: type[FakeAuth]) -> _LazyState[_State] | _State:
+        if fake is None:
+            return self
+        with fake._states_lock:  # one build, even when threads race to the first access
+            state: _State | None = fake.__dict__.get(self._name)
+            if state is None:
+                state = fake.__dict__[self._name] = self._build(fake)
+        return state
+
+
+def _build_ovok(fake: FakeAuth) -> OvokState:
+    access_ttl, refresh_ttl = fake._ovok_ttls
+    return OvokState(
+        clock=fake.clock,
+        randomness=fake.randomness,
+        outbox=fake.outbox,
+        access_token_ttl=access_ttl,
+        refresh_token_ttl=refresh_ttl,
+    )
+
+
+def _build_b2core(fake: FakeAuth) -> B2CoreState:
+    hosts, access_ttl, refresh_ttl = fake._b2core_options
+    return B2CoreState(
+        hosts=hosts,
+        clock=fake.clock,
+        randomness=fake.randomness,
+        outbox=fake.outbox,
+        features=fake.features,
+        access_token_ttl=access_ttl,
+        refresh_token_ttl=refresh_ttl,
+    )
+
+
+def _build_waltid(fake: FakeAuth) -> WaltidState:
+    return WaltidState(
+        clock=fake.clock,
+        randomness=fake.randomness,
+        outbox=fake.outbox,
+        features=fake.features,
+        token_ttl=fake._waltid_ttl,
+    )
+
 
 class FakeAuth:
     """A stateful fake of the Ovok, B2Core and walt.id auth APIs.
 
     Every instance is isolated and thread-safe, and cheap to create: a fresh one per test is the
-    normal case. A fresh instance holds the embedded defaults (the documentation's Ovok tenant and
-    client, a B2Core broker on ``https://host.name``, walt.id's quickstart super-admin token), so
-    every request of the vendors' documentation works as written.
+    normal case (each vendor's state is built when first used). A fresh instance holds the
+    embedded defaults (the documentation's Ovok tenant and client, a B2Core broker on
+    ``https://host.name``, walt.id's quickstart super-admin token), so every request of the
+    vendors' documentation works as written.
 
     Args:
         seed: makes every generated id, secret and token repeatable (with a frozen clock, the
@@ -68,37 +144,24 @@ class FakeAuth:
     ) -> None:
         self.clock = Clock()
         self.randomness = Randomness(seed)
-        self.features = FeatureRegistry()
+        self.features = FeatureRegistry(_FEATURES)
         self.journal = Journal()
         self.outbox = Outbox()
         #: Exceptions raised inside the fake's handlers (each answered 500); a bug of fakeauth.
         self.handler_errors: list[BaseException] = []
         #: Pending injected faults; see :meth:`fail_next`, :meth:`drop_next`, :meth:`delay_next`.
         self.faults = Faults()
-        self.ovok = OvokState(
-            clock=self.clock,
-            randomness=self.randomness,
-            outbox=self.outbox,
-            access_token_ttl=ovok_access_token_ttl,
-            refresh_token_ttl=ovok_refresh_token_ttl,
+        # Every option is checked now, in the order the states once checked them when they were
+        # built here; the states themselves are built on first use (see _LazyState).
+        self._states_lock = threading.Lock()
+        self._ovok_ttls = OvokState.token_lifetimes(ovok_access_token_ttl, ovok_refresh_token_ttl)
+        b2core_urls = B2CoreState.checked_options(
+            base_urls("b2core_hosts", b2core_hosts),
+            b2core_access_token_ttl,
+            b2core_refresh_token_ttl,
         )
-        b2core_urls = base_urls("b2core_hosts", b2core_hosts)
-        self.b2core = B2CoreState(
-            hosts=b2core_urls,
-            clock=self.clock,
-            randomness=self.randomness,
-            outbox=self.outbox,
-            features=self.features,
-            access_token_ttl=b2core_access_token_ttl,
-            refresh_token_ttl=b2core_refresh_token_ttl,
-        )
-        self.waltid = WaltidState(
-            clock=self.clock,
-            randomness=self.randomness,
-            outbox=self.outbox,
-            features=self.features,
-            token_ttl=waltid_token_ttl,
-        )
+        self._b2core_options = (b2core_urls, b2core_access_token_ttl, b2core_refresh_token_ttl)
+        self._waltid_ttl = WaltidState.token_lifetime(waltid_token_ttl)
         self._initial_features = dict(features or {})
         self.features.apply(self._initial_features)
         self.hosts: dict[str, tuple[str, ...]] = {
@@ -106,25 +169,29 @@ class FakeAuth:
             "b2core": b2core_urls,
             "waltid": base_urls("waltid_hosts", waltid_hosts),
         }
-        apis = {api.name: api for api in VENDOR_APIS}
-        self._b2core_api = apis["b2core"]
-        self._host_vendor: dict[str, VendorApi] = {}
-        for vendor, urls in self.hosts.items():
-            for url in urls:
-                for key in host_keys(url):
-                    self._host_vendor[key] = apis[vendor]
+        self._host_vendor = _host_table(self.hosts["ovok"], b2core_urls, self.hosts["waltid"])
         #: The WSGI application serving every vendor API on this fake's state.
         self.wsgi_app = WsgiApp(self)
         self._servers: list[LiveServer] = []
         self._servers_lock = threading.Lock()
 
+    #: The Ovok state: tenants, clients, accounts, sessions (built on first use).
+    ovok = _LazyState(_build_ovok)
+    #: The B2Core state: brokers, accounts, wizard sessions (built on first use).
+    b2core = _LazyState(_build_b2core)
+    #: The walt.id state: accounts, organizations, sessions (built on first use).
+    waltid = _LazyState(_build_waltid)
+
     def vendor_for_host(self, host: str) -> VendorApi | None:
         """The vendor API a ``Host`` header names, or ``None`` for any other host."""
         host = host.lower()
         api = self._host_vendor.get(host)
-        if api is None and self.b2core.broker_for_host(host) is not None:
-            # a broker added at run time with fake.b2core.add_broker(...)
-            api = self._b2core_api
+        if api is None:
+            # A broker added at run time with fake.b2core.add_broker(...): only a built B2Core
+            # state can hold one, so another host does not build it.
+            b2core: B2CoreState | None = self.__dict__.get("b2core")
+            if b2core is not None and b2core.broker_for_host(host) is not None:
+                api = _B2CORE_API
         return api
 
     # -- traffic assertions and faults --------------------------------------------------------
@@ -240,9 +307,10 @@ class FakeAuth:
         The seed, hosts and token lifetimes given to the constructor stay.
         """
         self.clock.reset()
-        self.ovok.reset()
-        self.b2core.reset()
-        self.waltid.reset()
+        for name in _VENDOR_STATES:  # a state not built yet is as fresh as a reset one
+            state: OvokState | B2CoreState | WaltidState | None = self.__dict__.get(name)
+            if state is not None:
+                state.reset()
         self.features.reset()
         self.features.apply(self._initial_features)
         self.journal.clear()
@@ -251,10 +319,24 @@ class FakeAuth:
         self.faults.clear()
 
     def __repr__(self) -> str:
+        ovok: OvokState | None = self.__dict__.get("ovok")  # not built: no account yet
         return (
-            f"<FakeAuth ovok={len(self.ovok.accounts)} accounts, "
+            f"<FakeAuth ovok={len(ovok.accounts) if ovok is not None else 0} accounts, "
             f"{len(self.journal)} requests, {len(self.outbox)} messages>"
         )
+
+
+@functools.lru_cache(maxsize=64)  # most fakes use the default hosts
+def _host_table(
+    ovok: tuple[str, ...], b2core: tuple[str, ...], waltid: tuple[str, ...]
+) -> Mapping[str, VendorApi]:
+    """The vendor API of every ``Host`` header value that names one of the base URLs."""
+    table: dict[str, VendorApi] = {}
+    for vendor, urls in (("ovok", ovok), ("b2core", b2core), ("waltid", waltid)):
+        for url in urls:
+            for key in host_keys(url):
+                table[key] = _APIS[vendor]
+    return MappingProxyType(table)
 
 
 def _check_operation(operation: str) -> str:

@@ -1,14 +1,20 @@
-"""Feature flags: one registry per ``FakeAuth`` that every vendor consults."""
+"""Feature flags: one registry per ``FakeAuth`` that every vendor consults.
+
+The flags a vendor knows are declared once per process (:func:`declare`, immutable); a fake's
+registry starts from those declarations and keeps only what differs in that fake: the flags it
+switched, and any flag registered on it alone. So a fresh fake's registry costs next to nothing.
+"""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from fakeauth.errors import ConfigurationError
 
-__all__ = ["Feature", "FeatureRegistry"]
+__all__ = ["Feature", "FeatureRegistry", "declare"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,18 +27,40 @@ class Feature:
     default: bool
 
 
+_NONE: Mapping[str, Feature] = MappingProxyType({})
+
+
+def declare(*features: Feature) -> Mapping[str, Feature]:
+    """The immutable declarations of ``features``, by name, for :class:`FeatureRegistry`.
+
+    Declaring the very same feature twice keeps one; two features of one name raise
+    :class:`ConfigurationError`, as :meth:`FeatureRegistry.register` does.
+    """
+    declared: dict[str, Feature] = {}
+    for feature in features:
+        existing = declared.get(feature.name)
+        if existing is not None and existing != feature:
+            raise _taken(existing)
+        declared[feature.name] = feature
+    return MappingProxyType(declared)
+
+
 class FeatureRegistry:
     """The feature flags of one fake.
+
+    ``declared`` (from :func:`declare`) are the flags it knows from the start, each switched to
+    its default; :meth:`register` adds more to this registry alone.
 
     >>> fake.features.disable("account-registration")
     >>> fake.features.is_enabled("account-registration")
     False
     """
 
-    def __init__(self) -> None:
+    def __init__(self, declared: Mapping[str, Feature] = _NONE) -> None:
         self._lock = threading.Lock()
-        self._features: dict[str, Feature] = {}
-        self._enabled: dict[str, bool] = {}
+        self._declared = declared  # shared and immutable: never written
+        self._registered: dict[str, Feature] = {}  # known to this registry alone
+        self._switched: dict[str, bool] = {}  # only the flags set since the last reset
 
     def register(self, feature: Feature) -> None:
         """Make ``feature`` known, switched to its default.
@@ -40,17 +68,15 @@ class FeatureRegistry:
         Registering the very same feature again changes nothing (not even its switch); another
         feature of an existing name raises :class:`ConfigurationError`.
         """
+        if self._declared.get(feature.name) is feature:  # a vendor state registering its own
+            return
         with self._lock:
-            existing = self._features.get(feature.name)
+            existing = self._find(feature.name)
             if existing == feature:
                 return
             if existing is not None:
-                raise ConfigurationError(
-                    f"the feature flag {feature.name!r} is registered already (by "
-                    f"{existing.vendor}: {existing.description!r}); give the new flag another name"
-                )
-            self._features[feature.name] = feature
-            self._enabled[feature.name] = feature.default
+                raise _taken(existing)
+            self._registered[feature.name] = feature
 
     def enable(self, name: str) -> None:
         """Switch ``name`` on."""
@@ -64,12 +90,14 @@ class FeatureRegistry:
         """Switch ``name`` on or off."""
         self._check(name)
         with self._lock:
-            self._enabled[name] = bool(enabled)
+            self._switched[name] = bool(enabled)
 
     def is_enabled(self, name: str) -> bool:
         """Whether ``name`` is switched on."""
-        self._check(name)
-        return self._enabled[name]
+        switched = self._switched.get(name)
+        if switched is not None:
+            return switched
+        return self.get(name).default
 
     def apply(self, settings: Mapping[str, bool]) -> None:
         """Switch several flags at once, ``{name: enabled}``; every name is checked first."""
@@ -81,29 +109,49 @@ class FeatureRegistry:
     def reset(self) -> None:
         """Switch every flag back to its default."""
         with self._lock:
-            for name, feature in self._features.items():
-                self._enabled[name] = feature.default
+            self._switched.clear()
 
     def get(self, name: str) -> Feature:
         """The registered feature called ``name``."""
-        self._check(name)
-        return self._features[name]
+        feature = self._find(name)
+        if feature is None:
+            raise self._unknown(name)
+        return feature
 
     def state(self) -> dict[str, bool]:
         """Every flag and whether it is on, sorted by name."""
-        return {name: self._enabled[name] for name in sorted(self._enabled)}
+        return {name: self.is_enabled(name) for name in sorted(self._known())}
 
     def __iter__(self) -> Iterator[Feature]:
-        return iter(sorted(self._features.values(), key=lambda f: f.name))
+        return iter(sorted(self._known().values(), key=lambda f: f.name))
 
     def __contains__(self, name: object) -> bool:
-        return name in self._features
+        return name in self._declared or name in self._registered
+
+    def _find(self, name: str) -> Feature | None:
+        return self._declared.get(name) or self._registered.get(name)
+
+    def _known(self) -> Mapping[str, Feature]:
+        if not self._registered:
+            return self._declared
+        with self._lock:
+            return {**self._declared, **self._registered}
 
     def _check(self, name: str) -> None:
-        if name not in self._features:
-            known = ", ".join(repr(n) for n in sorted(self._features)) or "none"
-            raise ConfigurationError(f"no feature flag {name!r}; the known flags are: {known}")
+        if self._find(name) is None:
+            raise self._unknown(name)
+
+    def _unknown(self, name: str) -> ConfigurationError:
+        known = ", ".join(repr(n) for n in sorted(self._known())) or "none"
+        return ConfigurationError(f"no feature flag {name!r}; the known flags are: {known}")
 
     def __repr__(self) -> str:
         flags = ", ".join(f"{k}={'on' if v else 'off'}" for k, v in self.state().items())
         return f"<FeatureRegistry {flags}>"
+
+
+def _taken(existing: Feature) -> ConfigurationError:
+    return ConfigurationError(
+        f"the feature flag {existing.name!r} is registered already (by "
+        f"{existing.vendor}: {existing.description!r}); give the new flag another name"
+    )

@@ -64,8 +64,9 @@ class Randomness:
     """The random source of one ``FakeAuth``: a seed and the streams derived from it."""
 
     def __init__(self, seed: int | str | bytes | None = None) -> None:
+        self._seed: bytes | None
         if seed is None:
-            self._seed = os.urandom(32)
+            self._seed = None  # drawn from the system on first use
         elif isinstance(seed, bytes):
             self._seed = seed
         elif isinstance(seed, (int, str)) and not isinstance(seed, bool):
@@ -75,7 +76,19 @@ class Randomness:
                 f"fakeauth: seed must be an int, a str or bytes, not {type(seed).__name__}"
             )
         self.seeded = seed is not None
+        self._lock = threading.Lock()
 
     def stream(self, name: str) -> RandomStream:
         """A fresh stream named ``name``; the same seed and name give the same values."""
-        return RandomStream(hashlib.sha256(self._seed + b"\x00" + name.encode()).digest())
+        seed = self._seed
+        if seed is None:
+            seed = self._system_seed()
+        return RandomStream(hashlib.sha256(seed + b"\x00" + name.encode()).digest())
+
+    def _system_seed(self) -> bytes:
+        # An unseeded fake draws its seed when it first needs one, once (under the lock): a fake
+        # that generates nothing never pays the system call.
+        with self._lock:
+            if self._seed is None:
+                self._seed = os.urandom(32)
+            return self._seed

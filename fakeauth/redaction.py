@@ -73,10 +73,13 @@ def _redact(value: Any, secrets: list[str], depth: int) -> Any:
         copy = {}
         for key, item in value.items():
             if isinstance(item, str):
-                if str(key).lower() in SECRET_KEYS:
+                # str() only for a key that is not exactly a str; _scrub's loop inlined
+                if (key if type(key) is str else str(key)).lower() in SECRET_KEYS:
                     item = redacted(item)
-                elif secrets:
-                    item = _scrub(item, secrets)
+                else:
+                    for secret in secrets:
+                        if secret in item:
+                            item = item.replace(secret, redacted(secret))
             elif isinstance(item, (dict, list)):
                 item = _redact(item, secrets, depth + 1)
             copy[key] = item

@@ -3,22 +3,32 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
+import time
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
+import httpx
 import jwt
 import pytest
+import requests
 import time_machine
 from freezegun import freeze_time
 
 from fakeauth import Clock, ConfigurationError, FakeAuth, redacted
+from fakeauth import fake as fake_module
 from fakeauth.errors import TokenExpired, TokenInvalid, TokenRevoked
-from fakeauth.features import Feature, FeatureRegistry
+from fakeauth.features import Feature, FeatureRegistry, declare
 from fakeauth.http import dumps
 from fakeauth.outbox import Message, Outbox
 from fakeauth.passwords import PasswordHash
 from fakeauth.randomness import Randomness
 from fakeauth.redaction import MAX_DEPTH, TOO_DEEP, redact
+from fakeauth.state.b2core import B2CoreState
+from fakeauth.state.ovok import OvokState
+from fakeauth.state.waltid import FEATURES, WaltidState
 from fakeauth.tokens import JwtSigner, TokenRecord, TokenStore
 
 T0 = datetime(2026, 5, 4, 10, 0, tzinfo=timezone.utc)
@@ -458,6 +468,305 @@ def test_registering_another_feature_under_a_taken_name_raises(features: Feature
     assert features.get("dev-mode") == Feature("dev-mode", "waltid", "dev endpoints", False)
 
 
+def test_registries_share_the_declared_flags_and_keep_their_own_switches() -> None:
+    declared = declare(
+        Feature("account-registration", "waltid", "public register", True),
+        Feature("dev-mode", "waltid", "dev endpoints", False),
+    )
+    first, second = FeatureRegistry(declared), FeatureRegistry(declared)
+
+    first.disable("account-registration")
+    first.register(Feature("strict-mode", "b2core", "B2Core only", False))
+    first.enable("strict-mode")
+
+    assert first.state() == {"account-registration": False, "dev-mode": False, "strict-mode": True}
+    assert second.state() == {"account-registration": True, "dev-mode": False}
+    assert "strict-mode" in first
+    assert "strict-mode" not in second
+    assert [f.name for f in first] == ["account-registration", "dev-mode", "strict-mode"]
+    first.reset()
+    assert first.state() == {"account-registration": True, "dev-mode": False, "strict-mode": False}
+
+
+def test_a_declared_flag_registered_again_changes_nothing_and_a_clash_raises() -> None:
+    feature = Feature("dev-mode", "waltid", "dev endpoints", False)
+    registry = FeatureRegistry(declare(feature))
+    registry.enable("dev-mode")
+
+    registry.register(feature)
+    registry.register(Feature("dev-mode", "waltid", "dev endpoints", False))
+    with pytest.raises(ConfigurationError) as clash:
+        registry.register(Feature("dev-mode", "b2core", "something else", True))
+
+    assert registry.is_enabled("dev-mode")
+    assert str(clash.value) == (
+        "fakeauth: the feature flag 'dev-mode' is registered already (by waltid: "
+        "'dev endpoints'); give the new flag another name"
+    )
+
+
+def test_declarations_are_immutable_and_refuse_two_flags_of_one_name() -> None:
+    feature = Feature("dev-mode", "waltid", "dev endpoints", False)
+    declared: Any = declare(feature, feature)
+
+    with pytest.raises(TypeError):
+        declared["admin"] = feature
+    with pytest.raises(ConfigurationError) as clash:
+        declare(feature, Feature("dev-mode", "b2core", "other", True))
+
+    assert list(declared) == ["dev-mode"]
+    assert str(clash.value) == (
+        "fakeauth: the feature flag 'dev-mode' is registered already (by waltid: "
+        "'dev endpoints'); give the new flag another name"
+    )
+
+
+# -- the facade: vendor states built on first use ---------------------------------------------
+
+VENDORS = ("ovok", "b2core", "waltid")
+FINGERPRINT = "dwqdnNFJBOEBFJEBjqewbkjqbdwjqwbndjnbj"
+
+
+def built(fake: FakeAuth) -> set[str]:
+    """The vendor states ``fake`` has built so far."""
+    return {name for name in VENDORS if name in vars(fake)}
+
+
+def test_a_fresh_fake_its_interceptions_and_its_reset_build_no_vendor_state() -> None:
+    fake = FakeAuth()
+
+    with fake.mock_requests():
+        pass
+    with fake.mock_httpx():
+        pass
+    fake.reset()
+    other_host = fake.vendor_for_host("example.org")
+    text = repr(fake)
+
+    assert built(fake) == set()
+    assert other_host is None
+    assert text == "<FakeAuth ovok=0 accounts, 0 requests, 0 messages>"
+
+
+def test_a_request_builds_only_the_vendor_it_reaches() -> None:
+    fake = FakeAuth()
+
+    with fake.mock_requests(), requests.Session() as session:
+        response = session.get("https://api.dev.ovok.com/auth/me")
+    with fake.mock_httpx(), httpx.Client() as client:
+        client.get("https://enterprise-sandbox.waltid.dev/features/registered")
+
+    assert response.status_code == 401
+    assert built(fake) == {"ovok", "waltid"}
+
+
+def test_feature_flags_work_on_a_fake_without_vendor_state() -> None:
+    fake = FakeAuth(features={"account-registration": False})
+
+    registration = fake.features.is_enabled("account-registration")
+    fake.features.enable("dev-mode")
+    with pytest.raises(ConfigurationError) as unknown:
+        fake.features.disable("acount-registration")
+    with pytest.raises(ConfigurationError) as at_start:
+        FakeAuth(features={"nope": False})
+
+    assert registration is False
+    assert {f.name for f in fake.features} == {f.name for f in FEATURES}
+    assert fake.features.state()["dev-mode"] is True
+    known = ", ".join(repr(name) for name in sorted(f.name for f in FEATURES))
+    assert str(unknown.value) == (
+        f"fakeauth: no feature flag 'acount-registration'; the known flags are: {known}"
+    )
+    assert str(at_start.value) == f"fakeauth: no feature flag 'nope'; the known flags are: {known}"
+    assert built(fake) == set()
+
+
+def test_a_state_built_late_sees_the_flags_switched_before() -> None:
+    fake = FakeAuth(features={"account-registration": False})
+    fake.features.disable("dev-mode")
+
+    state = fake.waltid
+
+    assert state.features is fake.features
+    assert not state.features.is_enabled("account-registration")
+    assert not state.features.is_enabled("dev-mode")
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"ovok_access_token_ttl": 0}, "Ovok token lifetimes must be positive numbers of seconds"),
+        (
+            {"b2core_refresh_token_ttl": -1},
+            "B2Core token lifetimes must be positive numbers of seconds",
+        ),
+        (
+            {"b2core_hosts": ["https://broker.example", "HTTPS://BROKER.example/"]},
+            "the B2Core broker 'https://broker.example' exists already",
+        ),
+        ({"waltid_token_ttl": True}, "waltid_token_ttl must be a positive number of seconds"),
+        (
+            {"ovok_access_token_ttl": 0, "waltid_token_ttl": 0},
+            "Ovok token lifetimes must be positive numbers of seconds",
+        ),
+    ],
+)
+def test_bad_vendor_options_raise_at_construction(options: dict[str, Any], message: str) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        FakeAuth(**options)
+
+    assert str(info.value) == f"fakeauth: {message}"
+
+
+def test_unhashable_host_items_are_refused_each_time() -> None:
+    expected = "fakeauth: ovok_hosts takes base URLs such as 'https://api.example.com', not ['x']"
+
+    for _ in range(2):
+        with pytest.raises(ConfigurationError) as info:
+            FakeAuth(ovok_hosts=(["x"],))  # type: ignore[arg-type]
+        assert str(info.value) == expected
+
+
+@pytest.mark.parametrize(
+    ("vendor", "state_class"),
+    [("ovok", OvokState), ("b2core", B2CoreState), ("waltid", WaltidState)],
+)
+def test_threads_racing_to_the_first_access_get_one_state(
+    monkeypatch: pytest.MonkeyPatch, vendor: str, state_class: type[Any]
+) -> None:
+    builds: list[object] = []
+
+    class SlowToBuild(state_class):  # type: ignore[misc]
+        def __init__(self, **options: Any) -> None:
+            builds.append(self)
+            time.sleep(0.02)  # long enough for every thread to arrive while it builds
+            super().__init__(**options)
+
+    monkeypatch.setattr(fake_module, state_class.__name__, SlowToBuild)
+    fake = FakeAuth()
+    barrier = threading.Barrier(8)
+    seen: list[object] = []
+
+    def first_access() -> None:
+        barrier.wait()
+        seen.append(getattr(fake, vendor))
+
+    _race(first_access, 8)
+
+    assert len(builds) == 1
+    assert len(seen) == 8
+    assert all(state is builds[0] for state in seen)
+    assert vars(fake)[vendor] is builds[0]
+
+
+def _ovok_outputs(fake: FakeAuth) -> Any:
+    account = fake.ovok.add_account("max@example.test", "pw")
+    tokens = fake.ovok.authenticate(
+        email="max@example.test",
+        password="pw",
+        tenant_id=account.tenant_id,
+        client_id=account.tenant_id,
+    )
+    return account, tokens, fake.ovok.add_tenant(display="extra")
+
+
+def _b2core_outputs(fake: FakeAuth) -> Any:
+    fake.b2core.add_account("foo@bar.com", "Secret123")
+    fake.b2core.add_account("two@bar.com", "Secret123", two_factor="google")
+    broker = fake.b2core.broker()
+    session = fake.b2core.start_signin(broker)
+    form = {"email": "foo@bar.com", "password": "Secret123", "device_fingerprint": FINGERPRINT}
+    tokens = fake.b2core.sign_in(broker, session.uuid, form)
+    return tokens, fake.b2core.two_factor_code("two@bar.com"), fake.b2core.export_accounts()
+
+
+def _waltid_outputs(fake: FakeAuth) -> Any:
+    fake.waltid.add_organization("acme")
+    account = fake.waltid.add_account("max@example.org", "s3cret")
+    return account, fake.waltid.authenticate("max@example.org", "s3cret"), fake.waltid.superadmin()
+
+
+SCENARIOS: dict[str, Callable[[FakeAuth], Any]] = {
+    "ovok": _ovok_outputs,
+    "b2core": _b2core_outputs,
+    "waltid": _waltid_outputs,
+}
+
+
+def test_a_state_built_late_answers_as_one_built_at_once() -> None:
+    at_once, late = FakeAuth(seed=11), FakeAuth(seed=11)
+    at_once.clock.set(T0, frozen=True)
+    states = [at_once.ovok, at_once.b2core, at_once.waltid]  # what the constructor once did
+    at_once_outputs = {vendor: SCENARIOS[vendor](at_once) for vendor in VENDORS}
+
+    late_outputs = {}
+    for hours, vendor in enumerate(reversed(VENDORS), start=1):
+        # built at another time, in another order, after another vendor's work
+        late.clock.set(T0 + timedelta(hours=hours), frozen=True)
+        late.features.disable("dev-mode")
+        getattr(late, vendor)
+        late.clock.set(T0, frozen=True)
+        late_outputs[vendor] = SCENARIOS[vendor](late)
+
+    assert len(states) == 3
+    assert late_outputs == at_once_outputs
+    assert late.jwks() == at_once.jwks()
+    assert late.export_accounts() == at_once.export_accounts()
+
+
+def test_reset_resets_the_built_states_and_leaves_the_others_unbuilt() -> None:
+    fake = FakeAuth(features={"account-registration": False})
+    fake.ovok.add_account("a@example.test", "pw")
+    fake.features.enable("account-registration")
+    fake.features.disable("admin")
+
+    fake.reset()
+
+    assert built(fake) == {"ovok"}
+    assert fake.ovok.accounts == []
+    assert not fake.features.is_enabled("account-registration")
+    assert fake.features.is_enabled("admin")
+    assert list(fake.b2core.brokers[0].accounts) == []
+    assert fake.waltid.accounts == []
+
+
+def test_a_broker_added_at_run_time_is_a_b2core_host() -> None:
+    fake = FakeAuth()
+    before = fake.vendor_for_host("broker.example")
+
+    fake.b2core.add_broker("https://broker.example")
+
+    assert before is None
+    assert fake.vendor_for_host("BROKER.example") is fake.vendor_for_host("host.name")
+    assert fake.vendor_for_host("broker.example:443") is not None
+    assert fake.vendor_for_host("other.example") is None
+
+
+def test_an_unseeded_fake_draws_one_seed_for_every_stream(monkeypatch: pytest.MonkeyPatch) -> None:
+    draws: list[bytes] = []
+
+    def slow_urandom(n: int) -> bytes:
+        time.sleep(0.02)  # every thread arrives while the first one draws
+        draws.append(bytes([len(draws)]) * n)
+        return draws[-1]
+
+    monkeypatch.setattr(os, "urandom", slow_urandom)
+    randomness = Randomness()
+    barrier = threading.Barrier(8)
+    values: list[bytes] = []
+
+    def first_stream() -> None:
+        barrier.wait()
+        values.append(randomness.stream("x").bytes(8))
+
+    _race(first_stream, 8)
+
+    assert len(draws) == 1
+    assert len(values) == 8
+    assert set(values) == {randomness.stream("x").bytes(8)}
+    assert not randomness.seeded
+
+
 # -- JSON bodies ------------------------------------------------------------------------------
 
 
@@ -470,3 +779,12 @@ def test_dumps_escapes_a_document_with_a_lone_surrogate() -> None:
 
     assert body == b'{"uuid":"\\ud800x","name":"M\\u00fcller"}'
     assert json.loads(body) == {"uuid": "\ud800x", "name": "Müller"}
+
+
+def _race(target: Callable[[], None], threads: int) -> None:
+    """Run ``target`` in ``threads`` threads at once, and wait for them all."""
+    started = [threading.Thread(target=target) for _ in range(threads)]
+    for thread in started:
+        thread.start()
+    for thread in started:
+        thread.join()

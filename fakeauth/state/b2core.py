@@ -81,18 +81,31 @@ class B2CoreState:
         access_token_ttl: int = 20 * 60,
         refresh_token_ttl: int = 30 * 24 * 3600,
     ) -> None:
-        if access_token_ttl <= 0 or refresh_token_ttl <= 0:
-            raise ConfigurationError("B2Core token lifetimes must be positive numbers of seconds")
+        self.hosts = self.checked_options(hosts, access_token_ttl, refresh_token_ttl)
         self.clock = clock
         self.outbox = outbox
         self.features = features
         self.access_token_ttl = access_token_ttl
         self.refresh_token_ttl = refresh_token_ttl
-        self.hosts = tuple(base_url(url, expected=_BROKER_URL) for url in hosts)
         self._randomness = randomness
         self._lock = threading.RLock()
         self.signer = JwtSigner("HS256", randomness.stream("b2core.signing-key"))
         self._reset_state()
+
+    @staticmethod
+    def checked_options(
+        hosts: Iterable[str], access_token_ttl: int, refresh_token_ttl: int
+    ) -> tuple[str, ...]:
+        """The broker hosts as base URLs, once the options are checked; raises
+        :class:`ConfigurationError` as the constructor would (``FakeAuth`` checks them before it
+        builds the state)."""
+        if access_token_ttl <= 0 or refresh_token_ttl <= 0:
+            raise ConfigurationError("B2Core token lifetimes must be positive numbers of seconds")
+        urls = tuple(base_url(url, expected=_BROKER_URL) for url in hosts)
+        for index, url in enumerate(urls):
+            if url in urls[:index]:
+                raise ConfigurationError(f"the B2Core broker {url!r} exists already")
+        return urls
 
     def _reset_state(self) -> None:
         self._ids = self._randomness.stream("b2core.ids")

@@ -154,17 +154,25 @@ class OvokState:
         refresh_token_ttl: int = 14 * 24 * 3600,
         algorithm: str = "HS256",
     ) -> None:
-        if access_token_ttl <= 0 or refresh_token_ttl <= 0:
-            raise ConfigurationError("Ovok token lifetimes must be positive numbers of seconds")
+        self.access_token_ttl, self.refresh_token_ttl = self.token_lifetimes(
+            access_token_ttl, refresh_token_ttl
+        )
         self.clock = clock
         self.outbox = outbox
-        self.access_token_ttl = int(access_token_ttl)
-        self.refresh_token_ttl = int(refresh_token_ttl)
         self._randomness = randomness
         self._algorithm = algorithm
         self._lock = threading.RLock()
         self.signer = JwtSigner(algorithm, lambda: randomness.stream("ovok.signing-key"))
         self._reset_state()
+
+    @staticmethod
+    def token_lifetimes(access_token_ttl: int, refresh_token_ttl: int) -> tuple[int, int]:
+        """The access and refresh token lifetimes as the constructor takes them; raises
+        :class:`ConfigurationError` as the constructor would (``FakeAuth`` checks them before it
+        builds the state)."""
+        if access_token_ttl <= 0 or refresh_token_ttl <= 0:
+            raise ConfigurationError("Ovok token lifetimes must be positive numbers of seconds")
+        return int(access_token_ttl), int(refresh_token_ttl)
 
     def _reset_state(self) -> None:
         # Made on first use: setting up a stream costs more than the rest of a fresh state, and

@@ -75,12 +75,10 @@ class WaltidState:
         features: FeatureRegistry,
         token_ttl: int = 7 * 24 * 3600,
     ) -> None:
-        if isinstance(token_ttl, bool) or not isinstance(token_ttl, int) or token_ttl <= 0:
-            raise ConfigurationError("waltid_token_ttl must be a positive number of seconds")
+        self.token_ttl = self.token_lifetime(token_ttl)
         self.clock = clock
         self.outbox = outbox
         self.features = features
-        self.token_ttl = token_ttl
         self._randomness = randomness
         self._lock = threading.RLock()
         self.signer = JwtSigner("EdDSA", randomness.stream("waltid.signing-key"))
@@ -88,6 +86,15 @@ class WaltidState:
             features.register(feature)
         self._ids = randomness.stream("waltid.ids")
         self._clear()
+
+    @staticmethod
+    def token_lifetime(token_ttl: int) -> int:
+        """The login token lifetime as the constructor takes it; raises
+        :class:`ConfigurationError` as the constructor would (``FakeAuth`` checks it before it
+        builds the state)."""
+        if isinstance(token_ttl, bool) or not isinstance(token_ttl, int) or token_ttl <= 0:
+            raise ConfigurationError("waltid_token_ttl must be a positive number of seconds")
+        return token_ttl
 
     def _clear(self) -> None:
         self.tokens = TokenStore(self.clock)
