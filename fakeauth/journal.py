@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 from collections.abc import Iterator
@@ -9,10 +10,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NoReturn
 
-__all__ = ["Journal", "JournalEntry", "OperationCalls"]
+from fakeauth.redaction import redact
+
+__all__ = ["Journal", "JournalEntry", "OperationCalls", "body_value"]
+
+#: The journal keeps at most this much of a body that is not JSON.
+_TEXT_LIMIT = 4096
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class JournalEntry:
     """One handled request.
 
@@ -20,6 +26,9 @@ class JournalEntry:
     ``None`` when no route serves that method and path (then ``served`` is false). The bodies are
     the parsed JSON when they parse, else text, with every password and token replaced by
     :func:`fakeauth.redacted`.
+
+    The response is kept as the bytes that were sent and parsed and redacted when
+    :attr:`response` is first read: most entries are never read, and a request is cheaper for it.
     """
 
     operation: str | None
@@ -30,7 +39,21 @@ class JournalEntry:
     status: int
     time: datetime
     request: Any
-    response: Any
+    #: Without ``_secrets``: the response's JSON-ready body itself. With them: the bytes sent.
+    _response: Any = None
+    #: The secrets to redact from the bytes sent; ``None`` when ``_response`` is the body itself.
+    _secrets: tuple[str, ...] | None = None
+    #: Whether the bytes sent are a JSON document (else read as :func:`body_value` reads them).
+    _document: bool = False
+
+    @functools.cached_property
+    def response(self) -> Any:
+        """The response body: parsed JSON, or text, with every secret redacted."""
+        if self._secrets is None:
+            return self._response
+        body: bytes = self._response
+        value = json.loads(body) if self._document else body_value(body)
+        return redact(value, self._secrets)
 
     @property
     def served(self) -> bool:
@@ -54,6 +77,28 @@ class JournalEntry:
     def __str__(self) -> str:
         name = self.operation or "UNSERVED"
         return f"{self.time.isoformat()} {self.method} {self.url} -> {self.status} ({name})"
+
+    def __repr__(self) -> str:
+        return (
+            f"JournalEntry(operation={self.operation!r}, vendor={self.vendor!r}, "
+            f"method={self.method!r}, url={self.url!r}, path={self.path!r}, "
+            f"status={self.status!r}, time={self.time!r}, request={self.request!r}, "
+            f"response={self.response!r})"
+        )
+
+
+def body_value(body: bytes) -> Any:
+    """How the journal shows a body: parsed JSON when it is (and at most 64 KiB), else text
+    (the first 4 KiB, and the length); ``None`` when empty."""
+    if not body:
+        return None
+    if len(body) <= 64 * 1024 and body[:1] in (b"{", b"["):
+        try:
+            return json.loads(body)
+        except (ValueError, RecursionError):
+            pass
+    text = body[:_TEXT_LIMIT].decode("utf-8", "replace")
+    return text if len(body) <= _TEXT_LIMIT else f"{text}... ({len(body)} bytes)"
 
 
 class Journal:

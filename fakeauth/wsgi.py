@@ -9,7 +9,6 @@ unserved, 501); any other host (the live server's loopback address) is routed by
 from __future__ import annotations
 
 import functools
-import json
 import sys
 import time
 import traceback
@@ -27,7 +26,7 @@ from fakeauth.apis.base import Route, VendorApi
 from fakeauth.control import handle as handle_control
 from fakeauth.faults import Fault, InjectedConnectionError
 from fakeauth.http import Request, Response
-from fakeauth.journal import JournalEntry
+from fakeauth.journal import JournalEntry, body_value
 from fakeauth.redaction import redact
 
 if TYPE_CHECKING:
@@ -46,8 +45,6 @@ VENDOR_APIS: tuple[VendorApi, ...] = (ovok.API, b2core.API, waltid.API)
 _DROPPED = "<connection dropped by an injected fault>"
 #: A body larger than this is refused without being read.
 _HARD_BODY_LIMIT = 64 * 1024 * 1024
-#: The journal keeps at most this much of a body that is not JSON.
-_JOURNAL_TEXT_LIMIT = 4096
 
 _ROUTES: dict[str, tuple[VendorApi, Route]] = {
     route.operation: (api, route) for api in VENDOR_APIS for route in api.routes
@@ -119,7 +116,7 @@ class WsgiApp:
             if fault is not None and fault.drop:
                 if fault.delay:
                     time.sleep(fault.delay)
-                self._record(when, request, route.operation, api, 0, _DROPPED)
+                self._record(when, request, route.operation, api, None)
                 raise InjectedConnectionError(
                     f"fakeauth: injected fault: connection dropped ({route.operation})"
                 )
@@ -133,8 +130,7 @@ class WsgiApp:
             request,
             route.operation if route is not None else None,
             api,
-            response.status,
-            _journal_response(response, request.secrets),
+            response,
         )
         return response
 
@@ -144,22 +140,26 @@ class WsgiApp:
         request: Request,
         operation: str | None,
         api: VendorApi | None,
-        status: int,
-        response: Any,
+        response: Response | None,
     ) -> None:
-        self._fake.journal.record(
-            JournalEntry(
-                operation=operation,
-                vendor=api.name if api is not None else None,
-                method=request.method,
-                url=request.url,
-                path=request.path,
-                status=status,
-                time=when,
-                request=_journal_request(request),
-                response=response,
-            )
-        )
+        """Journal one request and what answered it (``None``: the connection was dropped).
+
+        The response's bytes are kept as sent, to be parsed and redacted only if read.
+        """
+        vendor = api.name if api is not None else None
+        request_value = _journal_request(request)
+        if response is None:
+            entry = JournalEntry(
+                operation, vendor, request.method, request.url, request.path, 0, when,
+                request_value, _DROPPED,
+            )  # fmt: skip
+        else:
+            entry = JournalEntry(
+                operation, vendor, request.method, request.url, request.path, response.status,
+                when, request_value, response.body, tuple(request.secrets),
+                response.document is not None,
+            )  # fmt: skip
+        self._fake.journal.record(entry)
 
     def _inject(self, fault: Fault, api: VendorApi, route: Route, request: Request) -> Response:
         if fault.delay:
@@ -306,22 +306,4 @@ def _no_vendor(request: Request) -> Response:
 def _journal_request(request: Request) -> Any:
     if request.parsed_body is not None:
         return redact(request.parsed_body, request.secrets)
-    return redact(_body_value(request.body), request.secrets)
-
-
-def _journal_response(response: Response, secrets: list[str]) -> Any:
-    if response.document is not None:
-        return redact(response.document, secrets)
-    return redact(_body_value(response.body), secrets)
-
-
-def _body_value(body: bytes) -> Any:
-    if not body:
-        return None
-    if len(body) <= 64 * 1024 and body[:1] in (b"{", b"["):
-        try:
-            return json.loads(body)
-        except (ValueError, RecursionError):
-            pass
-    text = body[:_JOURNAL_TEXT_LIMIT].decode("utf-8", "replace")
-    return text if len(body) <= _JOURNAL_TEXT_LIMIT else f"{text}... ({len(body)} bytes)"
+    return redact(body_value(request.body), request.secrets)

@@ -11,17 +11,20 @@ from typing import Any
 import jwt
 import pytest
 import requests
+from hardening import new_fake, well_formed
 
 from fakeauth import FakeAuth, redacted
 from fakeauth.apis import ovok as ovok_api
 from fakeauth.emails import is_email
-from fakeauth.http import dumps
+from fakeauth.http import Request, Response, dumps
+from fakeauth.journal import Journal, JournalEntry, body_value
 from fakeauth.randomness import Randomness
 from fakeauth.redaction import MAX_DEPTH, SECRET_KEYS, TOO_DEEP, redact
 from fakeauth.state import ovok as ovok_state
 from fakeauth.tokens import JwtSigner, _hmac_sha256_states
+from fakeauth.transports.base import UnservedRequestsError, check_all_served
 from fakeauth.transports.requests_mock import _VendorHosts
-from fakeauth.wsgi import _ADAPTER, _match
+from fakeauth.wsgi import _ADAPTER, WsgiApp, _match, route_table
 
 OVOK = "https://api.dev.ovok.com"
 TENANT = "87ea5dfc-8b8e-384d-8489-79496e706390"
@@ -212,6 +215,21 @@ def test_redact_gives_the_copy_the_plain_walk_gave(secrets: list[str]) -> None:
         assert redact(value, secrets) == _reference_redact(value, known)
 
 
+class _ShownAs(str):
+    """A key that is not exactly a str, and whose str() is another text."""
+
+    def __str__(self) -> str:
+        return "password"
+
+
+@pytest.mark.parametrize("secrets", [[], ["v"]])
+def test_a_key_that_is_not_exactly_a_str_is_read_through_str(secrets: list[str]) -> None:
+    value = {_ShownAs("memo"): "v", 7: "v", "Password": "v", "note": "a v"}
+
+    assert redact(value, secrets) == _reference_redact(value, secrets)
+    assert redact(value, secrets)["memo"] == redacted("v")
+
+
 # -- routing: cached matches, the adapter's answers -----------------------------------------------
 
 
@@ -252,6 +270,66 @@ def test_dumps_writes_what_json_dumps_writes(value: Any) -> None:
         expected = json.dumps(value, separators=(",", ":")).encode()
 
     assert dumps(value) == expected
+
+
+def test_a_journal_cleared_inside_an_interception_still_shows_unserved_requests() -> None:
+    journal = Journal()
+    entry = JournalEntry(None, "ovok", "GET", "https://x/y", "/y", 501, datetime.now(), None, None)
+    mark = journal.mark()
+    journal.record(entry)
+    journal.clear()
+
+    check_all_served(journal, journal.mark())
+    journal.record(entry)
+    with pytest.raises(UnservedRequestsError) as info:
+        check_all_served(journal, mark)
+
+    assert "1 request(s) to a vendor host" in str(info.value)
+
+
+# -- the journal: a response kept as the bytes sent, redacted when read --------------------------
+
+
+@pytest.mark.parametrize("operation", [op for op, _, _ in route_table()])
+def test_a_journal_response_read_later_is_what_redacting_it_at_once_gave(
+    operation: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = new_fake()
+    expected: list[Any] = []
+    record = WsgiApp._record
+
+    def record_and_redact_at_once(
+        app: WsgiApp, when: datetime, request: Request, op: Any, api: Any, response: Any
+    ) -> None:
+        # What the journal kept before: the document (or body) redacted while it was recorded.
+        if response is not None:
+            document = response.document
+            value = document if document is not None else body_value(response.body)
+            expected.append(redact(value, request.secrets))
+        record(app, when, request, op, api, response)
+
+    monkeypatch.setattr(WsgiApp, "_record", record_and_redact_at_once)
+    well_formed(operation, fake).send(fake)
+    entries = list(fake.journal)
+    fake.reset()  # the state changes after the call; what the entries show must not
+    assert expected, f"{operation}: nothing was recorded"
+    assert [entry.response for entry in entries] == expected
+
+
+def test_a_journal_response_is_a_snapshot_of_what_was_sent() -> None:
+    fake = FakeAuth()
+    account = fake.waltid.add_account(email="max@example.test", password="s3cret-s3cret")
+    secret = "t0ken-th4t-must-n0t-show"
+    response = Response.json(200, {"profile": account.profile, "token": secret})
+    entry = JournalEntry(
+        "waltid.account", "waltid", "GET", "https://x/y", "/y", 200,
+        datetime.now(timezone.utc), None, response.body, (secret,), True,
+    )  # fmt: skip
+    account.profile["name"] = "changed after the answer was sent"
+    assert entry.response["profile"]["name"] != "changed after the answer was sent"
+    assert entry.response["token"] == redacted(secret)
+    assert secret not in repr(entry)
+    assert redacted(secret) in repr(entry)
 
 
 # -- requests: headers read through requests' own lowercased view ---------------------------------
