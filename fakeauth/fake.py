@@ -39,9 +39,8 @@ _DAY = 24 * 3600
 _FEATURES = declare(*WALTID_FEATURES)
 _APIS: Mapping[str, VendorApi] = MappingProxyType({api.name: api for api in VENDOR_APIS})
 _B2CORE_API = _APIS["b2core"]
-_VENDOR_STATES = ("ovok", "b2core", "waltid")
 
-_State = TypeVar("_State")
+_State = TypeVar("_State", covariant=True)
 
 
 class _LazyState(Generic[_State]):
@@ -68,9 +67,14 @@ class _LazyState(Generic[_State]):
         if fake is None:
             return self
         with fake._states_lock:  # one build, even when threads race to the first access
-            state: _State | None = fake.__dict__.get(self._name)
+            state = self.built(fake)
             if state is None:
                 state = fake.__dict__[self._name] = self._build(fake)
+        return state
+
+    def built(self, fake: FakeAuth) -> _State | None:
+        """The state of ``fake`` if it is built, without building it."""
+        state: _State | None = fake.__dict__.get(self._name)
         return state
 
 
@@ -189,7 +193,7 @@ class FakeAuth:
         if api is None:
             # A broker added at run time with fake.b2core.add_broker(...): only a built B2Core
             # state can hold one, so another host does not build it.
-            b2core: B2CoreState | None = self.__dict__.get("b2core")
+            b2core = FakeAuth.b2core.built(self)
             if b2core is not None and b2core.broker_for_host(host) is not None:
                 api = _B2CORE_API
         return api
@@ -307,8 +311,13 @@ class FakeAuth:
         The seed, hosts and token lifetimes given to the constructor stay.
         """
         self.clock.reset()
-        for name in _VENDOR_STATES:  # a state not built yet is as fresh as a reset one
-            state: OvokState | B2CoreState | WaltidState | None = self.__dict__.get(name)
+        lazy_states: tuple[_LazyState[OvokState | B2CoreState | WaltidState], ...] = (
+            FakeAuth.ovok,
+            FakeAuth.b2core,
+            FakeAuth.waltid,
+        )
+        for lazy in lazy_states:  # a state not built yet is as fresh as a reset one
+            state = lazy.built(self)
             if state is not None:
                 state.reset()
         self.features.reset()
@@ -319,7 +328,7 @@ class FakeAuth:
         self.faults.clear()
 
     def __repr__(self) -> str:
-        ovok: OvokState | None = self.__dict__.get("ovok")  # not built: no account yet
+        ovok = FakeAuth.ovok.built(self)  # not built: no account yet
         return (
             f"<FakeAuth ovok={len(ovok.accounts) if ovok is not None else 0} accounts, "
             f"{len(self.journal)} requests, {len(self.outbox)} messages>"

@@ -62,22 +62,6 @@ def base_urls(option: str, urls: Iterable[str]) -> tuple[str, ...]:
     """The base URLs given for the ``FakeAuth`` option ``option`` (one string or several)."""
     if isinstance(urls, str):
         urls = (urls,)
-    if isinstance(urls, tuple):  # the defaults, and most hosts given: every FakeAuth() asks
-        try:
-            hash(urls)
-        except TypeError:  # an item that is no URL at all; refused below
-            pass
-        else:
-            return _cached_base_urls(option, urls)
-    return _base_urls(option, urls)
-
-
-@functools.lru_cache(maxsize=256)
-def _cached_base_urls(option: str, urls: tuple[str, ...]) -> tuple[str, ...]:
-    return _base_urls(option, urls)
-
-
-def _base_urls(option: str, urls: Iterable[str]) -> tuple[str, ...]:
     expected = f"{option} takes base URLs such as 'https://api.example.com'"
     result = tuple(base_url(url, expected=expected) for url in urls)
     if not result:
