@@ -6,7 +6,8 @@ imported only when a fixture is used) and it defines no autouse fixture.
 Fixtures:
 
 * ``fakeauth``: a fresh :class:`~fakeauth.FakeAuth` for the test, with ``requests`` and ``httpx``
-  traffic to the vendor hosts intercepted for the test's duration.
+  traffic to the vendor hosts intercepted for the test's duration (httpx whenever it is
+  installed), and any other client refused the vendor hosts.
 * ``fakeauth_server``: a live server (``.url``) for clients that need a real socket; started once
   per session and pointed at a fresh fake for each test (at the test's ``fakeauth`` when the test
   uses both).
@@ -36,7 +37,10 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
     from fakeauth import FakeAuth
+    from fakeauth.state.b2core_brokers import B2CoreAccount
+    from fakeauth.state.ovok import OvokAccount
     from fakeauth.state.waltid import WaltidLogin
+    from fakeauth.state.waltid_accounts import WaltidAccount
     from fakeauth.transports.server import LiveServer
 
 __all__: list[str] = []
@@ -91,14 +95,14 @@ def _new_fake(node: pytest.Item) -> tuple[FakeAuth, dict[str, Any]]:
 
 @pytest.fixture
 def fakeauth(request: pytest.FixtureRequest) -> Iterator[FakeAuth]:
-    """A fresh ``FakeAuth``, with requests and httpx traffic to the vendor hosts intercepted."""
+    """A fresh ``FakeAuth``, with requests and httpx traffic to the vendor hosts intercepted
+    and every other client refused them."""
     fake, plugin = _new_fake(request.node)
     assert_all_served = bool(plugin.get("assert_all_served", True))
     interceptors: list[Any] = [fake.mock_requests(assert_all_served=assert_all_served)]
     try:
-        import httpx  # noqa: F401
-        import respx  # noqa: F401
-    except ImportError:  # httpx is optional: without it there is nothing to intercept
+        import httpx  # noqa: F401 - installed (often for another package): intercepted
+    except ImportError:  # nothing to intercept; any other client meets the network guard
         pass
     else:
         interceptors.append(fake.mock_httpx(assert_all_served=assert_all_served))
@@ -115,6 +119,9 @@ def fakeauth(request: pytest.FixtureRequest) -> Iterator[FakeAuth]:
         raise AssertionError(
             "fakeauth: a handler of the fake raised (a bug in fakeauth; please report it)"
         ) from fake.handler_errors[0]
+    # A client that is not intercepted was refused a vendor host: the test must not pass on it,
+    # even if the client swallowed its connection error.
+    fake.network_refusals.check()
     if assert_all_served:
         from fakeauth.transports.base import check_all_served
 
@@ -138,6 +145,13 @@ class _SwitchApp:
             return [body]
         return app(environ, start_response)
 
+    def body_limit(self, method: str, path: str, host: str) -> int | None:
+        """The current fake's body limit for this request (the server refuses a larger body
+        without reading it); ``None`` between tests."""
+        app = self.app
+        limit = getattr(app, "body_limit", None)
+        return None if limit is None else limit(method, path, host)
+
 
 @pytest.fixture(scope="session")
 def _fakeauth_session_server() -> Iterator[tuple[LiveServer, _SwitchApp]]:
@@ -157,17 +171,27 @@ def fakeauth_server(
     _fakeauth_session_server: tuple[LiveServer, _SwitchApp],
 ) -> Iterator[FakeauthServer]:
     """A live server (``.url``), serving the test's ``fakeauth`` or else a fresh fake."""
+    from fakeauth.transports.guard import NetworkGuard
+
     server, switch = _fakeauth_session_server
+    guard: NetworkGuard | None = None
     if "fakeauth" in request.fixturenames:
-        fake: FakeAuth = request.getfixturevalue("fakeauth")
+        fake: FakeAuth = request.getfixturevalue("fakeauth")  # its interceptions guard
     else:
         fake, _ = _new_fake(request.node)
+        # Nothing is intercepted in process here: a client must call the server, never the
+        # real vendor, so the vendor hosts are refused to every client.
+        guard = NetworkGuard(fake).start()
     switch.app = fake.wsgi_app
     fake.track_server(server)
     try:
         yield FakeauthServer(url=server.url, fake=fake)
     finally:
         switch.app = None
+        if guard is not None:
+            guard.stop()
+    if guard is not None:
+        guard.check()
 
 
 @pytest.fixture
@@ -178,7 +202,7 @@ def fakeauth_registration_disabled(fakeauth: FakeAuth) -> FakeAuth:
 
 
 @pytest.fixture
-def fakeauth_ovok_user(fakeauth: FakeAuth) -> SeededUser:
+def fakeauth_ovok_user(fakeauth: FakeAuth) -> SeededUser[OvokAccount]:
     """An Ovok account in the default tenant (``max.mustermann@example.test``)."""
     email = "max.mustermann@example.test"
     account = fakeauth.ovok.add_account(email=email, password=SEEDED_PASSWORD)
@@ -186,7 +210,7 @@ def fakeauth_ovok_user(fakeauth: FakeAuth) -> SeededUser:
 
 
 @pytest.fixture
-def fakeauth_b2core_user(fakeauth: FakeAuth) -> SeededUser:
+def fakeauth_b2core_user(fakeauth: FakeAuth) -> SeededUser[B2CoreAccount]:
     """A B2Core account on the default broker (``john.brown@example.test``)."""
     email = "john.brown@example.test"
     account = fakeauth.b2core.add_account(email=email, password=SEEDED_PASSWORD)
@@ -194,7 +218,7 @@ def fakeauth_b2core_user(fakeauth: FakeAuth) -> SeededUser:
 
 
 @pytest.fixture
-def fakeauth_waltid_user(fakeauth: FakeAuth) -> SeededUser:
+def fakeauth_waltid_user(fakeauth: FakeAuth) -> SeededUser[WaltidAccount]:
     """A walt.id account with no roles (``max.mustermann@example.org``)."""
     email = "max.mustermann@example.org"
     account = fakeauth.waltid.add_account(email=email, password=SEEDED_PASSWORD)
@@ -212,5 +236,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = yield
     fake = item.stash.get(_FAKE, None)
     if fake is not None and report.failed:
-        report.sections.append(("fakeauth journal", fake.journal.format(bodies=True)))
+        journal = fake.journal
+        title = "fakeauth journal"
+        if journal.dropped:  # the first line of the section says it too, with the remedy
+            title += f" (the newest {len(journal)} of {journal.total} requests)"
+        report.sections.append((title, journal.format(bodies=True)))
     return report

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from fakeauth.outbox import Message, Outbox
     from fakeauth.redaction import redacted
     from fakeauth.transports.base import UnservedRequestsError
+    from fakeauth.transports.guard import VendorHostRefusedError
 
 __all__ = [
     "DEFAULT_HOSTS",
@@ -35,6 +36,7 @@ __all__ = [
     "OperationCalls",
     "Outbox",
     "UnservedRequestsError",
+    "VendorHostRefusedError",
     "redacted",
 ]
 
@@ -54,6 +56,7 @@ _HOMES = {
     "Outbox": "fakeauth.outbox",
     "redacted": "fakeauth.redaction",
     "UnservedRequestsError": "fakeauth.transports.base",
+    "VendorHostRefusedError": "fakeauth.transports.guard",
 }
 
 

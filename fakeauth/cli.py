@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from fakeauth import __version__
 from fakeauth.errors import ConfigurationError
 from fakeauth.fake import FakeAuth
+from fakeauth.redaction import scrub_text
 from fakeauth.seeding import apply_seed, load_seed_file
 from fakeauth.state.ovok import DEFAULT_CLIENT_ID, DEFAULT_PROJECT_ID, DEFAULT_TENANT_ID
 from fakeauth.state.waltid import (
@@ -19,12 +20,20 @@ from fakeauth.state.waltid import (
     DEFAULT_SUPERADMIN_PASSWORD,
     DEFAULT_SUPERADMIN_TOKEN,
 )
-from fakeauth.transports.server import LiveServer
+from fakeauth.transports.connection import body_limit_of
+from fakeauth.transports.server import (
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_REQUEST_TIMEOUT,
+    LiveServer,
+)
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-__all__ = ["main"]
+__all__ = ["DEFAULT_JOURNAL_LIMIT", "banner", "loggable", "main"]
+
+#: The most requests the journal of ``fakeauth serve`` keeps (the oldest are dropped first).
+DEFAULT_JOURNAL_LIMIT = 10_000
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -47,7 +56,69 @@ def _parser() -> argparse.ArgumentParser:
         help="a JSON or TOML file of tenants, clients, accounts and flags to start from",
     )
     serve.add_argument("--quiet", action="store_true", help="do not log a line per request")
+    serve.add_argument(
+        "--max-connections",
+        type=_positive_int,
+        default=DEFAULT_MAX_CONNECTIONS,
+        metavar="N",
+        help="most client connections open at once; the longest idle makes room for a new one "
+        f"(default {DEFAULT_MAX_CONNECTIONS})",
+    )
+    serve.add_argument(
+        "--request-timeout",
+        type=_positive_seconds,
+        default=DEFAULT_REQUEST_TIMEOUT,
+        metavar="S",
+        help="seconds a request may take to arrive once begun; an idle connection never times "
+        f"out (default {DEFAULT_REQUEST_TIMEOUT:g})",
+    )
+    serve.add_argument(
+        "--journal-limit",
+        type=_positive_int,
+        default=DEFAULT_JOURNAL_LIMIT,
+        metavar="N",
+        help=f"most requests the journal keeps, the oldest dropped first (default "
+        f"{DEFAULT_JOURNAL_LIMIT})",
+    )
     return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, not {text!r}")
+    return value
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, not {text!r}")
+    return value
+
+
+def loggable(text: str) -> str:
+    """``text`` safe for a one-line log: control characters (CR, LF, ESC, ...) as ``%XX``.
+
+    The WSGI path is bytes carried as latin-1; it is shown as UTF-8 where it is, and every
+    character that is not printable (C0 and C1 controls, DEL, line separators, bytes that are
+    not UTF-8) is re-encoded, so a request cannot write a line of its own into the log.
+    """
+    if text.isascii() and text.isprintable():
+        return text
+    shown = text.encode("latin-1", "replace").decode("utf-8", "surrogateescape")
+    return "".join(
+        char
+        if char.isprintable()
+        else "".join(f"%{byte:02X}" for byte in char.encode("utf-8", "surrogateescape"))
+        for char in shown
+    )
 
 
 class _RequestLog:
@@ -68,13 +139,19 @@ class _RequestLog:
         result = self.app(environ, capture)
         elapsed = (time.perf_counter() - started) * 1000
         code = status[0].split(" ", 1)[0] if status else "---"
-        path = environ.get("PATH_INFO", "")
+        method = loggable(environ.get("REQUEST_METHOD", "?"))
+        path = scrub_text(loggable(environ.get("PATH_INFO", "")))  # no token, even in a path
         print(
-            f"{environ.get('REQUEST_METHOD', '?')} {path} -> {code} ({elapsed:.1f} ms)",
+            f"{method} {path} -> {code} ({elapsed:.1f} ms)",
             file=self.out,
             flush=True,
         )
         return result
+
+    def body_limit(self, method: str, path: str, host: str) -> int | None:
+        """The wrapped app's body limit (see :class:`~fakeauth.transports.server.LiveServer`)."""
+        limit = body_limit_of(self.app)
+        return None if limit is None else limit(method, path, host)
 
 
 def banner(fake: FakeAuth, url: str) -> str:
@@ -107,13 +184,16 @@ def _counts(added: dict[str, int]) -> str:
 
 
 def _interrupt(signum: int, frame: object) -> None:
+    # Once: a second Ctrl-C while stopping must not break the (bounded) stop with a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise KeyboardInterrupt
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = _parser().parse_args(argv)
-    fake = FakeAuth()
+    fake = FakeAuth(journal_limit=args.journal_limit)
     if args.seed:
         try:
             added = apply_seed(fake, load_seed_file(args.seed))
@@ -124,23 +204,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     app: WSGIApplication = fake.wsgi_app
     if not args.quiet:
         app = _RequestLog(app, sys.stdout)
-    server = LiveServer(app, host=args.host, port=args.port)
-    # Before the server starts: a SIGTERM right after the banner must stop it as cleanly as Ctrl-C.
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    server = LiveServer(
+        app,
+        host=args.host,
+        port=args.port,
+        max_connections=args.max_connections,
+        request_timeout=args.request_timeout,
+    )
+    # Both, before the server starts and so before the banner: a signal right after it must
+    # stop the server cleanly. SIGINT too, since a process started in the background (`cmd &`)
+    # starts with SIGINT ignored, and Python then installs no handler of its own.
+    previous = {
+        signum: signal.signal(signum, _interrupt) for signum in (signal.SIGINT, signal.SIGTERM)
+    }
     try:
         return _serve(fake, server, args.host, args.port)
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _serve(fake: FakeAuth, server: LiveServer, host: str, port: int) -> int:
     try:
-        server.start()
-    except OSError as exc:
-        print(f"fakeauth: cannot listen on {host}:{port}: {exc.strerror}", file=sys.stderr)
-        return 2
-    print(banner(fake, server.url), flush=True)
-    try:
+        try:
+            server.start()
+        except OSError as exc:
+            print(f"fakeauth: cannot listen on {host}:{port}: {exc.strerror}", file=sys.stderr)
+            return 2
+        print(banner(fake, server.url), flush=True)
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:

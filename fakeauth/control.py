@@ -9,9 +9,14 @@ strings never leave through it.
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from fakeauth.errors import ConfigurationError
 from fakeauth.http import Request, Response
@@ -30,13 +35,104 @@ def _error(status: int, message: str) -> Response:
     return Response.json(status, {"error": message})
 
 
+class _NotStandardJson(ValueError):
+    """A number standard JSON, or a Python float, cannot hold."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NotStandardJson(f"{name} is not a JSON number")
+
+
+def _int(text: str) -> int:
+    if len(text) > 4300:  # int() refuses it (Python's int-str limit): say why
+        raise _NotStandardJson(f"an integer of {len(text):,} digits is too long")
+    return int(text)
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if value in (math.inf, -math.inf):
+        raise _NotStandardJson(f"{text[:20]} is beyond a 64-bit float")
+    return value
+
+
 def _body(request: Request) -> Any:
+    """The request's JSON body (``{}`` when empty): standard JSON only, so no ``NaN``,
+    ``Infinity``, overlong integer or overflowing float gets past the control API."""
     if not request.body.strip():
         return {}
     try:
-        return json.loads(request.body)
-    except (ValueError, RecursionError):
-        raise ConfigurationError("the body must be JSON") from None
+        return json.loads(
+            request.body, parse_constant=_refuse_constant, parse_int=_int, parse_float=_float
+        )
+    except _NotStandardJson as exc:
+        raise ConfigurationError(f"the body must be standard JSON: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise ConfigurationError(
+            f"the body must be JSON: {exc.msg} at position {exc.pos}"
+        ) from None
+    except (ValueError, RecursionError):  # not UTF-8, or nested too deep
+        raise ConfigurationError(
+            "the body must be JSON in UTF-8, not nested thousands deep"
+        ) from None
+
+
+class _ControlBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+
+class ClockSet(_ControlBody):
+    """``{"set": "2030-01-01T00:00:00Z", "frozen": false}``: make that instant the fake's now."""
+
+    set: str
+    frozen: bool = False
+
+
+class ClockShift(_ControlBody):
+    """``{"shift": 3600}``: move the fake's clock by that many seconds (negative goes back)."""
+
+    shift: float
+
+
+class ClockReset(_ControlBody):
+    """``{"reset": true}``: follow the system time again."""
+
+    reset: bool
+
+
+_CLOCK_BODIES: dict[str, type[_ControlBody]] = {
+    "set": ClockSet,
+    "shift": ClockShift,
+    "reset": ClockReset,
+}
+_FLAGS: TypeAdapter[dict[str, bool]] = TypeAdapter(dict[str, bool], config=ConfigDict(strict=True))
+_WANTED = {
+    "bool_type": "must be true or false",
+    "float_type": "must be a number of seconds",
+    "finite_number": "must be a finite number",
+    "string_type": "must be a string",
+    "missing": "is required",
+    "dict_type": "must be an object",
+}
+
+
+def _validated(model: type[_ControlBody], body: Any, example: str) -> Any:
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        raise ConfigurationError(_sentence(exc, model, example)) from None
+
+
+def _sentence(exc: ValidationError, model: type[BaseModel] | None, example: str) -> str:
+    """The first failure as one sentence naming the field."""
+    first = exc.errors(include_url=False, include_context=False, include_input=False)[0]
+    field = ".".join(str(part) for part in first["loc"])
+    if first["type"] == "extra_forbidden" and model is not None:
+        fields = ", ".join(f'"{name}"' for name in model.model_fields)
+        return f'unknown field "{field}"; the fields are {fields}, as in {example}'
+    wanted = _WANTED.get(first["type"], first["msg"].lower())
+    subject = f'"{field}"' if field else "the body"
+    return f"{subject} {wanted}, as in {example}"
 
 
 def reset(fake: FakeAuth, request: Request) -> Response:
@@ -62,20 +158,65 @@ def get_features(fake: FakeAuth, request: Request) -> Response:
 
 def set_features(fake: FakeAuth, request: Request) -> Response:
     """``POST /_fakeauth/features`` with ``{"name": true|false, ...}``."""
-    body = _body(request)
-    if not isinstance(body, dict) or not all(isinstance(v, bool) for v in body.values()):
-        raise ConfigurationError('the body maps flag names to true or false: {"name": false}')
-    fake.features.apply(body)
+    try:
+        flags = _FLAGS.validate_python(_body(request))
+    except ValidationError as exc:
+        raise ConfigurationError(
+            _sentence(exc, None, '{"account-registration": false}').replace(
+                "the body must be an object", "the body maps flag names to true or false"
+            )
+        ) from None
+    fake.features.apply(flags)
     return Response.json(200, fake.features.state())
 
 
 def get_journal(fake: FakeAuth, request: Request) -> Response:
-    """``GET /_fakeauth/journal``: every vendor request, bodies redacted."""
-    return Response.json(200, [entry.to_dict() for entry in fake.journal])
+    """``GET /_fakeauth/journal[?after=SEQ][&limit=N]``: the kept vendor requests, oldest first,
+    bodies redacted; each entry has its ``seq``.
+
+    ``after`` skips the entries numbered up to it, ``limit`` caps the page. The header
+    ``X-Fakeauth-Journal-Next`` is the ``after`` of the next page (the last entry's ``seq``);
+    ``X-Fakeauth-Journal-Dropped`` says how many older entries the bound dropped.
+    """
+    after, limit = _journal_query(request.query)
+    entries = fake.journal.page(after=after, limit=limit)
+    next_after = entries[-1].seq if entries else after
+    headers = [
+        ("X-Fakeauth-Journal-Next", str(next_after)),
+        ("X-Fakeauth-Journal-Dropped", str(fake.journal.dropped)),
+        ("Access-Control-Expose-Headers", _JOURNAL_HEADERS),
+    ]
+    return Response.json(200, [entry.to_dict() for entry in entries], headers)
+
+
+_JOURNAL_HEADERS = "X-Fakeauth-Journal-Next, X-Fakeauth-Journal-Dropped"
+_DIGITS = re.compile(r"[0-9]{1,18}")  # ASCII only: int() would also take "١٢" and "1_000"
+
+
+def _journal_query(query: str) -> tuple[int, int | None]:
+    """``after`` and ``limit`` of the journal's query string; other parameters are ignored."""
+    values = parse_qs(query, keep_blank_values=True)
+    after, limit = 0, None
+    for name, smallest in (("after", 0), ("limit", 1)):
+        given = values.get(name)
+        if given is None:
+            continue
+        if len(given) != 1 or not _DIGITS.fullmatch(given[0]) or int(given[0]) < smallest:
+            raise ConfigurationError(
+                f"{name!r} must be one whole number, {smallest} or more, not "
+                f"{', '.join(map(repr, given))}: for example "
+                "GET /_fakeauth/journal?after=120&limit=50"
+            )
+        if name == "after":
+            after = int(given[0])
+        else:
+            limit = int(given[0])
+    return after, limit
 
 
 def clear_journal(fake: FakeAuth, request: Request) -> Response:
-    """``DELETE /_fakeauth/journal``."""
+    """``DELETE /_fakeauth/journal``: forget the entries and the call counts (the sequence
+    numbers go on: the next entry gets the next one)."""
     fake.journal.clear()
     return Response.empty(204)
 
@@ -94,25 +235,38 @@ def set_clock(fake: FakeAuth, request: Request) -> Response:
     """``POST /_fakeauth/clock``: ``{"set": ISO-8601, "frozen": bool}``, ``{"shift": s}``
     or ``{"reset": true}``."""
     body = _body(request)
-    if not isinstance(body, dict) or len({"set", "shift", "reset"} & set(body)) != 1:
+    kinds = [kind for kind in _CLOCK_BODIES if isinstance(body, dict) and kind in body]
+    if len(kinds) != 1:
         raise ConfigurationError(
             'the body is one of {"set": "2030-01-01T00:00:00Z", "frozen": false}, '
             '{"shift": 3600} or {"reset": true}'
         )
-    if "set" in body:
-        try:
-            when = datetime.fromisoformat(str(body["set"]).replace("Z", "+00:00"))
-        except ValueError:
-            raise ConfigurationError(f"{body['set']!r} is not an ISO-8601 instant") from None
-        fake.clock.set(when, frozen=bool(body.get("frozen", False)))
-    elif "shift" in body:
-        shift = body["shift"]
-        if not isinstance(shift, (int, float)) or isinstance(shift, bool):
-            raise ConfigurationError('"shift" is a number of seconds')
-        fake.clock.shift(shift)
-    else:
+    change = _validated(_CLOCK_BODIES[kinds[0]], body, _CLOCK_EXAMPLES[kinds[0]])
+    if isinstance(change, ClockSet):
+        fake.clock.set(_instant(change.set), frozen=change.frozen)
+    elif isinstance(change, ClockShift):
+        fake.clock.shift(change.shift)
+    elif change.reset:
         fake.clock.reset()
+    else:  # Literal[True] would take 1 (1 == True): a bool, then its value
+        raise ConfigurationError(f'"reset" must be true, as in {_CLOCK_EXAMPLES["reset"]}')
     return Response.json(200, _clock(fake))
+
+
+_CLOCK_EXAMPLES = {
+    "set": '{"set": "2030-01-01T00:00:00Z", "frozen": false}',
+    "shift": '{"shift": 3600}',
+    "reset": '{"reset": true}',
+}
+
+
+def _instant(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ConfigurationError(
+            f'"set" must be an ISO-8601 instant such as "2030-01-01T00:00:00Z", not {text[:40]!r}'
+        ) from None
 
 
 def _clock(fake: FakeAuth) -> dict[str, Any]:
@@ -148,7 +302,15 @@ ROUTES: dict[tuple[str, str], _Handler] = {
 
 def handle(fake: FakeAuth, request: Request) -> Response:
     """Serve one control API request."""
-    handler = ROUTES.get((request.method, request.path.rstrip("/") or "/"))
+    path = request.path.rstrip("/") or "/"
+    handler = ROUTES.get((request.method, path))
+    allowed = sorted(method for method, known in ROUTES if known == path)
+    if handler is None and allowed:  # a known path, another method: 405, as the vendors answer
+        return Response.json(
+            405,
+            {"error": f"fakeauth: {path} takes {' or '.join(allowed)}, not {request.method}"},
+            [("Allow", ", ".join(allowed))],
+        )
     if handler is None:
         return Response.json(
             404,

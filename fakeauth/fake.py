@@ -23,9 +23,14 @@ from fakeauth.state.b2core import B2CoreState
 from fakeauth.state.ovok import OvokState
 from fakeauth.state.waltid import FEATURES as WALTID_FEATURES
 from fakeauth.state.waltid import WaltidState
+from fakeauth.transports.guard import NetworkRefusals
 from fakeauth.transports.httpx_mock import HttpxInterceptor, make_transport
 from fakeauth.transports.requests_mock import RequestsInterceptor
-from fakeauth.transports.server import LiveServer
+from fakeauth.transports.server import (
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_REQUEST_TIMEOUT,
+    LiveServer,
+)
 from fakeauth.wsgi import VENDOR_APIS, WsgiApp, route_table
 
 if TYPE_CHECKING:
@@ -39,6 +44,8 @@ _DAY = 24 * 3600
 _FEATURES = declare(*WALTID_FEATURES)
 _APIS: Mapping[str, VendorApi] = MappingProxyType({api.name: api for api in VENDOR_APIS})
 _B2CORE_API = _APIS["b2core"]
+#: The journal's operation ids of each vendor's 405s, which no route declares.
+_METHOD_NOT_ALLOWED = frozenset(api.method_not_allowed_operation for api in VENDOR_APIS)
 
 _State = TypeVar("_State", covariant=True)
 
@@ -130,6 +137,9 @@ class FakeAuth:
         ovok_access_token_ttl, ovok_refresh_token_ttl: Ovok token lifetimes in seconds.
         b2core_access_token_ttl, b2core_refresh_token_ttl: B2Core token lifetimes in seconds.
         waltid_token_ttl: walt.id login token lifetime in seconds.
+        journal_limit: keep at most this many journal entries (and outbox messages), dropping
+            the oldest (``None``, the default: keep them all); call counts and unserved requests
+            stay exact.
     """
 
     def __init__(
@@ -145,16 +155,19 @@ class FakeAuth:
         b2core_access_token_ttl: int = 20 * 60,
         b2core_refresh_token_ttl: int = 30 * _DAY,
         waltid_token_ttl: int = 7 * _DAY,
+        journal_limit: int | None = None,
     ) -> None:
         self.clock = Clock()
         self.randomness = Randomness(seed)
         self.features = FeatureRegistry(_FEATURES)
-        self.journal = Journal()
-        self.outbox = Outbox()
+        self.journal = Journal(journal_limit)
+        self.outbox = Outbox(journal_limit)  # bounded like the journal
         #: Exceptions raised inside the fake's handlers (each answered 500); a bug of fakeauth.
         self.handler_errors: list[BaseException] = []
         #: Pending injected faults; see :meth:`fail_next`, :meth:`drop_next`, :meth:`delay_next`.
         self.faults = Faults()
+        #: The vendor hosts a client that fakeauth does not intercept tried to reach (refused).
+        self.network_refusals = NetworkRefusals()
         # Every option is checked now, in the order the states once checked them when they were
         # built here; the states themselves are built on first use (see _LazyState).
         self._states_lock = threading.Lock()
@@ -166,6 +179,11 @@ class FakeAuth:
         )
         self._b2core_options = (b2core_urls, b2core_access_token_ttl, b2core_refresh_token_ttl)
         self._waltid_ttl = WaltidState.token_lifetime(waltid_token_ttl)
+        if features is not None and not isinstance(features, Mapping):
+            raise ConfigurationError(
+                "features maps flag names to True or False, such as "
+                f'{{"account-registration": False}}, not {type(features).__name__}'
+            )
         self._initial_features = dict(features or {})
         self.features.apply(self._initial_features)
         self.hosts: dict[str, tuple[str, ...]] = {
@@ -202,8 +220,14 @@ class FakeAuth:
 
     def calls(self, operation: str) -> OperationCalls:
         """The calls of one operation id (``"ovok.b2b_login"``), with ``assert_called_once()``
-        and friends; an unknown id raises and suggests the closest ones."""
-        return OperationCalls(self.journal, _check_operation(operation))
+        and friends; an unknown id raises and suggests the closest ones.
+
+        ``"<vendor>.method_not_allowed"`` (``"ovok.method_not_allowed"``) gives the requests a
+        vendor answered 405 (a served path asked with another method) or 204 (``OPTIONS``).
+        """
+        if operation not in _METHOD_NOT_ALLOWED:
+            operation = _check_operation(operation)
+        return OperationCalls(self.journal, operation)
 
     def fail_next(
         self,
@@ -255,10 +279,12 @@ class FakeAuth:
         return RequestsInterceptor(self, assert_all_served=assert_all_served)
 
     def mock_httpx(self, *, assert_all_served: bool = True) -> HttpxInterceptor:
-        """Intercept every ``httpx.Client`` and ``httpx.AsyncClient`` (through respx).
+        """Intercept every ``httpx.Client`` and ``httpx.AsyncClient`` (a context manager and a
+        decorator).
 
         Like :meth:`mock_requests`: vendor hosts answer from this fake, everything else passes
-        through to the network.
+        through: to the network, or to your own respx mock if one is active. Needs httpx only;
+        raises :class:`ConfigurationError` if it is not installed.
         """
         return HttpxInterceptor(self, assert_all_served=assert_all_served)
 
@@ -266,13 +292,28 @@ class FakeAuth:
         """An httpx transport (sync and async) sending every request to this fake."""
         return make_transport(self)
 
-    def serve(self, *, host: str = "127.0.0.1", port: int = 0) -> LiveServer:
+    def serve(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
+    ) -> LiveServer:
         """Start a live server on ``host``:``port`` (0: a free port) in a background thread.
 
         ``with fake.serve() as server: requests.get(f"{server.url}/auth/me")``; the server stops
-        at the end of the block (or on ``server.stop()``).
+        at the end of the block (or on ``server.stop()``). At most ``max_connections`` are open
+        at once, and a client that stalls inside a request is closed after ``request_timeout``
+        seconds (an idle kept-alive connection never is); see :class:`LiveServer`.
         """
-        server = LiveServer(self.wsgi_app, host=host, port=port)
+        server = LiveServer(
+            self.wsgi_app,
+            host=host,
+            port=port,
+            max_connections=max_connections,
+            request_timeout=request_timeout,
+        )
         server.start()
         self.track_server(server)
         return server
@@ -308,8 +349,14 @@ class FakeAuth:
     def reset(self) -> None:
         """Back to a fresh instance's state: embedded defaults, no accounts, empty journal.
 
-        The seed, hosts and token lifetimes given to the constructor stay.
+        The seed, hosts and token lifetimes given to the constructor stay. Generated values do
+        not start over: ids, tokens, codes and signing keys continue from a new random epoch, so
+        that no token, refresh token, session, wizard uuid or code issued before the reset is
+        accepted after it, nor issued again to someone else. With a seed, the same calls (resets
+        included) still give the very same values on every run; two fakes with one seed issue
+        identical values by design.
         """
+        self.randomness.advance()
         self.clock.reset()
         lazy_states: tuple[_LazyState[OvokState | B2CoreState | WaltidState], ...] = (
             FakeAuth.ovok,
@@ -326,6 +373,7 @@ class FakeAuth:
         self.outbox.clear()
         self.handler_errors.clear()
         self.faults.clear()
+        self.network_refusals.clear()
 
     def __repr__(self) -> str:
         ovok = FakeAuth.ovok.built(self)  # not built: no account yet

@@ -16,7 +16,12 @@ class InjectedConnectionError(FakeAuthError, ConnectionError):
 
     The in-process transports turn it into their client library's own error
     (``requests.ConnectionError``, ``httpx.ConnectError``); the live server closes the connection.
+    ``delay`` is how long the connection stays open before it drops (the seam does not wait).
     """
+
+    def __init__(self, message: str, *, delay: float = 0.0) -> None:
+        super().__init__(message)
+        self.delay = delay
 
 
 @dataclass

@@ -87,10 +87,11 @@ class FeatureRegistry:
         self.set(name, False)
 
     def set(self, name: str, enabled: bool) -> None:
-        """Switch ``name`` on or off."""
+        """Switch ``name`` on or off (``enabled`` is ``True`` or ``False``)."""
         self._check(name)
+        _check_switch(name, enabled)
         with self._lock:
-            self._switched[name] = bool(enabled)
+            self._switched[name] = enabled
 
     def is_enabled(self, name: str) -> bool:
         """Whether ``name`` is switched on."""
@@ -100,11 +101,18 @@ class FeatureRegistry:
         return self.get(name).default
 
     def apply(self, settings: Mapping[str, bool]) -> None:
-        """Switch several flags at once, ``{name: enabled}``; every name is checked first."""
-        for name in settings:
-            self._check(name)
+        """Switch several flags at once, ``{name: enabled}``; every name and switch is checked
+        first, so a mistake switches nothing."""
+        if not isinstance(settings, Mapping):
+            raise ConfigurationError(
+                "fake.features.apply takes a mapping of flag names to True or False, such as "
+                f"{{'account-registration': False}}, not {type(settings).__name__}"
+            )
         for name, enabled in settings.items():
-            self.set(name, enabled)
+            self._check(name)
+            _check_switch(name, enabled)
+        with self._lock:
+            self._switched.update(settings)
 
     def reset(self) -> None:
         """Switch every flag back to its default."""
@@ -129,6 +137,8 @@ class FeatureRegistry:
         return name in self._declared or name in self._registered
 
     def _find(self, name: str) -> Feature | None:
+        if not isinstance(name, str):  # a name from a caller's mistake: unknown, not a crash
+            return None
         return self._declared.get(name) or self._registered.get(name)
 
     def _known(self) -> Mapping[str, Feature]:
@@ -148,6 +158,14 @@ class FeatureRegistry:
     def __repr__(self) -> str:
         flags = ", ".join(f"{k}={'on' if v else 'off'}" for k, v in self.state().items())
         return f"<FeatureRegistry {flags}>"
+
+
+def _check_switch(name: str, enabled: object) -> None:
+    if not isinstance(enabled, bool):
+        raise ConfigurationError(
+            f"the feature flag {name!r} is switched with True or False, not "
+            f"{type(enabled).__name__} {enabled!r}"
+        )
 
 
 def _taken(existing: Feature) -> ConfigurationError:

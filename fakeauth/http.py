@@ -8,33 +8,55 @@ it the way the real service does.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from typing import Any
 
+from fakeauth.redaction import scrub_text
+
 __all__ = ["Request", "Response", "dumps"]
 
-# ``json.dumps(value, separators=(",", ":"), ensure_ascii=False)``, without a new encoder per call.
-_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+# ``json.dumps(value, separators=(",", ":"), ensure_ascii=False)``, without a new encoder per call;
+# a non-finite number (a request's ``1e400`` echoed in the journal) is no JSON: it raises here.
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
 def dumps(value: Any) -> bytes:
     """Compact JSON, as the real services send it.
 
     A string holding a lone surrogate (echoed from a request's ``"\\ud800"``) cannot be written as
-    UTF-8: such a document is written with ``\\u`` escapes instead, which is the same JSON.
+    UTF-8: such a document is written with ``\\u`` escapes instead, which is the same JSON. A
+    non-finite number (which JSON cannot hold) is written as ``null``.
     """
-    text = _COMPACT.encode(value)
+    try:
+        text = _COMPACT.encode(value)
+    except ValueError:  # NaN or an infinity somewhere: written as null, as JSON.stringify does
+        return dumps(_finite(value))
     try:
         return text.encode()
     except UnicodeEncodeError:
         return json.dumps(value, separators=(",", ":")).encode()
 
 
-@dataclass(slots=True, eq=False)
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value
+
+
+@dataclass(slots=True, eq=False, repr=False)
 class Request:
-    """One HTTP request, as a vendor module sees it."""
+    """One HTTP request, as a vendor module sees it.
+
+    Its repr shows the method, the URL (secrets redacted) and the body's size: never the body,
+    a header's value or a cookie, which may hold a password or a token.
+    """
 
     method: str
     url: str
@@ -48,6 +70,9 @@ class Request:
     secrets: list[str] = field(default_factory=list)
     #: The body as the vendor module parsed it, for the journal; ``None``: let the journal parse.
     parsed_body: Any = None
+    #: The ``Content-Length`` the client declared (0 when none): a body declared over the hard
+    #: limit is never read, and the vendor's 413 answers from this.
+    declared_length: int = 0
 
     def header(self, name: str) -> str | None:
         """A header's value, by case-insensitive name."""
@@ -88,6 +113,13 @@ class Request:
         except UnicodeDecodeError:
             return None
 
+    def __repr__(self) -> str:
+        headers = ", ".join(sorted(self.headers))
+        return (
+            f"<Request {self.method} {scrub_text(self.url, self.secrets)} "
+            f"({len(self.body)} bytes of body; headers: {headers})>"
+        )
+
 
 @dataclass(slots=True, eq=False)
 class Response:
@@ -98,6 +130,8 @@ class Response:
     headers: list[tuple[str, str]] = field(default_factory=list)
     #: The body as a JSON value, for the journal (``None``: the journal reads ``body``).
     document: Any = None
+    #: Seconds an injected delay holds the answer back (each transport waits in its own way).
+    delay: float = 0.0
 
     @classmethod
     def json(cls, status: int, document: Any, headers: Iterable[tuple[str, str]] = ()) -> Response:

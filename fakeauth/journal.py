@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import itertools
 import json
 import threading
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NoReturn
+from typing import Any, ClassVar, NoReturn, overload
 
+from fakeauth.errors import ConfigurationError
 from fakeauth.redaction import redact
 
-__all__ = ["Journal", "JournalEntry", "OperationCalls", "body_value"]
+__all__ = ["Journal", "JournalEntry", "OperationCalls", "body_value", "journal_limit"]
 
 #: The journal keeps at most this much of a body that is not JSON.
 _TEXT_LIMIT = 4096
@@ -45,6 +49,10 @@ class JournalEntry:
     _secrets: tuple[str, ...] | None = None
     #: Whether the bytes sent are a JSON document (else read as :func:`body_value` reads them).
     _document: bool = False
+    #: The entry's place in the fake's history, from 1 (0 until recorded); never reused, not even
+    #: after a clear or a reset: ``GET /_fakeauth/journal?after=<seq>`` pages on it. Not a field:
+    #: the journal sets it when it records the entry, without the cost of a frozen field's set.
+    seq: ClassVar[int] = 0
 
     @functools.cached_property
     def response(self) -> Any:
@@ -63,6 +71,7 @@ class JournalEntry:
     def to_dict(self) -> dict[str, Any]:
         """The entry as JSON-ready data (bodies already redacted)."""
         return {
+            "seq": self.seq,
             "operation": self.operation,
             "vendor": self.vendor,
             "method": self.method,
@@ -80,7 +89,7 @@ class JournalEntry:
 
     def __repr__(self) -> str:
         return (
-            f"JournalEntry(operation={self.operation!r}, vendor={self.vendor!r}, "
+            f"JournalEntry(seq={self.seq!r}, operation={self.operation!r}, vendor={self.vendor!r}, "
             f"method={self.method!r}, url={self.url!r}, path={self.path!r}, "
             f"status={self.status!r}, time={self.time!r}, request={self.request!r}, "
             f"response={self.response!r})"
@@ -101,43 +110,125 @@ def body_value(body: bytes) -> Any:
     return text if len(body) <= _TEXT_LIMIT else f"{text}... ({len(body)} bytes)"
 
 
+def journal_limit(limit: int | None) -> int | None:
+    """``limit`` as a journal takes it: a positive number of entries, or ``None`` (no bound);
+    raises :class:`~fakeauth.ConfigurationError` otherwise."""
+    if limit is None:
+        return None
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise ConfigurationError(
+            f"journal_limit must be a positive number of entries or None (no bound), not "
+            f"{limit!r}; for example FakeAuth(journal_limit=10_000)"
+        )
+    return limit
+
+
 class Journal:
-    """Every request the fake handled, oldest first; thread-safe."""
+    """Every request the fake handled, oldest first; thread-safe.
 
-    def __init__(self) -> None:
+    With a ``limit`` it keeps the newest ``limit`` entries and counts the older ones it dropped
+    (:attr:`dropped`). What the assertions need stays exact whatever was dropped: the number of
+    calls of each operation (:meth:`count`), and the requests no route served (:attr:`unserved`,
+    kept apart under a bound of their own, also ``limit``). Every entry gets a sequence number
+    (:attr:`JournalEntry.seq`) that is never reused, not even after :meth:`clear`.
+    """
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = None if limit is None else journal_limit(limit)
         self._lock = threading.Lock()
-        self._entries: list[JournalEntry] = []
-        self._cleared = 0  # entries recorded before the last clear(), for mark()/since()
+        # A fresh journal per test: deque() costs a quarter of deque(maxlen=None).
+        self._entries: deque[JournalEntry] = deque() if limit is None else deque(maxlen=limit)
+        self._counts: dict[str | None, int] = {}
+        self._unserved: deque[JournalEntry] = deque() if limit is None else deque(maxlen=limit)
+        self._seq = 0  # the last number given; mark() and since() read positions on it
+        self._dropped = 0  # since the last clear()
 
-    def record(self, entry: JournalEntry) -> None:
-        """Append ``entry``."""
+    def record(self, entry: JournalEntry) -> JournalEntry:
+        """Append ``entry`` (dropping the oldest when full) and give it its sequence number;
+        returns the entry as recorded."""
+        # Every request's hot path: a few dictionary and deque steps under the lock, no more.
         with self._lock:
-            self._entries.append(entry)
+            seq = self._seq = self._seq + 1
+            if entry.seq:  # the same entry recorded twice: each recording is its own entry
+                entry = dataclasses.replace(entry)
+            entry.__dict__["seq"] = seq  # frozen for users, numbered here (see JournalEntry.seq)
+            entries = self._entries
+            if len(entries) == self.limit:
+                self._dropped += 1
+            entries.append(entry)
+            operation = entry.operation
+            counts = self._counts
+            counts[operation] = counts.get(operation, 0) + 1
+            if operation is None:
+                self._unserved.append(entry)
+        return entry
 
     def mark(self) -> int:
         """A position in the journal's history, for :meth:`since`; survives :meth:`clear`."""
-        with self._lock:
-            return self._cleared + len(self._entries)
+        return self._seq
 
     def since(self, mark: int) -> list[JournalEntry]:
-        """The entries recorded after :meth:`mark` returned ``mark`` (and not cleared since)."""
+        """The entries recorded after :meth:`mark` returned ``mark`` (and not cleared since).
+
+        The unserved ones are all there even if the bound dropped them from the journal (up to
+        the bound of the unserved requests): the unserved-request check reads them here.
+        """
         with self._lock:
-            return self._entries[max(0, mark - self._cleared) :]
+            recent = _after(self._entries, mark)
+            if self._dropped and self._unserved:
+                oldest = recent[0].seq if recent else self._seq + 1
+                recent[:0] = [e for e in _after(self._unserved, mark) if e.seq < oldest]
+            return recent
+
+    def page(self, *, after: int = 0, limit: int | None = None) -> list[JournalEntry]:
+        """At most ``limit`` kept entries numbered above ``after``, oldest first."""
+        with self._lock:
+            entries = self._entries
+            # The kept entries are numbered without gaps: the first one says where to start.
+            start = max(0, after - entries[0].seq + 1) if entries else 0
+            stop = None if limit is None else start + limit
+            return list(itertools.islice(entries, start, stop))
 
     def calls(self, operation: str) -> list[JournalEntry]:
-        """The entries of one operation id, oldest first."""
-        return [e for e in self if e.operation == operation]
+        """The kept entries of one operation id, oldest first (see :meth:`count`)."""
+        with self._lock:
+            return [e for e in self._entries if e.operation == operation]
+
+    def count(self, operation: str | None) -> int:
+        """How many times ``operation`` was called since the last :meth:`clear`, dropped entries
+        included (``None``: how many requests no route served)."""
+        return self._counts.get(operation, 0)
+
+    def last(self, operation: str) -> JournalEntry | None:
+        """The newest kept entry of ``operation``, if any (read from the newest end)."""
+        with self._lock:
+            return next((e for e in reversed(self._entries) if e.operation == operation), None)
 
     @property
     def unserved(self) -> list[JournalEntry]:
-        """The requests on a vendor path that no route serves."""
-        return [e for e in self if not e.served]
+        """The requests on a vendor path that no route serves, oldest first, even those the
+        bound dropped from the journal (up to ``limit`` of them)."""
+        with self._lock:
+            return list(self._unserved)
+
+    @property
+    def dropped(self) -> int:
+        """How many entries the bound dropped since the last :meth:`clear` (oldest first)."""
+        return self._dropped
+
+    @property
+    def total(self) -> int:
+        """How many requests were recorded since the last :meth:`clear`, dropped ones included."""
+        return len(self._entries) + self._dropped
 
     def clear(self) -> None:
-        """Forget every entry."""
+        """Forget every entry, the call counts and the dropped count (not the sequence numbers:
+        the next entry still gets the next number)."""
         with self._lock:
-            self._cleared += len(self._entries)
             self._entries.clear()
+            self._counts.clear()
+            self._unserved.clear()
+            self._dropped = 0
 
     def __iter__(self) -> Iterator[JournalEntry]:
         with self._lock:
@@ -146,13 +237,32 @@ class Journal:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def __getitem__(self, index: int) -> JournalEntry:
+    @overload
+    def __getitem__(self, index: int) -> JournalEntry: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[JournalEntry]: ...
+
+    def __getitem__(self, index: int | slice) -> JournalEntry | list[JournalEntry]:
         with self._lock:
+            if isinstance(index, slice):
+                return list(self._entries)[index]
             return self._entries[index]
 
+    def dropped_note(self) -> str:
+        """A sentence on what the bound dropped (``""`` when nothing was)."""
+        if not self._dropped:
+            return ""
+        return (
+            f"({self._dropped} older entr{'y' if self._dropped == 1 else 'ies'} dropped: the "
+            f"journal keeps the newest {self.limit}; pass a larger journal_limit to keep more)"
+        )
+
     def format(self, *, bodies: bool = False) -> str:
-        """One line per entry (and its redacted bodies, with ``bodies``), for failure reports."""
-        lines = []
+        """One line per entry (and its redacted bodies, with ``bodies``), for failure reports;
+        the first line says how many older entries were dropped, if any were."""
+        note = self.dropped_note()
+        lines = [note] if note else []
         for entry in self:
             lines.append(str(entry))
             if bodies:
@@ -161,7 +271,16 @@ class Journal:
         return "\n".join(lines) or "(no requests)"
 
     def __repr__(self) -> str:
-        return f"<Journal {len(self)} entr{'y' if len(self) == 1 else 'ies'}>"
+        size = len(self)
+        dropped = f", {self._dropped} dropped" if self._dropped else ""
+        return f"<Journal {size} entr{'y' if size == 1 else 'ies'}{dropped}>"
+
+
+def _after(entries: deque[JournalEntry], mark: int) -> list[JournalEntry]:
+    """The entries numbered above ``mark``, oldest first, reading from the newest end."""
+    found = list(itertools.takewhile(lambda e: e.seq > mark, reversed(entries)))
+    found.reverse()
+    return found
 
 
 def _compact(value: Any) -> str:
@@ -176,7 +295,9 @@ class OperationCalls:
     >>> fake.calls("ovok.b2b_login").last.request["email"]
     'max@example.test'
 
-    A failed assertion lists every request the fake saw instead.
+    The counts are exact even when a bounded journal (``FakeAuth(journal_limit=N)``) dropped
+    old entries; :attr:`entries` and :attr:`last` show what it kept, and :attr:`dropped` says
+    how many it did not. A failed assertion lists every request the fake saw instead.
     """
 
     def __init__(self, journal: Journal, operation: str) -> None:
@@ -185,13 +306,18 @@ class OperationCalls:
 
     @property
     def entries(self) -> list[JournalEntry]:
-        """Every call, oldest first."""
+        """Every kept call, oldest first (:attr:`dropped` more were dropped by the bound)."""
         return self._journal.calls(self.operation)
 
     @property
     def call_count(self) -> int:
-        """How many times the operation was called."""
-        return len(self.entries)
+        """How many times the operation was called (dropped entries included)."""
+        return self._journal.count(self.operation)
+
+    @property
+    def dropped(self) -> int:
+        """How many of the calls the journal's bound dropped (not in :attr:`entries`)."""
+        return max(0, self.call_count - len(self._journal.calls(self.operation)))
 
     @property
     def called(self) -> bool:
@@ -200,11 +326,17 @@ class OperationCalls:
 
     @property
     def last(self) -> JournalEntry:
-        """The newest call; fails with the journal when there is none."""
-        entries = self.entries
-        if not entries:
+        """The newest call; fails with the journal when there is none (or none is kept)."""
+        entry = self._journal.last(self.operation)
+        if entry is None:
+            if self.call_count:
+                raise AssertionError(
+                    f"fakeauth: {self.operation} was called {self.call_count} time(s), but the "
+                    f"journal dropped every one of those entries (it keeps the newest "
+                    f"{self._journal.limit}); pass a larger journal_limit to read them"
+                )
             self._fail("to have been called")
-        return entries[-1]
+        return entry
 
     def assert_called(self) -> None:
         """Fail unless called at least once."""
@@ -235,4 +367,6 @@ class OperationCalls:
         return self.call_count
 
     def __repr__(self) -> str:
-        return f"<OperationCalls {self.operation}: {self.call_count} call(s)>"
+        dropped = self.dropped
+        note = f", {dropped} dropped from the journal" if dropped else ""
+        return f"<OperationCalls {self.operation}: {self.call_count} call(s){note}>"

@@ -321,7 +321,8 @@ _WALTID: dict[str, OperationDoc] = {
             404: _WID_FEATURE_OFF,
             409: Reply("`Super admin already exists`", _WID_ERROR),
         },
-        body={TEXT: _STRING, JSON: wid.RegistrationTokenRequest},
+        # the reader takes a JSON string as the token itself, as it takes raw text
+        body={TEXT: _STRING, JSON: wid.RegistrationTokenRequest | str},
     ),
     "waltid.admin_organizations_create": OperationDoc(
         "Create an organization (the Super Admin)",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,15 +38,23 @@ class Message:
 
 
 class Outbox:
-    """Every message the fake sent, oldest first; thread-safe."""
+    """Every message the fake sent, oldest first; thread-safe.
 
-    def __init__(self) -> None:
+    With ``limit``, it keeps the newest ``limit`` messages only (a long ``fakeauth serve`` run
+    must not grow without bound); :attr:`dropped` counts the others.
+    """
+
+    def __init__(self, limit: int | None = None) -> None:
         self._lock = threading.Lock()
-        self._messages: list[Message] = []
+        self._messages: deque[Message] = deque(maxlen=limit)
+        #: How many messages the limit dropped, oldest first.
+        self.dropped = 0
 
     def send(self, message: Message) -> None:
         """Deliver ``message`` (to this list: nothing leaves the process)."""
         with self._lock:
+            if len(self._messages) == self._messages.maxlen:
+                self.dropped += 1
             self._messages.append(message)
 
     def to(self, address: str) -> list[Message]:
@@ -64,6 +73,7 @@ class Outbox:
         """Forget every message."""
         with self._lock:
             self._messages.clear()
+            self.dropped = 0
 
     def __iter__(self) -> Iterator[Message]:
         with self._lock:

@@ -4,6 +4,11 @@ Every id, uuid, salt, secret and token a ``FakeAuth`` generates is drawn from a
 :class:`Randomness`. Each part of the fake draws from its own named stream, derived from the
 instance's seed, so ``FakeAuth(seed=...)`` repeats every value, and a call to one vendor does not
 shift the values another vendor generates.
+
+A reset of the fake starts a new *epoch* (:meth:`Randomness.advance`): the streams made after it
+are derived from the seed and the epoch, so they never repeat what the streams of an earlier epoch
+gave (a token issued before a reset is never issued again after it), and two fakes with one seed
+that make the same calls, resets included, still give the very same values.
 """
 
 from __future__ import annotations
@@ -77,13 +82,24 @@ class Randomness:
             )
         self.seeded = seed is not None
         self._lock = threading.Lock()
+        #: How many times :meth:`advance` was called: 0 for a fresh fake.
+        self.epoch = 0
+
+    def advance(self) -> None:
+        """Start a new epoch: every stream made from now on differs from every earlier one."""
+        with self._lock:
+            self.epoch += 1
 
     def stream(self, name: str) -> RandomStream:
-        """A fresh stream named ``name``; the same seed and name give the same values."""
+        """A fresh stream named ``name``; the same seed, epoch and name give the same values."""
         seed = self._seed
         if seed is None:
             seed = self._system_seed()
-        return RandomStream(hashlib.sha256(seed + b"\x00" + name.encode()).digest())
+        material = seed + b"\x00" + name.encode()
+        epoch = self.epoch
+        if epoch:  # epoch 0 derives as before epochs existed: a fresh fake's values stay put
+            material += b"\x00epoch:%d" % epoch
+        return RandomStream(hashlib.sha256(material).digest())
 
     def _system_seed(self) -> bytes:
         # An unseeded fake draws its seed when it first needs one, once (under the lock): a fake

@@ -3,24 +3,35 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
+
+from typing_extensions import TypeVar
 
 if TYPE_CHECKING:
     from fakeauth.fake import FakeAuth
 
-__all__ = ["SEEDED_PASSWORD", "FakeauthServer", "SeededUser"]
+#: The account type of a :class:`SeededUser`: ``OvokAccount``, ``B2CoreAccount`` or
+#: ``WaltidAccount`` (``Any`` when not given, so a bare ``SeededUser`` hint stays valid).
+AccountT = TypeVar("AccountT", default=Any)
+
+__all__ = ["SEEDED_PASSWORD", "AccountT", "FakeauthServer", "SeededUser"]
 
 #: The password of every account the plugin's seeding fixtures create.
 SEEDED_PASSWORD = "fakeauth-Passw0rd!"
 
 
 @dataclass(frozen=True)
-class SeededUser:
-    """A seeded account, with the email and password to log in with (the repr hides it)."""
+class SeededUser(Generic[AccountT]):
+    """A seeded account, with the email and password to log in with (the repr hides it).
+
+    In a type hint: ``SeededUser[OvokAccount]`` (``fakeauth_ovok_user``),
+    ``SeededUser[B2CoreAccount]`` (``fakeauth_b2core_user``), ``SeededUser[WaltidAccount]``
+    (``fakeauth_waltid_user``).
+    """
 
     email: str
     password: str = field(repr=False)
-    account: Any
+    account: AccountT
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ system time and would ignore a clock the fake has set or shifted. A :class:`Toke
 every token the fake issued, as an absolute expiry, and decides on every use against the fake's
 :class:`~fakeauth.clock.Clock`: refused when ``now >= expires_at``, when revoked, when unknown
 (forged with the right key, or from another fake) and when of the wrong kind (a refresh token
-used as an access token).
+used as an access token). It forgets expired records lazily (see :class:`TokenStore`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from fakeauth.clock import Clock
 from fakeauth.errors import ConfigurationError, TokenExpired, TokenInvalid, TokenRevoked
 from fakeauth.randomness import RandomStream
 
-__all__ = ["ALGORITHMS", "JwtSigner", "TokenRecord", "TokenStore"]
+__all__ = ["ALGORITHMS", "SWEEP_AT", "JwtSigner", "TokenRecord", "TokenStore", "signed_expiry"]
 
 #: The signing algorithms a fake can use.
 ALGORITHMS = ("HS256", "EdDSA")
@@ -88,6 +88,13 @@ class JwtSigner:
                         self._verifying_key = secret
                         self._signing_key = secret
         return self._signing_key, self._verifying_key
+
+    def rotate(self) -> None:
+        """Forget the key: the next one is drawn anew (from where the stream has got to, or from
+        a new stream), so no token signed before verifies after. A reset of the fake calls it."""
+        with self._lock:
+            self._signing_key = self._verifying_key = None
+            self._hmac_states = (None, None)
 
     def encode(self, claims: dict[str, Any], *, headers: dict[str, Any] | None = None) -> str:
         """The signed JWT of ``claims``."""
@@ -187,35 +194,105 @@ class TokenRecord:
     revoked: bool = False
 
 
-class TokenStore:
-    """The tokens one vendor issued, and the rules for using them."""
+#: A store sweeps its expired records when it reaches this size, and then when it doubles.
+SWEEP_AT = 1024
 
-    def __init__(self, clock: Clock) -> None:
+
+def signed_expiry(claims: dict[str, Any]) -> float | None:
+    """The ``exp`` claim of verified ``claims`` as a number, if it is one."""
+    exp = claims.get("exp")
+    return float(exp) if isinstance(exp, (int, float)) and not isinstance(exp, bool) else None
+
+
+class TokenStore:
+    """The tokens one vendor issued, and the rules for using them.
+
+    Expired records are pruned lazily: when the store reaches :data:`SWEEP_AT` records, and
+    then each time it doubles, it drops every record whose expiry has passed by the fake's clock
+    (an amortised sweep, so a store holds at most about twice its live records). A pruned token
+    answers as an expired one does, from its own signed ``exp`` (``signed_expiry``); it never
+    comes back, not even if the clock is then moved back (it is then refused as unknown).
+    ``on_sessions_pruned`` hears of the sessions left without any record, to drop them too.
+    """
+
+    def __init__(
+        self,
+        clock: Clock,
+        *,
+        on_sessions_pruned: Callable[[list[str]], None] | None = None,
+        sweep_at: int = SWEEP_AT,
+    ) -> None:
         self._clock = clock
         self._lock = threading.Lock()
         self._records: dict[str, TokenRecord] = {}
+        self._by_session: dict[str, list[TokenRecord]] = {}
+        self._on_sessions_pruned = on_sessions_pruned
+        self._sweep_at = sweep_at
+        self._next_sweep = sweep_at
+        #: How many expired records the sweeps dropped so far.
+        self.pruned = 0
 
     def add(self, record: TokenRecord) -> TokenRecord:
-        """Remember ``record``."""
+        """Remember ``record`` (sweeping the expired ones first when the store is due)."""
+        if len(self._records) + 1 >= self._next_sweep:
+            self.prune()
         with self._lock:
             self._records[record.id] = record
+            session = self._by_session.get(record.session)
+            if session is None:
+                self._by_session[record.session] = [record]
+            else:
+                session.append(record)
         return record
 
-    def check(self, token_id: str, kind: str) -> TokenRecord:
-        """The live record of ``token_id``; raises unless of ``kind``, unrevoked and unexpired."""
+    def prune(self) -> int:
+        """Drop every record expired by the fake's clock now, and tell ``on_sessions_pruned``
+        which sessions are left without any; the number of records dropped."""
+        now = self._clock.time()
+        with self._lock:
+            before = len(self._records)
+            self._records = {k: r for k, r in self._records.items() if now < r.expires_at}
+            gone: list[str] = []
+            by_session: dict[str, list[TokenRecord]] = {}
+            for session, records in self._by_session.items():
+                kept = [r for r in records if now < r.expires_at]
+                if kept:
+                    by_session[session] = kept
+                else:
+                    gone.append(session)
+            self._by_session = by_session
+            dropped = before - len(self._records)
+            self.pruned += dropped
+            self._next_sweep = max(self._sweep_at, 2 * len(self._records))
+        if gone and self._on_sessions_pruned is not None:
+            self._on_sessions_pruned(gone)
+        return dropped
+
+    def check(self, token_id: str, kind: str, *, expires_at: float | None = None) -> TokenRecord:
+        """The live record of ``token_id``; raises unless of ``kind``, unexpired and unrevoked.
+
+        ``expires_at`` is the token's own signed expiry (:func:`signed_expiry`): a token whose
+        record was pruned is then refused as expired, as it was before the sweep.
+        """
         record = self._records.get(token_id)
-        if record is None or record.kind != kind:
+        now = self._clock.time()
+        if record is None:
+            if expires_at is not None and now >= expires_at:
+                raise TokenExpired("the token expired", expired_at=expires_at)
             raise TokenInvalid("unknown token")
+        if record.kind != kind:
+            raise TokenInvalid("unknown token")
+        # Expiry before revocation: a pruned record (expired, revoked or not) answers the same.
+        if now >= record.expires_at:
+            raise TokenExpired("the token expired", expired_at=record.expires_at)
         if record.revoked:
             raise TokenRevoked("the token was revoked")
-        if self._clock.time() >= record.expires_at:
-            raise TokenExpired("the token expired", expired_at=record.expires_at)
         return record
 
-    def consume(self, token_id: str, kind: str) -> TokenRecord:
+    def consume(self, token_id: str, kind: str, *, expires_at: float | None = None) -> TokenRecord:
         """Check ``token_id`` and revoke it in one step: a single-use (refresh) token."""
         with self._lock:
-            record = self.check(token_id, kind)
+            record = self.check(token_id, kind, expires_at=expires_at)
             record.revoked = True
             return record
 
@@ -229,10 +306,17 @@ class TokenStore:
     def revoke_session(self, session: str) -> int:
         """Revoke every token of ``session``; the number revoked."""
         with self._lock:
-            hits = [r for r in self._records.values() if r.session == session and not r.revoked]
+            hits = [r for r in self._by_session.get(session, ()) if not r.revoked]
             for record in hits:
                 record.revoked = True
             return len(hits)
+
+    def session_live(self, session: str) -> bool:
+        """Whether ``session`` still holds a token usable now."""
+        now = self._clock.time()
+        with self._lock:
+            records = self._by_session.get(session, ())
+            return any(not r.revoked and now < r.expires_at for r in records)
 
     def live(self, subject: str | None = None) -> list[TokenRecord]:
         """The tokens still usable now, of ``subject`` if given."""

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.routing import Map, RequestRedirect, Rule
 
@@ -27,7 +27,7 @@ from fakeauth.control import handle as handle_control
 from fakeauth.faults import Fault, InjectedConnectionError
 from fakeauth.http import Request, Response
 from fakeauth.journal import JournalEntry, body_value
-from fakeauth.redaction import redact
+from fakeauth.redaction import REQUEST_SECRET_KEYS, redact, scrub_text
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -43,6 +43,8 @@ CONTROL_PREFIX = "/_fakeauth/"
 VENDOR_APIS: tuple[VendorApi, ...] = (ovok.API, b2core.API, waltid.API)
 
 _DROPPED = "<connection dropped by an injected fault>"
+#: How much of a body that is not JSON the journal shows (as :func:`body_value` does).
+_TEXT_LIMIT = 4096
 #: A body larger than this is refused without being read.
 _HARD_BODY_LIMIT = 64 * 1024 * 1024
 
@@ -69,7 +71,15 @@ class WsgiApp:
         self._fake = fake
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        response = self.handle(environ)
+        try:
+            response = self.handle(environ)
+        except InjectedConnectionError as exc:
+            time.sleep(exc.delay)  # a drop after a delay: the connection closes after it
+            raise
+        if response.delay:
+            # Here the thread that serves the request waits (the live server, a WSGI client):
+            # a client's own timeout cuts the wait short on its side, as with a slow vendor.
+            time.sleep(response.delay)
         reason = HTTP_STATUS_CODES.get(response.status, "Unknown")
         headers = [*response.headers, ("Content-Length", str(len(response.body)))]
         start_response(f"{response.status} {reason}", headers)
@@ -79,8 +89,25 @@ class WsgiApp:
         """Serve one WSGI request and record it; the response is not yet written."""
         return self.dispatch(_build_request(environ))
 
+    def body_limit(self, method: str, path: str, host: str) -> int | None:
+        """The most bytes of body the route that would serve this request accepts.
+
+        The live server asks before it reads a body, so that one over the vendor's limit is
+        refused without being buffered. ``None``: no vendor claims the request.
+        """
+        if path.startswith(CONTROL_PREFIX):
+            return _HARD_BODY_LIMIT
+        api, _, _, _ = self._route(method, path, host)
+        return api.max_body if api is not None else None
+
     def dispatch(self, request: Request) -> Response:
-        """Serve one request, whatever transport brought it: the seam itself."""
+        """Serve one request, whatever transport brought it: the seam itself.
+
+        The vendor's operation takes effect at once. An injected delay is not waited for here:
+        it is on the response (``response.delay``, or the :class:`InjectedConnectionError`'s
+        ``delay``), and each transport waits for it in its own way (a sleep in a WSGI server's
+        thread, ``asyncio.sleep`` for an async client, the client's own timeout cutting it short).
+        """
         origin = request.headers.get("origin")
         if origin is not None and _is_preflight(request):
             return _preflight(request, origin)
@@ -92,46 +119,60 @@ class WsgiApp:
             response.headers.extend(_cors_headers(origin))
         return response
 
+    def _route(
+        self, method: str, path: str, host: str
+    ) -> tuple[VendorApi | None, Route | None, Mapping[str, Any], tuple[str, ...]]:
+        """The vendor that answers ``method path`` on ``host``, its route if one serves it, its
+        path parameters, and the methods allowed when a route serves the path but not the method
+        (then the route is ``None``: a 405).
+
+        Routing is by host, then path: on a vendor's host only that vendor's routes serve; on any
+        other host (the live server's) the path alone decides.
+        """
+        host_vendor = self._fake.vendor_for_host(host)
+        endpoint, params = _match(path, method)
+        allowed: tuple[str, ...] = ()
+        if endpoint is None:
+            endpoint, allowed = _allowed(path)
+        if endpoint is not None:
+            api, route = _ROUTES[endpoint]
+            if host_vendor is None or host_vendor is api:
+                return (api, None, {}, allowed) if allowed else (api, route, params, ())
+        return host_vendor or _vendor_for_path(path), None, {}, ()
+
     def _serve_vendor(self, request: Request) -> Response:
         fake = self._fake
         when = fake.clock.now()
-        host_vendor = fake.vendor_for_host(request.headers.get("host", ""))
-        api: VendorApi | None
-        route: Route | None
-        endpoint, params = _match(request.path, request.method)
-        if endpoint is not None:
-            api, route = _ROUTES[endpoint]
-            if host_vendor is not None and host_vendor is not api:
-                api, route = host_vendor, None
-        else:
-            api, route = host_vendor or _vendor_for_path(request.path), None
-
+        api, route, params, allowed = self._route(
+            request.method, request.path, request.headers.get("host", "")
+        )
+        operation = route.operation if route is not None else None
         if api is None:
             response = _no_vendor(request)
+        elif allowed:  # the vendor's own answer to a method its path does not take: served
+            operation = api.method_not_allowed_operation
+            response = (
+                api.options(allowed)
+                if request.method == "OPTIONS"
+                else api.method_not_allowed(request.method, request.path, allowed)
+            )
         elif route is None:
             response = api.unserved(request.method, request.path)
         else:
             request.path_params = dict(params)
             fault = fake.faults.take(route.operation)
             if fault is not None and fault.drop:
-                if fault.delay:
-                    time.sleep(fault.delay)
                 self._record(when, request, route.operation, api, None)
                 raise InjectedConnectionError(
-                    f"fakeauth: injected fault: connection dropped ({route.operation})"
+                    f"fakeauth: injected fault: connection dropped ({route.operation})",
+                    delay=fault.delay,
                 )
             response = (
                 self._call(api, route, request)
                 if fault is None
                 else self._inject(fault, api, route, request)
             )
-        self._record(
-            when,
-            request,
-            route.operation if route is not None else None,
-            api,
-            response,
-        )
+        self._record(when, request, operation, api, response)
         return response
 
     def _record(
@@ -147,31 +188,34 @@ class WsgiApp:
         The response's bytes are kept as sent, to be parsed and redacted only if read.
         """
         vendor = api.name if api is not None else None
-        request_value = _journal_request(request)
+        secrets = _request_secrets(request)
+        request_value = _journal_request(request, secrets)
+        url, path = request.url, request.path
+        if "?" in url or "eyJ" in url or any(secret in url for secret in secrets):
+            url, path = scrub_text(url, secrets), scrub_text(path, secrets)
         if response is None:
             entry = JournalEntry(
-                operation, vendor, request.method, request.url, request.path, 0, when,
-                request_value, _DROPPED,
+                operation, vendor, request.method, url, path, 0, when, request_value, _DROPPED,
             )  # fmt: skip
         else:
             entry = JournalEntry(
-                operation, vendor, request.method, request.url, request.path, response.status,
-                when, request_value, response.body, tuple(request.secrets),
-                response.document is not None,
+                operation, vendor, request.method, url, path, response.status,
+                when, request_value, response.body, secrets, _is_json(response),
             )  # fmt: skip
         self._fake.journal.record(entry)
 
     def _inject(self, fault: Fault, api: VendorApi, route: Route, request: Request) -> Response:
-        if fault.delay:
-            time.sleep(fault.delay)
         if fault.status is None:
-            return self._call(api, route, request)
-        if fault.body is not None:
-            return Response.json(fault.status, fault.body)
-        return api.error(fault.status, f"fakeauth: injected fault ({route.operation})")
+            response = self._call(api, route, request)
+        elif fault.body is not None:
+            response = Response.json(fault.status, fault.body)
+        else:
+            response = api.error(fault.status, f"fakeauth: injected fault ({route.operation})")
+        response.delay = fault.delay
+        return response
 
     def _call(self, api: VendorApi, route: Route, request: Request) -> Response:
-        if len(request.body) > api.max_body:
+        if len(request.body) > api.max_body or request.declared_length > api.max_body:
             return api.error(413, "request entity too large")
         try:
             return route.handler(api.state_of(self._fake), request)
@@ -220,6 +264,7 @@ def _build_request(environ: WSGIEnvironment) -> Request:
         query=query,
         headers=headers,
         body=_read_body(environ),
+        declared_length=_declared_length(environ),
         remote_addr=environ.get("REMOTE_ADDR") or "127.0.0.1",
     )
 
@@ -236,9 +281,33 @@ def _match(path: str, method: str) -> tuple[str | None, Mapping[str, Any]]:
     return endpoint, params
 
 
+#: A method no route takes: matching it tells a served path (405) from an unserved one.
+_PROBE = "FAKEAUTH-PROBE"
+
+
+@functools.lru_cache(maxsize=4096)
+def _allowed(path: str) -> tuple[str | None, tuple[str, ...]]:
+    """When routes serve ``path`` (with other methods than the one asked): one of their
+    endpoints and the methods they take, with ``OPTIONS``; else ``(None, ())``."""
+    try:
+        _ADAPTER.match(path, _PROBE)
+    except MethodNotAllowed as exc:
+        valid = sorted(exc.valid_methods or ())
+        endpoint, _ = _ADAPTER.match(path, valid[0])
+        return endpoint, tuple(sorted({*valid, "OPTIONS"}))
+    except (RequestRedirect, HTTPException):
+        pass
+    return None, ()
+
+
 def _wsgi_str(value: str) -> str:
     # PEP 3333 carries bytes as latin-1 strings.
     return value.encode("latin-1", "replace").decode("utf-8", "replace")
+
+
+def _declared_length(environ: WSGIEnvironment) -> int:
+    length_text = environ.get("CONTENT_LENGTH") or ""
+    return int(length_text) if length_text.strip().isdigit() else 0
 
 
 def _read_body(environ: WSGIEnvironment) -> bytes:
@@ -249,7 +318,7 @@ def _read_body(environ: WSGIEnvironment) -> bytes:
     if length_text.strip().isdigit():
         length = int(length_text)
         if length > _HARD_BODY_LIMIT:
-            return b"\0" * (_HARD_BODY_LIMIT + 1)
+            return b""  # never read: refused from its declared length (Request.declared_length)
         return bytes(stream.read(length)) if length else b""
     if environ.get("wsgi.input_terminated"):
         return bytes(stream.read(_HARD_BODY_LIMIT + 1))
@@ -303,7 +372,31 @@ def _no_vendor(request: Request) -> Response:
     )
 
 
-def _journal_request(request: Request) -> Any:
+def _is_json(response: Response) -> bool:
+    # A text answer (walt.id's "Unauthorized (NoCredentials)") keeps its text as its document.
+    return response.document is not None and not isinstance(response.document, str)
+
+
+def _request_secrets(request: Request) -> tuple[str, ...]:
+    """What the request carried that the journal must never show: the secrets its vendor module
+    noted, its bearer token and its cookies' values."""
+    secrets = list(request.secrets)
+    bearer = request.bearer()
+    if bearer is not None:
+        secrets.append(bearer)
+    if "cookie" in request.headers:
+        secrets.extend(value for value in request.cookies().values() if value)
+    return tuple(secrets)
+
+
+def _journal_request(request: Request, secrets: tuple[str, ...]) -> Any:
     if request.parsed_body is not None:
-        return redact(request.parsed_body, request.secrets)
-    return redact(body_value(request.body), request.secrets)
+        return redact(request.parsed_body, secrets, keys=REQUEST_SECRET_KEYS)
+    value = body_value(request.body)
+    if not isinstance(value, str):
+        return redact(value, secrets, keys=REQUEST_SECRET_KEYS)
+    # A body that did not parse: redacted by pattern over more than the journal keeps of it, so
+    # that no secret is cut in two at the edge and half of it shown.
+    size = len(request.body)
+    text = scrub_text(request.body[: 2 * _TEXT_LIMIT].decode("utf-8", "replace"), secrets)
+    return text if size <= _TEXT_LIMIT else f"{text[:_TEXT_LIMIT]}... ({size} bytes)"

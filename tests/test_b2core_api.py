@@ -985,7 +985,7 @@ def test_a_loopback_host_is_served_by_the_default_broker() -> None:
 
 
 @pytest.mark.parametrize(
-    ("method", "path"), [("GET", "/api/v2/my/unknown"), ("DELETE", "/api/v2/my/signup")]
+    ("method", "path"), [("GET", "/api/v2/my/unknown"), ("DELETE", "/api/v2/my/unknown")]
 )
 def test_unknown_paths_answer_the_vendor_shaped_501(method: str, path: str) -> None:
     fake = FakeAuth()

@@ -10,6 +10,7 @@ is compared with the well-formed request's answer on an identical fake.
 from __future__ import annotations
 
 import functools
+import io
 import json
 from collections.abc import Callable
 from typing import Any, Literal
@@ -37,6 +38,8 @@ Body = tuple[bytes, "str | None"]
 
 MEGABYTES = 4
 NOT_A_STRING = "This value should be of type string."
+#: Past Python's int-str limit (4,300 digits): ``json.loads`` raises ``ValueError`` on it.
+HUGE_INT = b"7" * 5000
 _MARK = "\ue000"  # a private-use character, swapped for raw bytes after encoding
 
 
@@ -46,6 +49,20 @@ def _json(call: Call) -> Any:
 
 def _encode(value: Any, raw: bytes = b"") -> bytes:
     return json.dumps(value, ensure_ascii=False).encode().replace(_MARK.encode(), raw)
+
+
+def _every_string_as(well: Any, literal: bytes) -> bytes:
+    """``well`` with every string (quotes and all) replaced by the raw JSON text ``literal``."""
+    marked = json.dumps(_strings(well, lambda _, v: _MARK), ensure_ascii=False).encode()
+    return marked.replace(f'"{_MARK}"'.encode(), literal)
+
+
+def _with_extra(well: Any, literal: bytes) -> bytes:
+    """``well`` (an object) with one more field, ``"extra"``, holding the raw JSON text."""
+    if not isinstance(well, dict):
+        return _encode(well)
+    marked = json.dumps({**well, "extra": _MARK}, ensure_ascii=False).encode()
+    return marked.replace(f'"{_MARK}"'.encode(), literal)
 
 
 def _strings(value: Any, change: Callable[[str, str], str], key: str = "") -> Any:
@@ -115,6 +132,19 @@ def _body(name: str, call: Call) -> Body:
             JSON,
         ),
         "a mixed-case email": lambda: (_encode(_strings(well, _mixed_case)), JSON),
+        # what Python's json reads or refuses where the vendors' parsers do otherwise
+        "a 5,000-digit integer for every string": lambda: (_every_string_as(well, HUGE_INT), JSON),
+        "a negative 5,000-digit integer in an extra field": lambda: (
+            _with_extra(well, b"-" + HUGE_INT),
+            JSON,
+        ),
+        "1e400 for every string": lambda: (_every_string_as(well, b"1e400"), JSON),
+        "-1e400 in an extra field": lambda: (_with_extra(well, b"-1e400"), JSON),
+        "NaN for every string": lambda: (_every_string_as(well, b"NaN"), JSON),
+        "Infinity in an extra field": lambda: (_with_extra(well, b"Infinity"), JSON),
+        "-Infinity for every string": lambda: (_every_string_as(well, b"-Infinity"), JSON),
+        "a 5,000-digit integer as the whole body": lambda: (HUGE_INT, JSON),
+        "NaN as the whole body": lambda: (b"NaN", JSON),
     }
     return cases[name]()
 
@@ -140,9 +170,23 @@ CASES = [
     "unicode in every string",
     "a lone surrogate in every string",
     "a mixed-case email",
+    "a 5,000-digit integer for every string",
+    "a negative 5,000-digit integer in an extra field",
+    "1e400 for every string",
+    "-1e400 in an extra field",
+    "NaN for every string",
+    "Infinity in an extra field",
+    "-Infinity for every string",
+    "a 5,000-digit integer as the whole body",
+    "NaN as the whole body",
 ]
 #: Never a body any vendor takes.
-ALWAYS_REFUSED = set(CASES[:7]) | {"XML", "JSON nested thousands deep"}
+ALWAYS_REFUSED = set(CASES[:7]) | {
+    "XML",
+    "JSON nested thousands deep",
+    "a 5,000-digit integer as the whole body",
+    "NaN as the whole body",
+}
 WRONG_CONTENT_TYPE = {
     "the well-formed body as text/plain",
     "the well-formed body without a content type",
@@ -236,6 +280,7 @@ READERS = {
 }
 _OVOK_BAD_JSON = {"statusCode": 400, "error": "Bad Request"}
 _OVOK_422 = {"statusCode": 422, "error": "Unprocessable Entity"}
+EMAIL_422 = "email must be an email"
 
 
 def _b2core_body_error(message: str) -> dict[str, Any]:
@@ -330,6 +375,66 @@ EXACT: list[tuple[str, str, int, dict[str, Any]]] = [
         _waltid_token_error(
             "Unexpected JSON token: Expected start of the object '{', but had 'null' instead "
             "at path: $"
+        ),
+    ),
+    (
+        "ovok",
+        "NaN for every string",
+        400,
+        {**_OVOK_BAD_JSON, "message": "Unexpected token N in JSON at position 10"},
+    ),
+    (
+        "ovok",
+        "-Infinity for every string",
+        400,
+        {**_OVOK_BAD_JSON, "message": "Unexpected token I in JSON at position 11"},
+    ),
+    # JSON.parse reads any number (Infinity past a double): the DTO refuses it
+    ("ovok", "a 5,000-digit integer for every string", 422, {**_OVOK_422, "message": EMAIL_422}),
+    ("ovok", "1e400 for every string", 422, {**_OVOK_422, "message": EMAIL_422}),
+    (
+        "b2core",
+        "a 5,000-digit integer for every string",
+        400,
+        _b2core_body_error("The request body is not valid JSON."),
+    ),
+    (
+        "b2core",
+        "1e400 for every string",
+        400,
+        _b2core_body_error("The request body is not valid JSON."),
+    ),
+    (
+        "b2core",
+        "NaN for every string",
+        400,
+        _b2core_body_error("The request body is not valid JSON."),
+    ),
+    (
+        "waltid",
+        "a 5,000-digit integer for every string",
+        400,
+        _waltid_token_error(
+            "Unexpected JSON token: Expected quotation mark '\"', but had '7' instead at path: "
+            "$.profile.name"
+        ),
+    ),
+    (
+        "waltid",
+        "1e400 for every string",
+        400,
+        _waltid_token_error(
+            "Unexpected JSON token: Expected quotation mark '\"', but had '1' instead at path: "
+            "$.profile.name"
+        ),
+    ),
+    (
+        "waltid",
+        "NaN for every string",
+        400,
+        _waltid_token_error(
+            "Unexpected JSON token: Expected quotation mark '\"', but had 'N' instead at path: "
+            "$.profile.name"
         ),
     ),
     (
@@ -526,3 +631,27 @@ def test_the_live_server_refuses_a_huge_and_a_deep_body_and_keeps_serving() -> N
     assert answers == [413, 400, 400]
     assert after.status_code == 401
     assert fake.handler_errors == []
+
+
+def test_a_body_declared_over_the_hard_limit_is_refused_without_being_read() -> None:
+    fake = new_fake()
+    read: list[int] = []
+
+    class Unread(io.BytesIO):
+        def read(self, size: int | None = -1) -> bytes:
+            read.append(-1 if size is None else size)
+            return b""
+
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/auth/b2b/login",
+        "HTTP_HOST": "api.dev.ovok.com",
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(70 * 1024 * 1024),
+        "wsgi.input": Unread(),
+    }
+
+    response = fake.wsgi_app.handle(environ)
+
+    assert response.status == 413
+    assert read == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import signal
 import socket
@@ -9,11 +10,13 @@ import subprocess
 import sys
 import urllib.request
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pytest
 
-from fakeauth.cli import main
+from fakeauth import FakeAuth, cli
+from fakeauth.cli import _RequestLog, loggable, main
+from fakeauth.transports.server import LiveServer
 
 REGISTER_BODY = {
     "email": "max.mustermann@example.com",
@@ -49,10 +52,12 @@ def test_serve_prints_the_defaults_serves_logs_and_stops_cleanly(stop: signal.Si
         stderr=subprocess.PIPE,
         text=True,
     )
+    ready = False
     try:
         assert process.stdout is not None
         first = process.stdout.readline()
         banner = read_banner(process.stdout)
+        ready = True  # the banner comes after the signal handlers are in place
         request = urllib.request.Request(
             f"http://127.0.0.1:{port}/auth/b2b/register",
             data=json.dumps(REGISTER_BODY).encode(),
@@ -63,7 +68,10 @@ def test_serve_prints_the_defaults_serves_logs_and_stops_cleanly(stop: signal.Si
             body = json.loads(response.read())
         log_line = process.stdout.readline()
     finally:
-        process.send_signal(stop)
+        if ready:
+            process.send_signal(stop)
+        else:
+            process.kill()  # it never got ready: a signal now would say nothing about stopping
         out, err = process.communicate(timeout=20)
 
     assert first == f"fakeauth 0.1.0 serving on http://127.0.0.1:{port}\n"
@@ -150,3 +158,135 @@ def test_a_missing_seed_file_is_a_clear_error(
 
     assert status == 2
     assert "cannot read the seed file" in capsys.readouterr().err
+
+
+_IGNORING_SIGINT = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_IGN); "
+    "os.execv(sys.executable, [sys.executable, '-m', 'fakeauth.cli', *sys.argv[1:]])"
+)
+
+
+def test_serve_started_in_the_background_stops_on_sigint_with_clients_connected() -> None:
+    # A shell starts a background job (`fakeauth serve &`) with SIGINT ignored, and Python then
+    # installs no handler of its own: fakeauth serve installs one.
+    port = free_port()
+    limits = ["--request-timeout", "0.3", "--max-connections", "4"]
+    process = subprocess.Popen(
+        [sys.executable, "-c", _IGNORING_SIGINT, "serve", "--port", str(port), *limits],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        read_banner(process.stdout)
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as stalled:
+            stalled.sendall(b"GET /auth/me HTTP/1.1\r\nHost: x\r\n")  # and nothing more
+            timed_out = stalled.recv(65536)
+        idle = socket.create_connection(("127.0.0.1", port), timeout=1)
+        forged = socket.create_connection(("127.0.0.1", port), timeout=1)
+        forged.sendall(b"GET /auth/me%0d%0aPOST%20/forged%20-%3E%20200%1b[2J HTTP/1.1\r\n\r\n")
+        forged.recv(65536)
+        log_line = process.stdout.readline()
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=5)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    idle.close()
+    forged.close()
+
+    assert timed_out.startswith(b"HTTP/1.1 408 Request Timeout\r\n")
+    assert log_line.startswith("GET /auth/me%0D%0APOST /forged -> 200%1B[2J -> 501 (")
+    assert process.returncode == 0
+    assert "fakeauth: stopping" in out
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("/auth/me", "/auth/me"),
+        ("/a\r\nGET /forged -> 200", "/a%0D%0AGET /forged -> 200"),
+        ("/\x1b[31mred\x7f", "/%1B[31mred%7F"),
+        ("/caf\xc3\xa9", "/caf\u00e9"),  # UTF-8 bytes carried as latin-1, shown as UTF-8
+        ("/\xc2\x85\xe2\x80\xa8", "/%C2%85%E2%80%A8"),  # NEL and LINE SEPARATOR
+        ("/\xff\x9b", "/%FF%9B"),  # not UTF-8 (0x9b is a C1 CSI on some terminals)
+    ],
+    ids=["plain", "crlf", "escape and del", "utf-8", "unicode line breaks", "not utf-8"],
+)
+def test_the_request_log_escapes_control_characters(text: str, shown: str) -> None:
+    assert loggable(text) == shown
+
+
+def test_the_request_log_forwards_the_apps_body_limit() -> None:
+    fake = FakeAuth()
+    log = _RequestLog(fake.wsgi_app, io.StringIO())
+
+    assert log.body_limit("POST", "/auth/b2b/login", "") == 100 * 1024
+    assert _RequestLog(lambda environ, start: [], io.StringIO()).body_limit("GET", "/", "") is None
+
+
+def test_the_limits_reach_the_server_and_the_fake(monkeypatch: pytest.MonkeyPatch) -> None:
+    made: dict[str, Any] = {}
+
+    class Recording(LiveServer):
+        def start(self) -> LiveServer:
+            made["server"] = self
+            raise OSError(98, "Address already in use")
+
+    def recording_fake(**options: Any) -> FakeAuth:
+        fake = FakeAuth(**options)
+        made["fake"] = fake
+        return fake
+
+    monkeypatch.setattr(cli, "LiveServer", Recording)
+    monkeypatch.setattr(cli, "FakeAuth", recording_fake)
+    argv = ["serve", "--max-connections", "7", "--request-timeout", "2.5", "--journal-limit", "9"]
+
+    status = main([*argv, "--quiet"])
+
+    assert status == 2
+    assert (made["server"].max_connections, made["server"].request_timeout) == (7, 2.5)
+    assert made["fake"].journal.limit == 9
+
+
+def test_the_defaults_of_the_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    made: dict[str, Any] = {}
+
+    def recording_fake(**options: Any) -> FakeAuth:
+        made.update(options)
+        return FakeAuth(**options)
+
+    monkeypatch.setattr(cli, "FakeAuth", recording_fake)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+
+        main(["serve", "--port", str(busy.getsockname()[1]), "--quiet"])
+
+    assert made == {"journal_limit": 10_000}
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--max-connections", "0"], "argument --max-connections: expected a whole number of 1 "
+         "or more, not '0'"),
+        (["--journal-limit", "many"], "argument --journal-limit: expected a whole number of 1 "
+         "or more, not 'many'"),
+        (["--request-timeout", "-1"], "argument --request-timeout: expected a number of seconds "
+         "above 0, not '-1'"),
+        (["--request-timeout", "inf"], "argument --request-timeout: expected a number of "
+         "seconds above 0, not 'inf'"),
+    ],
+)  # fmt: skip
+def test_bad_limits_are_a_clear_error(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["serve", *argv])
+
+    assert info.value.code == 2
+    assert message in capsys.readouterr().err

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import json
 import random
+import re
 from datetime import datetime, timezone
 from typing import Any
 
@@ -137,13 +138,16 @@ def test_a_seeded_fake_under_a_frozen_clock_issues_the_same_tokens_twice() -> No
     assert issued[0] == issued[1]
 
 
-def test_reset_starts_the_ovok_ids_over() -> None:
-    fake = FakeAuth(seed=6)
-    first = fake.ovok.add_account(email="max@example.test", password="pw").id
+def test_after_a_reset_the_lazy_ovok_ids_are_the_new_epochs() -> None:
+    used, untouched = FakeAuth(seed=6), FakeAuth(seed=6)
+    first = used.ovok.add_account(email="max@example.test", password="pw").id
 
-    fake.reset()
+    used.reset()
+    untouched.reset()  # its Ovok state (and id stream) not built before the reset
 
-    assert fake.ovok.add_account(email="max@example.test", password="pw").id == first
+    after = used.ovok.add_account(email="max@example.test", password="pw").id
+    assert after != first
+    assert untouched.ovok.add_account(email="max@example.test", password="pw").id == after
 
 
 # -- the Ovok email check: cached, same verdicts --------------------------------------------------
@@ -169,14 +173,14 @@ def test_the_cached_email_check_agrees_with_is_email(value: str) -> None:
 
 
 def _reference_redact(value: Any, secrets: list[str], depth: int = 0) -> Any:
-    """The walk redact() did before it was made faster."""
+    """The plain recursive walk that redact() is a faster form of."""
     if isinstance(value, (dict, list)) and depth >= MAX_DEPTH:
         return TOO_DEEP
     if isinstance(value, dict):
         return {
             key: (
-                redacted(item)
-                if isinstance(item, str) and str(key).lower() in SECRET_KEYS
+                _reference_redact_all(item, depth + 1)
+                if str(key).lower() in SECRET_KEYS
                 else _reference_redact(item, secrets, depth + 1)
             )
             for key, item in value.items()
@@ -187,7 +191,24 @@ def _reference_redact(value: Any, secrets: list[str], depth: int = 0) -> Any:
         for secret in secrets:
             if secret in value:
                 value = value.replace(secret, redacted(secret))
+        value = re.sub(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*", _redacted, value)
     return value
+
+
+def _reference_redact_all(value: Any, depth: int) -> Any:
+    if isinstance(value, (dict, list)) and depth >= MAX_DEPTH:
+        return TOO_DEEP
+    if isinstance(value, dict):
+        return {key: _reference_redact_all(item, depth + 1) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_reference_redact_all(item, depth + 1) for item in value]
+    if value is None or isinstance(value, bool):
+        return value
+    return redacted(str(value))
+
+
+def _redacted(match: re.Match[str]) -> str:
+    return redacted(match.group(0))
 
 
 def _random_value(rng: random.Random, depth: int = 0) -> Any:
@@ -202,7 +223,9 @@ def _random_value(rng: random.Random, depth: int = 0) -> Any:
         for _ in range(70):
             deep = [deep] if rng.random() < 0.5 else {"k": deep}
         return deep
-    return rng.choice(["pw", "a pw b", "tok", "", 5, None, 1.5, True, ("pw",)])
+    return rng.choice(
+        ["pw", "a pw b", "tok", "", 5, None, 1.5, True, ("pw",), "x eyJh.eyJp.sig pw"]
+    )
 
 
 @pytest.mark.parametrize("secrets", [[], ["pw"], ["pw", "tok", "", "pw"]])

@@ -680,7 +680,7 @@ def test_a_password_in_a_malformed_body_is_still_redacted(fake: FakeAuth, client
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("POST", "/auth/b2b/unknown"), ("GET", "/auth/b2b/register"), ("DELETE", "/auth/session/all")],
+    [("POST", "/auth/b2b/unknown"), ("DELETE", "/auth/session/all")],
 )
 def test_an_unserved_ovok_path_answers_501_and_is_recorded(
     fake: FakeAuth, client: Client, method: str, path: str

@@ -21,7 +21,7 @@ from hardening import EMAIL, PASSWORD
 
 from fakeauth import FakeAuth
 from fakeauth.state.ovok import DEFAULT_CLIENT_ID, DEFAULT_TENANT_ID
-from fakeauth.transports import server as server_module
+from fakeauth.transports import connection as connection_module
 from fakeauth.transports.server import LiveServer
 
 if TYPE_CHECKING:
@@ -230,10 +230,10 @@ def test_a_body_declared_too_large_is_refused_at_once_in_the_vendors_shape() -> 
     assert _answer(raw)["statusCode"] == 413
 
 
-def test_a_chunked_body_over_the_limit_is_counted_not_kept(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(server_module, "_MAX_BODY", 10)
+def test_a_chunked_body_over_the_hard_limit_is_cut_there(monkeypatch: pytest.MonkeyPatch) -> None:
+    # An app with no body_limit of its own gets at most the server's hard limit, plus one byte.
+    monkeypatch.setattr(connection_module, "MAX_BODY", 10)
+    monkeypatch.setattr(connection_module, "SMALL_BODY", 0)
     seen: list[bytes] = []
 
     def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -242,13 +242,52 @@ def test_a_chunked_body_over_the_limit_is_counted_not_kept(
         return []
 
     with LiveServer(app) as server:
-        raw, _ = _exchange(
+        raw, closed = _exchange(
             server,
             b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
             + b"8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n",
         )
     assert _statuses(raw) == [413]
-    assert seen == [b"1234567812"]
+    assert closed
+    assert seen == [b"12345678123"]
+
+
+@pytest.mark.parametrize("expect", [b"", b"Expect: 100-continue\r\n"], ids=["sent", "expected"])
+def test_a_body_over_ovoks_100_kib_is_refused_in_its_shape_without_being_read(
+    expect: bytes,
+) -> None:
+    fake = FakeAuth()
+    declared = 60 * 1024 * 1024
+    with fake.serve() as server, socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.settimeout(1)
+        sock.sendall(
+            b"POST /auth/b2b/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\n%s\r\n" % (declared, expect)
+        )
+        if not expect:
+            sock.sendall(b"{" + b" " * 200_000)  # past the limit, and far short of the 60 MiB
+        raw = sock.recv(65536)
+        after = requests.get(f"{server.url}/auth/me", timeout=1).status_code
+
+    assert _statuses(raw) == [413]
+    assert _answer(raw)["statusCode"] == 413
+    assert b"Connection: close" in raw
+    assert fake.calls("ovok.b2b_login").last.status == 413
+    assert after == 401
+
+
+def test_requests_posting_60_mib_to_ovok_sees_the_413() -> None:
+    fake = FakeAuth()
+    with fake.serve() as server:
+        response = requests.post(
+            f"{server.url}/auth/b2b/login",
+            data=b"{" + b" " * (60 * 1024 * 1024),
+            headers={"Content-Type": "application/json"},
+            timeout=10,
+        )
+
+    assert response.status_code == 413
+    assert response.json()["statusCode"] == 413
 
 
 def test_an_upgrade_request_is_answered_over_http_1_1_then_closed(echo: LiveServer) -> None:

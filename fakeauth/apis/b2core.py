@@ -9,6 +9,7 @@ JSON whatever the content type (the documentation's own curl examples send JSON 
 from __future__ import annotations
 
 import json
+import math
 import re
 from datetime import datetime
 from typing import Any, TypeVar
@@ -24,7 +25,7 @@ from fakeauth.apis.b2core_models import (
     TwoFactorCodeRequest,
     field_errors,
 )
-from fakeauth.apis.base import Route, VendorApi
+from fakeauth.apis.base import Route, VendorApi, refuse_constant
 from fakeauth.errors import TokenInvalid
 from fakeauth.http import Request, Response
 from fakeauth.state.b2core import (
@@ -138,7 +139,9 @@ def _read_body(request: Request, workflow: str) -> dict[str, Any]:
     if text is None:
         raise _bad_body("The request body is not valid UTF-8.", workflow)
     try:
-        value = json.loads(text)
+        # PHP's json_decode refuses NaN and Infinity; a number past what a double (or Python's
+        # int-str limit) holds is refused with them, as a body fakeauth cannot hold
+        value = json.loads(text, parse_constant=refuse_constant, parse_float=_finite)
     except (ValueError, RecursionError):
         if request.content_type != _FORM or text.lstrip()[:1] in ("{", "["):
             raise _bad_body("The request body is not valid JSON.", workflow) from None
@@ -146,6 +149,13 @@ def _read_body(request: Request, workflow: str) -> dict[str, Any]:
     request.parsed_body = value
     if not isinstance(value, dict):
         raise _bad_body("The request body must be a JSON object.", workflow)
+    return value
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"{text[:20]} overflows a double")
     return value
 
 
@@ -328,5 +338,9 @@ API = VendorApi(
     ),
     path_prefixes=("/api/",),
     error=error,
+    # Symfony's MethodNotAllowedHttpException, in the wizard envelope
+    not_allowed=lambda method, path, allowed: (
+        f'No route found for "{method} {path}": Method Not Allowed (Allow: {", ".join(allowed)})'
+    ),
     max_body=256 * 1024,
 )

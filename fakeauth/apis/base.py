@@ -2,13 +2,49 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from fakeauth.http import Request, Response
 
-__all__ = ["Handler", "Route", "VendorApi"]
+__all__ = [
+    "INT_DIGITS",
+    "Handler",
+    "JsonConstant",
+    "Route",
+    "VendorApi",
+    "constant_position",
+    "refuse_constant",
+]
+
+#: The longest integer ``int()`` reads from text (Python's int-str limit): ``json`` raises past it.
+INT_DIGITS = 4300
+_CONSTANT = re.compile(r'"(?:[^"\\]|\\.)*"|(NaN|Infinity)', re.DOTALL)
+
+
+class JsonConstant(ValueError):
+    """``NaN``, ``Infinity`` or ``-Infinity`` in a body: Python's ``json`` reads them, standard
+    JSON (and every vendor's parser) does not."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"{name} is not JSON")
+        self.name = name
+
+
+def refuse_constant(name: str) -> Any:
+    """``json.loads(..., parse_constant=refuse_constant)``: raise :class:`JsonConstant`."""
+    raise JsonConstant(name)
+
+
+def constant_position(text: str) -> int:
+    """Where the first ``NaN`` or ``Infinity`` outside a string starts in ``text`` (-1: none)."""
+    for match in _CONSTANT.finditer(text):
+        if match.group(1):
+            return match.start(1)
+    return -1
+
 
 #: A route handler: the vendor's state and the request in, the response out.
 Handler = Callable[[Any, Request], Response]
@@ -38,12 +74,33 @@ class VendorApi:
     path_prefixes: tuple[str, ...]
     error: Callable[[int, str], Response]
     max_body: int = 1024 * 1024
+    #: The message of the 405 for ``method path`` and the methods ``allowed`` there.
+    not_allowed: Callable[[str, str, tuple[str, ...]], str] = lambda method, path, allowed: (
+        "Method Not Allowed"
+    )
 
     def unserved(self, method: str, path: str) -> Response:
         """The 501 for a request on this vendor's host or paths that no route serves."""
         return self.error(
             501, f"fakeauth does not implement {method} {path} ({self.name}); see docs/fidelity.md"
         )
+
+    def method_not_allowed(self, method: str, path: str, allowed: tuple[str, ...]) -> Response:
+        """The 405 for a path a route serves, asked with another method: this vendor's error
+        body, and the ``Allow`` header (``allowed``, which includes ``OPTIONS``)."""
+        response = self.error(405, self.not_allowed(method, path, allowed))
+        response.headers.append(("Allow", ", ".join(allowed)))
+        return response
+
+    def options(self, allowed: tuple[str, ...]) -> Response:
+        """The 204 of ``OPTIONS`` on a served path (not a CORS preflight): the ``Allow`` header."""
+        return Response.empty(204, [("Allow", ", ".join(allowed))])
+
+    @property
+    def method_not_allowed_operation(self) -> str:
+        """The journal's operation id of this vendor's 405s (and 204s to ``OPTIONS``): a served
+        path's real answer, not an unserved request."""
+        return f"{self.name}.method_not_allowed"
 
     def claims(self, path: str) -> bool:
         """Whether ``path`` belongs to this vendor."""

@@ -16,7 +16,14 @@ from urllib.parse import parse_qsl
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from werkzeug.http import HTTP_STATUS_CODES
 
-from fakeauth.apis.base import Route, VendorApi
+from fakeauth.apis.base import (
+    INT_DIGITS,
+    JsonConstant,
+    Route,
+    VendorApi,
+    constant_position,
+    refuse_constant,
+)
 from fakeauth.apis.fields import TextLength
 from fakeauth.emails import is_email
 from fakeauth.errors import AccountExists, DomainError, InvalidCredentials, NotFound, TokenInvalid
@@ -190,9 +197,11 @@ def _read_body(request: Request) -> Any:
         if stripped[0] not in "{[":  # body-parser's strict mode: objects and arrays only
             raise _BadBody(error(400, _json_error_message(stripped, 0)))
         try:
-            value = json.loads(text)
+            value = json.loads(text, parse_constant=refuse_constant, parse_int=_js_number)
         except json.JSONDecodeError as exc:
             raise _BadBody(error(400, _json_error_message(text, exc.pos))) from None
+        except JsonConstant:  # JSON.parse knows no NaN or Infinity
+            raise _BadBody(error(400, _json_error_message(text, constant_position(text)))) from None
         except RecursionError:
             raise _BadBody(error(400, "Maximum call stack size exceeded")) from None
         request.parsed_body = value
@@ -202,6 +211,12 @@ def _read_body(request: Request) -> Any:
         request.parsed_body = value
         return value
     return {}
+
+
+def _js_number(text: str) -> int | float:
+    # JSON.parse reads any integer as a double: past Python's int-str limit, a float (Infinity
+    # when it overflows, as in JavaScript), which the DTOs then refuse as they refuse a number
+    return int(text) if len(text) <= INT_DIGITS else float(text)
 
 
 def _json_error_message(text: str, position: int) -> str:
@@ -314,13 +329,18 @@ def logout(state: OvokState, request: Request) -> Response:
     return Response.empty(204)
 
 
+#: ``/auth/me`` lists the caller's own session and at most this many newest other live ones.
+ME_SESSIONS = 10
+
+
 def me(state: OvokState, request: Request) -> Response:
-    """``GET /auth/me``: the caller's project, membership, profile and sessions."""
+    """``GET /auth/me``: the caller's project, membership, profile and sessions (its own and
+    the :data:`ME_SESSIONS` newest other live ones, oldest first)."""
     token = request.bearer()
     if token is None:
         return error(401, "Unauthorized")
     try:
-        account, _, _ = state.authorize(token)
+        account, current, _ = state.authorize(token)
     except DomainError as exc:
         return _domain_error(exc)
     tenant = state.tenants[account.tenant_id]
@@ -333,7 +353,7 @@ def me(state: OvokState, request: Request) -> Response:
             "browser": s.user_agent,
             "os": "",
         }
-        for s in state.live_sessions(account)
+        for s in state.live_sessions(account, current=current, newest=ME_SESSIONS)
     ]
     return Response.json(
         200,
@@ -374,4 +394,6 @@ API = VendorApi(
     path_prefixes=("/auth/", "/v1/auth/", "/v2/auth/"),
     error=error,
     max_body=100 * 1024,
+    # Express's own words (NestJS answers them with 404: see docs/fidelity.md)
+    not_allowed=lambda method, path, allowed: f"Cannot {method} {path}",
 )

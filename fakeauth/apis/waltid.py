@@ -55,7 +55,11 @@ _DUPLICATE_TARGET = (
     "path. Overwriting targets like this is not allowed. The old resource at the target must "
     "be removed first."
 )
-_SEAM_IDS = {413: "PayloadTooLargeException", 501: "NotImplementedError"}
+_SEAM_IDS = {
+    405: "MethodNotAllowedException",
+    413: "PayloadTooLargeException",
+    501: "NotImplementedError",
+}
 
 Operation = Callable[[WaltidState, Request], Response]
 

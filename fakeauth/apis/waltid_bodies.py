@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import re
 import types
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from urllib.parse import parse_qsl
 
 from pydantic import BaseModel, ValidationError
 
+from fakeauth.apis.base import INT_DIGITS
 from fakeauth.http import Request
 
 __all__ = [
@@ -68,7 +70,9 @@ def read_json(request: Request, expected_type: str) -> Any:
         )
     text = request.body.decode("utf-8", "replace")
     try:
-        value = json.loads(text)
+        # kotlinx reads an unquoted NaN, Infinity or long number as a literal: so does fakeauth,
+        # and the field it lands in refuses it ("Expected quotation mark")
+        value = json.loads(text, parse_int=_literal_number, parse_float=_literal_number)
     except json.JSONDecodeError as exc:
         if not text.strip():
             message = "Expected start of the object '{', but had 'EOF' instead at path: $"
@@ -82,6 +86,23 @@ def read_json(request: Request, expected_type: str) -> Any:
         raise _token_error("Unexpected JSON token: nesting too deep", expected_type) from None
     request.parsed_body = value
     return value
+
+
+class _Unrepresentable(float):
+    """A number literal Python cannot hold (an overlong integer, ``1e400``): ±inf, and its text."""
+
+    text: str
+
+
+def _literal_number(text: str) -> float:
+    if "." not in text and "e" not in text.lower() and len(text) <= INT_DIGITS:
+        return int(text)
+    value = float(text)
+    if math.isfinite(value):
+        return value
+    number = _Unrepresentable(value)
+    number.text = text
+    return number
 
 
 def decode(model: type[Model], value: Any, expected_type: str) -> Model:
@@ -128,6 +149,8 @@ def _fields(model: type[BaseModel]) -> dict[str, _Field]:
 
 
 def _token(value: Any) -> str:
+    if isinstance(value, _Unrepresentable):
+        return value.text[:1]
     return "null" if value is None else json.dumps(value, ensure_ascii=False)[:1]
 
 
@@ -193,7 +216,7 @@ def read_credentials(request: Request) -> tuple[str, str]:
     if is_json(request):
         body = read_json(request, "JsonObject")
         if not isinstance(body, dict):
-            shown = "null" if body is None else json.dumps(body)[:1]
+            shown = _token(body)
             raise RequestBodyError(
                 "Unexpected JSON token at offset 0: Expected start of the object '{', "
                 f"but had '{shown}' instead at path: $",

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from fakeauth.clock import Clock, to_datetime
+from fakeauth.clock import Clock, checked_lifetime, to_datetime
 from fakeauth.emails import is_email
 from fakeauth.errors import ConfigurationError, TokenInvalid
 from fakeauth.features import FeatureRegistry
@@ -23,6 +23,7 @@ from fakeauth.hosts import base_url, host_keys
 from fakeauth.outbox import Message, Outbox
 from fakeauth.passwords import PasswordHash
 from fakeauth.randomness import Randomness
+from fakeauth.seeding import checked_arguments
 from fakeauth.state import b2core_brokers
 from fakeauth.state.b2core_brokers import *  # noqa: F403 - the records stay importable from here
 from fakeauth.state.b2core_brokers import (
@@ -55,12 +56,15 @@ from fakeauth.state.b2core_brokers import (
     public_fields,
     totp_code,
 )
-from fakeauth.tokens import JwtSigner, TokenRecord, TokenStore
+from fakeauth.tokens import SWEEP_AT, JwtSigner, TokenRecord, TokenStore, signed_expiry
 
 __all__ = ["B2CoreState"]
 __all__ += b2core_brokers.__all__
 
 _BROKER_URL = "a B2Core broker is a base URL such as 'https://broker.example'"
+#: How long after its expiry a wizard session still answers "expired" or "finished"; then it is
+#: gone ("does not exist"), and the state drops it.
+WIZARD_RETENTION = 24 * 3600
 
 
 class B2CoreState:
@@ -99,6 +103,8 @@ class B2CoreState:
         """The broker hosts as base URLs, once the options are checked; raises
         :class:`ConfigurationError` as the constructor would (``FakeAuth`` checks them before it
         builds the state)."""
+        checked_lifetime(access_token_ttl, "b2core_access_token_ttl")
+        checked_lifetime(refresh_token_ttl, "b2core_refresh_token_ttl")
         if access_token_ttl <= 0 or refresh_token_ttl <= 0:
             raise ConfigurationError("B2Core token lifetimes must be positive numbers of seconds")
         urls = tuple(base_url(url, expected=_BROKER_URL) for url in hosts)
@@ -115,17 +121,24 @@ class B2CoreState:
         self._by_host: dict[str, B2CoreBroker] = {}
         self._accounts: dict[str, B2CoreAccount] = {}
         self.sessions: dict[str, WizardSession] = {}
+        self._next_wizard_sweep = SWEEP_AT
         self._sms_codes: dict[str, str] = {}
         for url in self.hosts:
             self.add_broker(url)
 
     def reset(self) -> None:
-        """Back to the embedded defaults: one broker per configured host, no accounts."""
+        """Back to the embedded defaults: one broker per configured host, no accounts.
+
+        The signing key is drawn anew, and the ids and codes of a new random epoch (the fake
+        advances it first), so nothing issued before the reset is accepted, or issued, again.
+        """
         with self._lock:
+            self.signer.rotate()
             self._reset_state()
 
     # -- seeding and inspection -------------------------------------------------------------
 
+    @checked_arguments("fake.b2core.add_broker")
     def add_broker(
         self,
         url: str,
@@ -175,6 +188,7 @@ class B2CoreState:
         """The broker serving a ``Host`` header value (``"host.name"``), or ``None``."""
         return self._by_host.get(host.lower())
 
+    @checked_arguments("fake.b2core.add_account")
     def add_account(
         self,
         email: str,
@@ -361,7 +375,9 @@ class B2CoreState:
             assert code is not None
             if kind == "google":
                 counter = int(self.clock.time() // 30)
-                valid = [totp_code(account.totp_secret, counter + d) for d in (-1, 0, 1)]
+                # no step before the epoch's: a clock at 1970-01-01 has no counter -1
+                steps = [counter + d for d in (-1, 0, 1) if counter + d >= 0]
+                valid = [totp_code(account.totp_secret, step) for step in steps]
             else:
                 valid = [session.sms_code or ""]
             if not any(hmac.compare_digest(code, v) for v in valid):
@@ -374,14 +390,18 @@ class B2CoreState:
         if claims.get("iss") != broker.url:
             raise TokenInvalid("the token is from another broker")
         with self._lock:
-            record = self.tokens.consume(str(claims.get("jti", "")), REFRESH)
+            record = self.tokens.consume(
+                str(claims.get("jti", "")), REFRESH, expires_at=signed_expiry(claims)
+            )
             account = self._accounts[record.subject]
             return self._issue(record.session, account)
 
     def authorize(self, broker: B2CoreBroker, access_token: str) -> tuple[B2CoreAccount, str]:
         """The account and auth session behind a valid access token; raises otherwise."""
         claims = self.signer.decode(access_token)
-        record = self.tokens.check(str(claims.get("jti", "")), ACCESS)
+        record = self.tokens.check(
+            str(claims.get("jti", "")), ACCESS, expires_at=signed_expiry(claims)
+        )
         if claims.get("iss") != broker.url:
             raise TokenInvalid("the token is from another broker")
         return self._accounts[record.subject], record.session
@@ -396,11 +416,20 @@ class B2CoreState:
 
     def _open(self, broker: B2CoreBroker, flow: str, workflow: str) -> WizardSession:
         now = self.clock.time()
+        if len(self.sessions) >= self._next_wizard_sweep:
+            self._prune_wizards(now)
         session = WizardSession(
             self._ids.uuid4(), flow, broker, workflow, to_datetime(now), now + WIZARD_TTL
         )
         self.sessions[session.uuid] = session
         return session
+
+    def _prune_wizards(self, now: float) -> None:
+        """Drop the wizard sessions past their retention (an amortised sweep, as tokens have)."""
+        self.sessions = {
+            uuid: s for uuid, s in self.sessions.items() if now < s.expires_at + WIZARD_RETENTION
+        }
+        self._next_wizard_sweep = max(SWEEP_AT, 2 * len(self.sessions))
 
     def _session(
         self, broker: B2CoreBroker, uuid: str, flow: str, workflow: str | None
@@ -408,7 +437,13 @@ class B2CoreState:
         session = self.sessions.get(uuid)
         default = SIGNUP_WORKFLOW if flow == "signup" else LOGIN_WORKFLOW
         problem = None
-        if session is None or session.broker is not broker or session.flow != flow:
+        if (
+            session is None
+            or session.broker is not broker
+            or session.flow != flow
+            # past its retention, a session is gone, whether a sweep has dropped it yet or not
+            or self.clock.time() >= session.expires_at + WIZARD_RETENTION
+        ):
             problem, session = NO_SESSION, None
         elif session.finished:
             problem = FINISHED_SESSION

@@ -23,6 +23,7 @@ from typing import Any
 from fakeauth.emails import is_email
 from fakeauth.errors import ConfigurationError, DomainError, InvalidCredentials
 from fakeauth.passwords import PasswordHash
+from fakeauth.seeding import checked_arguments
 
 __all__ = [
     "ACCESS",
@@ -166,6 +167,7 @@ class B2CoreBroker:
     failures: dict[str, list[float]] = field(default_factory=dict, repr=False)
     locked_until: dict[str, float] = field(default_factory=dict, repr=False)
 
+    @checked_arguments("broker.configure")
     def configure(
         self,
         *,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from fakeauth.clock import Clock, to_datetime
+from fakeauth.clock import Clock, checked_lifetime, to_datetime
 from fakeauth.emails import is_email
 from fakeauth.errors import (
     AccountExists,
@@ -19,7 +19,8 @@ from fakeauth.errors import (
 from fakeauth.outbox import Message, Outbox
 from fakeauth.passwords import PasswordHash
 from fakeauth.randomness import Randomness, RandomStream
-from fakeauth.tokens import JwtSigner, TokenRecord, TokenStore
+from fakeauth.seeding import checked_arguments
+from fakeauth.tokens import JwtSigner, TokenRecord, TokenStore, signed_expiry
 
 __all__ = [
     "DEFAULT_CLIENT_ID",
@@ -170,6 +171,8 @@ class OvokState:
         """The access and refresh token lifetimes as the constructor takes them; raises
         :class:`ConfigurationError` as the constructor would (``FakeAuth`` checks them before it
         builds the state)."""
+        checked_lifetime(access_token_ttl, "ovok_access_token_ttl")
+        checked_lifetime(refresh_token_ttl, "ovok_refresh_token_ttl")
         if access_token_ttl <= 0 or refresh_token_ttl <= 0:
             raise ConfigurationError("Ovok token lifetimes must be positive numbers of seconds")
         return int(access_token_ttl), int(refresh_token_ttl)
@@ -178,12 +181,14 @@ class OvokState:
         # Made on first use: setting up a stream costs more than the rest of a fresh state, and
         # a test that never calls Ovok never needs one.
         self._ids_stream: RandomStream | None = None
-        self.tokens = TokenStore(self.clock)
+        self.tokens = TokenStore(self.clock, on_sessions_pruned=self._forget_sessions)
         self.tenants: dict[str, OvokTenant] = {}
         self.clients: dict[str, OvokClient] = {}
         self._accounts: dict[str, OvokAccount] = {}
         self._by_email: dict[tuple[str, str], OvokAccount] = {}
         self.sessions: dict[str, OvokSession] = {}
+        # account id -> its sessions, oldest first: /auth/me reads the newest without a scan
+        self._account_sessions: dict[str, dict[str, OvokSession]] = {}
         self.add_tenant(DEFAULT_TENANT_ID, project_id=DEFAULT_PROJECT_ID)
         self.add_client(DEFAULT_CLIENT_ID, tenant_id=DEFAULT_TENANT_ID)
 
@@ -198,12 +203,18 @@ class OvokState:
         return stream
 
     def reset(self) -> None:
-        """Back to the embedded defaults: the documentation's tenant and client, no accounts."""
+        """Back to the embedded defaults: the documentation's tenant and client, no accounts.
+
+        The signing key is drawn anew, and the ids of a new random epoch (the fake advances it
+        first), so nothing issued before the reset is accepted, or issued, again.
+        """
         with self._lock:
+            self.signer.rotate()
             self._reset_state()
 
     # -- seeding and inspection -------------------------------------------------------------
 
+    @checked_arguments("fake.ovok.add_tenant")
     def add_tenant(
         self,
         id: str | None = None,
@@ -225,6 +236,7 @@ class OvokState:
             self.tenants[tenant.id] = tenant
             return tenant
 
+    @checked_arguments("fake.ovok.add_client")
     def add_client(self, id: str | None = None, *, tenant_id: str) -> OvokClient:
         """Add a client application to the tenant ``tenant_id``."""
         with self._lock:
@@ -235,6 +247,7 @@ class OvokState:
             self.clients[client.id] = client
             return client
 
+    @checked_arguments("fake.ovok.add_account")
     def add_account(
         self,
         email: str,
@@ -359,7 +372,9 @@ class OvokState:
     def refresh(self, refresh_token: str) -> OvokTokens:
         """Swap a refresh token (single use) for a new pair in the same login session."""
         claims = self.signer.decode(refresh_token)
-        record = self.tokens.consume(str(claims.get("jti", "")), REFRESH)
+        record = self.tokens.consume(
+            str(claims.get("jti", "")), REFRESH, expires_at=signed_expiry(claims)
+        )
         session = self.sessions.get(record.session)
         account = self._accounts.get(record.subject)
         if session is None or account is None:
@@ -370,7 +385,9 @@ class OvokState:
     def authorize(self, access_token: str) -> tuple[OvokAccount, OvokSession, dict[str, Any]]:
         """The account, session and claims behind a valid access token; raises otherwise."""
         claims = self.signer.decode(access_token)
-        record = self.tokens.check(str(claims.get("jti", "")), ACCESS)
+        record = self.tokens.check(
+            str(claims.get("jti", "")), ACCESS, expires_at=signed_expiry(claims)
+        )
         account = self._accounts.get(record.subject)
         session = self.sessions.get(record.session)
         if account is None or session is None:
@@ -382,10 +399,44 @@ class OvokState:
         _, _, claims = self.authorize(access_token)
         self.tokens.revoke(str(claims["jti"]))
 
-    def live_sessions(self, account: OvokAccount) -> list[OvokSession]:
-        """The account's sessions that still hold a usable token, oldest first."""
-        ids = {r.session for r in self.tokens.live(account.id)}
-        return [s for s in self.sessions.values() if s.id in ids]
+    def live_sessions(
+        self,
+        account: OvokAccount,
+        *,
+        current: OvokSession | None = None,
+        newest: int | None = None,
+    ) -> list[OvokSession]:
+        """The account's sessions that still hold a usable token, oldest first.
+
+        With ``newest``, only ``current`` (the caller's own session) and at most the ``newest``
+        newest others: what ``/auth/me`` lists.
+        """
+        others: list[OvokSession] = []
+        newer = None  # how many of the others are newer than the current session
+        with self._lock:
+            for session in reversed(self._account_sessions.get(account.id, {}).values()):
+                if newest is not None and len(others) >= newest:
+                    break
+                if current is not None and session.id == current.id:
+                    newer = len(others)
+                elif self.tokens.session_live(session.id):
+                    others.append(session)
+        others.reverse()
+        if current is not None:  # older than every other listed when the walk did not meet it
+            others.insert(len(others) - (len(others) if newer is None else newer), current)
+        return others
+
+    def _forget_sessions(self, ids: list[str]) -> None:
+        """Drop the sessions the token store pruned every record of."""
+        with self._lock:
+            for session_id in ids:
+                session = self.sessions.pop(session_id, None)
+                if session is not None:
+                    sessions = self._account_sessions.get(session.account_id)
+                    if sessions is not None:
+                        sessions.pop(session_id, None)
+                        if not sessions:
+                            del self._account_sessions[session.account_id]
 
     # -- internals ----------------------------------------------------------------------------
 
@@ -438,6 +489,7 @@ class OvokState:
             user_agent=user_agent,
         )
         self.sessions[session.id] = session
+        self._account_sessions.setdefault(account.id, {})[session.id] = session
         return self._issue(account, tenant, session)
 
     def _issue(self, account: OvokAccount, tenant: OvokTenant, session: OvokSession) -> OvokTokens:

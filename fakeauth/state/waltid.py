@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
 
-from fakeauth.clock import Clock
+from fakeauth.clock import Clock, checked_lifetime
 from fakeauth.errors import (
     AccountExists,
     ConfigurationError,
@@ -30,6 +30,7 @@ from fakeauth.features import FeatureRegistry
 from fakeauth.outbox import Outbox
 from fakeauth.passwords import PasswordHash
 from fakeauth.randomness import Randomness
+from fakeauth.seeding import checked_arguments
 from fakeauth.state import waltid_accounts
 from fakeauth.state.waltid_accounts import *  # noqa: F403 - the records stay importable from here
 from fakeauth.state.waltid_accounts import (
@@ -48,7 +49,7 @@ from fakeauth.state.waltid_accounts import (
     WaltidOrganization,
     WaltidSession,
 )
-from fakeauth.tokens import JwtSigner, TokenRecord, TokenStore
+from fakeauth.tokens import JwtSigner, TokenRecord, TokenStore, signed_expiry
 
 __all__ = ["WaltidState"]
 __all__ += waltid_accounts.__all__
@@ -94,10 +95,11 @@ class WaltidState:
         builds the state)."""
         if isinstance(token_ttl, bool) or not isinstance(token_ttl, int) or token_ttl <= 0:
             raise ConfigurationError("waltid_token_ttl must be a positive number of seconds")
+        checked_lifetime(token_ttl, "waltid_token_ttl")
         return token_ttl
 
     def _clear(self) -> None:
-        self.tokens = TokenStore(self.clock)
+        self.tokens = TokenStore(self.clock, on_sessions_pruned=self._forget_sessions)
         self._verified: dict[str, dict[str, Any]] = {}  # token -> claims, signature checked
         self._accounts: dict[str, WaltidAccount] = {}
         self._by_email: dict[str, WaltidAccount] = {}
@@ -118,9 +120,12 @@ class WaltidState:
     def reset(self) -> None:
         """Back to the embedded defaults: the quickstart's registration token, nothing else.
 
-        Feature flags are the whole fake's and stay as they are.
+        Feature flags are the whole fake's and stay as they are. The signing key is drawn anew,
+        and the ids of a new random epoch (the fake advances it first), so nothing issued before
+        the reset is accepted, or issued, again.
         """
         with self._lock:
+            self.signer.rotate()
             self._ids = self._randomness.stream("waltid.ids")
             self._clear()
 
@@ -135,6 +140,7 @@ class WaltidState:
 
     # -- seeding and inspection -------------------------------------------------------------
 
+    @checked_arguments("fake.waltid.add_account")
     def add_account(
         self,
         email: str,
@@ -164,6 +170,7 @@ class WaltidState:
                 "look it up with fake.waltid.get_account(email)"
             ) from None
 
+    @checked_arguments("fake.waltid.add_organization")
     def add_organization(self, organization: str, *, name: str | None = None) -> WaltidOrganization:
         """Seed an organization and its ``<organization>.admin`` role."""
         try:
@@ -175,6 +182,7 @@ class WaltidState:
         except InvalidRequest as exc:
             raise ConfigurationError(exc.message) from None
 
+    @checked_arguments("fake.waltid.add_role")
     def add_role(self, organization: str, role: str) -> str:
         """Seed a role of ``organization`` (``"viewer"`` or ``"<organization>.viewer"``); its id."""
         with self._lock:
@@ -189,6 +197,7 @@ class WaltidState:
             self.roles[role_id] = organization
             return role_id
 
+    @checked_arguments("fake.waltid.add_registration_token")
     def add_registration_token(
         self, token: str, *, email: str, password: str, expires: datetime | None = None
     ) -> None:
@@ -328,7 +337,9 @@ class WaltidState:
             if len(self._verified) >= 4096:
                 self._verified.clear()
             self._verified[token] = claims
-        record = self.tokens.check(str(claims.get("session", "")), LOGIN)
+        record = self.tokens.check(
+            str(claims.get("session", "")), LOGIN, expires_at=signed_expiry(claims)
+        )
         account = self._accounts.get(record.subject)
         session = self.sessions.get(record.session)
         if account is None or session is None or claims.get("sub") != account.id:
@@ -389,6 +400,12 @@ class WaltidState:
             return True
 
     # -- internals ----------------------------------------------------------------------------
+
+    def _forget_sessions(self, ids: list[str]) -> None:
+        """Drop the sessions whose login token the token store pruned (expired)."""
+        with self._lock:
+            for session_id in ids:
+                self.sessions.pop(session_id, None)
 
     def _login(self, account: WaltidAccount) -> WaltidLogin:
         issued_at = int(self.clock.time())

@@ -1,20 +1,49 @@
-"""What the in-process transports share: the check for unserved vendor requests."""
+"""What the in-process transports share: the check for unserved vendor requests, the network
+guard, and how an injected delay meets a client's own timeout."""
 
 from __future__ import annotations
 
+import math
+import time
 from contextlib import ContextDecorator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from fakeauth.errors import FakeAuthError
 from fakeauth.journal import Journal
+from fakeauth.transports.guard import NetworkGuard
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
     from fakeauth.fake import FakeAuth
 
-__all__ = ["Interceptor", "UnservedRequestsError", "check_all_served"]
+__all__ = ["Interceptor", "UnservedRequestsError", "check_all_served", "held_back", "read_timeout"]
+
+
+def read_timeout(timeout: Any) -> float | None:
+    """The read timeout, in seconds, of what a client library was given as its timeout.
+
+    requests takes a number, a ``(connect, read)`` pair or a urllib3 ``Timeout``; httpx hands
+    its transports the read timeout itself. ``None``: wait for ever.
+    """
+    if isinstance(timeout, tuple):
+        timeout = timeout[1] if len(timeout) == 2 else None
+    elif timeout is not None and not isinstance(timeout, (int, float)):
+        timeout = getattr(timeout, "read_timeout", None)  # urllib3.Timeout
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        return None
+    return float(timeout) if math.isfinite(timeout) and timeout >= 0 else None
+
+
+def held_back(delay: float, timeout: float | None) -> bool:
+    """Wait out an injected ``delay`` as a client with read ``timeout`` would: for the whole
+    delay, or only until its timeout passes; returns whether the timeout passed first."""
+    if timeout is not None and delay > timeout:
+        time.sleep(timeout)
+        return True
+    time.sleep(delay)
+    return False
 
 
 class UnservedRequestsError(FakeAuthError, AssertionError):
@@ -48,6 +77,7 @@ class Interceptor(ContextDecorator):
         self._fake = fake
         self.assert_all_served = assert_all_served
         self._active: Any = None
+        self._guard: NetworkGuard | None = None
         self._mark = 0
 
     def _install(self) -> Any:
@@ -61,15 +91,26 @@ class Interceptor(ContextDecorator):
         """Start intercepting; stop with :meth:`stop`, last started first stopped."""
         if self._active is not None:
             raise RuntimeError(f"fakeauth: this {self.name} is already active")
-        self._active = self._install()
+        self._guard = NetworkGuard(self._fake).start()
+        try:
+            self._active = self._install()
+        except BaseException:
+            self._guard.stop()
+            raise
         self._mark = self._fake.journal.mark()
 
     def stop(self, *, check: bool = True) -> None:
-        """Stop intercepting; with ``check``, raise if a vendor request went unserved."""
+        """Stop intercepting; with ``check``, raise if a vendor request went unserved or a
+        connection to a vendor host was refused."""
         active, self._active = self._active, None
         if active is None:
             return
         self._uninstall(active)
+        guard, self._guard = self._guard, None
+        if guard is not None:
+            guard.stop()
+            if check:
+                guard.check()
         if check and self.assert_all_served:
             check_all_served(self._fake.journal, self._mark)
 

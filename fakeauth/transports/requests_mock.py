@@ -18,7 +18,7 @@ import requests.adapters
 import responses
 
 from fakeauth.faults import InjectedConnectionError
-from fakeauth.transports.base import Interceptor
+from fakeauth.transports.base import Interceptor, held_back, read_timeout
 from fakeauth.wsgi import request_from_parts
 
 if TYPE_CHECKING:
@@ -40,9 +40,15 @@ class _VendorHosts(responses.CallbackResponse):
         super().__init__("ANY", "fakeauth://vendor-hosts", self._answer, content_type=None)
         self._fake = fake
 
+    def _fake_for(self, host: str) -> FakeAuth | None:
+        return self._fake if self._fake.vendor_for_host(host) is not None else None
+
+    def _target(self, url: str) -> FakeAuth:
+        """The fake that answers ``url`` (matched already): this entry's own."""
+        return self._fake
+
     def matches(self, request: PreparedRequest) -> tuple[bool, str]:
-        host = urlsplit(request.url or "").netloc
-        if self._fake.vendor_for_host(host) is None:
+        if self._fake_for(urlsplit(request.url or "").netloc) is None:
             return False, "not a vendor host of this FakeAuth"
         return True, ""
 
@@ -59,10 +65,118 @@ class _VendorHosts(responses.CallbackResponse):
             body or b"",
         )
         try:
-            response = self._fake.wsgi_app.dispatch(request)
+            response = self._target(request.url).wsgi_app.dispatch(request)
         except InjectedConnectionError as exc:
+            if exc.delay:
+                self._wait(prepared, exc.delay)
             raise requests.ConnectionError(str(exc), request=prepared) from exc
+        if response.delay:
+            self._wait(prepared, response.delay)
         return response.status, response.headers, response.body
+
+    @staticmethod
+    def _wait(prepared: PreparedRequest, delay: float) -> None:
+        # responses hands the callback the request alone; the arguments of the send (the
+        # timeout among them) ride on it as ``req_kwargs``.
+        sent: dict[str, Any] = getattr(prepared, "req_kwargs", None) or {}
+        if held_back(delay, read_timeout(sent.get("timeout"))):
+            raise requests.exceptions.ReadTimeout(
+                "fakeauth: the answer took longer than the read timeout", request=prepared
+            )
+
+
+class _InUserMock(_VendorHosts):
+    """The fakes' vendor hosts, registered in a ``responses`` mock that a user starts while
+    ``mock_requests()`` is active (``@responses.activate`` inside a fakeauth test, say), so that
+    the user's mock does not refuse them: every fake whose interception is still active, the
+    innermost first."""
+
+    def __init__(self, patch: _StartPatch) -> None:
+        super().__init__(patch.interceptor._fake)
+        self._patch = patch
+
+    def _target(self, url: str) -> FakeAuth:
+        return self._fake_for(urlsplit(url).netloc) or self._fake
+
+    def _fake_for(self, host: str) -> FakeAuth | None:
+        for patch in self._patch.chain():
+            if patch.interceptor._fake.vendor_for_host(host) is not None:
+                return patch.interceptor._fake
+        return None
+
+    @property
+    def call_count(self) -> int:
+        # Not one of the user's registrations: never "not fired" for assert_all_requests_are_fired.
+        return max(1, len(self.calls))
+
+
+class _LiveServersInUserMock(responses.BaseResponse):
+    """The fakes' live servers, passed through to their real sockets by the user's mock."""
+
+    def __init__(self, patch: _StartPatch) -> None:
+        super().__init__("ANY", "fakeauth://live-servers", passthrough=True)
+        self._patch = patch
+
+    def matches(self, request: PreparedRequest) -> tuple[bool, str]:
+        url = request.url or ""
+        if any(p.interceptor._fake.is_live_server_url(url) for p in self._patch.chain()):
+            return True, ""
+        return False, "not a live server of an active FakeAuth"
+
+    @property
+    def call_count(self) -> int:
+        return max(1, len(self.calls))
+
+
+#: The attribute that ties a wrapper of ``RequestsMock.start`` to its patch.
+_PATCH_ATTRIBUTE = "_fakeauth_patch"
+
+
+class _StartPatch:
+    """While a fake intercepts, a ``responses`` mock started by someone else learns the fake's
+    hosts (it wraps ``responses.RequestsMock.start``, a public method); undone last-in first-out,
+    or switched off while a later patch still wraps it."""
+
+    def __init__(self, interceptor: RequestsInterceptor, own: responses.RequestsMock) -> None:
+        self.interceptor = interceptor
+        self.active = True
+        self.wrapped: Any = responses.RequestsMock.start
+        patch = self
+
+        def start(mock: responses.RequestsMock) -> None:
+            if patch.active and mock is not own and not _bridged(mock):
+                # Registered first, so they match before the user's own entries.
+                mock.add(_InUserMock(patch))
+                mock.add(_LiveServersInUserMock(patch))
+            patch.wrapped(mock)
+
+        setattr(start, _PATCH_ATTRIBUTE, self)
+        self.wrapper = start
+        responses.RequestsMock.start = start  # type: ignore[method-assign, assignment]
+
+    def chain(self) -> list[_StartPatch]:
+        """This patch and the ones it wraps, innermost (newest) first, the active ones."""
+        patches: list[_StartPatch] = []
+        patch: _StartPatch | None = self
+        while patch is not None:
+            if patch.active:
+                patches.append(patch)
+            patch = getattr(patch.wrapped, _PATCH_ATTRIBUTE, None)
+        return patches
+
+    def undo(self) -> None:
+        self.active = False
+        if responses.RequestsMock.start is self.wrapper:
+            wrapped = self.wrapped
+            while (below := getattr(wrapped, _PATCH_ATTRIBUTE, None)) is not None and not (
+                below.active
+            ):
+                wrapped = below.wrapped
+            responses.RequestsMock.start = wrapped  # type: ignore[method-assign]
+
+
+def _bridged(mock: responses.RequestsMock) -> bool:
+    return any(isinstance(entry, _InUserMock) for entry in mock.registered())
 
 
 class RequestsInterceptor(Interceptor):
@@ -71,7 +185,7 @@ class RequestsInterceptor(Interceptor):
     name = "mock_requests()"
     _previous_send: Any = None
 
-    def _install(self) -> responses.RequestsMock:
+    def _install(self) -> tuple[responses.RequestsMock, _StartPatch]:
         self._previous_send = requests.adapters.HTTPAdapter.send
         pass_through: Any = self._pass_through
         every_url: Any = (_EVERY_URL,)  # responses accepts patterns; its stubs say str
@@ -82,10 +196,12 @@ class RequestsInterceptor(Interceptor):
         )
         mock.add(_VendorHosts(self._fake))
         mock.start()
-        return mock
+        return mock, _StartPatch(self, mock)
 
-    def _uninstall(self, active: responses.RequestsMock) -> None:
-        active.stop(allow_assert=False)
+    def _uninstall(self, active: tuple[responses.RequestsMock, _StartPatch]) -> None:
+        mock, patch = active
+        patch.undo()
+        mock.stop(allow_assert=False)
 
     def _pass_through(self, adapter: Any, request: PreparedRequest, **kwargs: Any) -> Any:
         previous = self._previous_send
@@ -98,4 +214,4 @@ class RequestsInterceptor(Interceptor):
         """The ``responses`` call list of this interception (requests and responses)."""
         if self._active is None:
             raise RuntimeError("fakeauth: calls are kept only while mock_requests() is active")
-        return self._active.calls
+        return self._active[0].calls

@@ -1,0 +1,454 @@
+"""One client connection of the live server: read, parse (httptools), answer, in turn.
+
+A connection is *idle* between requests, when no byte of a next request has arrived: it then
+blocks in ``recv`` with no timeout, so a frozen or travelling test clock can never drop it. Once
+a request has begun and until it is complete, the socket carries a timeout of
+``request_timeout`` seconds, measured by the kernel (``poll``), which neither freezegun nor
+time-machine moves: a client that stalls inside a head or a body gets ``408`` and is closed.
+A request that arrives whole in one ``recv`` (nearly all of them) never touches the timeout.
+
+A body larger than the app's own limit (``app.body_limit(method, path, host)``, when the app
+has one) is refused as soon as its declared or received length passes it: the app gets at most
+``limit + 1`` bytes (and answers its own ``413``), the rest is never read, the connection closes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import io
+import socket
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from email.utils import formatdate
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote_to_bytes
+
+import httptools
+
+from fakeauth.faults import InjectedConnectionError
+
+if TYPE_CHECKING:
+    import threading
+
+    from _typeshed import OptExcInfo
+    from _typeshed.wsgi import WSGIApplication, WSGIEnvironment
+
+__all__ = ["BodyLimit", "Connection", "body_limit_of", "error_response", "shut"]
+
+#: ``body_limit(method, path, host)``: the most bytes of body the app accepts (``None``: any).
+BodyLimit = Callable[[str, str, str], "int | None"]
+
+#: The most a request line and headers may take together (then 431 and the connection closes).
+MAX_HEAD = 64 * 1024
+#: The most of a body kept when the app states no limit; more is counted, not kept.
+MAX_BODY = 64 * 1024 * 1024
+#: Bodies up to this size are read whole without asking the app for its limit (it refuses them
+#: itself if they are too large): the common small request pays no lookup.
+SMALL_BODY = 64 * 1024
+_RECV = 256 * 1024
+#: Statuses that carry no body (and so no ``Content-Length`` is added to them).
+_NO_BODY = frozenset({204, 304})
+
+
+def shut(sock: socket.socket, how: int = socket.SHUT_RDWR) -> None:
+    """Shut ``sock`` down; wakes a thread blocked reading it (recv returns b""), unlike close."""
+    with contextlib.suppress(OSError):
+        sock.shutdown(how)
+
+
+def body_limit_of(app: WSGIApplication) -> BodyLimit | None:
+    """The app's ``body_limit`` method, if it has one (a middleware may forward its app's)."""
+    limit = getattr(app, "body_limit", None)
+    return limit if callable(limit) else None
+
+
+def _http_date() -> str:
+    """The ``Date`` header's value, from the clock read now (a frozen test clock shows in it)."""
+    return _format_date(int(time.time()))
+
+
+@functools.lru_cache(maxsize=2)
+def _format_date(second: int) -> str:
+    # A pure function of the second: formatted once a second instead of once an answer.
+    return formatdate(second, usegmt=True)
+
+
+def _declared(content_length: bytes | None) -> int:
+    # The parser has checked the value: only digits reach here.
+    return int(content_length) if content_length else 0
+
+
+class _Message:
+    """One request as it is parsed."""
+
+    __slots__ = (
+        "body",
+        "body_size",
+        "content_length",
+        "head_size",
+        "headers",
+        "keep_alive",
+        "limit",
+        "method",
+        "stated",
+        "truncated",
+        "upgrade",
+        "url",
+        "version",
+    )
+
+    def __init__(self) -> None:
+        self.url = b""
+        self.headers: list[tuple[bytes, bytes]] = []
+        self.head_size = 0
+        self.body: list[bytes] = []
+        self.body_size = 0
+        self.method = "GET"
+        self.version = "1.1"
+        self.keep_alive = True
+        self.upgrade = False
+        self.content_length: bytes | None = None
+        #: The body limit once looked up (``-1``: not yet), and whether the app stated it.
+        self.limit = -1
+        self.stated = False
+        #: Set when the body is cut at ``limit + 1`` bytes: the app sees only those.
+        self.truncated = False
+
+
+class Connection:
+    """One client connection: parse what arrives, answer each complete request in order.
+
+    The parser calls the ``on_*`` methods; a request is answered from ``on_message_complete``
+    itself, so pipelined requests are answered in order, and a ``100 Continue`` is never sent
+    before the answer of an earlier request. ``idle_since`` is a ticket from ``tickets`` taken
+    when the connection last became idle (``None``: a request is under way): the smallest is
+    the longest idle, with no clock read.
+    """
+
+    def __init__(
+        self,
+        app: WSGIApplication,
+        sock: socket.socket,
+        client: Any,
+        host: str,
+        port: int,
+        *,
+        request_timeout: float,
+        tickets: Iterator[int],
+    ) -> None:
+        self.app = app
+        self.sock = sock
+        self.client = client
+        self.host = host
+        self.port = port
+        self.request_timeout = request_timeout
+        self.tickets = tickets
+        self.body_limit = body_limit_of(app)
+        self.parser = httptools.HttpRequestParser(self)
+        self.message = _Message()
+        self.closing = False
+        self.in_message = False
+        self.idle_since: int | None = None
+        self.thread: threading.Thread | None = None
+
+    def run(self) -> None:
+        """Serve requests until the client closes, a request says close, or the server stops."""
+        sock, parser, tickets = self.sock, self.parser, self.tickets
+        timed = False
+        while not self.closing:
+            if not self.in_message:
+                self.idle_since = next(tickets)
+                if timed:
+                    sock.settimeout(None)
+                    timed = False
+            elif not timed:
+                sock.settimeout(self.request_timeout)
+                timed = True
+            try:
+                data = sock.recv(_RECV)
+            except TimeoutError:
+                self._send_error(
+                    408,
+                    "Request Timeout",
+                    f"the request was not complete after {self.request_timeout:g} s",
+                )
+                return
+            except OSError:
+                return
+            self.idle_since = None
+            if not data:
+                return
+            try:
+                parser.feed_data(data)
+            except httptools.HttpParserUpgrade:
+                return  # answered (with Connection: close); what follows is another protocol
+            except httptools.HttpParserError as exc:
+                if not self.closing:
+                    self._send_error(400, "Bad Request", f"malformed HTTP request: {exc}")
+                return
+
+    # -- parser callbacks -----------------------------------------------------------------------
+
+    def on_message_begin(self) -> None:
+        self.message = _Message()
+        self.in_message = True
+
+    def on_url(self, url: bytes) -> None:
+        message = self.message
+        message.url += url
+        message.head_size += len(url)
+        if message.head_size > MAX_HEAD:
+            self._refuse_head()
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        message = self.message
+        message.headers.append((name, value))
+        message.head_size += len(name) + len(value) + 4
+        if message.head_size > MAX_HEAD:
+            self._refuse_head()
+
+    def on_headers_complete(self) -> None:
+        if self.closing:
+            return
+        message, parser = self.message, self.parser
+        message.method = parser.get_method().decode("latin-1")
+        message.version = parser.get_http_version()
+        message.upgrade = parser.should_upgrade()
+        if message.version == "0.9":
+            # llhttp reads a request line with no version as HTTP/0.9, which has no headers
+            self._send_error(
+                400, "Bad Request", "malformed HTTP request: the request line has no HTTP/1.x"
+            )
+            return
+        expects_continue = False
+        for name, value in message.headers:
+            lowered = name.lower()
+            if lowered == b"content-length":
+                message.content_length = value
+            elif lowered == b"expect":
+                expects_continue = value.strip().lower() == b"100-continue"
+        declared = _declared(message.content_length)
+        if declared > SMALL_BODY and declared > self._limit(message):
+            # Refused from the declared length alone, at once, rather than after the client has
+            # sent it all: the body is never read.
+            self._refuse_body(message)
+        elif expects_continue and message.version == "1.1":
+            self._send(b"HTTP/1.1 100 Continue\r\n\r\n")
+
+    def on_body(self, body: bytes) -> None:
+        message = self.message
+        if self.closing:
+            return
+        size = message.body_size + len(body)
+        message.body.append(body)
+        message.body_size = size
+        if size > SMALL_BODY and size > self._limit(message):
+            self._refuse_body(message)
+
+    def on_message_complete(self) -> None:
+        self.in_message = False
+        if self.closing:
+            return
+        message = self.message
+        message.keep_alive = self.parser.should_keep_alive() and not message.upgrade
+        self._answer(message)
+
+    # -- limits ---------------------------------------------------------------------------------
+
+    def _limit(self, message: _Message) -> int:
+        """The most bytes of body this request may carry (looked up once, when first needed)."""
+        if message.limit < 0:
+            limit = None
+            if self.body_limit is not None:
+                limit = self.body_limit(message.method, self._path(message), self._host(message))
+            message.stated = limit is not None
+            message.limit = MAX_BODY if limit is None else max(0, limit)
+        return message.limit
+
+    @staticmethod
+    def _path(message: _Message) -> str:
+        try:
+            path = httptools.parse_url(message.url).path or b"/"
+        except httptools.HttpParserInvalidURLError:
+            path = message.url
+        return unquote_to_bytes(path).decode("utf-8", "replace")
+
+    @staticmethod
+    def _host(message: _Message) -> str:
+        for name, value in message.headers:
+            if name.lower() == b"host":
+                return value.decode("latin-1")
+        return ""
+
+    def _refuse_body(self, message: _Message) -> None:
+        """Answer from the first ``limit + 1`` bytes, then close without reading on.
+
+        An app that stated its limit gets exactly ``limit + 1`` bytes (what has arrived, padded
+        with NULs), so that it refuses the body itself, in its own shape; one that stated none
+        gets what has arrived and the declared ``Content-Length``.
+        """
+        keep = message.limit + 1
+        body = b"".join(message.body)[:keep]
+        message.body = [body, bytes(keep - len(body))] if message.stated else [body]
+        message.truncated = message.stated
+        message.keep_alive = False
+        self._answer(message)
+        self.closing = True
+
+    # -- answering ------------------------------------------------------------------------------
+
+    def _answer(self, message: _Message) -> None:
+        try:
+            self._call_app(message)
+        except Exception:  # the app's answer could not be written (a header that is not latin-1)
+            traceback.print_exc(file=sys.stderr)
+            self._send_error(
+                500, "Internal Server Error", "the answer could not be sent; see stderr"
+            )
+
+    def _call_app(self, message: _Message) -> None:
+        environ = self._environ(message)
+        if environ is None:
+            self._send_error(400, "Bad Request", "malformed request target")
+            return
+        started: list[Any] = []
+        written: list[bytes] = []
+
+        def start_response(
+            status: str, headers: list[tuple[str, str]], exc_info: OptExcInfo | None = None
+        ) -> Any:
+            if started and exc_info is None:
+                raise AssertionError("start_response called twice without exc_info")
+            started[:] = [status, headers]
+            return written.append
+
+        try:
+            result = self.app(environ, start_response)
+            try:
+                chunks = [*written, *result]
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
+        except InjectedConnectionError:
+            # A fault the test asked for: no answer at all, the connection just closes.
+            self.closing = True
+            shut(self.sock)
+            return
+        except Exception:
+            traceback.print_exc(file=sys.stderr)
+            self._send_error(500, "Internal Server Error", "the application raised; see stderr")
+            return
+        if not started:
+            self._send_error(500, "Internal Server Error", "the application gave no status")
+            return
+        status, headers = started
+        self._send_response(message, status, headers, b"".join(chunks))
+
+    def _environ(self, message: _Message) -> WSGIEnvironment | None:
+        try:
+            url = httptools.parse_url(message.url)
+        except httptools.HttpParserInvalidURLError:
+            if message.url != b"*":
+                return None
+            path, query = b"*", b""
+        else:
+            path, query = url.path or b"/", url.query or b""
+        body = b"".join(message.body)
+        client = self.client if isinstance(self.client, tuple) else ("", 0)
+        environ: dict[str, Any] = {
+            "REQUEST_METHOD": message.method,
+            "SCRIPT_NAME": "",
+            "PATH_INFO": unquote_to_bytes(path).decode("latin-1"),
+            "QUERY_STRING": query.decode("latin-1"),
+            "REQUEST_URI": message.url.decode("latin-1"),
+            "SERVER_NAME": self.host,
+            "SERVER_PORT": str(self.port),
+            "SERVER_PROTOCOL": f"HTTP/{message.version}",
+            "SERVER_SOFTWARE": "fakeauth",
+            "REMOTE_ADDR": str(client[0]),
+            "REMOTE_PORT": str(client[1]),
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.input_terminated": True,
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": True,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+        }
+        if message.truncated and message.content_length is not None:
+            environ["CONTENT_LENGTH"] = str(len(body))  # what wsgi.input holds, over the limit
+        elif message.content_length is not None:
+            environ["CONTENT_LENGTH"] = message.content_length.decode("latin-1")
+        for raw_name, raw_value in message.headers:
+            name = raw_name.decode("latin-1")
+            if "_" in name:
+                continue  # it would pass for the same name with "-": a header-spoofing trick
+            key = name.upper().replace("-", "_")
+            value = raw_value.decode("latin-1")
+            if key == "CONTENT_TYPE":
+                environ[key] = value
+            elif key != "CONTENT_LENGTH":  # taken above, once
+                key = "HTTP_" + key
+                previous = environ.get(key)
+                environ[key] = value if previous is None else f"{previous},{value}"
+        return environ
+
+    def _send_response(
+        self, message: _Message, status: str, headers: list[tuple[str, str]], body: bytes
+    ) -> None:
+        code = int(status[:3])
+        names = {name.lower() for name, _ in headers}
+        keep_alive = message.keep_alive
+        lines = [f"HTTP/1.1 {status}"]
+        lines += [f"{name}: {value}" for name, value in headers]
+        if "connection" in names:
+            keep_alive = keep_alive and not any(
+                name.lower() == "connection" and "close" in value.lower() for name, value in headers
+            )
+        elif not keep_alive:
+            lines.append("Connection: close")
+        elif message.version == "1.0":
+            lines.append("Connection: keep-alive")
+        if code in _NO_BODY or code < 200:
+            body = b""
+        elif "content-length" not in names:
+            lines.append(f"Content-Length: {len(body)}")
+        if "date" not in names:
+            lines.append("Date: " + _http_date())
+        if "server" not in names:
+            lines.append("Server: fakeauth")
+        if message.method == "HEAD":
+            body = b""
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        self._send(head + body)
+        if not keep_alive:
+            self.closing = True
+
+    def _send_error(self, code: int, reason: str, detail: str) -> None:
+        self._send(error_response(code, reason, detail))
+        self.closing = True
+
+    def _refuse_head(self) -> None:
+        if not self.closing:
+            self._send_error(431, "Request Header Fields Too Large", "request head over 64 KiB")
+
+    def _send(self, data: bytes) -> None:
+        try:
+            self.sock.sendall(data)
+        except OSError:
+            self.closing = True
+
+
+def error_response(code: int, reason: str, detail: str) -> bytes:
+    """A whole plain-text answer from the server itself, that closes the connection."""
+    body = f"fakeauth: {detail}\n".encode()
+    head = (
+        f"HTTP/1.1 {code} {reason}\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode("latin-1")
+    return head + body

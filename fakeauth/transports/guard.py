@@ -1,0 +1,148 @@
+"""The network guard: while a fake intercepts, no client library reaches one of its vendor hosts.
+
+The in-process interceptions answer ``requests`` and httpx. Any other client (``urllib``,
+``http.client``, urllib3 used directly, aiohttp, a library that brings its own HTTP stack) would
+still resolve the vendor's host name and talk to the real service. The guard wraps
+``socket.getaddrinfo``, through which every one of them resolves a name
+(``socket.create_connection`` and asyncio's resolver included): a lookup of a vendor host is
+refused with :class:`VendorHostRefusedError`, and the refusal is kept so that leaving the
+interception (and the pytest fixture) fails loudly even if the client swallowed the error.
+
+A client that connects to an IP address it already knows, or goes through an HTTP proxy, does no
+such lookup; a vendor host given as an IP address is guarded when the lookup names it.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from typing import TYPE_CHECKING, Any
+
+from fakeauth.errors import FakeAuthError
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+    from fakeauth.fake import FakeAuth
+
+__all__ = ["NetworkGuard", "VendorHostRefusedError"]
+
+#: The attribute that ties a wrapper to its guard, so that an undo sees through stopped ones.
+_GUARD_ATTRIBUTE = "_fakeauth_guard"
+
+
+class VendorHostRefusedError(FakeAuthError, ConnectionRefusedError):
+    """A client that fakeauth does not intercept tried to reach one of the fake's vendor hosts.
+
+    An ``OSError``, so the client library reports it as its own connection error, with this
+    message inside.
+    """
+
+
+def refusal_message(host: str) -> str:
+    """The sentence a refused connection to ``host`` carries."""
+    return (
+        f"fakeauth: refused a connection to {host}, a vendor host of this test's FakeAuth, from "
+        "a client that is not intercepted here: fake.mock_requests() answers requests, "
+        "fake.mock_httpx() answers httpx (the fakeauth fixture does both); point any other "
+        "client at the fake's live server (fake.serve() or the fakeauth_server fixture)"
+    )
+
+
+class NetworkRefusals:
+    """The vendor hosts a fake's guards refused, oldest first; thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._hosts: list[str] = []
+
+    def add(self, host: str) -> None:
+        """Keep one refusal."""
+        with self._lock:
+            self._hosts.append(host)
+
+    def since(self, mark: int) -> list[str]:
+        """The refusals after the first ``mark`` ones."""
+        with self._lock:
+            return self._hosts[mark:]
+
+    def __len__(self) -> int:
+        return len(self._hosts)
+
+    def clear(self) -> None:
+        """Forget every refusal."""
+        with self._lock:
+            self._hosts.clear()
+
+    def check(self, mark: int = 0) -> None:
+        """Raise :class:`VendorHostRefusedError` if a connection was refused after ``mark``."""
+        hosts = self.since(mark)
+        if hosts:
+            listed = ", ".join(dict.fromkeys(hosts))
+            raise VendorHostRefusedError(
+                f"{refusal_message(listed)} ({len(hosts)} connection(s) refused)"
+            )
+
+
+class NetworkGuard:
+    """Refuse name lookups of ``fake``'s vendor hosts while started; stop last-in first-out.
+
+    Stopped underneath a later guard (or another library's wrapper), it is not unwound, which
+    would drop what wraps it, but switched off: it then passes every lookup on.
+    """
+
+    def __init__(self, fake: FakeAuth) -> None:
+        self._fake = fake
+        self._active = False
+        self._wrapped: Any = None
+        self._wrapper: Any = None
+        self._mark = 0
+
+    def start(self) -> Self:
+        """Start refusing; returns the guard."""
+        wrapped = socket.getaddrinfo
+        guard = self
+
+        def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+            if guard._active and guard._refuses(host, port):
+                name = host.decode("ascii", "replace") if isinstance(host, bytes) else str(host)
+                guard._fake.network_refusals.add(name)
+                raise VendorHostRefusedError(refusal_message(name))
+            return wrapped(host, port, *args, **kwargs)
+
+        setattr(getaddrinfo, _GUARD_ATTRIBUTE, self)
+        self._wrapped, self._wrapper = wrapped, getaddrinfo
+        self._mark = len(self._fake.network_refusals)
+        self._active = True
+        socket.getaddrinfo = getaddrinfo
+        return self
+
+    def _refuses(self, host: Any, port: Any) -> bool:
+        if isinstance(host, bytes):
+            host = host.decode("ascii", "replace")
+        if not isinstance(host, str) or not host:
+            return False
+        host = host.lower()
+        if ":" in host and not host.startswith("["):
+            host = f"[{host}]"  # an IPv6 address, as a Host header writes it
+        fake = self._fake
+        if port is not None and fake.vendor_for_host(f"{host}:{port}") is not None:
+            return True
+        return fake.vendor_for_host(host) is not None
+
+    def stop(self) -> None:
+        """Stop refusing (safe to call twice)."""
+        if not self._active:
+            return
+        self._active = False
+        if socket.getaddrinfo is self._wrapper:
+            wrapped = self._wrapped
+            while (below := getattr(wrapped, _GUARD_ATTRIBUTE, None)) is not None and not (
+                below._active
+            ):
+                wrapped = below._wrapped
+            socket.getaddrinfo = wrapped
+
+    def check(self) -> None:
+        """Raise if a lookup was refused while this guard was started."""
+        self._fake.network_refusals.check(self._mark)
