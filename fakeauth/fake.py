@@ -259,7 +259,13 @@ class FakeAuth:
         )
 
     def delay_next(self, operation: str, seconds: float, *, times: int = 1) -> Fault:
-        """Make the next ``times`` calls of ``operation`` answer normally after ``seconds``."""
+        """Make the next ``times`` calls of ``operation`` answer normally after ``seconds``.
+
+        The operation takes effect at once and is journaled; the answer is held back. A client
+        whose read timeout is shorter gets its own timeout error once that timeout has passed
+        (``requests.exceptions.ReadTimeout``, ``httpx.ReadTimeout``), as from a slow vendor; an
+        async httpx client is delayed by awaiting, never by blocking its event loop.
+        """
         if seconds < 0:
             raise ConfigurationError("a delay is a number of seconds, 0 or more")
         return self.faults.add(
