@@ -171,14 +171,20 @@ class FakeAuth:
         # Every option is checked now, in the order the states once checked them when they were
         # built here; the states themselves are built on first use (see _LazyState).
         self._states_lock = threading.Lock()
-        self._ovok_ttls = OvokState.token_lifetimes(ovok_access_token_ttl, ovok_refresh_token_ttl)
-        b2core_urls = B2CoreState.checked_options(
-            base_urls("b2core_hosts", b2core_hosts),
+        lifetimes = (
+            ovok_access_token_ttl,
+            ovok_refresh_token_ttl,
             b2core_access_token_ttl,
             b2core_refresh_token_ttl,
+            waltid_token_ttl,
         )
+        try:
+            checked = _checked_lifetimes(*lifetimes)
+        except TypeError:  # a value that cannot be a cache key: checked (and refused) anew
+            checked = _checked_lifetimes.__wrapped__(*lifetimes)
+        self._ovok_ttls, self._waltid_ttl = checked
+        b2core_urls = B2CoreState.checked_hosts(base_urls("b2core_hosts", b2core_hosts))
         self._b2core_options = (b2core_urls, b2core_access_token_ttl, b2core_refresh_token_ttl)
-        self._waltid_ttl = WaltidState.token_lifetime(waltid_token_ttl)
         if features is not None and not isinstance(features, Mapping):
             raise ConfigurationError(
                 "features maps flag names to True or False, such as "
@@ -387,6 +393,18 @@ class FakeAuth:
             f"<FakeAuth ovok={len(ovok.accounts) if ovok is not None else 0} accounts, "
             f"{len(self.journal)} requests, {len(self.outbox)} messages>"
         )
+
+
+# Most fakes use the default lifetimes: checked once, not per fake. ``typed``: True and 1 differ.
+@functools.lru_cache(maxsize=64, typed=True)
+def _checked_lifetimes(
+    ovok_access: Any, ovok_refresh: Any, b2core_access: Any, b2core_refresh: Any, waltid: Any
+) -> tuple[tuple[int, int], int]:
+    """The Ovok and walt.id lifetimes as the states take them, once every lifetime is checked
+    (raises :class:`ConfigurationError` as the states' own checks do)."""
+    ovok = OvokState.token_lifetimes(ovok_access, ovok_refresh)
+    B2CoreState.checked_lifetimes(b2core_access, b2core_refresh)
+    return ovok, WaltidState.token_lifetime(waltid)
 
 
 @functools.lru_cache(maxsize=64)  # most fakes use the default hosts

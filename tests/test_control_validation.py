@@ -636,3 +636,16 @@ def test_the_405s_have_an_operation_id_calls_takes() -> None:
 
     fake.calls("ovok.method_not_allowed").assert_called_once()
     fake.calls("b2core.method_not_allowed").assert_not_called()
+
+
+@pytest.mark.parametrize(
+    "option", ["ovok_access_token_ttl", "b2core_refresh_token_ttl", "waltid_token_ttl"]
+)
+def test_a_lifetime_checked_once_is_still_checked_by_type(option: str) -> None:
+    options: dict[str, Any] = {option: 1}
+    FakeAuth(**options)  # valid, and now remembered
+
+    with pytest.raises(ConfigurationError):
+        FakeAuth(**{**options, option: True})  # equal to 1, but not a lifetime
+    with pytest.raises(ConfigurationError):
+        FakeAuth(**{**options, option: [3600]})  # no cache key at all

@@ -466,3 +466,17 @@ def test_the_live_server_fixture_alone_refuses_the_vendor_hosts(pytester: pytest
     # the second test caught both refusals, and its teardown still fails on them
     result.assert_outcomes(passed=2, errors=1)
     result.stdout.fnmatch_lines(["*2 connection(s) refused*"])
+
+
+def test_a_refusal_after_a_reset_inside_the_block_still_fails_it() -> None:
+    fake = FakeAuth()
+    mock = fake.mock_requests()
+    mock.start()
+    with pytest.raises(VendorHostRefusedError):
+        socket.getaddrinfo("api.dev.ovok.com", 443)
+    fake.reset()  # forgets the first refusal
+    with pytest.raises(VendorHostRefusedError):
+        socket.getaddrinfo("api.dev.ovok.com", 443)
+
+    with pytest.raises(VendorHostRefusedError, match=r"1 connection\(s\) refused"):
+        mock.stop()

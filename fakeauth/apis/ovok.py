@@ -197,7 +197,7 @@ def _read_body(request: Request) -> Any:
         if stripped[0] not in "{[":  # body-parser's strict mode: objects and arrays only
             raise _BadBody(error(400, _json_error_message(stripped, 0)))
         try:
-            value = json.loads(text, parse_constant=refuse_constant, parse_int=_js_number)
+            value = _DECODER.decode(text)
         except json.JSONDecodeError as exc:
             raise _BadBody(error(400, _json_error_message(text, exc.pos))) from None
         except JsonConstant:  # JSON.parse knows no NaN or Infinity
@@ -217,6 +217,10 @@ def _js_number(text: str) -> int | float:
     # JSON.parse reads any integer as a double: past Python's int-str limit, a float (Infinity
     # when it overflows, as in JavaScript), which the DTOs then refuse as they refuse a number
     return int(text) if len(text) <= INT_DIGITS else float(text)
+
+
+# One decoder for every request: json.loads with options builds a new one per call.
+_DECODER = json.JSONDecoder(parse_constant=refuse_constant, parse_int=_js_number)
 
 
 def _json_error_message(text: str, position: int) -> str:

@@ -72,7 +72,7 @@ def read_json(request: Request, expected_type: str) -> Any:
     try:
         # kotlinx reads an unquoted NaN, Infinity or long number as a literal: so does fakeauth,
         # and the field it lands in refuses it ("Expected quotation mark")
-        value = json.loads(text, parse_int=_literal_number, parse_float=_literal_number)
+        value = _DECODER.decode(text)
     except json.JSONDecodeError as exc:
         if not text.strip():
             message = "Expected start of the object '{', but had 'EOF' instead at path: $"
@@ -103,6 +103,10 @@ def _literal_number(text: str) -> float:
     number = _Unrepresentable(value)
     number.text = text
     return number
+
+
+# One decoder for every request: json.loads with options builds a new one per call.
+_DECODER = json.JSONDecoder(parse_int=_literal_number, parse_float=_literal_number)
 
 
 def decode(model: type[Model], value: Any, expected_type: str) -> Model:

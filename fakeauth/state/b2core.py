@@ -97,16 +97,27 @@ class B2CoreState:
         self._reset_state()
 
     @staticmethod
+    def checked_lifetimes(access_token_ttl: int, refresh_token_ttl: int) -> None:
+        """Raise :class:`ConfigurationError` unless both lifetimes are ones the state takes."""
+        checked_lifetime(access_token_ttl, "b2core_access_token_ttl")
+        checked_lifetime(refresh_token_ttl, "b2core_refresh_token_ttl")
+        if access_token_ttl <= 0 or refresh_token_ttl <= 0:
+            raise ConfigurationError("B2Core token lifetimes must be positive numbers of seconds")
+
+    @staticmethod
     def checked_options(
         hosts: Iterable[str], access_token_ttl: int, refresh_token_ttl: int
     ) -> tuple[str, ...]:
         """The broker hosts as base URLs, once the options are checked; raises
         :class:`ConfigurationError` as the constructor would (``FakeAuth`` checks them before it
         builds the state)."""
-        checked_lifetime(access_token_ttl, "b2core_access_token_ttl")
-        checked_lifetime(refresh_token_ttl, "b2core_refresh_token_ttl")
-        if access_token_ttl <= 0 or refresh_token_ttl <= 0:
-            raise ConfigurationError("B2Core token lifetimes must be positive numbers of seconds")
+        B2CoreState.checked_lifetimes(access_token_ttl, refresh_token_ttl)
+        return B2CoreState.checked_hosts(hosts)
+
+    @staticmethod
+    def checked_hosts(hosts: Iterable[str]) -> tuple[str, ...]:
+        """The broker hosts as base URLs; raises :class:`ConfigurationError` for a URL that is
+        not a broker's or given twice."""
         urls = tuple(base_url(url, expected=_BROKER_URL) for url in hosts)
         for index, url in enumerate(urls):
             if url in urls[:index]:

@@ -55,16 +55,21 @@ class NetworkRefusals:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._hosts: list[str] = []
+        self._cleared = 0  # refusals forgotten by clear(), so that marks outlive a reset
 
     def add(self, host: str) -> None:
         """Keep one refusal."""
         with self._lock:
             self._hosts.append(host)
 
+    def mark(self) -> int:
+        """A position in the history of refusals, for :meth:`since`; survives :meth:`clear`."""
+        return self._cleared + len(self._hosts)
+
     def since(self, mark: int) -> list[str]:
-        """The refusals after the first ``mark`` ones."""
+        """The refusals after :meth:`mark` returned ``mark`` (and not cleared since)."""
         with self._lock:
-            return self._hosts[mark:]
+            return self._hosts[max(0, mark - self._cleared) :]
 
     def __len__(self) -> int:
         return len(self._hosts)
@@ -72,10 +77,13 @@ class NetworkRefusals:
     def clear(self) -> None:
         """Forget every refusal."""
         with self._lock:
+            self._cleared += len(self._hosts)
             self._hosts.clear()
 
     def check(self, mark: int = 0) -> None:
         """Raise :class:`VendorHostRefusedError` if a connection was refused after ``mark``."""
+        if self.mark() <= mark:  # nothing refused since: the common case, without a copy
+            return
         hosts = self.since(mark)
         if hosts:
             listed = ", ".join(dict.fromkeys(hosts))
@@ -112,7 +120,7 @@ class NetworkGuard:
 
         setattr(getaddrinfo, _GUARD_ATTRIBUTE, self)
         self._wrapped, self._wrapper = wrapped, getaddrinfo
-        self._mark = len(self._fake.network_refusals)
+        self._mark = self._fake.network_refusals.mark()
         self._active = True
         socket.getaddrinfo = getaddrinfo
         return self
