@@ -30,6 +30,7 @@ import respx
 
 from fakeauth import FakeAuth
 from fakeauth.transports.guard import VendorHostRefusedError
+from fakeauth.transports.wrapping import Wrapper
 
 OVOK = "https://api.dev.ovok.com"
 VENDOR_URL = f"{OVOK}/auth/me"
@@ -480,3 +481,33 @@ def test_a_refusal_after_a_reset_inside_the_block_still_fails_it() -> None:
 
     with pytest.raises(VendorHostRefusedError, match=r"1 connection\(s\) refused"):
         mock.stop()
+
+
+def test_wrappers_undone_in_any_order_leave_the_original_in_place() -> None:
+    class Owner:
+        @staticmethod
+        def call() -> list[str]:
+            return ["original"]
+
+    original = Owner.call
+
+    def tagging(tag: str) -> Callable[[Wrapper], Callable[[], list[str]]]:
+        def make(wrapper: Wrapper) -> Callable[[], list[str]]:
+            def call() -> list[str]:
+                below: list[str] = wrapper.wrapped()
+                return [tag, *below] if wrapper.active else below
+
+            return call
+
+        return make
+
+    first, second, third = (Wrapper(Owner, "call", tagging(tag)) for tag in "abc")
+    assert Owner.call() == ["c", "b", "a", "original"]
+
+    second.undo()  # under the third: switched off, still in place
+    assert Owner.call() == ["c", "a", "original"]
+    third.undo()  # on top: unwinds itself and the switched-off second
+    assert Owner.call is first.function
+    first.undo()
+
+    assert Owner.call is original

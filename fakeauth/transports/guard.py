@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import socket
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from fakeauth.errors import FakeAuthError
+from fakeauth.transports.wrapping import Wrapper
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -26,9 +28,6 @@ if TYPE_CHECKING:
     from fakeauth.fake import FakeAuth
 
 __all__ = ["NetworkGuard", "VendorHostRefusedError"]
-
-#: The attribute that ties a wrapper to its guard, so that an undo sees through stopped ones.
-_GUARD_ATTRIBUTE = "_fakeauth_guard"
 
 
 class VendorHostRefusedError(FakeAuthError, ConnectionRefusedError):
@@ -93,37 +92,29 @@ class NetworkRefusals:
 
 
 class NetworkGuard:
-    """Refuse name lookups of ``fake``'s vendor hosts while started; stop last-in first-out.
-
-    Stopped underneath a later guard (or another library's wrapper), it is not unwound, which
-    would drop what wraps it, but switched off: it then passes every lookup on.
-    """
+    """Refuse name lookups of ``fake``'s vendor hosts while started; stopped last-in first-out,
+    or switched off while a later wrapper still wraps it (see :class:`Wrapper`)."""
 
     def __init__(self, fake: FakeAuth) -> None:
         self._fake = fake
-        self._active = False
-        self._wrapped: Any = None
-        self._wrapper: Any = None
+        self._wrapper: Wrapper | None = None
         self._mark = 0
 
     def start(self) -> Self:
         """Start refusing; returns the guard."""
-        wrapped = socket.getaddrinfo
-        guard = self
-
-        def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
-            if guard._active and guard._refuses(host, port):
-                name = host.decode("ascii", "replace") if isinstance(host, bytes) else str(host)
-                guard._fake.network_refusals.add(name)
-                raise VendorHostRefusedError(refusal_message(name))
-            return wrapped(host, port, *args, **kwargs)
-
-        setattr(getaddrinfo, _GUARD_ATTRIBUTE, self)
-        self._wrapped, self._wrapper = wrapped, getaddrinfo
         self._mark = self._fake.network_refusals.mark()
-        self._active = True
-        socket.getaddrinfo = getaddrinfo
+        self._wrapper = Wrapper(socket, "getaddrinfo", self._make)
         return self
+
+    def _make(self, wrapper: Wrapper) -> Callable[..., Any]:
+        def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+            if wrapper.active and self._refuses(host, port):
+                name = host.decode("ascii", "replace") if isinstance(host, bytes) else str(host)
+                self._fake.network_refusals.add(name)
+                raise VendorHostRefusedError(refusal_message(name))
+            return wrapper.wrapped(host, port, *args, **kwargs)
+
+        return getaddrinfo
 
     def _refuses(self, host: Any, port: Any) -> bool:
         if isinstance(host, bytes):
@@ -140,16 +131,9 @@ class NetworkGuard:
 
     def stop(self) -> None:
         """Stop refusing (safe to call twice)."""
-        if not self._active:
-            return
-        self._active = False
-        if socket.getaddrinfo is self._wrapper:
-            wrapped = self._wrapped
-            while (below := getattr(wrapped, _GUARD_ATTRIBUTE, None)) is not None and not (
-                below._active
-            ):
-                wrapped = below._wrapped
-            socket.getaddrinfo = wrapped
+        wrapper, self._wrapper = self._wrapper, None
+        if wrapper is not None:
+            wrapper.undo()
 
     def check(self) -> None:
         """Raise if a lookup was refused while this guard was started."""

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from fakeauth.errors import ConfigurationError
 from fakeauth.faults import InjectedConnectionError
 from fakeauth.transports.base import Interceptor, held_back, read_timeout
+from fakeauth.transports.wrapping import Wrapper
 from fakeauth.wsgi import request_from_parts
 
 if TYPE_CHECKING:
@@ -109,69 +110,41 @@ def make_transport(fake: FakeAuth) -> httpx.MockTransport:
     return _FakeTransport(lambda request: None)
 
 
-#: The attribute that ties a wrapper to its patch, so that an undo sees through switched-off ones.
-_PATCH_ATTRIBUTE = "_fakeauth_patch"
-
-
-def _patch_of(send: Any) -> _Patch | None:
-    patch: _Patch | None = getattr(send, _PATCH_ATTRIBUTE, None)
-    return patch
-
-
 class _Patch:
-    """One fake's wrapper around httpx's network sends; undone last-in first-out.
-
-    If it is stopped while a later patch still wraps it, it is not unwound (that would drop the
-    later one) but switched off: it then hands every request straight to what it wrapped.
-    """
+    """One fake's wrappers around httpx's two network sends (see :class:`Wrapper`)."""
 
     def __init__(self, fake: FakeAuth, module: Any) -> None:
         self.fake = fake
-        self.active = True
-        self.module = module
-        self.sync_send: Callable[..., httpx.Response] = module.HTTPTransport.handle_request
-        self.async_send: Callable[..., Awaitable[httpx.Response]] = (
-            module.AsyncHTTPTransport.handle_async_request
+
+        def sync_send(wrapper: Wrapper) -> Callable[..., httpx.Response]:
+            def handle_request(transport: Any, request: httpx.Request) -> httpx.Response:
+                if wrapper.active and self.serves(request):
+                    return answer(fake, request)
+                return wrapper.wrapped(transport, request)  # type: ignore[no-any-return]
+
+            return handle_request
+
+        def async_send(wrapper: Wrapper) -> Callable[..., Awaitable[httpx.Response]]:
+            async def handle_async_request(
+                transport: Any, request: httpx.Request
+            ) -> httpx.Response:
+                if wrapper.active and self.serves(request):
+                    return await answer_async(fake, request)
+                return await wrapper.wrapped(transport, request)  # type: ignore[no-any-return]
+
+            return handle_async_request
+
+        self.wrappers = (
+            Wrapper(module.HTTPTransport, "handle_request", sync_send),
+            Wrapper(module.AsyncHTTPTransport, "handle_async_request", async_send),
         )
-        patch = self
-
-        def handle_request(transport: Any, request: httpx.Request) -> httpx.Response:
-            if patch.serves(request):
-                return answer(patch.fake, request)
-            return patch.sync_send(transport, request)
-
-        async def handle_async_request(transport: Any, request: httpx.Request) -> httpx.Response:
-            if patch.serves(request):
-                return await answer_async(patch.fake, request)
-            return await patch.async_send(transport, request)
-
-        self.sync_wrapper = handle_request
-        self.async_wrapper = handle_async_request
-        setattr(handle_request, _PATCH_ATTRIBUTE, self)
-        setattr(handle_async_request, _PATCH_ATTRIBUTE, self)
-        module.HTTPTransport.handle_request = handle_request
-        module.AsyncHTTPTransport.handle_async_request = handle_async_request
 
     def serves(self, request: httpx.Request) -> bool:
-        if not self.active:
-            return False
         return self.fake.vendor_for_host(request.url.netloc.decode("ascii")) is not None
 
     def undo(self) -> None:
-        self.active = False
-        module = self.module
-        # Unwound only while on top; underneath a later patch, it stays switched off until that
-        # one is undone, which then unwinds every switched-off patch below it as well.
-        if module.HTTPTransport.handle_request is self.sync_wrapper:
-            send = self.sync_send
-            while (below := _patch_of(send)) is not None and not below.active:
-                send = below.sync_send
-            module.HTTPTransport.handle_request = send
-        if module.AsyncHTTPTransport.handle_async_request is self.async_wrapper:
-            async_send = self.async_send
-            while (below := _patch_of(async_send)) is not None and not below.active:
-                async_send = below.async_send
-            module.AsyncHTTPTransport.handle_async_request = async_send
+        for wrapper in self.wrappers:
+            wrapper.undo()
 
 
 class HttpxInterceptor(Interceptor):

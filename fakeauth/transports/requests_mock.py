@@ -10,6 +10,7 @@ answering), except the fake's own live servers, which are always reached over th
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -19,6 +20,7 @@ import responses
 
 from fakeauth.faults import InjectedConnectionError
 from fakeauth.transports.base import Interceptor, held_back, read_timeout
+from fakeauth.transports.wrapping import Wrapper
 from fakeauth.wsgi import request_from_parts
 
 if TYPE_CHECKING:
@@ -128,51 +130,32 @@ class _LiveServersInUserMock(responses.BaseResponse):
         return max(1, len(self.calls))
 
 
-#: The attribute that ties a wrapper of ``RequestsMock.start`` to its patch.
-_PATCH_ATTRIBUTE = "_fakeauth_patch"
-
-
 class _StartPatch:
     """While a fake intercepts, a ``responses`` mock started by someone else learns the fake's
-    hosts (it wraps ``responses.RequestsMock.start``, a public method); undone last-in first-out,
-    or switched off while a later patch still wraps it."""
+    hosts: it wraps ``responses.RequestsMock.start``, a public method (see :class:`Wrapper`)."""
 
     def __init__(self, interceptor: RequestsInterceptor, own: responses.RequestsMock) -> None:
         self.interceptor = interceptor
-        self.active = True
-        self.wrapped: Any = responses.RequestsMock.start
-        patch = self
 
-        def start(mock: responses.RequestsMock) -> None:
-            if patch.active and mock is not own and not _bridged(mock):
-                # Registered first, so they match before the user's own entries.
-                mock.add(_InUserMock(patch))
-                mock.add(_LiveServersInUserMock(patch))
-            patch.wrapped(mock)
+        def make(wrapper: Wrapper) -> Callable[[responses.RequestsMock], None]:
+            def start(mock: responses.RequestsMock) -> None:
+                if wrapper.active and mock is not own and not _bridged(mock):
+                    # Registered first, so they match before the user's own entries.
+                    mock.add(_InUserMock(self))
+                    mock.add(_LiveServersInUserMock(self))
+                wrapper.wrapped(mock)
 
-        setattr(start, _PATCH_ATTRIBUTE, self)
-        self.wrapper = start
-        responses.RequestsMock.start = start  # type: ignore[method-assign, assignment]
+            return start
+
+        self.wrapper = Wrapper(responses.RequestsMock, "start", make, context=self)
 
     def chain(self) -> list[_StartPatch]:
         """This patch and the ones it wraps, innermost (newest) first, the active ones."""
-        patches: list[_StartPatch] = []
-        patch: _StartPatch | None = self
-        while patch is not None:
-            if patch.active:
-                patches.append(patch)
-            patch = getattr(patch.wrapped, _PATCH_ATTRIBUTE, None)
-        return patches
+        stack = (self.wrapper, *self.wrapper.below())
+        return [w.context for w in stack if w.active and isinstance(w.context, _StartPatch)]
 
     def undo(self) -> None:
-        self.active = False
-        if responses.RequestsMock.start is self.wrapper:
-            wrapped = self.wrapped
-            while (below := getattr(wrapped, _PATCH_ATTRIBUTE, None)) is not None and not (
-                below.active
-            ):
-                wrapped = below.wrapped
-            responses.RequestsMock.start = wrapped  # type: ignore[method-assign]
+        self.wrapper.undo()
 
 
 def _bridged(mock: responses.RequestsMock) -> bool:

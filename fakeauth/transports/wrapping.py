@@ -1,0 +1,72 @@
+"""One wrapper in place of another library's function, undone last-in first-out.
+
+fakeauth wraps three functions it does not own: httpx's network sends, ``socket.getaddrinfo``
+(the network guard) and ``responses.RequestsMock.start``. Fakes and other libraries may wrap the
+same function in any order and stop in any order, so each wrapper is undone the same way: on
+top, it puts back what it wrapped; under a later wrapper, it cannot be taken out without dropping
+that one, so it is switched off (it passes every call straight on) and is unwound by the later
+wrapper's own undo.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+__all__ = ["Wrapper", "wrapper_of"]
+
+#: The attribute that ties a wrapper function to its :class:`Wrapper`.
+_ATTRIBUTE = "_fakeauth_wrapper"
+
+
+class Wrapper:
+    """``make(wrapper)`` becomes ``owner.name``; it may read :attr:`active` and :attr:`wrapped`.
+
+    >>> Wrapper(socket, "getaddrinfo", lambda w: lambda *a: w.wrapped(*a))
+    """
+
+    def __init__(
+        self,
+        owner: Any,
+        name: str,
+        make: Callable[[Wrapper], Callable[..., Any]],
+        *,
+        context: Any = None,
+    ) -> None:
+        self.owner = owner
+        self.name = name
+        #: What the wrapper works for (the fake it answers for, say), for whoever walks the stack.
+        self.context = context
+        #: Whether the wrapper still does its work (switched off by :meth:`undo`).
+        self.active = True
+        #: What was in place when this wrapper was installed.
+        self.wrapped: Any = getattr(owner, name)
+        self.function = make(self)
+        setattr(self.function, _ATTRIBUTE, self)
+        setattr(owner, name, self.function)
+
+    def below(self) -> Iterator[Wrapper]:
+        """The fakeauth wrappers this one wraps, nearest first."""
+        wrapper = wrapper_of(self.wrapped)
+        while wrapper is not None:
+            yield wrapper
+            wrapper = wrapper_of(wrapper.wrapped)
+
+    def undo(self) -> None:
+        """Switch off; and, if on top, put back the nearest function below that is not a
+        switched-off wrapper."""
+        self.active = False
+        if getattr(self.owner, self.name) is not self.function:
+            return
+        wrapped = self.wrapped
+        for wrapper in self.below():
+            if wrapper.active:
+                break
+            wrapped = wrapper.wrapped
+        setattr(self.owner, self.name, wrapped)
+
+
+def wrapper_of(function: Any) -> Wrapper | None:
+    """The :class:`Wrapper` whose function ``function`` is, if it is one."""
+    wrapper: Wrapper | None = getattr(function, _ATTRIBUTE, None)
+    return wrapper
