@@ -148,8 +148,9 @@ class _SwitchApp:
     def body_limit(self, method: str, path: str, host: str) -> int | None:
         """The current fake's body limit for this request (the server refuses a larger body
         without reading it); ``None`` between tests."""
-        app = self.app
-        limit = getattr(app, "body_limit", None)
+        from fakeauth.transports.connection import body_limit_of
+
+        limit = None if self.app is None else body_limit_of(self.app)
         return None if limit is None else limit(method, path, host)
 
 

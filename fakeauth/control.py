@@ -18,6 +18,7 @@ from urllib.parse import parse_qs
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
+from fakeauth.apis.base import INT_DIGITS, JsonConstant, refuse_constant
 from fakeauth.errors import ConfigurationError
 from fakeauth.http import Request, Response
 from fakeauth.openapi import openapi_json
@@ -39,12 +40,8 @@ class _NotStandardJson(ValueError):
     """A number standard JSON, or a Python float, cannot hold."""
 
 
-def _refuse_constant(name: str) -> Any:
-    raise _NotStandardJson(f"{name} is not a JSON number")
-
-
 def _int(text: str) -> int:
-    if len(text) > 4300:  # int() refuses it (Python's int-str limit): say why
+    if len(text) > INT_DIGITS:  # int() refuses it (Python's int-str limit): say why
         raise _NotStandardJson(f"an integer of {len(text):,} digits is too long")
     return int(text)
 
@@ -63,8 +60,12 @@ def _body(request: Request) -> Any:
         return {}
     try:
         return json.loads(
-            request.body, parse_constant=_refuse_constant, parse_int=_int, parse_float=_float
+            request.body, parse_constant=refuse_constant, parse_int=_int, parse_float=_float
         )
+    except JsonConstant as exc:
+        raise ConfigurationError(
+            f"the body must be standard JSON: {exc.name} is not a JSON number"
+        ) from None
     except _NotStandardJson as exc:
         raise ConfigurationError(f"the body must be standard JSON: {exc}") from None
     except json.JSONDecodeError as exc:

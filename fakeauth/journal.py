@@ -8,7 +8,7 @@ import itertools
 import json
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, NoReturn, overload
@@ -96,9 +96,13 @@ class JournalEntry:
         )
 
 
-def body_value(body: bytes) -> Any:
+def body_value(body: bytes, scrub: Callable[[str], str] | None = None) -> Any:
     """How the journal shows a body: parsed JSON when it is (and at most 64 KiB), else text
-    (the first 4 KiB, and the length); ``None`` when empty."""
+    (the first 4 KiB, and the length); ``None`` when empty.
+
+    ``scrub`` redacts a text before it is cut: it sees twice what is kept, so that no secret is
+    cut in two at the edge and half of it shown.
+    """
     if not body:
         return None
     if len(body) <= 64 * 1024 and body[:1] in (b"{", b"["):
@@ -106,7 +110,10 @@ def body_value(body: bytes) -> Any:
             return json.loads(body)
         except (ValueError, RecursionError):
             pass
-    text = body[:_TEXT_LIMIT].decode("utf-8", "replace")
+    if scrub is None:
+        text = body[:_TEXT_LIMIT].decode("utf-8", "replace")
+    else:
+        text = scrub(body[: 2 * _TEXT_LIMIT].decode("utf-8", "replace"))[:_TEXT_LIMIT]
     return text if len(body) <= _TEXT_LIMIT else f"{text}... ({len(body)} bytes)"
 
 

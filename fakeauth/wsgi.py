@@ -43,8 +43,6 @@ CONTROL_PREFIX = "/_fakeauth/"
 VENDOR_APIS: tuple[VendorApi, ...] = (ovok.API, b2core.API, waltid.API)
 
 _DROPPED = "<connection dropped by an injected fault>"
-#: How much of a body that is not JSON the journal shows (as :func:`body_value` does).
-_TEXT_LIMIT = 4096
 #: A body larger than this is refused without being read.
 _HARD_BODY_LIMIT = 64 * 1024 * 1024
 
@@ -392,11 +390,6 @@ def _request_secrets(request: Request) -> tuple[str, ...]:
 def _journal_request(request: Request, secrets: tuple[str, ...]) -> Any:
     if request.parsed_body is not None:
         return redact(request.parsed_body, secrets, keys=REQUEST_SECRET_KEYS)
-    value = body_value(request.body)
-    if not isinstance(value, str):
-        return redact(value, secrets, keys=REQUEST_SECRET_KEYS)
-    # A body that did not parse: redacted by pattern over more than the journal keeps of it, so
-    # that no secret is cut in two at the edge and half of it shown.
-    size = len(request.body)
-    text = scrub_text(request.body[: 2 * _TEXT_LIMIT].decode("utf-8", "replace"), secrets)
-    return text if size <= _TEXT_LIMIT else f"{text[:_TEXT_LIMIT]}... ({size} bytes)"
+    # A body that does not parse is redacted by pattern, before the journal cuts it.
+    value = body_value(request.body, lambda text: scrub_text(text, secrets))
+    return value if isinstance(value, str) else redact(value, secrets, keys=REQUEST_SECRET_KEYS)

@@ -18,7 +18,14 @@ if TYPE_CHECKING:
 
     from fakeauth.fake import FakeAuth
 
-__all__ = ["Interceptor", "UnservedRequestsError", "check_all_served", "held_back", "read_timeout"]
+__all__ = [
+    "Interceptor",
+    "UnservedRequestsError",
+    "check_all_served",
+    "cut_short",
+    "held_back",
+    "read_timeout",
+]
 
 
 def read_timeout(timeout: Any) -> float | None:
@@ -36,14 +43,20 @@ def read_timeout(timeout: Any) -> float | None:
     return float(timeout) if math.isfinite(timeout) and timeout >= 0 else None
 
 
-def held_back(delay: float, timeout: float | None) -> bool:
-    """Wait out an injected ``delay`` as a client with read ``timeout`` would: for the whole
-    delay, or only until its timeout passes; returns whether the timeout passed first."""
+def cut_short(delay: float, timeout: float | None) -> tuple[float, bool]:
+    """How long a client with read ``timeout`` waits for an answer held back ``delay`` seconds,
+    and whether its timeout passes first."""
     if timeout is not None and delay > timeout:
-        time.sleep(timeout)
-        return True
-    time.sleep(delay)
-    return False
+        return timeout, True
+    return delay, False
+
+
+def held_back(delay: float, timeout: float | None) -> bool:
+    """Wait out an injected ``delay`` as a client with read ``timeout`` would (see
+    :func:`cut_short`); returns whether the timeout passed first."""
+    seconds, timed_out = cut_short(delay, timeout)
+    time.sleep(seconds)
+    return timed_out
 
 
 class UnservedRequestsError(FakeAuthError, AssertionError):

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from fakeauth.errors import ConfigurationError
 from fakeauth.faults import InjectedConnectionError
-from fakeauth.transports.base import Interceptor, held_back, read_timeout
+from fakeauth.transports.base import Interceptor, cut_short, held_back, read_timeout
 from fakeauth.transports.wrapping import Wrapper
 from fakeauth.wsgi import request_from_parts
 
@@ -90,9 +90,8 @@ async def answer_async(fake: FakeAuth, request: httpx.Request) -> httpx.Response
     response, delay, why = _dispatch(fake, request)
     timed_out = False
     if delay:
-        timeout = _client_timeout(request)
-        timed_out = timeout is not None and delay > timeout
-        await asyncio.sleep(timeout if timed_out and timeout is not None else delay)
+        seconds, timed_out = cut_short(delay, _client_timeout(request))
+        await asyncio.sleep(seconds)
     return _finish(module, request, response, timed_out, why)
 
 
