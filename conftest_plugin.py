@@ -5,9 +5,9 @@ imported only when a fixture is used) and it defines no autouse fixture.
 
 Fixtures:
 
-* ``fakeauth``: a fresh :class:`~fakeauth.FakeAuth` for the test, with ``requests`` and ``httpx``
-  traffic to the vendor hosts intercepted for the test's duration (httpx whenever it is
-  installed), and any other client refused the vendor hosts.
+* ``fakeauth``: a fresh :class:`~fakeauth.FakeAuth` for the test, with ``requests``, ``httpx``
+  and ``aiohttp`` traffic to the vendor hosts intercepted for the test's duration (httpx and
+  aiohttp whenever they are installed), and any other client refused the vendor hosts.
 * ``fakeauth_server``: a live server (``.url``) for clients that need a real socket; started once
   per session and pointed at a fresh fake for each test (at the test's ``fakeauth`` when the test
   uses both).
@@ -15,6 +15,8 @@ Fixtures:
   switched off.
 * ``fakeauth_ovok_user``, ``fakeauth_b2core_user``, ``fakeauth_waltid_user``: a seeded account with
   its email and password; ``fakeauth_waltid_superadmin``: the activated Super Admin and a bearer.
+* ``fakeauth_seed``: session-scoped, does nothing; override it to seed ``fakeauth_template`` once
+  a session, and every test's ``fakeauth`` starts as a restore of that template's snapshot.
 
 Marker: ``@pytest.mark.fakeauth(**options)`` passes its options to ``FakeAuth(...)`` (plus
 ``assert_all_served=False`` to allow requests to unserved vendor paths); a marked test gets the
@@ -23,13 +25,22 @@ Marker: ``@pytest.mark.fakeauth(**options)`` passes its options to ``FakeAuth(..
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
+import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from fakeauth.testing import SEEDED_PASSWORD, FakeauthServer, SeededUser
+from fakeauth.testing import (
+    SEEDED_PASSWORD,
+    B2CoreUser,
+    FakeauthServer,
+    OvokUser,
+    SeededUser,
+    WaltidUser,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -37,16 +48,15 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
     from fakeauth import FakeAuth
-    from fakeauth.state.b2core_brokers import B2CoreAccount
-    from fakeauth.state.ovok import OvokAccount
     from fakeauth.state.waltid import WaltidLogin
-    from fakeauth.state.waltid_accounts import WaltidAccount
     from fakeauth.transports.server import LiveServer
 
 __all__: list[str] = []
 
 _FAKE = pytest.StashKey["FakeAuth"]()
+_AIOHTTP = pytest.StashKey[bool]()
 _PLUGIN_OPTIONS = ("assert_all_served",)
+_TEMPLATE = pytest.StashKey["FakeAuth"]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -93,11 +103,62 @@ def _new_fake(node: pytest.Item) -> tuple[FakeAuth, dict[str, Any]]:
     return fake, plugin
 
 
+def _aiohttp_installed(config: pytest.Config) -> bool:
+    """Whether aiohttp can be imported here (looked up once a session, without importing it)."""
+    installed = config.stash.get(_AIOHTTP, None)
+    if installed is None:
+        try:
+            installed = "aiohttp" in sys.modules or importlib.util.find_spec("aiohttp") is not None
+        except (ImportError, ValueError):  # blocked, or a module without a spec: not usable
+            installed = False
+        config.stash[_AIOHTTP] = installed
+    return installed
+
+
+@pytest.fixture(scope="session")
+def fakeauth_template(request: pytest.FixtureRequest) -> FakeAuth:
+    """The session's template fake, which an overridden ``fakeauth_seed`` seeds once."""
+    from fakeauth import FakeAuth
+
+    template = request.config.stash[_TEMPLATE] = FakeAuth()
+    return template
+
+
+@pytest.fixture(scope="session")
+def fakeauth_seed() -> None:
+    """Seed once a session, start every test from the seed: override it, asking for
+    ``fakeauth_template``, and seed that; each test's ``fakeauth`` then starts as a restore of it.
+
+    >>> @pytest.fixture(scope="session")
+    ... def fakeauth_seed(fakeauth_template):
+    ...     fakeauth_template.ovok.add_account(email="ann@example.test", password="s3cret")
+
+    This default seeds nothing and costs nothing.
+    """
+
+
+@pytest.fixture(scope="session")
+def _fakeauth_seeded(request: pytest.FixtureRequest, fakeauth_seed: None) -> Any:
+    """The snapshot of the seeded template, or ``None`` when ``fakeauth_seed`` is not
+    overridden (nothing asked for the template)."""
+    template = request.config.stash.get(_TEMPLATE, None)
+    return None if template is None else template.snapshot()
+
+
 @pytest.fixture
-def fakeauth(request: pytest.FixtureRequest) -> Iterator[FakeAuth]:
-    """A fresh ``FakeAuth``, with requests and httpx traffic to the vendor hosts intercepted
-    and every other client refused them."""
+def fakeauth(request: pytest.FixtureRequest, _fakeauth_seeded: Any) -> Iterator[FakeAuth]:
+    """A fresh ``FakeAuth``, with requests, httpx and aiohttp traffic to the vendor hosts
+    intercepted and every other client refused them (restored from ``fakeauth_seed``'s template
+    when that fixture is overridden)."""
     fake, plugin = _new_fake(request.node)
+    if _fakeauth_seeded is not None:
+        try:
+            fake.restore(_fakeauth_seeded)
+        except ValueError as exc:  # ConfigurationError: the marker's options are not the seed's
+            raise pytest.UsageError(
+                f"{exc}; fakeauth_seed seeded a template of the default options: override "
+                "fakeauth_template to give it this test's options"
+            ) from None
     assert_all_served = bool(plugin.get("assert_all_served", True))
     interceptors: list[Any] = [fake.mock_requests(assert_all_served=assert_all_served)]
     try:
@@ -106,6 +167,13 @@ def fakeauth(request: pytest.FixtureRequest) -> Iterator[FakeAuth]:
         pass
     else:
         interceptors.append(fake.mock_httpx(assert_all_served=assert_all_served))
+    if _aiohttp_installed(request.config):
+        from fakeauth.transports.aiohttp_mock import AiohttpInterceptor
+
+        # Not imported here (it is slow to import): patched when the test imports it, if ever.
+        interceptors.append(
+            AiohttpInterceptor(fake, assert_all_served=assert_all_served, lazy=True)
+        )
     started: list[Any] = []
     try:
         for interceptor in interceptors:
@@ -203,7 +271,7 @@ def fakeauth_registration_disabled(fakeauth: FakeAuth) -> FakeAuth:
 
 
 @pytest.fixture
-def fakeauth_ovok_user(fakeauth: FakeAuth) -> SeededUser[OvokAccount]:
+def fakeauth_ovok_user(fakeauth: FakeAuth) -> OvokUser:
     """An Ovok account in the default tenant (``max.mustermann@example.test``)."""
     email = "max.mustermann@example.test"
     account = fakeauth.ovok.add_account(email=email, password=SEEDED_PASSWORD)
@@ -211,7 +279,7 @@ def fakeauth_ovok_user(fakeauth: FakeAuth) -> SeededUser[OvokAccount]:
 
 
 @pytest.fixture
-def fakeauth_b2core_user(fakeauth: FakeAuth) -> SeededUser[B2CoreAccount]:
+def fakeauth_b2core_user(fakeauth: FakeAuth) -> B2CoreUser:
     """A B2Core account on the default broker (``john.brown@example.test``)."""
     email = "john.brown@example.test"
     account = fakeauth.b2core.add_account(email=email, password=SEEDED_PASSWORD)
@@ -219,7 +287,7 @@ def fakeauth_b2core_user(fakeauth: FakeAuth) -> SeededUser[B2CoreAccount]:
 
 
 @pytest.fixture
-def fakeauth_waltid_user(fakeauth: FakeAuth) -> SeededUser[WaltidAccount]:
+def fakeauth_waltid_user(fakeauth: FakeAuth) -> WaltidUser:
     """A walt.id account with no roles (``max.mustermann@example.org``)."""
     email = "max.mustermann@example.org"
     account = fakeauth.waltid.add_account(email=email, password=SEEDED_PASSWORD)

@@ -1,4 +1,5 @@
-"""The ``fakeauth`` command: ``fakeauth serve`` runs the fake on a local port."""
+"""The ``fakeauth`` command: ``fakeauth serve`` runs the fake on a local port; ``fakeauth verify``
+compares the fake's answers with a target's (:mod:`fakeauth.verify`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 from fakeauth import __version__
 from fakeauth.errors import ConfigurationError
 from fakeauth.fake import FakeAuth
+from fakeauth.persistence.serve import ServeFiles
+from fakeauth.persistence.serve import add_arguments as add_state_arguments
 from fakeauth.redaction import scrub_text
 from fakeauth.seeding import apply_seed, load_seed_file
 from fakeauth.state.ovok import DEFAULT_CLIENT_ID, DEFAULT_PROJECT_ID, DEFAULT_TENANT_ID
@@ -26,6 +29,9 @@ from fakeauth.transports.server import (
     DEFAULT_REQUEST_TIMEOUT,
     LiveServer,
 )
+from fakeauth.verify.command import add_parser as add_verify_parser
+from fakeauth.verify.command import run as run_verify
+from fakeauth.verify.targets import diverge
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -80,6 +86,10 @@ def _parser() -> argparse.ArgumentParser:
         help=f"most requests the journal keeps, the oldest dropped first (default "
         f"{DEFAULT_JOURNAL_LIMIT})",
     )
+    add_state_arguments(serve)
+    # TEST ONLY, hidden: a target that diverges on purpose, for fakeauth's tests of verify.
+    serve.add_argument("--diverge", action="append", default=[], help=argparse.SUPPRESS)
+    add_verify_parser(commands)
     return parser
 
 
@@ -159,6 +169,15 @@ def banner(fake: FakeAuth, url: str) -> str:
     lines = [
         f"fakeauth {__version__} serving on {url}",
         "",
+        "Base URLs (under each, every route of that vendor answers as on its own hosts;",
+        "the root serves them all, routed by path):",
+        f"  Ovok          {url}/ovok",
+        f"  B2Core        {url}/b2core",
+        f"  walt.id       {url}/waltid",
+        f"  control API   {url}/_fakeauth/",
+        "",
+        f"Dashboard (open it in a browser): {url}/_fakeauth/",
+        "",
         "Ovok B2B auth:  POST /auth/b2b/register, /auth/b2b/login, /auth/refresh-token,",
         "                POST /v1/auth/logout, GET /auth/me",
         f"  tenantId      {DEFAULT_TENANT_ID}",
@@ -193,15 +212,34 @@ def _interrupt(signum: int, frame: object) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = _parser().parse_args(argv)
-    fake = FakeAuth(journal_limit=args.journal_limit)
-    if args.seed:
+    if args.command == "verify":
+        return run_verify(args)
+    try:
+        files = ServeFiles(args)
+        document = files.document()
+        if document is None:
+            fake = FakeAuth(journal_limit=args.journal_limit)
+        else:
+            fake = FakeAuth.from_state(document, journal_limit=args.journal_limit)
+        files.attach(fake)
+    except ConfigurationError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    try:
+        for entry_id in args.diverge:
+            diverge(fake, entry_id)
+            print(f"fakeauth: TEST ONLY: diverging on purpose on {entry_id}", file=sys.stderr)
+    except ConfigurationError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if args.seed and not files.loads:
         try:
             added = apply_seed(fake, load_seed_file(args.seed))
         except ConfigurationError as exc:
             print(exc, file=sys.stderr)
             return 2
         print(f"fakeauth: seeded from {args.seed}: " + _counts(added), flush=True)
-    app: WSGIApplication = fake.wsgi_app
+    app: WSGIApplication = files.wrap(fake.wsgi_app)
     if not args.quiet:
         app = _RequestLog(app, sys.stdout)
     server = LiveServer(
@@ -218,19 +256,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         signum: signal.signal(signum, _interrupt) for signum in (signal.SIGINT, signal.SIGTERM)
     }
     try:
-        return _serve(fake, server, args.host, args.port)
+        return _serve(fake, server, args.host, args.port, files)
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
 
 
-def _serve(fake: FakeAuth, server: LiveServer, host: str, port: int) -> int:
+def _serve(fake: FakeAuth, server: LiveServer, host: str, port: int, files: ServeFiles) -> int:
     try:
         try:
             server.start()
         except OSError as exc:
             print(f"fakeauth: cannot listen on {host}:{port}: {exc.strerror}", file=sys.stderr)
             return 2
+        files.start()
         print(banner(fake, server.url), flush=True)
         while True:
             time.sleep(3600)
@@ -238,6 +277,7 @@ def _serve(fake: FakeAuth, server: LiveServer, host: str, port: int) -> int:
         print("\nfakeauth: stopping", flush=True)
     finally:
         server.stop()
+        files.stop()
     return 0
 
 

@@ -21,7 +21,9 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 from fakeauth.apis.base import INT_DIGITS, JsonConstant, refuse_constant
 from fakeauth.errors import ConfigurationError
 from fakeauth.http import Request, Response
-from fakeauth.openapi import openapi_json
+from fakeauth.openapi import VENDOR_NAMES, openapi_json
+from fakeauth.persistence.routes import ROUTES as PERSISTENCE_ROUTES
+from fakeauth.persistence.routes import SNAPSHOT_PREFIX, snapshot_route
 from fakeauth.seeding import apply_seed
 
 if TYPE_CHECKING:
@@ -194,8 +196,9 @@ _JOURNAL_HEADERS = "X-Fakeauth-Journal-Next, X-Fakeauth-Journal-Dropped"
 _DIGITS = re.compile(r"[0-9]{1,18}")  # ASCII only: int() would also take "١٢" and "1_000"
 
 
-def _journal_query(query: str) -> tuple[int, int | None]:
-    """``after`` and ``limit`` of the journal's query string; other parameters are ignored."""
+def _journal_query(query: str, route: str = "journal") -> tuple[int, int | None]:
+    """``after`` and ``limit`` of the journal's (or outbox's) query string; other parameters
+    are ignored."""
     values = parse_qs(query, keep_blank_values=True)
     after, limit = 0, None
     for name, smallest in (("after", 0), ("limit", 1)):
@@ -206,7 +209,7 @@ def _journal_query(query: str) -> tuple[int, int | None]:
             raise ConfigurationError(
                 f"{name!r} must be one whole number, {smallest} or more, not "
                 f"{', '.join(map(repr, given))}: for example "
-                "GET /_fakeauth/journal?after=120&limit=50"
+                f"GET /_fakeauth/{route}?after=120&limit=50"
             )
         if name == "after":
             after = int(given[0])
@@ -223,8 +226,23 @@ def clear_journal(fake: FakeAuth, request: Request) -> Response:
 
 
 def get_outbox(fake: FakeAuth, request: Request) -> Response:
-    """``GET /_fakeauth/outbox``: the messages the vendors sent."""
-    return Response.json(200, [message.to_dict() for message in fake.outbox])
+    """``GET /_fakeauth/outbox[?after=SEQ][&limit=N]``: the messages the vendors sent, oldest
+    first, each with its ``seq`` (from 1, counting the ones the bound dropped; a reset starts
+    over); ``X-Fakeauth-Outbox-Next`` is the ``after`` of the next page."""
+    after, limit = _journal_query(request.query, "outbox")
+    outbox = fake.outbox
+    first = outbox.dropped + 1
+    page = [
+        {"seq": seq, **message.to_dict()}
+        for seq, message in enumerate(outbox, first)
+        if seq > after
+    ][:limit]
+    next_after = page[-1]["seq"] if page else min(after, first + len(outbox) - 1)
+    headers = [
+        ("X-Fakeauth-Outbox-Next", str(next_after)),
+        ("Access-Control-Expose-Headers", "X-Fakeauth-Outbox-Next"),
+    ]
+    return Response.json(200, page, headers)
 
 
 def get_clock(fake: FakeAuth, request: Request) -> Response:
@@ -280,8 +298,34 @@ def jwks(fake: FakeAuth, request: Request) -> Response:
 
 
 def openapi(fake: FakeAuth, request: Request) -> Response:
-    """``GET /_fakeauth/openapi.json``: the OpenAPI 3.1 document of every vendor route."""
+    """``GET /_fakeauth/openapi.json``: the OpenAPI 3.1 document of what the root serves."""
     return Response(200, openapi_json(), [("Content-Type", "application/json; charset=utf-8")])
+
+
+def _vendor_openapi(vendor: str) -> _Handler:
+    def handler(fake: FakeAuth, request: Request) -> Response:
+        return Response(
+            200, openapi_json(vendor), [("Content-Type", "application/json; charset=utf-8")]
+        )
+
+    handler.__doc__ = f"``GET /_fakeauth/openapi/{vendor}.json``: the document of its routes."
+    return handler
+
+
+def fidelity(fake: FakeAuth, request: Request) -> Response:
+    """``GET /_fakeauth/fidelity[?vendor=ovok]``: the fidelity registry's entries (every place
+    where fakeauth may differ from the real services), or one vendor's (``all``, ``ovok``,
+    ``b2core``, ``waltid``)."""
+    given = parse_qs(request.query, keep_blank_values=True).get("vendor")
+    if given is not None and len(given) != 1:
+        raise ConfigurationError(
+            "give 'vendor' once, for example GET /_fakeauth/fidelity?vendor=ovok"
+        )
+    try:
+        return Response.json(200, fake.fidelity(given[0] if given else None))
+    except ConfigurationError as exc:  # its sentence, plus the request to send
+        message = str(exc).removeprefix("fakeauth: ")
+        raise ConfigurationError(f"{message}, as in GET /_fakeauth/fidelity?vendor=ovok") from None
 
 
 #: ``(method, path) -> handler``, the whole control API.
@@ -298,13 +342,24 @@ ROUTES: dict[tuple[str, str], _Handler] = {
     ("POST", "/_fakeauth/clock"): set_clock,
     ("GET", "/_fakeauth/jwks.json"): jwks,
     ("GET", "/_fakeauth/openapi.json"): openapi,
+    ("GET", "/_fakeauth/fidelity"): fidelity,
+    **{("GET", f"/_fakeauth/openapi/{name}.json"): _vendor_openapi(name) for name in VENDOR_NAMES},
+    **PERSISTENCE_ROUTES,
 }
 
 
 def handle(fake: FakeAuth, request: Request) -> Response:
-    """Serve one control API request."""
-    path = request.path.rstrip("/") or "/"
+    """Serve one control API request (refused with 403 when a web page may have sent it
+    behind the developer's back: see :func:`fakeauth.control_dashboard.refusal`)."""
+    refused = control_dashboard.refusal(fake, request)
+    if refused is not None:
+        return refused
+    path = request.path if request.path == "/_fakeauth/" else request.path.rstrip("/") or "/"
     handler = ROUTES.get((request.method, path))
+    if handler is None and path.startswith(SNAPSHOT_PREFIX):
+        answer = snapshot_route(fake, request, path)
+        if answer is not None:
+            return answer
     allowed = sorted(method for method, known in ROUTES if known == path)
     if handler is None and allowed:  # a known path, another method: 405, as the vendors answer
         return Response.json(
@@ -324,3 +379,8 @@ def handle(fake: FakeAuth, request: Request) -> Response:
         return handler(fake, request)
     except ConfigurationError as exc:
         return _error(400, str(exc))
+
+
+# The dashboard's routes use this module's helpers, so they come last; importing the module adds
+# them to ROUTES (whichever of the two modules is imported first).
+from fakeauth import control_dashboard  # noqa: E402

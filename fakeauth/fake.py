@@ -18,11 +18,21 @@ from fakeauth.hosts import DEFAULT_HOSTS, base_urls, host_keys
 from fakeauth.journal import Journal, OperationCalls
 from fakeauth.openapi import openapi_document
 from fakeauth.outbox import Outbox
+from fakeauth.persistence import (
+    Snapshot,
+    Snapshots,
+    export_lane,
+    export_state,
+    from_state,
+    import_state,
+    restore,
+)
 from fakeauth.randomness import Randomness
 from fakeauth.state.b2core import B2CoreState
 from fakeauth.state.ovok import OvokState
 from fakeauth.state.waltid import FEATURES as WALTID_FEATURES
 from fakeauth.state.waltid import WaltidState
+from fakeauth.transports.aiohttp_mock import AiohttpInterceptor
 from fakeauth.transports.guard import NetworkRefusals
 from fakeauth.transports.httpx_mock import HttpxInterceptor, make_transport
 from fakeauth.transports.requests_mock import RequestsInterceptor
@@ -83,6 +93,10 @@ class _LazyState(Generic[_State]):
         """The state of ``fake`` if it is built, without building it."""
         state: _State | None = fake.__dict__.get(self._name)
         return state
+
+    def build(self, fake: FakeAuth) -> _State:
+        """A new state for ``fake``, not installed (an import fills it, then swaps it in)."""
+        return self._build(fake)
 
 
 def _build_ovok(fake: FakeAuth) -> OvokState:
@@ -158,6 +172,7 @@ class FakeAuth:
         journal_limit: int | None = None,
     ) -> None:
         self.clock = Clock()
+        self._seed_option = seed
         self.randomness = Randomness(seed)
         self.features = FeatureRegistry(_FEATURES)
         self.journal = Journal(journal_limit)
@@ -202,6 +217,8 @@ class FakeAuth:
         self.wsgi_app = WsgiApp(self)
         self._servers: list[LiveServer] = []
         self._servers_lock = threading.Lock()
+        #: The named snapshots (``POST /_fakeauth/snapshots``); :meth:`reset` keeps them.
+        self.snapshots = Snapshots()
 
     #: The Ovok state: tenants, clients, accounts, sessions (built on first use).
     ovok = _LazyState(_build_ovok)
@@ -230,7 +247,13 @@ class FakeAuth:
 
         ``"<vendor>.method_not_allowed"`` (``"ovok.method_not_allowed"``) gives the requests a
         vendor answered 405 (a served path asked with another method) or 204 (``OPTIONS``).
+
+        An id with ``*`` after it counts every method of that id's path together:
+        ``"b2core.signin_wizard"`` is the wizard's ``GET``, ``"b2core.signin_wizard_post"`` its
+        ``POST``, and ``"b2core.signin_wizard*"`` both.
         """
+        if operation.endswith("*"):
+            return OperationCalls(self.journal, operation, _same_path(operation[:-1]))
         if operation not in _METHOD_NOT_ALLOWED:
             operation = _check_operation(operation)
         return OperationCalls(self.journal, operation)
@@ -257,8 +280,9 @@ class FakeAuth:
     def drop_next(self, operation: str, *, times: int = 1) -> Fault:
         """Make the next ``times`` calls of ``operation`` fail with a dropped connection.
 
-        requests raises ``requests.ConnectionError``, httpx ``httpx.ConnectError``; the live
-        server closes the connection without an answer.
+        requests raises ``requests.ConnectionError``, httpx ``httpx.ConnectError``, aiohttp
+        ``aiohttp.ClientConnectorError``; the live server closes the connection without an
+        answer.
         """
         return self.faults.add(
             Fault(_check_operation(operation), drop=True, remaining=_times(times))
@@ -269,8 +293,9 @@ class FakeAuth:
 
         The operation takes effect at once and is journaled; the answer is held back. A client
         whose read timeout is shorter gets its own timeout error once that timeout has passed
-        (``requests.exceptions.ReadTimeout``, ``httpx.ReadTimeout``), as from a slow vendor; an
-        async httpx client is delayed by awaiting, never by blocking its event loop.
+        (``requests.exceptions.ReadTimeout``, ``httpx.ReadTimeout``, aiohttp's own timeout
+        errors), as from a slow vendor; async clients (httpx, aiohttp) are delayed on their event
+        loop, never by blocking it.
         """
         if seconds < 0:
             raise ConfigurationError("a delay is a number of seconds, 0 or more")
@@ -299,6 +324,16 @@ class FakeAuth:
         raises :class:`ConfigurationError` if it is not installed.
         """
         return HttpxInterceptor(self, assert_all_served=assert_all_served)
+
+    def mock_aiohttp(self, *, assert_all_served: bool = True) -> AiohttpInterceptor:
+        """Intercept every ``aiohttp.ClientSession`` (a context manager and a decorator).
+
+        Like :meth:`mock_httpx`: vendor hosts answer from this fake, as aiohttp's own
+        ``ClientResponse``; everything else passes through, to the network or to your own
+        aioresponses mock, which passes the vendor hosts on to the fake. Needs aiohttp only;
+        raises :class:`ConfigurationError` if it is not installed.
+        """
+        return AiohttpInterceptor(self, assert_all_served=assert_all_served)
 
     def httpx_transport(self) -> httpx.MockTransport:
         """An httpx transport (sync and async) sending every request to this fake."""
@@ -341,9 +376,18 @@ class FakeAuth:
         """Whether ``url`` points at one of this fake's running live servers."""
         return any(s.running and url.startswith(s.url + "/") for s in self._servers)
 
-    def openapi(self) -> dict[str, Any]:
-        """The OpenAPI 3.1 document of every vendor route (``GET /_fakeauth/openapi.json``)."""
-        return openapi_document()
+    def openapi(self, vendor: str | None = None) -> dict[str, Any]:
+        """The OpenAPI 3.1 document of ``vendor``'s routes (``GET /_fakeauth/openapi/ovok.json``),
+        or of what the live server's root serves (``GET /_fakeauth/openapi.json``)."""
+        return openapi_document(vendor)
+
+    def fidelity(self, vendor: str | None = None) -> list[dict[str, Any]]:
+        """Every place where fakeauth may differ from the real services, as a fresh JSON-ready
+        list (``GET /_fakeauth/fidelity``; ``vendor``: only that vendor's, or ``"all"``'s,
+        entries); ``docs/fidelity.md`` is rendered from the same registry."""
+        from fakeauth.fidelity import as_json  # on first use: most tests never ask for it
+
+        return as_json(vendor)
 
     def jwks(self) -> dict[str, list[dict[str, str]]]:
         """The public keys of the fake's asymmetric tokens, as a JWK Set."""
@@ -357,6 +401,47 @@ class FakeAuth:
             "b2core": self.b2core.export_accounts(),
             "waltid": self.waltid.export_accounts(),
         }
+
+    # -- persistence ----------------------------------------------------------------------------
+
+    def export_state(self, *, journal: bool = False) -> dict[str, Any]:
+        """The whole state as a versioned JSON-ready document (``POST /_fakeauth/export``): the
+        options, clock setting, flags, every vendor's records, signing keys and random streams
+        (ids and hashes, never a raw token or password); ``journal``: with the journal and outbox.
+
+        It holds key material: a fake's, never to be used anywhere real.
+        """
+        return export_state(self, journal=journal)
+
+    @classmethod
+    def from_state(cls, document: Any, *, journal_limit: int | None = None) -> FakeAuth:
+        """A new fake holding an exported ``document``'s state, continuing where it stood:
+        every credential valid in the exporting fake is valid in this one."""
+        return from_state(document, journal_limit=journal_limit)
+
+    def import_state(self, document: Any, *, take_options: bool = False) -> None:
+        """Replace this fake's state (and clock setting) with ``document``'s, whole or not at
+        all; a document of other options is refused unless ``take_options``."""
+        import_state(self, document, take_options=take_options)
+
+    def snapshot(self) -> Snapshot:
+        """What an export holds, in memory: ``fake.restore(snap)``, or ``with fake.snapshot():``
+        to restore it when the block ends."""
+        return Snapshot(self, export_lane(self))
+
+    def restore(self, snapshot: Snapshot) -> None:
+        """Put back the state of ``snapshot``; the clock, journal, outbox and queued faults are
+        the run's and stay. Ids and tokens continue from a new random epoch: a credential issued
+        after the snapshot is refused after the restore and never issued again."""
+        restore(self, snapshot.lane)
+
+    def _adopt_options(self, other: FakeAuth) -> None:
+        """Take the options of ``other`` (an import that takes the document's options)."""
+        self._seed_option = other._seed_option
+        self._ovok_ttls, self._waltid_ttl = other._ovok_ttls, other._waltid_ttl
+        self._b2core_options = other._b2core_options
+        self._initial_features = other._initial_features
+        self.hosts, self._host_vendor = other.hosts, other._host_vendor
 
     def reset(self) -> None:
         """Back to a fresh instance's state: embedded defaults, no accounts, empty journal.
@@ -429,6 +514,15 @@ def _check_operation(operation: str) -> str:
             f"no operation {operation!r}; {hint or 'the operation ids are: ' + ', '.join(known)}"
         )
     return operation
+
+
+def _same_path(operation: str) -> tuple[str, ...]:
+    """Every operation id of ``operation``'s vendor served on its path, in declaration order."""
+    operation = _check_operation(operation)
+    vendor = operation.partition(".")[0]
+    table = route_table()
+    path = next(path for op, _, path in table if op == operation)
+    return tuple(op for op, _, p in table if p == path and op.partition(".")[0] == vendor)
 
 
 def _times(times: int) -> int:

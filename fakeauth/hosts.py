@@ -14,7 +14,21 @@ from urllib.parse import urlsplit
 
 from fakeauth.errors import ConfigurationError
 
-__all__ = ["DEFAULT_HOSTS", "base_url", "base_urls", "host_keys"]
+__all__ = ["DEFAULT_HOSTS", "VENDORS", "base_url", "base_urls", "host_keys", "vendor_url"]
+
+#: The vendors fakeauth serves, by name; on the live server each one's base URL is ``/<name>``.
+VENDORS = ("ovok", "b2core", "waltid")
+
+
+def vendor_url(root: str, vendor: object) -> str:
+    """``vendor``'s base URL on the live server at ``root``: ``<root>/<vendor>``; a
+    :class:`ConfigurationError` when fakeauth serves no such vendor."""
+    if vendor not in VENDORS:
+        raise ConfigurationError(
+            f"fakeauth serves no vendor {vendor!r}; choose one of {', '.join(VENDORS)}"
+        )
+    return f"{root}/{vendor}"
+
 
 #: The vendors' hosts, as the API contracts decide; every one is configurable.
 DEFAULT_HOSTS: Mapping[str, tuple[str, ...]] = {

@@ -73,6 +73,9 @@ class Request:
     #: The ``Content-Length`` the client declared (0 when none): a body declared over the hard
     #: limit is never read, and the vendor's 413 answers from this.
     declared_length: int = 0
+    #: The vendor base path the request came under on the live server (``"/waltid"``), which
+    #: ``path`` no longer holds; ``""`` at the root and in process.
+    mount: str = ""
 
     def header(self, name: str) -> str | None:
         """A header's value, by case-insensitive name."""

@@ -305,26 +305,35 @@ class OperationCalls:
     The counts are exact even when a bounded journal (``FakeAuth(journal_limit=N)``) dropped
     old entries; :attr:`entries` and :attr:`last` show what it kept, and :attr:`dropped` says
     how many it did not. A failed assertion lists every request the fake saw instead.
+
+    ``operations`` counts several ids as one (the ``"b2core.signin_wizard*"`` alias of
+    :meth:`fakeauth.FakeAuth.calls`); ``operation`` is then the name shown in messages.
     """
 
-    def __init__(self, journal: Journal, operation: str) -> None:
+    def __init__(
+        self, journal: Journal, operation: str, operations: tuple[str, ...] | None = None
+    ) -> None:
         self._journal = journal
         self.operation = operation
+        self.operations = operations or (operation,)
 
     @property
     def entries(self) -> list[JournalEntry]:
         """Every kept call, oldest first (:attr:`dropped` more were dropped by the bound)."""
-        return self._journal.calls(self.operation)
+        if len(self.operations) == 1:
+            return self._journal.calls(self.operation)
+        found = [e for op in self.operations for e in self._journal.calls(op)]
+        return sorted(found, key=lambda entry: entry.seq)
 
     @property
     def call_count(self) -> int:
         """How many times the operation was called (dropped entries included)."""
-        return self._journal.count(self.operation)
+        return sum(self._journal.count(op) for op in self.operations)
 
     @property
     def dropped(self) -> int:
         """How many of the calls the journal's bound dropped (not in :attr:`entries`)."""
-        return max(0, self.call_count - len(self._journal.calls(self.operation)))
+        return max(0, self.call_count - len(self.entries))
 
     @property
     def called(self) -> bool:
@@ -334,7 +343,8 @@ class OperationCalls:
     @property
     def last(self) -> JournalEntry:
         """The newest call; fails with the journal when there is none (or none is kept)."""
-        entry = self._journal.last(self.operation)
+        newest = [e for op in self.operations if (e := self._journal.last(op)) is not None]
+        entry = max(newest, key=lambda e: e.seq, default=None)
         if entry is None:
             if self.call_count:
                 raise AssertionError(

@@ -1,11 +1,14 @@
-"""fakeauth's OpenAPI 3.1 document: every vendor route, generated from the pydantic models.
+"""fakeauth's OpenAPI 3.1 documents, generated from the route tables and the pydantic models.
 
-``GET /_fakeauth/openapi.json`` serves it; :func:`openapi_document` hands it to Python. Each route
-of :func:`fakeauth.wsgi.route_table` appears with its operation id, path parameters, request body
-content types, its success and error replies and their schemas, and the security it needs; the
-operations are described in :mod:`fakeauth.openapi_operations`. The document depends on the code
-alone (not on a fake's hosts or state), so it is built once, on first use, and kept for the life
-of the process.
+One document per vendor (``GET /_fakeauth/openapi/ovok.json``, ``openapi_document("ovok")``), whose
+server is the vendor's base URL on the live server (``/ovok``) and which lists every route of the
+vendor; and the combined document (``GET /_fakeauth/openapi.json``, ``openapi_document()``), whose
+server is the live server's root and which lists what the root serves: a method and path two
+vendors share appears once, under its owner there. Each operation carries its operation id, path
+parameters, request body content types, its success and error replies and their schemas, and the
+security it needs, all taken from the :class:`~fakeauth.apis.docs.OperationDoc` its route carries
+in the vendor module. A document depends on the code alone (not on a fake's hosts or state), so it
+is built once, on first use, and kept for the life of the process.
 """
 
 from __future__ import annotations
@@ -14,17 +17,21 @@ import functools
 import json
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter
 
-from fakeauth.hosts import DEFAULT_HOSTS
-from fakeauth.openapi_operations import OPERATIONS, VENDORS, OperationDoc, Reply
+from fakeauth.hosts import DEFAULT_HOSTS, VENDORS
+
+if TYPE_CHECKING:
+    from fakeauth.apis.base import Route, VendorApi
+from fakeauth.apis.docs import OperationDoc, Reply
 
 __all__ = [
     "OPENAPI_VERSION",
     "REF_TEMPLATE",
     "SECURITY_SCHEMES",
+    "VENDOR_NAMES",
     "openapi_document",
     "openapi_json",
 ]
@@ -80,69 +87,99 @@ SECURITY_SCHEMES: Mapping[str, dict[str, str]] = {
 }
 
 
-def openapi_document() -> dict[str, Any]:
-    """The OpenAPI 3.1 document of every vendor route (a fresh copy, yours to change)."""
-    document: dict[str, Any] = json.loads(openapi_json())
+#: The vendors that have a document of their own, in the order the combined document lists them.
+VENDOR_NAMES = VENDORS
+
+
+def openapi_document(vendor: str | None = None) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of ``vendor``'s routes (``"ovok"``, ``"b2core"``, ``"waltid"``),
+    or of every route the live server's root serves (``None``): a fresh copy, yours to change."""
+    document: dict[str, Any] = json.loads(openapi_json(vendor))
     return document
 
 
 @functools.cache
-def openapi_json() -> bytes:
-    """The OpenAPI document as compact JSON, built on the first call and kept."""
-    return json.dumps(_build(), separators=(",", ":")).encode()
+def openapi_json(vendor: str | None = None) -> bytes:
+    """:func:`openapi_document` as compact JSON, built on the first call and kept."""
+    if vendor is not None and vendor not in VENDOR_NAMES:
+        raise ValueError(
+            f"fakeauth has no OpenAPI document of {vendor!r}; choose one of "
+            f"{', '.join(VENDOR_NAMES)}, or None for the combined document"
+        )
+    return json.dumps(_build(vendor), separators=(",", ":")).encode()
 
 
-def _build() -> dict[str, Any]:
+def _build(vendor: str | None) -> dict[str, Any]:
     from fakeauth import __version__
     from fakeauth.wsgi import VENDOR_APIS  # the seam imports this module (the control API)
 
-    routes = [(api.name, route) for api in VENDOR_APIS for route in api.routes]
-    missing = [route.operation for _, route in routes if route.operation not in OPERATIONS]
-    if missing:
-        raise RuntimeError(
-            f"fakeauth: no OpenAPI description of {', '.join(missing)}; "
-            "add one to fakeauth/openapi_operations.py"
-        )
-    schema_of, components = _schemas([OPERATIONS[route.operation] for _, route in routes])
+    apis = [api for api in VENDOR_APIS if vendor in (None, api.name)]
+    routes = [
+        (api, route) for api in apis for route in api.routes if vendor is not None or route.at_root
+    ]
+    schema_of, components = _schemas([route.doc for _, route in routes], apis)
     paths: dict[str, dict[str, Any]] = {}
-    for vendor, route in routes:
+    for api, route in routes:
         path = _PATH_PARAMETER.sub(r"{\1}", route.path)
         paths.setdefault(path, {})[route.method.lower()] = _operation(
-            route.operation, vendor, _PATH_PARAMETER.findall(route.path), schema_of
+            route, api, _PATH_PARAMETER.findall(route.path), schema_of
         )
+    if vendor is None:
+        title = "fakeauth: the Ovok, B2Core and walt.id auth APIs"
+        where = (
+            "This document lists what the live server's root serves, routed by path: a method "
+            "and path two vendors share appears once, under its owner there (walt.id owns "
+            "`POST /auth/logout`). Each vendor also has a document of its own, "
+            "`/_fakeauth/openapi/<vendor>.json`, whose server is the vendor's base URL "
+            "(`/ovok`, `/b2core`, `/waltid`), under which every one of its routes answers."
+        )
+        servers = [{"url": "/", "description": "The fake that serves this document"}]
+    else:
+        title = f"fakeauth: {apis[0].doc.title}"
+        where = (
+            f"Every {apis[0].doc.title} route fakeauth serves, as it answers under the live "
+            f"server's `/{vendor}` base URL and on the vendor's hosts in process."
+        )
+        servers = [{"url": f"/{vendor}", "description": f"{apis[0].doc.title} on the live server"}]
     return {
         "openapi": OPENAPI_VERSION,
         "info": {
-            "title": "fakeauth: the Ovok, B2Core and walt.id auth APIs",
+            "title": title,
             "version": __version__,
             "summary": "A stateful fake of three vendors' account-registration and login APIs.",
             "description": (
                 "What fakeauth serves, generated from its pydantic models. In process, each "
-                "vendor answers on its own hosts (each tag lists the defaults); the live server "
-                "(`fakeauth serve`, `fake.serve()`) serves every vendor on one port, routed by "
-                "path. A request on a vendor path that no operation serves answers 501 in that "
-                "vendor's error shape. fakeauth's own control API lives under `/_fakeauth/`."
+                "vendor answers on its own hosts (each tag lists the defaults). "
+                f"{where} A request on a vendor path that no operation serves answers 501 in "
+                "that vendor's error shape. fakeauth's own control API lives under "
+                "`/_fakeauth/`, at the live server's root."
             ),
             "license": {"name": "MIT", "identifier": "MIT"},
         },
-        "servers": [{"url": "/", "description": "The fake that serves this document"}],
+        "servers": servers,
         "tags": [
             {
-                "name": name,
+                "name": api.name,
                 "description": (
-                    f"{vendor.title}. {vendor.description} Default hosts: "
-                    f"{', '.join(DEFAULT_HOSTS[name])}."
+                    f"{api.doc.title}. {api.doc.description} Default hosts: "
+                    f"{', '.join(DEFAULT_HOSTS[api.name])}; on the live server: `/{api.name}`."
                 ),
-                "x-fakeauth-hosts": list(DEFAULT_HOSTS[name]),
+                "x-fakeauth-hosts": list(DEFAULT_HOSTS[api.name]),
             }
-            for name, vendor in VENDORS.items()
+            for api in apis
         ],
         "paths": paths,
-        "components": {"schemas": components, "securitySchemes": dict(SECURITY_SCHEMES)},
+        "components": {"schemas": components, "securitySchemes": _security(routes)},
     }
 
 
-def _schemas(docs: list[OperationDoc]) -> tuple[_SchemaOf, dict[str, Any]]:
+def _security(routes: list[tuple[VendorApi, Route]]) -> dict[str, Any]:
+    """The security schemes the routes name (all of them in the combined document)."""
+    used = {name for _, route in routes for names in route.doc.security for name in names}
+    return {name: dict(scheme) for name, scheme in SECURITY_SCHEMES.items() if name in used}
+
+
+def _schemas(docs: list[OperationDoc], apis: list[VendorApi]) -> tuple[_SchemaOf, dict[str, Any]]:
     """Every schema the operations name, generated together so that they share components."""
     sources: dict[tuple[int, str], Any] = {}
 
@@ -155,8 +192,8 @@ def _schemas(docs: list[OperationDoc]) -> tuple[_SchemaOf, dict[str, Any]]:
         collect(doc.body or {}, "validation")
         for reply in doc.replies.values():
             collect(reply.content, "serialization")
-    for vendor in VENDORS.values():
-        collect(vendor.error, "serialization")
+    for api in apis:
+        collect(api.doc.error, "serialization")
     keyed, top = TypeAdapter.json_schemas(
         [(key, key[1], TypeAdapter(source)) for key, source in sources.items()],  # type: ignore[misc]
         ref_template=REF_TEMPLATE,
@@ -174,10 +211,14 @@ def _schemas(docs: list[OperationDoc]) -> tuple[_SchemaOf, dict[str, Any]]:
 
 
 def _operation(
-    operation: str, vendor: str, parameters: list[str], schema_of: _SchemaOf
+    route: Route, api: VendorApi, parameters: list[str], schema_of: _SchemaOf
 ) -> dict[str, Any]:
-    doc = OPERATIONS[operation]
-    result: dict[str, Any] = {"operationId": operation, "tags": [vendor], "summary": doc.summary}
+    doc = route.doc
+    result: dict[str, Any] = {
+        "operationId": route.operation,
+        "tags": [api.name],
+        "summary": doc.summary,
+    }
     if doc.description:
         result["description"] = doc.description
     if parameters:
@@ -193,7 +234,7 @@ def _operation(
                 for media, source in doc.body.items()
             },
         }
-    replies = {**doc.replies, 413: Reply(_TOO_LARGE, VENDORS[vendor].error)}
+    replies = {**doc.replies, 413: Reply(_TOO_LARGE, api.doc.error)}
     result["responses"] = {
         str(status): _response(replies[status], schema_of) for status in sorted(replies)
     }

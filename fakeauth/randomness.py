@@ -41,6 +41,23 @@ class RandomStream:
             generator = self._generator = random.Random(self._seed)
         return generator
 
+    def position(self) -> tuple[int, ...] | None:
+        """Where the stream has got to (the generator's state words), or ``None`` before its
+        first draw; :meth:`move_to` puts a stream of the same seed there (an import)."""
+        with self._lock:
+            if self._generator is None:
+                return None
+            state: tuple[int, ...] = self._generator.getstate()[1]
+            return state
+
+    def move_to(self, position: tuple[int, ...]) -> None:
+        """Continue from ``position`` (from :meth:`position`); raises ``ValueError`` for words
+        that are no generator state."""
+        with self._lock:
+            generator = random.Random()
+            generator.setstate((3, tuple(position), None))
+            self._generator = generator
+
     def bytes(self, n: int) -> bytes:
         """``n`` random bytes."""
         with self._lock:

@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic
+from typing import TYPE_CHECKING, Any, Generic, TypeAlias
 
 from typing_extensions import TypeVar
 
+from fakeauth.hosts import VENDORS, vendor_url
+
 if TYPE_CHECKING:
     from fakeauth.fake import FakeAuth
+    from fakeauth.state.b2core_brokers import B2CoreAccount
+    from fakeauth.state.ovok import OvokAccount
+    from fakeauth.state.waltid_accounts import WaltidAccount
 
 #: The account type of a :class:`SeededUser`: ``OvokAccount``, ``B2CoreAccount`` or
 #: ``WaltidAccount`` (``Any`` when not given, so a bare ``SeededUser`` hint stays valid).
 AccountT = TypeVar("AccountT", default=Any)
 
-__all__ = ["SEEDED_PASSWORD", "AccountT", "FakeauthServer", "SeededUser"]
+__all__ = [
+    "SEEDED_PASSWORD",
+    "AccountT",
+    "B2CoreUser",
+    "FakeauthServer",
+    "OvokUser",
+    "SeededUser",
+    "WaltidUser",
+]
 
 #: The password of every account the plugin's seeding fixtures create.
 SEEDED_PASSWORD = "fakeauth-Passw0rd!"
@@ -36,7 +49,30 @@ class SeededUser(Generic[AccountT]):
 
 @dataclass(frozen=True)
 class FakeauthServer:
-    """The live server of a test: its base URL and the fake it serves."""
+    """The live server of a test: its base URL, each vendor's base URL on it, and the fake it
+    serves.
+
+    ``url`` is the server's root, where every vendor is routed by path (walt.id owns
+    ``POST /auth/logout`` there); ``url_for("ovok")`` is ``<url>/ovok``, under which every one of
+    that vendor's routes answers as on its hosts in process.
+    """
 
     url: str
     fake: FakeAuth
+
+    def url_for(self, vendor: str) -> str:
+        """``vendor``'s base URL on the server (``"ovok"``, ``"b2core"``, ``"waltid"``)."""
+        return vendor_url(self.url, vendor)
+
+    @property
+    def urls(self) -> dict[str, str]:
+        """Every vendor's base URL on the server, by vendor name."""
+        return {vendor: self.url_for(vendor) for vendor in VENDORS}
+
+
+#: ``fakeauth_ovok_user``'s type: ``def test_x(fakeauth_ovok_user: OvokUser)``.
+OvokUser: TypeAlias = SeededUser["OvokAccount"]
+#: ``fakeauth_b2core_user``'s type.
+B2CoreUser: TypeAlias = SeededUser["B2CoreAccount"]
+#: ``fakeauth_waltid_user``'s type.
+WaltidUser: TypeAlias = SeededUser["WaltidAccount"]

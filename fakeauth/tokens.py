@@ -16,7 +16,7 @@ import hashlib
 import json
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -71,6 +71,7 @@ class JwtSigner:
         self._signing_key: Any = None
         self._verifying_key: Any = None
         self._hmac_states: tuple[Any, Any] = (None, None)
+        self._secret = b""
         self._header = _header_segment(algorithm, kid)
 
     def _keys(self) -> tuple[Any, Any]:
@@ -79,15 +80,32 @@ class JwtSigner:
                 if self._signing_key is None:
                     random = self._random
                     secret = (random if isinstance(random, RandomStream) else random()).bytes(32)
-                    if self.algorithm == "EdDSA":
-                        private = Ed25519PrivateKey.from_private_bytes(secret)
-                        self._verifying_key = private.public_key()
-                        self._signing_key = private
-                    else:
-                        self._hmac_states = _hmac_sha256_states(secret)
-                        self._verifying_key = secret
-                        self._signing_key = secret
+                    self._install(secret)
         return self._signing_key, self._verifying_key
+
+    def _install(self, secret: bytes) -> None:
+        if self.algorithm == "EdDSA":
+            private = Ed25519PrivateKey.from_private_bytes(secret)
+            self._verifying_key = private.public_key()
+            self._signing_key = private
+        else:
+            self._hmac_states = _hmac_sha256_states(secret)
+            self._verifying_key = secret
+            self._signing_key = secret
+        self._secret = secret
+
+    def secret(self) -> bytes | None:
+        """The key's 32 secret bytes, or ``None`` while no key is drawn (an export holds them,
+        so that tokens signed before a restart verify after it)."""
+        with self._lock:
+            return self._secret if self._signing_key is not None else None
+
+    def load_secret(self, secret: bytes) -> None:
+        """Sign and verify with the key of ``secret`` (from :meth:`secret`) from now on."""
+        if len(secret) != 32:
+            raise ConfigurationError(f"a signing key is 32 bytes, not {len(secret)}")
+        with self._lock:
+            self._install(secret)
 
     def rotate(self) -> None:
         """Forget the key: the next one is drawn anew (from where the stream has got to, or from
@@ -329,6 +347,22 @@ class TokenStore:
                 and now < r.expires_at
                 and (subject is None or r.subject == subject)
             ]
+
+    def snapshot(self) -> list[TokenRecord]:
+        """A copy of every record, in order of issue (an export holds them: ids, never tokens)."""
+        with self._lock:
+            return [replace(record) for record in self._records.values()]
+
+    def load(self, records: list[TokenRecord], *, pruned: int = 0) -> None:
+        """Hold ``records`` (fresh objects, in order of issue) instead of the current ones."""
+        by_session: dict[str, list[TokenRecord]] = {}
+        for record in records:
+            by_session.setdefault(record.session, []).append(record)
+        with self._lock:
+            self._records = {record.id: record for record in records}
+            self._by_session = by_session
+            self._next_sweep = max(self._sweep_at, 2 * len(self._records))
+            self.pruned = pruned
 
     def __len__(self) -> int:
         return len(self._records)

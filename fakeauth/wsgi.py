@@ -14,7 +14,7 @@ import time
 import traceback
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
@@ -24,6 +24,8 @@ from werkzeug.routing import Map, RequestRedirect, Rule
 from fakeauth.apis import b2core, ovok, waltid
 from fakeauth.apis.base import Route, VendorApi
 from fakeauth.control import handle as handle_control
+from fakeauth.control_dashboard import preflight as control_preflight
+from fakeauth.control_dashboard import shares_with as control_shares_with
 from fakeauth.faults import Fault, InjectedConnectionError
 from fakeauth.http import Request, Response
 from fakeauth.journal import JournalEntry, body_value
@@ -34,7 +36,16 @@ if TYPE_CHECKING:
 
     from fakeauth.fake import FakeAuth
 
-__all__ = ["CONTROL_PREFIX", "VENDOR_APIS", "WsgiApp", "request_from_parts", "route_table"]
+__all__ = [
+    "CONTROL_PREFIX",
+    "MOUNTS",
+    "VENDOR_APIS",
+    "RouteMap",
+    "WsgiApp",
+    "request_from_parts",
+    "route_table",
+    "split_mount",
+]
 
 #: The path prefix of fakeauth's own control API (no vendor uses it).
 CONTROL_PREFIX = "/_fakeauth/"
@@ -49,17 +60,93 @@ _HARD_BODY_LIMIT = 64 * 1024 * 1024
 _ROUTES: dict[str, tuple[VendorApi, Route]] = {
     route.operation: (api, route) for api in VENDOR_APIS for route in api.routes
 }
-_MAP = Map(
-    [Rule(r.path, endpoint=op, methods=[r.method]) for op, (_, r) in _ROUTES.items()],
-    strict_slashes=False,
-    merge_slashes=False,
-)
-_ADAPTER = _MAP.bind("fakeauth.invalid")
+
+#: Each vendor's base path on the live server: ``/ovok``, ``/b2core``, ``/waltid``.
+MOUNTS: Mapping[str, VendorApi] = {f"/{api.name}": api for api in VENDOR_APIS}
+_MOUNT_PREFIXES = tuple(MOUNTS)
+
+
+class RouteMap:
+    """Routes compiled into one werkzeug map, matched on a pre-bound adapter.
+
+    A match is a cache lookup instead of a match per request; bounded, since paths that carry an
+    id are endless. The map never changes, so neither does a hit (callers copy the parameters).
+    """
+
+    def __init__(self, routes: Iterable[tuple[VendorApi, Route]]) -> None:
+        self.routes: dict[str, tuple[VendorApi, Route]] = {
+            route.operation: (api, route) for api, route in routes
+        }
+        rules = [
+            Rule(r.path, endpoint=op, methods=[r.method]) for op, (_, r) in self.routes.items()
+        ]
+        self._adapter = Map(rules, strict_slashes=False, merge_slashes=False).bind(
+            "fakeauth.invalid"
+        )
+        self.match = functools.lru_cache(maxsize=4096)(self._match)
+        self.allowed = functools.lru_cache(maxsize=4096)(self._allowed)
+
+    def _match(self, path: str, method: str) -> tuple[str | None, Mapping[str, Any]]:
+        """The endpoint and path parameters of ``method path`` (``None``: no route serves it)."""
+        try:
+            endpoint, params = self._adapter.match(path, method)
+        except (RequestRedirect, HTTPException):
+            return None, {}
+        return endpoint, params
+
+    def _allowed(self, path: str) -> tuple[str | None, tuple[str, ...]]:
+        """When routes serve ``path`` (with other methods than the one asked): one of their
+        endpoints and the methods they take, with ``OPTIONS``; else ``(None, ())``."""
+        try:
+            self._adapter.match(path, _PROBE)
+        except MethodNotAllowed as exc:
+            valid = sorted(exc.valid_methods or ())
+            endpoint, _ = self._adapter.match(path, valid[0])
+            return endpoint, tuple(sorted({*valid, "OPTIONS"}))
+        except (RequestRedirect, HTTPException):
+            pass
+        return None, ()
+
+
+#: A method no route takes: matching it tells a served path (405) from an unserved one.
+_PROBE = "FAKEAUTH-PROBE"
+
+#: What the live server's root serves: every route but those another vendor owns there.
+_ROOT = RouteMap((api, route) for api in VENDOR_APIS for route in api.routes if route.at_root)
+#: What a vendor's hosts and base URL serve: its own routes alone.
+_BY_VENDOR: Mapping[str, RouteMap] = {
+    api.name: RouteMap((api, route) for route in api.routes) for api in VENDOR_APIS
+}
 
 
 def route_table() -> list[tuple[str, str, str]]:
     """Every served route as ``(operation id, method, path)``, in declaration order."""
     return [(op, route.method, route.path) for op, (_, route) in _ROUTES.items()]
+
+
+def split_mount(path: str) -> tuple[VendorApi | None, str, str]:
+    """The vendor whose base path ``path`` starts with, that base path, and the rest (the
+    vendor's own path); ``(None, "", path)`` when it starts with none."""
+    if path.startswith(_MOUNT_PREFIXES):
+        mount, slash, rest = path[1:].partition("/")
+        api = MOUNTS.get(f"/{mount}")
+        if api is not None:
+            return api, f"/{mount}", slash + rest or "/"
+    return None, "", path
+
+
+class _Target(NamedTuple):
+    """Where a request goes: the vendor that answers it (``None``: no vendor claims it), the
+    route that serves it (``None``: unserved, or a 405 when ``allowed`` is set), the path
+    parameters, the methods allowed there, the vendor base path it came under and the vendor's
+    own path."""
+
+    api: VendorApi | None
+    route: Route | None
+    params: Mapping[str, Any]
+    allowed: tuple[str, ...]
+    mount: str
+    path: str
 
 
 class WsgiApp:
@@ -95,7 +182,7 @@ class WsgiApp:
         """
         if path.startswith(CONTROL_PREFIX):
             return _HARD_BODY_LIMIT
-        api, _, _, _ = self._route(method, path, host)
+        api = self._route(method, path, host).api
         return api.max_body if api is not None else None
 
     def dispatch(self, request: Request) -> Response:
@@ -108,45 +195,57 @@ class WsgiApp:
         """
         origin = request.headers.get("origin")
         if origin is not None and _is_preflight(request):
+            if request.path.startswith(CONTROL_PREFIX):  # no cross-site script drives the fake
+                return control_preflight(request, origin)
             return _preflight(request, origin)
         if request.path.startswith(CONTROL_PREFIX):
             response = handle_control(self._fake, request)
-        else:
-            response = self._serve_vendor(request)
-        if origin is not None:
+            if origin is not None and control_shares_with(self._fake, request, origin):
+                response.headers.extend(_cors_headers(origin))
+            return response
+        response = self._serve_vendor(request)
+        if origin is not None:  # the vendors' own CORS: a browser front end calls them
             response.headers.extend(_cors_headers(origin))
         return response
 
-    def _route(
-        self, method: str, path: str, host: str
-    ) -> tuple[VendorApi | None, Route | None, Mapping[str, Any], tuple[str, ...]]:
-        """The vendor that answers ``method path`` on ``host``, its route if one serves it, its
-        path parameters, and the methods allowed when a route serves the path but not the method
-        (then the route is ``None``: a 405).
+    def _route(self, method: str, path: str, host: str) -> _Target:
+        """Where ``method path`` on ``host`` goes (see :class:`_Target`).
 
         Routing is by host, then path: on a vendor's host only that vendor's routes serve; on any
-        other host (the live server's) the path alone decides.
+        other host (the live server's), a vendor's base path (``/ovok/...``) does the same, and
+        the root is routed by path alone.
         """
-        host_vendor = self._fake.vendor_for_host(host)
-        endpoint, params = _match(path, method)
+        api = self._fake.vendor_for_host(host)
+        mount = ""
+        if api is None:
+            api, mount, path = split_mount(path)
+        routes = _ROOT if api is None else _BY_VENDOR[api.name]
+        endpoint, params = routes.match(path, method)
         allowed: tuple[str, ...] = ()
         if endpoint is None:
-            endpoint, allowed = _allowed(path)
+            endpoint, allowed = routes.allowed(path)
         if endpoint is not None:
-            api, route = _ROUTES[endpoint]
-            if host_vendor is None or host_vendor is api:
-                return (api, None, {}, allowed) if allowed else (api, route, params, ())
-        return host_vendor or _vendor_for_path(path), None, {}, ()
+            owner, route = routes.routes[endpoint]
+            if allowed:
+                return _Target(owner, None, {}, allowed, mount, path)
+            return _Target(owner, route, params, (), mount, path)
+        return _Target(api or _vendor_for_path(path), None, {}, (), mount, path)
 
     def _serve_vendor(self, request: Request) -> Response:
         fake = self._fake
         when = fake.clock.now()
-        api, route, params, allowed = self._route(
+        api, route, params, allowed, mount, path = self._route(
             request.method, request.path, request.headers.get("host", "")
         )
+        if mount:  # under a vendor's base path: the vendor sees its own path, as behind a proxy
+            request.mount, request.path = mount, path
         operation = route.operation if route is not None else None
         if api is None:
             response = _no_vendor(request)
+        elif mount and path.startswith(CONTROL_PREFIX):
+            response = api.error(
+                404, f"fakeauth's control API is at the root: {path}, not {mount}{path}"
+            )
         elif allowed:  # the vendor's own answer to a method its path does not take: served
             operation = api.method_not_allowed_operation
             response = (
@@ -267,37 +366,6 @@ def _build_request(environ: WSGIEnvironment) -> Request:
     )
 
 
-# A cache lookup instead of a match per request; bounded, since paths that carry an id are
-# endless. The map never changes, so neither does a hit (callers copy the parameters).
-@functools.lru_cache(maxsize=4096)
-def _match(path: str, method: str) -> tuple[str | None, Mapping[str, Any]]:
-    """The endpoint and path parameters of ``method path`` (``None``: no route serves it)."""
-    try:
-        endpoint, params = _ADAPTER.match(path, method)
-    except (RequestRedirect, HTTPException):
-        return None, {}
-    return endpoint, params
-
-
-#: A method no route takes: matching it tells a served path (405) from an unserved one.
-_PROBE = "FAKEAUTH-PROBE"
-
-
-@functools.lru_cache(maxsize=4096)
-def _allowed(path: str) -> tuple[str | None, tuple[str, ...]]:
-    """When routes serve ``path`` (with other methods than the one asked): one of their
-    endpoints and the methods they take, with ``OPTIONS``; else ``(None, ())``."""
-    try:
-        _ADAPTER.match(path, _PROBE)
-    except MethodNotAllowed as exc:
-        valid = sorted(exc.valid_methods or ())
-        endpoint, _ = _ADAPTER.match(path, valid[0])
-        return endpoint, tuple(sorted({*valid, "OPTIONS"}))
-    except (RequestRedirect, HTTPException):
-        pass
-    return None, ()
-
-
 def _wsgi_str(value: str) -> str:
     # PEP 3333 carries bytes as latin-1 strings.
     return value.encode("latin-1", "replace").decode("utf-8", "replace")
@@ -365,7 +433,8 @@ def _no_vendor(request: Request) -> Response:
             "error": "fakeauth: no vendor API serves this path",
             "method": request.method,
             "path": request.path,
-            "routes": [f"{method} {path}" for _, method, path in route_table()],
+            "routes": [f"{route.method} {route.path}" for _, route in _ROOT.routes.values()],
+            "base_urls": {api.name: mount for mount, api in MOUNTS.items()},
         },
     )
 

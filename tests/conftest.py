@@ -34,3 +34,72 @@ def plain_server() -> Iterator[str]:
     server.shutdown()
     server.server_close()
     thread.join(5)
+
+
+# -- @pytest.mark.fidelity("<entry id>"): the test pins that fidelity registry entry -----------
+
+_FIDELITY_CALL = pytest.StashKey[bool]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "fidelity(entry_id): the test pins that entry of fakeauth's fidelity registry; an entry "
+        "about routes fails the test unless the test calls one of them",
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if report.when == "call":
+        item.stash[_FIDELITY_CALL] = report.passed
+    return report
+
+
+@pytest.fixture(autouse=True)
+def _fidelity_operations(request: pytest.FixtureRequest) -> Iterator[None]:
+    """For a test marked ``fidelity``: every operation id any fake journals during the test;
+    at teardown, each marked entry about routes must have seen one of its operations."""
+    marks = list(request.node.iter_markers("fidelity"))
+    if not marks:
+        yield
+        return
+    from fakeauth import fidelity
+    from fakeauth.journal import Journal
+
+    wanted = []
+    for mark in marks:
+        if len(mark.args) != 1 or mark.kwargs or not isinstance(mark.args[0], str):
+            pytest.fail('write @pytest.mark.fidelity("<entry id>"), one id a mark', pytrace=False)
+        try:
+            wanted.append(fidelity.entry(mark.args[0]))
+        except KeyError as exc:
+            unknown = str(exc.args[0])
+        else:
+            continue
+        pytest.fail(f"@pytest.mark.fidelity: {unknown}", pytrace=False)
+    seen: set[str | None] = set()
+    record = Journal.record
+
+    def recording(journal: Journal, entry: Any) -> Any:
+        seen.add(entry.operation)  # every fake's journal, whatever made it, in any thread
+        return record(journal, entry)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Journal, "record", recording)
+        yield
+    if not request.node.stash.get(_FIDELITY_CALL, False):
+        return  # the test failed or was skipped: its own report says why
+    missing = [
+        f"fidelity entry {item.id!r} is about {' or '.join(item.operations)}, but no fake "
+        "journaled that operation during this test"
+        for item in wanted
+        if item.operations and seen.isdisjoint(item.operations)
+    ]
+    if missing:
+        pytest.fail(
+            "; ".join(missing) + ". Call the route in the test, or pin the entry with a test "
+            "that does (its `test` in fakeauth/fidelity/)",
+            pytrace=False,
+        )

@@ -14,7 +14,7 @@ from werkzeug.test import Client, TestResponse
 
 from fakeauth import FakeAuth
 from fakeauth.hosts import DEFAULT_HOSTS
-from fakeauth.openapi import openapi_document
+from fakeauth.openapi import VENDOR_NAMES, openapi_document
 from fakeauth.state.ovok import DEFAULT_CLIENT_ID, DEFAULT_TENANT_ID
 from fakeauth.state.waltid import DEFAULT_SUPERADMIN_TOKEN
 
@@ -27,9 +27,11 @@ ORGANIZATION = "acme"
 JSON = "application/json"
 HOSTS = {vendor: urls[0] for vendor, urls in DEFAULT_HOSTS.items()}
 DOCUMENT = openapi_document()
+#: Every operation of every vendor (each vendor's own document lists all its routes).
 OPERATIONS: dict[str, tuple[str, str, dict[str, Any]]] = {
     operation["operationId"]: (method.upper(), path, operation)
-    for path, item in DOCUMENT["paths"].items()
+    for vendor in VENDOR_NAMES
+    for path, item in openapi_document(vendor)["paths"].items()
     for method, operation in item.items()
 }
 
@@ -182,6 +184,9 @@ WELL_FORMED: dict[str, Callable[[FakeAuth], Call]] = {
     ),
     "ovok.logout": lambda fake: Call(
         "POST", "/v1/auth/logout", "ovok", headers=bearer(ovok_tokens(fake).access_token)
+    ),
+    "ovok.auth_logout": lambda fake: Call(
+        "POST", "/auth/logout", "ovok", headers=bearer(ovok_tokens(fake).access_token)
     ),
     "ovok.me": lambda fake: Call(
         "GET", "/auth/me", "ovok", headers=bearer(ovok_tokens(fake).access_token)

@@ -221,6 +221,7 @@ def test_signup_accepts_the_unknown_fields_real_clients_send() -> None:
     assert fake.b2core.get_account(EMAIL).phone == "+15555550100"
 
 
+@pytest.mark.fidelity("b2core.body.any-content-type")
 def test_signup_from_a_real_form_body_with_php_brackets() -> None:
     fake = FakeAuth()
     uuid = signup_wizard(fake)
@@ -262,6 +263,8 @@ def test_signup_from_a_real_form_body_with_php_brackets() -> None:
         ),
     ],
 )
+@pytest.mark.fidelity("b2core.fields.errors")
+@pytest.mark.fidelity("b2core.length-limits")
 def test_signup_field_errors(overrides: dict[str, Any], errors: dict[str, list[str]]) -> None:
     fake = FakeAuth()
     fake.b2core.add_account("taken@bar.com", PASSWORD)
@@ -358,6 +361,7 @@ def test_a_uuid_that_cannot_be_written_as_utf8_is_not_echoed() -> None:
     assert body == field_error({"uuid": NOT_STRING}, None, "basic_register_form")
 
 
+@pytest.mark.fidelity("b2core.wizard.uuid-refused")
 def test_signup_with_an_unknown_uuid() -> None:
     fake = FakeAuth()
 
@@ -369,6 +373,7 @@ def test_signup_with_an_unknown_uuid() -> None:
     )
 
 
+@pytest.mark.fidelity("b2core.wizard.lifetime")
 def test_wizard_session_expires_after_30_minutes() -> None:
     fake = FakeAuth()
     with freeze_time(NOW) as frozen:
@@ -405,6 +410,8 @@ def test_a_finished_wizard_cannot_be_replayed() -> None:
 # -- configurable steps ----------------------------------------------------------------------------
 
 
+@pytest.mark.fidelity("b2core.signup-wizard.fields")
+@pytest.mark.fidelity("b2core.signup.extra-steps")
 def test_an_intermediate_signup_step_configured_from_python() -> None:
     fake = FakeAuth()
     fake.b2core.broker().configure(
@@ -467,6 +474,7 @@ def test_a_required_form_field_is_checked() -> None:
         ),
     ],
 )
+@pytest.mark.fidelity("b2core.recaptcha")
 def test_signup_recaptcha(recaptcha: bool, response: str | None, errors: Any) -> None:
     fake = FakeAuth()
     fake.b2core.broker().configure(recaptcha=recaptcha)
@@ -507,6 +515,7 @@ def test_signin_recaptcha_with_a_custom_passing_response() -> None:
         pytest.param(base64.b64encode(b'{"userAgent": "x"}').decode(), 400, id="no-user-agent"),
     ],
 )
+@pytest.mark.fidelity("b2core.device-fingerprint")
 def test_strict_fingerprint_mode(fingerprint: str, status: int) -> None:
     fake = FakeAuth()
     fake.b2core.broker().configure(strict_fingerprint=True)
@@ -526,6 +535,7 @@ def test_strict_fingerprint_mode(fingerprint: str, status: int) -> None:
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.fidelity("b2core.signin-wizard.methods")
 def test_signin_wizard(method: str) -> None:
     fake = FakeAuth()
 
@@ -546,6 +556,7 @@ def test_signin_wizard(method: str) -> None:
     assert body["uuid"] in fake.b2core.sessions
 
 
+@pytest.mark.fidelity("b2core.signin.final")
 def test_signin() -> None:
     fake = FakeAuth()
     fake.b2core.add_account(EMAIL, PASSWORD)
@@ -576,6 +587,7 @@ def test_signin() -> None:
         pytest.param("x@bar.com", PASSWORD, id="unknown"),
     ],
 )
+@pytest.mark.fidelity("b2core.signin.bad-credentials")
 def test_signin_wrong_credentials(email: str, password: str) -> None:
     fake = FakeAuth()
     fake.b2core.add_account(EMAIL, PASSWORD)
@@ -628,6 +640,7 @@ def signin_with(fake: FakeAuth, uuid: str) -> tuple[int, Any]:
 @pytest.mark.parametrize(
     ("kind", "workflow"), [("google", "2fa_google_auth"), ("sms", "2fa_sms_auth")]
 )
+@pytest.mark.fidelity("b2core.2fa")
 def test_two_factor_signin(kind: str, workflow: str) -> None:
     fake = FakeAuth()
     fake.b2core.add_account(EMAIL, PASSWORD, two_factor=kind)
@@ -697,6 +710,7 @@ def test_two_factor_endpoint_of_the_other_method() -> None:
     )
 
 
+@pytest.mark.fidelity("b2core.lockout")
 def test_lockout_after_five_failures_until_600s_later() -> None:
     fake = FakeAuth()
     fake.b2core.add_account(EMAIL, PASSWORD)
@@ -748,6 +762,7 @@ def test_lockout_sends_retry_after_and_is_per_broker() -> None:
 # -- tokens ----------------------------------------------------------------------------------------
 
 
+@pytest.mark.fidelity("b2core.2fa-settings")
 def test_access_token_expires_to_the_second_under_freezegun() -> None:
     fake = FakeAuth()
     fake.b2core.add_account(EMAIL, PASSWORD, two_factor="google")
@@ -796,6 +811,7 @@ def test_configured_token_lifetimes() -> None:
     assert expired[0] == 401
 
 
+@pytest.mark.fidelity("b2core.refresh")
 def test_refresh_rotates_the_refresh_token() -> None:
     fake = FakeAuth()
     fake.b2core.add_account(EMAIL, PASSWORD)
@@ -874,6 +890,7 @@ def test_refresh_bad_body(body: Any, errors: dict[str, list[str]]) -> None:
     assert (status, reply) == (400, field_error(errors, None, "refresh"))
 
 
+@pytest.mark.fidelity("b2core.signout")
 def test_signout_revokes_both_tokens() -> None:
     fake = FakeAuth()
     fake.b2core.add_account(EMAIL, PASSWORD)
@@ -925,6 +942,7 @@ def _other_fake_token(fake: FakeAuth) -> str:
 @pytest.mark.parametrize(
     ("method", "path"), [("GET", "/api/v2/my/2fa"), ("POST", "/api/v2/my/signout")]
 )
+@pytest.mark.fidelity("b2core.bearer.refused")
 def test_bearer_refusals(make_token: Any, method: str, path: str) -> None:
     fake = FakeAuth()
     fake.b2core.add_account(EMAIL, PASSWORD)
@@ -951,6 +969,7 @@ def test_missing_bearer(method: str, path: str) -> None:
 # -- brokers, routing, concurrency, journal --------------------------------------------------------
 
 
+@pytest.mark.fidelity("b2core.brokers")
 def test_a_second_broker_on_another_host() -> None:
     fake = FakeAuth()
     fake.b2core.add_broker("https://broker.example", recaptcha=True)
@@ -987,6 +1006,7 @@ def test_a_loopback_host_is_served_by_the_default_broker() -> None:
 @pytest.mark.parametrize(
     ("method", "path"), [("GET", "/api/v2/my/unknown"), ("DELETE", "/api/v2/my/unknown")]
 )
+@pytest.mark.fidelity("b2core.not-served")
 def test_unknown_paths_answer_the_vendor_shaped_501(method: str, path: str) -> None:
     fake = FakeAuth()
 
@@ -1077,6 +1097,7 @@ def test_the_same_seed_and_time_give_the_same_replies() -> None:
         ),
     ],
 )
+@pytest.mark.fidelity("b2core.body.unreadable")
 def test_wizard_bad_bodies(
     method: str, path: str, body: bytes, errors: dict[str, list[str]], workflow: str
 ) -> None:

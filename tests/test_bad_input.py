@@ -453,6 +453,8 @@ EXACT: list[tuple[str, str, int, dict[str, Any]]] = [
 
 
 @pytest.mark.parametrize(("vendor", "case", "status", "body"), EXACT)
+@pytest.mark.fidelity("ovok.json.constants")
+@pytest.mark.fidelity("waltid.json.constants")
 def test_each_vendor_words_its_refusals_exactly(
     vendor: str, case: str, status: int, body: dict[str, Any]
 ) -> None:

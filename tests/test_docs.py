@@ -1,47 +1,419 @@
-"""The README's examples are real code: they run here."""
+"""The README's and the documentation's examples are real code: every one runs here.
+
+The collector reads every fenced block of ``README.md`` and ``docs/**/*.md``:
+
+- ```` ```python ````: the blocks of one page run in order in one fresh namespace (a block may use
+  names an earlier block of its page defined). A block that is only ``--8<-- "tests/..."``
+  includes a test file the suite runs itself; a block that defines a test function must be such
+  an include (or, in the README, a verbatim quote of a file in ``tests/examples/``).
+- ```` ```toml ```` and ```` ```json ````: parsed; a seed document is seeded into a ``FakeAuth``.
+- ```` ```sh ````, ```` ```bash ````, ```` ```console ````: run with bash under a time limit, on a
+  free loopback port in place of ``8080``, in a temporary folder that holds the page's files
+  (a block marked ``<!-- docs-test: file NAME -->``); such a block must start ``fakeauth serve``
+  and stop it. Any other shell block carries ``<!-- docs-test: skip (its reason) -->`` on the line
+  before it, and the collector fails on a shell block with neither.
+"""
 
 from __future__ import annotations
 
+import ast
+import contextlib
+import importlib.util
+import json
+import os
 import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
 
 from fakeauth import FakeAuth
 from fakeauth.seeding import apply_seed, load_seed_file
 
-README = (Path(__file__).parent.parent / "README.md").read_text()
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+ROOT = Path(__file__).parent.parent
+DOCS = ROOT / "docs"
+README = (ROOT / "README.md").read_text()
+PAGES = sorted(
+    [ROOT / "README.md", *(p for p in DOCS.rglob("*.md") if "_hooks" not in p.parts)],
+)
+SHELL = {"sh", "bash", "console", "shell"}
+SEED_SECTIONS = {"features", "ovok", "b2core", "waltid"}
+#: The port the documentation's shell examples use; each run gets a free one instead.
+DOC_PORT = "8080"
+SHELL_TIME_LIMIT = 30.0
+_FENCE = re.compile(r"^```([\w-]*)[^\n]*\n(.*?)^```[ \t]*$", re.M | re.S)
+_MARKER = re.compile(r"<!--\s*docs-test:\s*(.*?)\s*-->\s*\Z")
+_SKIP = re.compile(r"skip \((.+)\)")
+_FILE = re.compile(r"file (\S+)")
+_INCLUDE = re.compile(r'^--8<-- "([^"]+)"$')
 
 
-def block(language: str, containing: str) -> str:
-    for match in re.finditer(rf"```{language}\n(.*?)```", README, re.S):
-        if containing in match.group(1):
-            return match.group(1)
-    raise AssertionError(f"no ```{language} block containing {containing!r} in README.md")
+@dataclass(frozen=True)
+class Block:
+    """One fenced block of a page."""
+
+    page: Path
+    line: int
+    language: str
+    code: str
+    marker: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.page.relative_to(ROOT)}:{self.line}"
+
+    @property
+    def skip_reason(self) -> str | None:
+        found = _SKIP.fullmatch(self.marker)
+        return found.group(1) if found else None
+
+    @property
+    def includes(self) -> list[str]:
+        """The files the block includes, when it is nothing but ``--8<--`` lines."""
+        lines = [line.strip() for line in self.code.splitlines() if line.strip()]
+        found = [_INCLUDE.match(line) for line in lines]
+        return [m.group(1) for m in found if m] if lines and all(found) else []
 
 
-def test_the_seeding_example_runs() -> None:
-    namespace: dict[str, object] = {}
+def blocks(page: Path) -> list[Block]:
+    """Every fenced block of ``page``, with the ``docs-test`` marker on the line before it."""
+    text = page.read_text()
+    found = []
+    for match in _FENCE.finditer(text):
+        before = text[: match.start()].rstrip("\n").rsplit("\n", 1)[-1]
+        marker = _MARKER.search(before)
+        found.append(
+            Block(
+                page,
+                text.count("\n", 0, match.start()) + 1,
+                match.group(1).lower(),
+                match.group(2),
+                marker.group(1) if marker else "",
+            )
+        )
+    return found
 
-    exec(block("python", "fake.reset()"), namespace)
 
-    fake = namespace["fake"]
-    assert isinstance(fake, FakeAuth)
-    assert fake.ovok.accounts == []  # the example ends with a reset
+ALL_BLOCKS = [block for page in PAGES for block in blocks(page)]
 
 
-def test_the_seed_file_example_seeds(tmp_path: Path) -> None:
+def _of(*languages: str) -> list[Block]:
+    return [b for b in ALL_BLOCKS if b.language in languages]
+
+
+def _ids(items: list[Block]) -> list[str]:
+    return [b.name for b in items]
+
+
+def _hook() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("docs_hooks_pages", DOCS / "_hooks" / "pages.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# -- python ---------------------------------------------------------------------------------------
+
+PYTHON_PAGES = sorted({b.page for b in _of("python", "py")})
+
+
+def _defines_a_test(code: str) -> bool:
+    return any(
+        isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test")
+        for node in ast.parse(code).body
+    )
+
+
+@pytest.mark.parametrize("page", PYTHON_PAGES, ids=[str(p.relative_to(ROOT)) for p in PYTHON_PAGES])
+def test_every_python_block_of_the_page_runs(page: Path) -> None:
+    namespace: dict[str, Any] = {"__name__": "__docs__"}
+    ran = 0
+
+    for block in (b for b in blocks(page) if b.language in ("python", "py")):
+        if block.skip_reason is not None:
+            continue
+        if block.includes:
+            for include in block.includes:
+                path = ROOT / include
+                assert path.is_file(), f"{block.name}: the included {include} does not exist"
+                assert path.parent.parent.name == "tests" or path.parent.name == "tests"
+                assert path.name.startswith("test_"), f"{block.name}: {include} is not a test"
+            continue
+        if _defines_a_test(block.code):
+            quoted = [p.read_text() for p in (ROOT / "tests" / "examples").glob("test_*.py")]
+            assert any(block.code.strip() in source for source in quoted), (
+                f"{block.name} defines a test function: quote it verbatim from a file in "
+                "tests/examples/ (the suite runs it there), or include that file"
+            )
+            continue
+        exec(compile(block.code, block.name, "exec"), namespace)
+        ran += 1
+
+    python = [b for b in blocks(page) if b.language in ("python", "py")]
+    assert ran or any(b.includes or _defines_a_test(b.code) for b in python)
+
+
+def test_the_plugin_example_is_the_tested_example_file() -> None:
+    example = (ROOT / "tests" / "examples" / "test_seed_and_login.py").read_text()
+
+    quoted = next(b.code for b in _of("python") if "def test_seeded_account_logs_in" in b.code)
+
+    assert quoted.strip() in example
+
+
+# -- toml and json --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("block", _of("toml", "json"), ids=_ids(_of("toml", "json")))
+def test_every_toml_and_json_block_parses_and_a_seed_seeds(block: Block, tmp_path: Path) -> None:
+    if block.language == "toml":
+        document: Any = tomllib.loads(block.code)
+    else:
+        document = json.loads(block.code)
+
+    if isinstance(document, dict) and document and set(document) <= SEED_SECTIONS:
+        seed = tmp_path / f"seed.{block.language}"
+        seed.write_text(block.code)
+        added = apply_seed(FakeAuth(), load_seed_file(seed))
+        assert sum(added.values()) > 0, f"{block.name}: the seed document adds nothing"
+
+
+def test_the_readme_seed_file_seeds() -> None:
     fake = FakeAuth()
-    seed = tmp_path / "seed.toml"
-    seed.write_text(block("toml", "[[ovok.accounts]]"))
+    block = next(b for b in _of("toml") if b.page.name == "README.md")
 
-    added = apply_seed(fake, load_seed_file(seed))
+    added = apply_seed(fake, tomllib.loads(block.code))
 
     assert added == {"features": 1, "ovok.accounts": 1, "b2core.accounts": 1}
     assert fake.b2core.get_account("trader@example.test").two_factor == "google"
 
 
-def test_the_plugin_example_is_the_tested_example_file() -> None:
-    example = (Path(__file__).parent / "examples" / "test_seed_and_login.py").read_text()
+# -- shell ----------------------------------------------------------------------------------------
 
-    quoted = block("python", "def test_seeded_account_logs_in")
 
-    assert quoted.strip() in example
+def _serves(block: Block) -> bool:
+    return not block.marker and block.code.lstrip().startswith("fakeauth serve")
+
+
+SHELL_BLOCKS = [b for b in _of(*SHELL) if _serves(b)]
+
+
+def test_every_shell_block_runs_or_says_why_not() -> None:
+    unmarked = [b.name for b in _of(*SHELL) if b.skip_reason is None and not _serves(b)]
+
+    assert unmarked == [], (
+        "a shell block either starts `fakeauth serve` (and is run) or carries "
+        "`<!-- docs-test: skip (the reason) -->` on the line before it"
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize("block", SHELL_BLOCKS, ids=_ids(SHELL_BLOCKS))
+def test_every_shell_block_that_serves_runs(block: Block, tmp_path: Path) -> None:
+    if shutil.which("curl") is None:
+        pytest.skip("curl is not installed")
+    for other in blocks(block.page):
+        named = _FILE.fullmatch(other.marker)
+        if named:
+            (tmp_path / named.group(1)).write_text(other.code)
+    script = block.code.replace(DOC_PORT, str(_free_port()))
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+    process = subprocess.Popen(
+        ["bash", "-e", "-o", "pipefail", "-c", script],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        out, err = process.communicate(timeout=SHELL_TIME_LIMIT)
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # a server the script left on a failure
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=1)
+
+    assert process.returncode == 0, f"{block.name} failed:\n{out}\n{err}"
+
+
+# -- pages and links ------------------------------------------------------------------------------
+
+KEY_PAGES = [
+    "index.md",
+    "getting-started.md",
+    "guides/fixtures.md",
+    "guides/time.md",
+    "guides/faults.md",
+    "guides/assertions.md",
+    "guides/own-mocks.md",
+    "guides/serve.md",
+    "guides/non-python.md",
+    "guides/parallel.md",
+    "reference/fakeauth.md",
+    "reference/states.md",
+    "reference/testing.md",
+    "reference/errors.md",
+    "fidelity.md",
+    "benchmarks.md",
+]
+
+
+def _generated() -> dict[str, str]:
+    hook = _hook()
+    pages = {uri: hook.route_page(vendor) for vendor, uri in hook.ROUTE_PAGES.items()}
+    return {**pages, hook.CLI_PAGE: hook.cli_page()}
+
+
+def test_the_key_pages_exist_and_are_in_the_nav() -> None:
+    nav = (ROOT / "mkdocs.yml").read_text()
+    generated = _generated()
+
+    missing = [p for p in KEY_PAGES if not (DOCS / p).is_file()]
+    unlisted = [p for p in [*KEY_PAGES, *generated] if f": {p}\n" not in nav]
+
+    assert (missing, unlisted) == ([], [])
+
+
+def _anchors(text: str, *, github: bool) -> set[str]:
+    found = set(re.findall(r"\{#([^}\s]+)\}", text))
+    for title in re.findall(r"^#{1,6} +(.+?) *$", _FENCE.sub("", text), re.M):
+        title = re.sub(r"\{#[^}]*\}", "", title).strip()
+        if github:
+            found.add(re.sub(r" ", "-", re.sub(r"[^\w\- ]", "", title.lower())))
+        else:
+            found.add(re.sub(r"[-\s]+", "-", re.sub(r"[^\w\s-]", "", title).strip().lower()))
+    return found
+
+
+def _target(page: Path, path: str, generated: dict[str, str]) -> tuple[Path, str] | None:
+    """The file a relative link of ``page`` names and its text (``None``: it does not exist)."""
+    resolved = (page.parent / path).resolve()
+    if resolved.is_relative_to(DOCS.resolve()):
+        uri = resolved.relative_to(DOCS.resolve()).as_posix()
+        if uri in generated:
+            return resolved, generated[uri]
+    if not resolved.exists():
+        return None
+    # only a page's text is read (for its anchors): an image or a folder only has to exist
+    return resolved, resolved.read_text() if resolved.suffix == ".md" else ""
+
+
+def test_every_relative_link_resolves() -> None:
+    generated = _generated()
+    broken = []
+
+    for page in PAGES:
+        for target in re.findall(r"\]\(([^)\s]+)\)", _FENCE.sub("", page.read_text())):
+            if re.match(r"[a-z]+:", target):
+                continue
+            path, _, anchor = target.partition("#")
+            found = _target(page, path, generated) if path else (page, page.read_text())
+            if found is None:
+                broken.append(f"{page.relative_to(ROOT)}: {target}")
+            elif (
+                anchor
+                and found[0].suffix == ".md"
+                and anchor not in _anchors(found[1], github=found[0].name == "README.md")
+            ):
+                broken.append(f"{page.relative_to(ROOT)}: {target} (no such heading)")
+
+    assert broken == []
+
+
+# -- the generated pages and the reference --------------------------------------------------------
+
+
+def test_every_route_page_lists_every_operation_id_of_its_vendor() -> None:
+    from fakeauth.wsgi import route_table
+
+    pages = _generated()
+    hook = _hook()
+
+    missing = [
+        op
+        for op, _, _ in route_table()
+        if f"`{op}`" not in pages[hook.ROUTE_PAGES[op.partition(".")[0]]]
+    ]
+
+    assert missing == []
+
+
+def test_the_route_pages_show_the_bodies_users_trip_on() -> None:
+    pages = _generated()
+
+    assert "| `password_confirmation` |" in pages["routes/b2core.md"]
+    assert "| `refresh_token` |" in pages["routes/ovok.md"]  # Ovok's refresh reply: snake_case
+    assert "| `--request-timeout S` |" in pages["reference/cli.md"]
+
+
+def test_every_public_name_is_in_the_reference() -> None:
+    import fakeauth
+    import fakeauth.testing
+
+    reference = "".join(p.read_text() for p in (DOCS / "reference").glob("*.md"))
+    homes = dict(fakeauth._HOMES)  # the module each name of ``fakeauth`` is defined in
+    homes["DEFAULT_HOSTS"] = "fakeauth.hosts"
+    names = [f"{homes[name]}.{name}" for name in fakeauth.__all__]
+    names += [f"fakeauth.testing.{n}" for n in fakeauth.testing.__all__ if n != "AccountT"]
+
+    missing = [n for n in names if f"::: {n}\n" not in reference]
+    missing += [n for n in ("errors", "cli") if not (DOCS / "reference").glob(f"{n}*")]
+
+    assert missing == []
+
+
+def test_both_signin_wizard_ids_are_documented_wherever_ids_are_listed() -> None:
+    listings = [
+        README,
+        (DOCS / "openapi.md").read_text(),
+        (DOCS / "guides/assertions.md").read_text(),
+    ]
+
+    missing = [
+        i
+        for i, text in enumerate(listings)
+        for op in ("`b2core.signin_wizard`", "`b2core.signin_wizard_post`", "signin_wizard*")
+        if op not in text
+    ]
+
+    assert missing == []
+
+
+def test_the_hook_shows_docstring_roles_as_code_and_fidelity_tags_as_text() -> None:
+    hook = _hook()
+
+    content = hook.on_page_content(
+        "see :class:<code>~fakeauth.fake.FakeAuth</code> and :func:<code>fakeauth.redacted</code>",
+        None,
+        None,
+        None,
+    )
+    markdown = hook.on_page_markdown(
+        "matches ([DOC]) and `[SRC]`, [a link](x.md)", None, None, None
+    )
+
+    assert content == "see <code>FakeAuth</code> and <code>fakeauth.redacted</code>"
+    assert markdown == "matches (\\[DOC\\]) and `[SRC]`, [a link](x.md)"

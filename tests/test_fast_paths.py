@@ -25,7 +25,7 @@ from fakeauth.state import ovok as ovok_state
 from fakeauth.tokens import JwtSigner, _hmac_sha256_states
 from fakeauth.transports.base import UnservedRequestsError, check_all_served
 from fakeauth.transports.requests_mock import _VendorHosts
-from fakeauth.wsgi import _ADAPTER, WsgiApp, _match, route_table
+from fakeauth.wsgi import _BY_VENDOR, _ROOT, RouteMap, WsgiApp, route_table
 
 OVOK = "https://api.dev.ovok.com"
 TENANT = "87ea5dfc-8b8e-384d-8489-79496e706390"
@@ -266,20 +266,23 @@ def test_a_key_that_is_not_exactly_a_str_is_read_through_str(secrets: list[str])
         ("/v1/admin/account/register", "POST"),
     ],
 )
-def test_a_cached_match_is_the_adapters_match(path: str, method: str) -> None:
+@pytest.mark.parametrize("routes", [_ROOT, *_BY_VENDOR.values()])
+def test_a_cached_match_is_the_adapters_match(path: str, method: str, routes: RouteMap) -> None:
     try:
-        expected: tuple[Any, Any] = _ADAPTER.match(path, method)
+        expected: tuple[Any, Any] = routes._adapter.match(path, method)
     except Exception:
         expected = (None, {})
 
-    assert _match(path, method) == expected
-    hits = _match.cache_info().hits
-    assert _match(path, method) == expected
-    assert _match.cache_info().hits == hits + 1
+    assert routes.match(path, method) == expected
+    hits = routes.match.cache_info().hits
+    assert routes.match(path, method) == expected
+    assert routes.match.cache_info().hits == hits + 1
 
 
-def test_the_match_cache_is_bounded() -> None:
-    assert _match.cache_info().maxsize == 4096
+def test_the_match_caches_are_bounded() -> None:
+    for routes in (_ROOT, *_BY_VENDOR.values()):
+        assert routes.match.cache_info().maxsize == 4096
+        assert routes.allowed.cache_info().maxsize == 4096
 
 
 # -- JSON bodies ----------------------------------------------------------------------------------

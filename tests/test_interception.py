@@ -22,11 +22,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 import httpx
 import pytest
 import requests
 import responses
 import respx
+from aioresponses import aioresponses
 
 from fakeauth import FakeAuth
 from fakeauth.transports.guard import VendorHostRefusedError
@@ -61,15 +63,27 @@ def via_httpx_async(url: str) -> tuple[int, Any]:
     return asyncio.run(get())
 
 
+def via_aiohttp(url: str) -> tuple[int, Any]:
+    async def get() -> tuple[int, Any]:
+        timeout = aiohttp.ClientTimeout(total=10)
+        async with aiohttp.ClientSession(timeout=timeout) as session, session.get(url) as response:
+            content = await response.read()
+            return response.status, json.loads(content) if content else None
+
+    return asyncio.run(get())
+
+
 CLIENTS: dict[str, Callable[[str], tuple[int, Any]]] = {
     "requests": via_requests,
     "httpx": via_httpx,
     "httpx async": via_httpx_async,
+    "aiohttp": via_aiohttp,
 }
 REFUSALS: dict[str, tuple[type[BaseException], ...]] = {
     "requests": (requests.ConnectionError,),
     "httpx": (respx.models.AllMockedAssertionError,),
     "httpx async": (respx.models.AllMockedAssertionError,),
+    "aiohttp": (aiohttp.ClientConnectionError,),  # aioresponses' "Connection refused"
 }
 
 
@@ -100,14 +114,21 @@ def user_respx(stack: contextlib.ExitStack, *, assert_all_mocked: bool = True) -
     router.get(USER_URL).respond(json=USER_ANSWER)
 
 
+def user_aioresponses(stack: contextlib.ExitStack, *, passthrough_unmatched: bool) -> None:
+    mock = stack.enter_context(aioresponses(passthrough_unmatched=passthrough_unmatched))
+    mock.get(USER_URL, payload=USER_ANSWER)
+
+
 def fake_mocks(stack: contextlib.ExitStack, fake: FakeAuth) -> None:
     stack.enter_context(fake.mock_requests())
     stack.enter_context(fake.mock_httpx())
+    stack.enter_context(fake.mock_aiohttp())
 
 
 def in_order(*steps: str) -> Start:
     """Start the mocks named by ``steps`` in that order: "outer" and "inner" (the fakes'),
-    "responses", "respx" and "respx, not all mocked" (the user's)."""
+    "responses", "respx", "respx, not all mocked", "aioresponses" and "aioresponses,
+    passthrough unmatched" (the user's)."""
 
     def start(stack: contextlib.ExitStack, inner: FakeAuth, outer: FakeAuth) -> None:
         for step in steps:
@@ -115,6 +136,8 @@ def in_order(*steps: str) -> Start:
                 fake_mocks(stack, inner if step == "inner" else outer)
             elif step == "responses":
                 user_responses(stack)
+            elif step.startswith("aioresponses"):
+                user_aioresponses(stack, passthrough_unmatched=step.endswith("unmatched"))
             else:
                 user_respx(stack, assert_all_mocked=step == "respx")
 
@@ -149,6 +172,22 @@ CELLS: dict[str, dict[str, Cell]] = {
     },
 }
 CELLS["httpx async"] = CELLS["httpx"]
+CELLS["aiohttp"] = {
+    "no mock of yours": Cell(in_order("inner"), "inner", "network", False),
+    "aioresponses mock, then fakeauth": Cell(
+        in_order("aioresponses", "inner"), "inner", "refused", True
+    ),
+    "fakeauth, then aioresponses mock": Cell(
+        in_order("inner", "aioresponses"), "inner", "refused", True
+    ),
+    "fakeauth, then aioresponses(passthrough_unmatched=True)": Cell(
+        in_order("inner", "aioresponses, passthrough unmatched"), "inner", "network", True
+    ),
+    "two fakes nested": Cell(in_order("outer", "inner"), "inner", "network", False),
+    "two fakes, then aioresponses mock": Cell(
+        in_order("outer", "inner", "aioresponses"), "inner", "refused", True
+    ),
+}
 
 
 @pytest.mark.parametrize(

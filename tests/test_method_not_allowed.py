@@ -89,6 +89,9 @@ def _open(fake: FakeAuth, method: str, path: str, vendor: str, **headers: str) -
         ),
     ],
 )
+@pytest.mark.fidelity("ovok.method-not-allowed")
+@pytest.mark.fidelity("b2core.method-not-allowed")
+@pytest.mark.fidelity("waltid.method-not-allowed")
 def test_each_vendor_answers_its_405_with_allow(
     vendor: str, method: str, path: str, body: dict[str, Any]
 ) -> None:
@@ -134,6 +137,7 @@ def test_a_path_with_parameters_answers_405_too() -> None:
         ("b2core", "GET", "/auth/b2b/login"),  # Ovok's path on B2Core's host
     ],
 )
+@pytest.mark.fidelity("all.unserved")
 def test_an_unserved_path_still_answers_501(vendor: str, method: str, path: str) -> None:
     fake = FakeAuth()
 
@@ -144,6 +148,7 @@ def test_an_unserved_path_still_answers_501(vendor: str, method: str, path: str)
     assert [(e.method, e.path) for e in fake.journal.unserved] == [(method, path)]
 
 
+@pytest.mark.fidelity("all.method-not-allowed")
 def test_options_without_a_preflight_answers_204_with_allow() -> None:
     fake = FakeAuth()
 

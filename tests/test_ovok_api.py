@@ -11,7 +11,8 @@ import pytest
 from freezegun import freeze_time
 from werkzeug.test import Client, TestResponse
 
-from fakeauth import FakeAuth, redacted
+from fakeauth import ConfigurationError, FakeAuth, redacted
+from fakeauth.seeding import apply_seed
 from fakeauth.state.ovok import DEFAULT_CLIENT_ID, DEFAULT_PROJECT_ID, DEFAULT_TENANT_ID
 
 BASE_URL = "https://api.dev.ovok.com"
@@ -68,6 +69,7 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+@pytest.mark.fidelity("ovok.example-project")
 def test_documented_register_request_answers_the_documented_shape(
     fake: FakeAuth, client: Client
 ) -> None:
@@ -100,6 +102,7 @@ def test_documented_login_request_after_register(client: Client) -> None:
     assert response.json["profile"]["display"] == "Max Mustermann"
 
 
+@pytest.mark.fidelity("ovok.tokens.claims")
 def test_access_token_is_a_real_hs256_jwt_with_the_documented_claims(
     fake: FakeAuth, client: Client
 ) -> None:
@@ -121,6 +124,7 @@ def test_access_token_is_a_real_hs256_jwt_with_the_documented_claims(
     assert claims["login_id"]
 
 
+@pytest.mark.fidelity("ovok.register.verification-email")
 def test_register_sends_a_verification_email(fake: FakeAuth, client: Client) -> None:
     post(client, "/auth/b2b/register", REGISTER_BODY)
 
@@ -169,6 +173,7 @@ def test_login_compares_the_email_case_insensitively(client: Client) -> None:
         ({"clientId": 7}, "clientId must be a UUID"),
     ],
 )
+@pytest.mark.fidelity("ovok.fields.invalid")
 def test_register_field_errors_answer_422_naming_the_field(
     fake: FakeAuth, client: Client, changes: dict[str, Any], message: str
 ) -> None:
@@ -210,6 +215,7 @@ def test_login_field_errors_answer_422(
         ('"a string"', 'Unexpected token " in JSON at position 0'),
     ],
 )
+@pytest.mark.fidelity("ovok.json.malformed")
 def test_malformed_json_answers_400(client: Client, body: str, message: str) -> None:
     response = post(client, "/auth/b2b/register", body)
 
@@ -217,6 +223,7 @@ def test_malformed_json_answers_400(client: Client, body: str, message: str) -> 
     assert response.json == {"statusCode": 400, "message": message, "error": "Bad Request"}
 
 
+@pytest.mark.fidelity("ovok.json.array")
 def test_a_json_array_is_refused_by_validation(client: Client) -> None:
     response = post(client, "/auth/b2b/register", "[1, 2]")
 
@@ -248,6 +255,7 @@ def test_a_body_without_json_content_type_is_not_parsed(client: Client) -> None:
     assert response.json["message"] == "email must be an email"
 
 
+@pytest.mark.fidelity("ovok.body.form")
 def test_a_form_post_is_read_as_express_urlencoded_does(fake: FakeAuth, client: Client) -> None:
     response = client.post(
         "/auth/b2b/register", data=register_body(), base_url=BASE_URL
@@ -285,6 +293,7 @@ def test_an_oversized_body_answers_413(fake: FakeAuth, client: Client) -> None:
     assert fake.ovok.accounts == []
 
 
+@pytest.mark.fidelity("ovok.register.duplicate-email")
 def test_duplicate_email_answers_400_and_keeps_the_first_account(
     fake: FakeAuth, client: Client
 ) -> None:
@@ -313,6 +322,7 @@ def test_duplicate_email_answers_400_and_keeps_the_first_account(
     [{"password": "wrong"}, {"email": "nobody@example.com"}],
     ids=["wrong-password", "unknown-email"],
 )
+@pytest.mark.fidelity("ovok.login.bad-credentials")
 def test_bad_credentials_answer_401_without_telling_which(
     client: Client, changes: dict[str, Any]
 ) -> None:
@@ -336,6 +346,7 @@ def test_bad_credentials_answer_401_without_telling_which(
         ({"clientId": "00000000-0000-4000-8000-000000000000"}, "Client not found"),
     ],
 )
+@pytest.mark.fidelity("ovok.tenant.unknown")
 def test_unknown_tenant_or_client_answers_404(
     fake: FakeAuth, client: Client, path: str, changes: dict[str, Any], message: str
 ) -> None:
@@ -401,6 +412,7 @@ def login(client: Client) -> dict[str, Any]:
     return body
 
 
+@pytest.mark.fidelity("ovok.me.values")
 def test_me_answers_the_documented_shape_filled_from_the_account(
     fake: FakeAuth, client: Client
 ) -> None:
@@ -429,10 +441,13 @@ def test_me_answers_the_documented_shape_filled_from_the_account(
         "name": [{"given": ["Max"], "family": "Mustermann"}],
         "telecom": [{"system": "email", "use": "work", "value": EMAIL}],
     }
-    assert body["config"] == {"resourceType": "UserConfiguration", "menu": []}
+    assert body["config"] == {
+        "resourceType": "UserConfiguration",
+        "menu": [{"title": "Favorites", "link": []}],  # as Ovok's example reply
+    }
     assert body["accessPolicy"] == {
         "resourceType": "AccessPolicy",
-        "resource": [],
+        "resource": [{"resourceType": "*"}],
         "ipAccessRule": [],
     }
     assert body["security"]["mfaEnrolled"] is False
@@ -449,6 +464,7 @@ def test_me_answers_the_documented_shape_filled_from_the_account(
     ],
     ids=["missing", "basic", "empty", "garbage"],
 )
+@pytest.mark.fidelity("ovok.bearer.refused")
 def test_me_refuses_a_missing_or_malformed_bearer(client: Client, headers: dict[str, str]) -> None:
     response = client.get("/auth/me", headers=headers, base_url=BASE_URL)
 
@@ -487,6 +503,7 @@ def test_a_tampered_payload_is_refused(client: Client) -> None:
     assert response.status_code == 401
 
 
+@pytest.mark.fidelity("ovok.logout.repeat")
 def test_logout_answers_204_and_the_token_is_refused_afterwards(client: Client) -> None:
     token = login(client)["accessToken"]
 
@@ -497,7 +514,7 @@ def test_logout_answers_204_and_the_token_is_refused_afterwards(client: Client) 
     after = client.get("/auth/me", headers=bearer(token), base_url=BASE_URL)
     assert after.status_code == 401
     again = client.post("/v1/auth/logout", headers=bearer(token), base_url=BASE_URL)
-    assert again.status_code == 401
+    assert (again.status_code, again.data) == (204, b"")  # idempotent, as Ovok's document says
 
 
 def test_logout_without_a_bearer_answers_401(client: Client) -> None:
@@ -518,6 +535,185 @@ def test_logout_ends_only_that_token(client: Client) -> None:
     assert response.status_code == 200
 
 
+@pytest.mark.fidelity("ovok.logout.repeat")
+def test_a_repeated_logout_with_the_same_token_answers_204_and_changes_nothing(
+    fake: FakeAuth, client: Client
+) -> None:
+    tokens = login(client)
+    token = tokens["accessToken"]
+    client.post("/v1/auth/logout", headers=bearer(token), base_url=BASE_URL)
+    before = (len(fake.ovok.tokens), len(fake.ovok.tokens.live()), sorted(fake.ovok.sessions))
+
+    repeats = [
+        client.post("/v1/auth/logout", headers=bearer(token), base_url=BASE_URL) for _ in range(3)
+    ]
+
+    assert [(r.status_code, r.data) for r in repeats] == [(204, b"")] * 3
+    after = (len(fake.ovok.tokens), len(fake.ovok.tokens.live()), sorted(fake.ovok.sessions))
+    assert after == before
+    me = client.get("/auth/me", headers=bearer(token), base_url=BASE_URL)
+    assert (me.status_code, me.json) == (401, UNAUTHORIZED)  # the revocation guard stays
+    refreshed = post(client, "/auth/refresh-token", {"refresh_token": tokens["refreshToken"]})
+    assert refreshed.status_code == 200  # the login's refresh token stays valid
+
+
+def test_a_logged_out_token_that_expires_is_refused_by_logout(client: Client) -> None:
+    with freeze_time("2026-05-04T10:00:00Z") as frozen:
+        token = login(client)["accessToken"]
+        client.post("/v1/auth/logout", headers=bearer(token), base_url=BASE_URL)
+        frozen.tick(3600)
+
+        response = client.post("/v1/auth/logout", headers=bearer(token), base_url=BASE_URL)
+
+    assert (response.status_code, response.json) == (401, UNAUTHORIZED)
+
+
+def test_logout_still_refuses_forged_and_refresh_tokens(fake: FakeAuth, client: Client) -> None:
+    tokens = login(client)
+    claims = jwt.decode(tokens["accessToken"], options={"verify_signature": False})
+    client.post("/v1/auth/logout", headers=bearer(tokens["accessToken"]), base_url=BASE_URL)
+    refused = [
+        jwt.encode(claims, "wrong-key-of-32-bytes-0123456789", algorithm="HS256"),  # forged
+        FakeAuth().ovok.signer.encode(claims),  # another fake's key
+        tokens["refreshToken"],  # not an access token
+    ]
+
+    answers = [
+        client.post("/v1/auth/logout", headers=bearer(token), base_url=BASE_URL)
+        for token in refused
+    ]
+
+    assert [(a.status_code, a.json) for a in answers] == [(401, UNAUTHORIZED)] * 3
+
+
+@pytest.mark.fidelity("ovok.logout.alias")
+def test_post_auth_logout_on_an_ovok_host_is_the_same_logout(
+    fake: FakeAuth, client: Client
+) -> None:
+    token = login(client)["accessToken"]
+
+    first = client.post("/auth/logout", headers=bearer(token), base_url=BASE_URL)
+    again = client.post("/v1/auth/logout", headers=bearer(token), base_url=BASE_URL)
+    me = client.get("/auth/me", headers=bearer(token), base_url=BASE_URL)
+    anonymous = client.post("/auth/logout", base_url=BASE_URL)
+
+    assert [(r.status_code, r.data) for r in (first, again)] == [(204, b"")] * 2
+    assert (me.status_code, anonymous.status_code, anonymous.json) == (401, 401, UNAUTHORIZED)
+    assert [e.operation for e in fake.journal][-4:] == [
+        "ovok.auth_logout",
+        "ovok.logout",
+        "ovok.me",
+        "ovok.auth_logout",
+    ]
+    assert fake.journal.unserved == []
+
+
+def test_post_auth_logout_under_the_ovok_base_path_is_ovoks_and_at_the_root_walt_ids(
+    fake: FakeAuth, client: Client
+) -> None:
+    token = login(client)["accessToken"]
+
+    mounted = client.post("/ovok/auth/logout", headers=bearer(token), base_url="http://127.0.0.1")
+    root = client.post("/auth/logout", base_url="http://127.0.0.1")
+
+    assert (mounted.status_code, mounted.data) == (204, b"")
+    assert root.status_code == 200  # walt.id's logout, which answers without a session
+    assert [e.operation for e in fake.journal][-2:] == ["ovok.auth_logout", "waltid.logout"]
+    me = client.get("/auth/me", headers=bearer(token), base_url=BASE_URL)
+    assert me.status_code == 401
+
+
+# -- tenants and their clients ---------------------------------------------------------------
+
+
+@pytest.mark.fidelity("ovok.tenant.default-client")
+def test_a_new_tenant_has_a_client_so_its_first_login_works(fake: FakeAuth, client: Client) -> None:
+    tenant = fake.ovok.add_tenant(display="Second Clinic")
+    fake.ovok.add_account(EMAIL, PASSWORD, tenant_id=tenant.id)
+
+    response = post(
+        client, "/auth/b2b/login", login_body(tenantId=tenant.id, clientId=tenant.client_id)
+    )
+
+    assert tenant.client_id == tenant.id  # as the documentation's tenant is its own client
+    assert response.status_code == 200
+    assert response.json is not None
+    assert response.json["project"] == {
+        "reference": f"Project/{tenant.project_id}",
+        "display": "Second Clinic",
+    }
+
+
+def test_a_new_tenants_client_may_be_named_and_more_clients_added(
+    fake: FakeAuth, client: Client
+) -> None:
+    tenant = fake.ovok.add_tenant(
+        "11111111-1111-4111-8111-111111111111", client_id="22222222-2222-4222-8222-222222222222"
+    )
+    extra = fake.ovok.add_client(tenant_id=tenant.id)
+
+    answers = [
+        post(client, "/auth/b2b/register", register_body(tenantId=tenant.id, clientId=c))
+        for c in (tenant.client_id, extra.id, tenant.id)
+    ]
+
+    assert [a.status_code for a in answers] == [200, 400, 404]  # the third: no such client
+    assert fake.ovok.clients[tenant.client_id].tenant_id == tenant.id
+
+
+def test_adding_a_tenants_own_client_again_returns_it(fake: FakeAuth) -> None:
+    tenant = fake.ovok.add_tenant("11111111-1111-4111-8111-111111111111")
+
+    again = fake.ovok.add_client(tenant.id, tenant_id=tenant.id)
+    default = fake.ovok.add_client(DEFAULT_CLIENT_ID, tenant_id=DEFAULT_TENANT_ID)
+
+    assert again is fake.ovok.clients[tenant.id]
+    assert default is fake.ovok.clients[DEFAULT_CLIENT_ID]
+    assert len(fake.ovok.clients) == 2
+
+
+def test_a_seed_document_may_name_a_tenants_client_or_list_it_again(
+    fake: FakeAuth, client: Client
+) -> None:
+    first, second = "11111111-1111-4111-8111-111111111111", "33333333-3333-4333-8333-333333333333"
+    named = "22222222-2222-4222-8222-222222222222"
+    document = {
+        "ovok": {
+            "tenants": [{"id": first}, {"id": second, "client_id": named}],
+            "clients": [{"id": first, "tenant_id": first}],  # as the docs' tenant: one id
+        }
+    }
+
+    added = apply_seed(fake, document)
+    answers = [
+        post(client, "/auth/b2b/register", register_body(tenantId=t, clientId=c))
+        for t, c in ((first, first), (second, named))
+    ]
+
+    assert added == {"ovok.tenants": 2, "ovok.clients": 1}
+    assert [a.status_code for a in answers] == [200, 200]
+
+
+def test_a_client_id_that_is_taken_raises_a_sentence(fake: FakeAuth) -> None:
+    tenant = fake.ovok.add_tenant("11111111-1111-4111-8111-111111111111")
+
+    with pytest.raises(ConfigurationError) as other_tenant:
+        fake.ovok.add_client(tenant.id, tenant_id=DEFAULT_TENANT_ID)
+    with pytest.raises(ConfigurationError) as taken:
+        fake.ovok.add_tenant(client_id=DEFAULT_CLIENT_ID)
+
+    assert str(other_tenant.value) == (
+        "fakeauth: the Ovok client '11111111-1111-4111-8111-111111111111' exists already "
+        "(of tenant '11111111-1111-4111-8111-111111111111')"
+    )
+    assert str(taken.value) == (
+        f"fakeauth: the Ovok client {DEFAULT_CLIENT_ID!r} exists already (of tenant "
+        f"{DEFAULT_TENANT_ID!r}); pass add_tenant another client_id"
+    )
+    assert list(fake.ovok.tenants) == [DEFAULT_TENANT_ID, tenant.id]  # nothing half-added
+
+
+@pytest.mark.fidelity("ovok.refresh.rotation")
 def test_refresh_token_rotates_and_is_single_use(client: Client) -> None:
     tokens = login(client)
 
@@ -609,6 +805,7 @@ def test_access_token_expires_under_a_shifted_clock(fake: FakeAuth, client: Clie
     assert at_expiry.status_code == 401
 
 
+@pytest.mark.fidelity("ovok.tokens.lifetimes")
 def test_refresh_token_lives_fourteen_days(fake: FakeAuth, client: Client) -> None:
     with freeze_time("2026-05-04T10:00:00Z") as frozen:
         tokens = login(client)
@@ -682,6 +879,7 @@ def test_a_password_in_a_malformed_body_is_still_redacted(fake: FakeAuth, client
     ("method", "path"),
     [("POST", "/auth/b2b/unknown"), ("DELETE", "/auth/session/all")],
 )
+@pytest.mark.fidelity("ovok.not-served")
 def test_an_unserved_ovok_path_answers_501_and_is_recorded(
     fake: FakeAuth, client: Client, method: str, path: str
 ) -> None:

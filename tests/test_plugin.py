@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 
 import conftest_plugin
+from fakeauth import B2CoreAccount, OvokAccount, WaltidAccount
+from fakeauth.state.ovok import DEFAULT_TENANT_ID
+from fakeauth.testing import B2CoreUser, OvokUser, WaltidUser
 
 OVOK_LOGIN = textwrap.dedent(
     """
@@ -248,7 +251,10 @@ def test_examples_pass_under_xdist_and_in_random_order(pytester: pytest.Pytester
         "-n", "2", "-p", "random_order", "--random-order", "-p", "no:cacheprovider"
     )
 
-    expected = sum(p.read_text().count("\ndef test_") for p in EXAMPLES.glob("test_*.py"))
+    # every test the examples define (parametrized ones counted per case), as pytest collects them
+    collected = pytester.runpytest_subprocess("--collect-only", "-q", "-p", "no:cacheprovider")
+    expected = sum(1 for line in collected.outlines if "::test_" in line)
+    assert expected > sum(p.read_text().count("\ndef test_") for p in EXAMPLES.glob("test_*.py"))
     result.assert_outcomes(passed=expected)
 
 
@@ -307,3 +313,34 @@ def test_the_wheel_installs_the_plugin_for_a_project_with_no_conftest(tmp_path: 
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 passed" in result.stdout
+
+
+def test_the_seeded_users_are_typed_per_vendor(
+    fakeauth_ovok_user: OvokUser,
+    fakeauth_b2core_user: B2CoreUser,
+    fakeauth_waltid_user: WaltidUser,
+) -> None:
+    # mypy (strict, over the tests) checks these attribute reads against each vendor's account
+    tenant_id: str = fakeauth_ovok_user.account.tenant_id
+    two_factor: str | None = fakeauth_b2core_user.account.two_factor
+    account_id: str = fakeauth_waltid_user.account.id
+
+    assert isinstance(fakeauth_ovok_user.account, OvokAccount)
+    assert isinstance(fakeauth_b2core_user.account, B2CoreAccount)
+    assert isinstance(fakeauth_waltid_user.account, WaltidAccount)
+    assert tenant_id == DEFAULT_TENANT_ID
+    assert two_factor is None
+    assert account_id
+
+
+def test_everything_a_user_touches_is_exported_from_fakeauth() -> None:
+    import fakeauth
+
+    exported = {name: getattr(fakeauth, name) for name in fakeauth.__all__}
+
+    assert exported["OvokUser"] is OvokUser
+    assert exported["OvokAccount"] is OvokAccount
+    assert {"FakeAuth", "OvokState", "B2CoreState", "WaltidState", "LiveServer"} <= set(exported)
+    assert sorted(dir(fakeauth)) == dir(fakeauth)
+    with pytest.raises(AttributeError, match="has no attribute 'Nope'"):
+        fakeauth.Nope  # noqa: B018

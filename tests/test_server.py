@@ -198,6 +198,7 @@ def test_a_header_name_with_an_underscore_cannot_pass_for_a_dashed_one(echo: Liv
     ],
     ids=["no method", "two lengths", "bad version", "bad target", "bad chunk"],
 )
+@pytest.mark.fidelity("all.malformed-http")
 def test_malformed_requests_get_400_and_the_connection_closes(
     echo: LiveServer, request_bytes: bytes
 ) -> None:

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import aiohttp
 import httpx
 import pytest
 import requests
@@ -72,6 +73,21 @@ def via_httpx(client: httpx.Client) -> Send:
     return send
 
 
+def via_aiohttp() -> Send:
+    def send(method: str, url: str, body: Any, headers: dict[str, str]) -> tuple[int, str, bytes]:
+        async def request() -> tuple[int, str, bytes]:
+            async with (
+                aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session,
+                session.request(method, url, json=body, headers=headers) as response,
+            ):
+                content = await response.read()
+                return response.status, response.headers.get("content-type", ""), content
+
+        return asyncio.run(request())
+
+    return send
+
+
 def via_werkzeug(fake: FakeAuth) -> Send:
     client = Client(fake.wsgi_app)
 
@@ -107,6 +123,7 @@ def test_the_same_scenario_gives_the_same_answers_through_every_transport() -> N
     results = {
         "requests": run(lambda fake: (via_requests(), OVOK, fake.mock_requests())),
         "httpx": run(lambda fake: (via_httpx(httpx.Client()), OVOK, fake.mock_httpx())),
+        "aiohttp": run(lambda fake: (via_aiohttp(), OVOK, fake.mock_aiohttp())),
         "httpx transport": run(
             lambda fake: (
                 via_httpx(httpx.Client(transport=fake.httpx_transport())),

@@ -166,6 +166,7 @@ def test_documented_public_register_request_answers_the_documented_body(
     }
 
 
+@pytest.mark.fidelity("waltid.register.flag-off")
 def test_public_register_follows_the_flag_both_ways(fake: FakeAuth, client: Client) -> None:
     fake.features.disable("account-registration")
     disabled = post(client, "/v1/account/register", DOC_BODY)
@@ -193,6 +194,7 @@ def test_the_flag_leaves_the_admin_register_alone(fake: FakeAuth, client: Client
     assert response.status_code == 201
 
 
+@pytest.mark.fidelity("waltid.admin.register-and-list")
 def test_an_organization_admin_may_use_the_admin_register(fake: FakeAuth, client: Client) -> None:
     fake.waltid.add_organization("acme")
     admin = fake.waltid.add_account("admin@example.org", "pw")
@@ -357,6 +359,7 @@ REGISTER_ERRORS = [
 
 @pytest.mark.parametrize(("body", "expected"), REGISTER_ERRORS)
 @pytest.mark.parametrize("path", ["/v1/admin/account/register", "/v1/account/register"])
+@pytest.mark.fidelity("waltid.body.errors")
 def test_register_refuses_a_bad_body_and_stores_nothing(
     fake: FakeAuth, client: Client, path: str, body: Any, expected: dict[str, Any]
 ) -> None:
@@ -374,6 +377,7 @@ def test_register_refuses_a_bad_body_and_stores_nothing(
     ("content_type", "declared"),
     [("text/plain", "text/plain"), (None, "*/*"), ("application/xml; q=1", "application/xml; q=1")],
 )
+@pytest.mark.fidelity("waltid.content-type.refused")
 def test_register_needs_a_json_content_type(
     fake: FakeAuth, client: Client, content_type: str | None, declared: str
 ) -> None:
@@ -386,6 +390,7 @@ def test_register_needs_a_json_content_type(
     assert fake.waltid.accounts == []
 
 
+@pytest.mark.fidelity("waltid.register.duplicate-email")
 def test_register_refuses_a_taken_email_whatever_its_case(fake: FakeAuth, client: Client) -> None:
     fake.waltid.add_account(EMAIL.upper(), "pw")
 
@@ -425,6 +430,7 @@ def test_admin_register_with_a_bad_token_is_plain_text_401(
     assert response.get_data(as_text=True) == INVALID_CREDENTIALS
 
 
+@pytest.mark.fidelity("waltid.forbidden")
 def test_admin_register_with_a_plain_account_is_403(fake: FakeAuth, client: Client) -> None:
     account = fake.waltid.add_account("plain@example.org", "pw")
 
@@ -445,6 +451,8 @@ def test_admin_register_with_a_plain_account_is_403(fake: FakeAuth, client: Clie
 # -- login and logout -----------------------------------------------------------------------------
 
 
+@pytest.mark.fidelity("waltid.login.reply")
+@pytest.mark.fidelity("waltid.content-type.charset")
 def test_emailpass_login_answers_the_documented_shape_and_sets_the_cookie(
     fake: FakeAuth, client: Client
 ) -> None:
@@ -586,6 +594,7 @@ def test_login_takes_a_form_post_or_a_basic_header(fake: FakeAuth, client: Clien
         ),
     ],
 )
+@pytest.mark.fidelity("waltid.login.unknown-email")
 def test_login_errors(
     fake: FakeAuth,
     client: Client,
@@ -613,6 +622,7 @@ def test_login_errors(
     ],
     ids=["bearer", "ktor-authnz-auth-header", "cookie", "auth-token-cookie"],
 )
+@pytest.mark.fidelity("waltid.token.carriers")
 def test_the_token_is_read_from_every_carrier(fake: FakeAuth, client: Client, carrier: Any) -> None:
     token = fake.waltid.superadmin().token
 
@@ -642,6 +652,7 @@ def test_the_login_cookie_carries_the_session_until_logout(fake: FakeAuth) -> No
     assert fake.waltid.sessions == {}
 
 
+@pytest.mark.fidelity("waltid.logout")
 def test_a_logged_out_token_is_refused_and_logout_is_idempotent(
     fake: FakeAuth, client: Client
 ) -> None:
@@ -677,6 +688,7 @@ def _forgeries(fake: FakeAuth) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("kind", ["alg-none", "wrong-key", "tampered", "ovok", "other-fake"])
+@pytest.mark.fidelity("waltid.token.refused")
 def test_a_forged_or_foreign_token_is_refused(fake: FakeAuth, client: Client, kind: str) -> None:
     forged = _forgeries(fake)[kind]
 
@@ -689,6 +701,7 @@ def test_a_forged_or_foreign_token_is_refused(fake: FakeAuth, client: Client, ki
 # -- expiry, to the second ------------------------------------------------------------------------
 
 
+@pytest.mark.fidelity("waltid.token.expired")
 def test_the_token_expires_to_the_second_under_freezegun(client: Client) -> None:
     with freeze_time("2026-01-01T00:00:00Z") as frozen:
         fake = FakeAuth()
@@ -817,6 +830,7 @@ def test_the_setup_flow_runs_twice(fake: FakeAuth, client: Client) -> None:
     )
 
 
+@pytest.mark.fidelity("waltid.dev-routes")
 def test_database_recreate_resets_walt_id_but_not_the_flags(fake: FakeAuth, client: Client) -> None:
     token = fake.waltid.superadmin().token
     fake.waltid.add_organization("acme")
@@ -837,6 +851,7 @@ def test_database_recreate_resets_walt_id_but_not_the_flags(fake: FakeAuth, clie
     )
 
 
+@pytest.mark.fidelity("waltid.create-by-token")
 def test_create_by_token_takes_raw_text_json_or_the_documented_braces(client: Client) -> None:
     bodies = [
         (REGISTRATION_TOKEN, "text/plain"),
@@ -866,6 +881,7 @@ def test_create_by_token_refuses_a_wrong_token_without_saying_exists(
     assert fake.journal[-1].request == redacted("wrong")
 
 
+@pytest.mark.fidelity("waltid.features.endpoints")
 def test_features_reflect_the_registry(fake: FakeAuth, client: Client) -> None:
     fake.features.disable("dev-mode")
 
@@ -890,6 +906,7 @@ def test_features_reflect_the_registry(fake: FakeAuth, client: Client) -> None:
         ("admin", "GET", "/v1/admin/accounts"),
     ],
 )
+@pytest.mark.fidelity("waltid.features.gated-routes")
 def test_a_disabled_feature_hides_its_route(
     fake: FakeAuth, client: Client, feature: str, method: str, path: str
 ) -> None:
@@ -913,6 +930,7 @@ def test_organization_creation_is_for_the_superadmin(fake: FakeAuth, client: Cli
     assert fake.waltid.organizations == {}
 
 
+@pytest.mark.fidelity("waltid.organizations")
 def test_organization_creation_refuses_a_bad_body(fake: FakeAuth, client: Client) -> None:
     token = fake.waltid.superadmin().token
 
@@ -958,6 +976,7 @@ def test_organization_creation_refuses_a_bad_body(fake: FakeAuth, client: Client
         ),
     ],
 )
+@pytest.mark.fidelity("waltid.roles.add")
 def test_role_assignment_errors(
     fake: FakeAuth, client: Client, path: str, status: int, message: str
 ) -> None:
@@ -1021,6 +1040,7 @@ def test_initial_setup_needs_the_superadmin(fake: FakeAuth, client: Client) -> N
     assert plain.status_code == 403
 
 
+@pytest.mark.fidelity("waltid.seam-errors")
 def test_an_unserved_walt_id_path_is_a_loud_501(fake: FakeAuth, client: Client) -> None:
     response = get(client, "/v1/admin/keys")
 
@@ -1076,6 +1096,7 @@ def test_sixteen_threads_registering_one_email_get_one_201(fake: FakeAuth) -> No
 # -- the corners --------------------------------------------------------------------------------
 
 
+@pytest.mark.fidelity("waltid.register.request")
 def test_an_account_without_initial_auth_cannot_log_in(fake: FakeAuth, client: Client) -> None:
     body = {"profile": {"name": "Max", "email": EMAIL}, "preferences": {"timeZone": None}}
 
@@ -1094,6 +1115,7 @@ def test_an_account_without_initial_auth_cannot_log_in(fake: FakeAuth, client: C
     assert attempt.status_code == 404
 
 
+@pytest.mark.fidelity("waltid.login.cookie")
 def test_the_cookie_is_secure_only_over_https(fake: FakeAuth) -> None:
     fake.waltid.add_account(EMAIL, "pw")
     client = Client(fake.wsgi_app, use_cookies=False)

@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl
 
 from pydantic import BaseModel, ValidationError
 
+from fakeauth.apis import b2core_models as b2
 from fakeauth.apis.b2core_models import (
     RefreshRequest,
     SigninRequest,
@@ -26,6 +27,7 @@ from fakeauth.apis.b2core_models import (
     field_errors,
 )
 from fakeauth.apis.base import Route, VendorApi, refuse_constant
+from fakeauth.apis.docs import FORM, JSON, OperationDoc, Reply, VendorDoc
 from fakeauth.errors import TokenInvalid
 from fakeauth.http import Request, Response
 from fakeauth.state.b2core import (
@@ -47,7 +49,6 @@ __all__ = ["API", "error"]
 
 REFRESH_WORKFLOW = "refresh"
 SIGNOUT_WORKFLOW = "signout"
-_FORM = "application/x-www-form-urlencoded"
 _FORM_KEY = re.compile(r"([^\[\]]+)((?:\[[^\[\]]*\])+)")
 _Model = TypeVar("_Model", bound=BaseModel)
 
@@ -143,7 +144,7 @@ def _read_body(request: Request, workflow: str) -> dict[str, Any]:
         # int-str limit) holds is refused with them, as a body fakeauth cannot hold
         value = _DECODER.decode(text)
     except (ValueError, RecursionError):
-        if request.content_type != _FORM or text.lstrip()[:1] in ("{", "["):
+        if request.content_type != FORM or text.lstrip()[:1] in ("{", "["):
             raise _bad_body("The request body is not valid JSON.", workflow) from None
         value = _form_fields(text, workflow)
     request.parsed_body = value
@@ -326,22 +327,192 @@ def two_factor_settings(state: B2CoreState, request: Request) -> Response:
     )
 
 
+# -- the operations' documentation (the OpenAPI document is generated from it) --------------
+
+_B2_BODY_TYPES = (JSON, FORM)
+_B2_REFUSED = Reply(
+    "A refused step: the envelope with `code` 400, `done` false and `data.errors` per field "
+    "(or `data.message` for wrong credentials)",
+    {JSON: b2.ErrorEnvelope},
+)
+_B2_UNAUTHORIZED = Reply(
+    "A missing, forged, expired or revoked bearer, or another broker's",
+    {JSON: b2.Unauthorized},
+    {"WWW-Authenticate": ("`Bearer`", True)},
+)
+_B2_BEARER = (("b2coreBearer",),)
+
+
+def _b2_body(model: Any) -> dict[str, Any]:
+    return dict.fromkeys(_B2_BODY_TYPES, model)
+
+
+_B2_SIGNIN_WIZARD = {
+    200: Reply("A new sign-in session (`code` 202)", {JSON: b2.SigninWizardResponse}),
+}
+_B2_SIGNED_IN = Reply("The tokens (`code` 202, `done` true)", {JSON: b2.SignedInResponse})
+
+
 API = VendorApi(
     name="b2core",
     routes=(
-        Route("b2core.signup_wizard", "POST", "/api/v2/my/signup/wizard", signup_wizard),
-        Route("b2core.signup", "POST", "/api/v2/my/signup", signup),
-        Route("b2core.signin_wizard", "GET", "/api/v2/my/signin/wizard", signin_wizard),
-        Route("b2core.signin_wizard_post", "POST", "/api/v2/my/signin/wizard", signin_wizard),
-        Route("b2core.signin", "POST", "/api/v2/my/signin", signin),
-        Route("b2core.2fa_google", "POST", "/api/v2/my/2fa/google", two_factor_google),
-        Route("b2core.2fa_sms", "POST", "/api/v2/my/2fa/sms", two_factor_sms),
-        Route("b2core.refresh", "POST", "/api/v2/my/refresh", refresh),
-        Route("b2core.signout", "POST", "/api/v2/my/signout", signout),
-        Route("b2core.2fa_settings", "GET", "/api/v2/my/2fa", two_factor_settings),
+        Route(
+            "b2core.signup_wizard",
+            "POST",
+            "/api/v2/my/signup/wizard",
+            signup_wizard,
+            OperationDoc(
+                "Open a sign-up wizard",
+                {
+                    200: Reply(
+                        "The session's uuid and its first page's extra fields",
+                        {JSON: b2.SignupWizardResponse},
+                    ),
+                    400: _B2_REFUSED,
+                },
+                body=_b2_body(b2.SignupWizardRequest),
+                body_required=False,
+            ),
+        ),
+        Route(
+            "b2core.signup",
+            "POST",
+            "/api/v2/my/signup",
+            signup,
+            OperationDoc(
+                "Submit a page of the sign-up wizard",
+                {
+                    200: Reply(
+                        "The next page (`code` 200) or, after the last, the new account's tokens "
+                        "(`code` 202)",
+                        {JSON: b2.SignupResponse},
+                    ),
+                    400: _B2_REFUSED,
+                },
+                body=_b2_body(b2.SignupRequest),
+            ),
+        ),
+        Route(
+            "b2core.signin_wizard",
+            "GET",
+            "/api/v2/my/signin/wizard",
+            signin_wizard,
+            OperationDoc("Open a sign-in wizard", _B2_SIGNIN_WIZARD),
+        ),
+        Route(
+            "b2core.signin_wizard_post",
+            "POST",
+            "/api/v2/my/signin/wizard",
+            signin_wizard,
+            OperationDoc(
+                "Open a sign-in wizard (the older documentation's POST)",
+                {**_B2_SIGNIN_WIZARD, 400: _B2_REFUSED},
+                body={JSON: {"type": "object"}, FORM: {"type": "object"}},
+                body_required=False,
+            ),
+        ),
+        Route(
+            "b2core.signin",
+            "POST",
+            "/api/v2/my/signin",
+            signin,
+            OperationDoc(
+                "Sign in with email and password",
+                {
+                    200: Reply(
+                        "The tokens (`code` 202) or the 2FA step the account asks for (`code` 200)",
+                        {JSON: b2.SigninResponse},
+                    ),
+                    400: _B2_REFUSED,
+                    429: Reply(
+                        "Too many failed sign-ins for this email: locked out",
+                        {JSON: b2.ErrorEnvelope},
+                        {"Retry-After": ("Seconds until the lockout ends", True)},
+                    ),
+                },
+                body=_b2_body(b2.SigninRequest),
+            ),
+        ),
+        Route(
+            "b2core.2fa_google",
+            "POST",
+            "/api/v2/my/2fa/google",
+            two_factor_google,
+            OperationDoc(
+                "Complete a sign-in with the Google Authenticator code",
+                {200: _B2_SIGNED_IN, 400: _B2_REFUSED},
+                body=_b2_body(b2.TwoFactorCodeRequest),
+            ),
+        ),
+        Route(
+            "b2core.2fa_sms",
+            "POST",
+            "/api/v2/my/2fa/sms",
+            two_factor_sms,
+            OperationDoc(
+                "Complete a sign-in with the SMS code",
+                {200: _B2_SIGNED_IN, 400: _B2_REFUSED},
+                body=_b2_body(b2.TwoFactorCodeRequest),
+            ),
+        ),
+        Route(
+            "b2core.refresh",
+            "POST",
+            "/api/v2/my/refresh",
+            refresh,
+            OperationDoc(
+                "Swap a refresh token (single use) for a new pair",
+                {
+                    200: Reply(
+                        "The new pair, in `data` and at the top level", {JSON: b2.RefreshResponse}
+                    ),
+                    400: _B2_REFUSED,
+                    401: Reply(
+                        "A forged, expired, used or revoked refresh token, or another broker's",
+                        {JSON: b2.Unauthorized},
+                        {"WWW-Authenticate": ("`Bearer`", True)},
+                    ),
+                },
+                body=_b2_body(b2.RefreshRequest),
+            ),
+        ),
+        Route(
+            "b2core.signout",
+            "POST",
+            "/api/v2/my/signout",
+            signout,
+            OperationDoc(
+                "Revoke the bearer's session: its access and refresh tokens",
+                {
+                    200: Reply("Signed out (`code` 202)", {JSON: b2.SignoutResponse}),
+                    401: _B2_UNAUTHORIZED,
+                },
+                security=_B2_BEARER,
+            ),
+        ),
+        Route(
+            "b2core.2fa_settings",
+            "GET",
+            "/api/v2/my/2fa",
+            two_factor_settings,
+            OperationDoc(
+                "The caller's 2FA methods",
+                {
+                    200: Reply("Which method is on", {JSON: b2.TwoFactorSettings}),
+                    401: _B2_UNAUTHORIZED,
+                },
+                security=_B2_BEARER,
+            ),
+        ),
     ),
     path_prefixes=("/api/",),
     error=error,
+    doc=VendorDoc(
+        "B2Core front office",
+        "Every step answers the wizard envelope `{code, data, done, uuid, workflow}`; a body is "
+        "read as JSON whatever its content type, or as a form; bodies over 256 KiB answer 413.",
+        {JSON: b2.ErrorEnvelope},
+    ),
     # Symfony's MethodNotAllowedHttpException, in the wizard envelope
     not_allowed=lambda method, path, allowed: (
         f'No route found for "{method} {path}": Method Not Allowed (Allow: {", ".join(allowed)})'

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from fakeauth.apis.docs import OperationDoc, VendorDoc
 from fakeauth.http import Request, Response
 
 __all__ = [
@@ -52,12 +53,17 @@ Handler = Callable[[Any, Request], Response]
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    """One method and path of a vendor, and the handler named after its wire operation."""
+    """One method and path of a vendor, the handler named after its wire operation, and its
+    documentation (what the OpenAPI documents say of it)."""
 
     operation: str
     method: str
     path: str
     handler: Handler
+    doc: OperationDoc
+    #: Whether the live server's root serves it too. ``False`` when another vendor owns this
+    #: method and path there (the route is reached on the vendor's hosts and base URL only).
+    at_root: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +79,8 @@ class VendorApi:
     routes: tuple[Route, ...]
     path_prefixes: tuple[str, ...]
     error: Callable[[int, str], Response]
+    #: The vendor's tag in the OpenAPI documents.
+    doc: VendorDoc
     max_body: int = 1024 * 1024
     #: The message of the 405 for ``method path`` and the methods ``allowed`` there.
     not_allowed: Callable[[str, str, tuple[str, ...]], str] = lambda method, path, allowed: (

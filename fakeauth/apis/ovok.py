@@ -1,147 +1,58 @@
 """Ovok B2B auth over HTTP: NestJS-shaped bodies, statuses and errors.
 
-Bodies are read as Express's body parsers do (JSON for ``application/json``, form fields for
-``application/x-www-form-urlencoded``, nothing otherwise) and validated with pydantic models of the
-documented DTOs; failures are rendered as class-validator would word them.
+Bodies are read as Express's body parsers hand them to Nest and validated with the pydantic
+models of the DTOs Ovok's own OpenAPI document describes (:mod:`fakeauth.apis.ovok_bodies`,
+:mod:`fakeauth.apis.ovok_models`); failures are worded as class-validator words them.
+``POST /auth/logout``, which Ovok's document lists as the same logout as ``POST /v1/auth/logout``,
+is its own route (``ovok.auth_logout``), served on Ovok's hosts and under the live server's
+``/ovok`` only: walt.id owns that path at the root.
 """
 
 from __future__ import annotations
 
-import functools
-import json
-import re
-from typing import Annotated, Any
-from urllib.parse import parse_qsl
+from typing import Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
-from werkzeug.http import HTTP_STATUS_CODES
-
-from fakeauth.apis.base import (
-    INT_DIGITS,
-    JsonConstant,
-    Route,
-    VendorApi,
-    constant_position,
-    refuse_constant,
+from fakeauth.apis.base import Route, VendorApi
+from fakeauth.apis.docs import FORM, JSON, OperationDoc, Reply, VendorDoc
+from fakeauth.apis.ovok_bodies import BadBody, error, validate
+from fakeauth.apis.ovok_models import (
+    ErrorResponse,
+    LoginRequest,
+    MeResponse,
+    RefreshTokenRequest,
+    RegisterLoginResponse,
+    RegisterRequest,
+    TokenResponse,
+    email,
 )
-from fakeauth.apis.fields import TextLength
-from fakeauth.emails import is_email
-from fakeauth.errors import AccountExists, DomainError, InvalidCredentials, NotFound, TokenInvalid
+from fakeauth.errors import (
+    AccountExists,
+    DomainError,
+    InvalidCredentials,
+    NotFound,
+    TokenInvalid,
+)
 from fakeauth.http import Request, Response
 from fakeauth.state.ovok import OvokState, OvokTokens
 
 __all__ = [
     "API",
+    "ME_SESSIONS",
     "LoginRequest",
     "MeResponse",
     "RefreshTokenRequest",
     "RegisterLoginResponse",
     "RegisterRequest",
     "TokenResponse",
+    "error",
 ]
 
-_UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 
-
-# A client logs in with the same few addresses over and over, and the check is pure: cached (only
-# for lengths an address can have, 254 at most, so the cache stays small).
-_is_email = functools.lru_cache(maxsize=1024)(is_email)
-
-
-def _email(value: str) -> str:
-    if len(value) > 254 or not _is_email(value):
-        raise ValueError("not an email")
-    return value
-
-
-Email = Annotated[str, AfterValidator(_email), Field(json_schema_extra={"format": "email"})]
-Text = Annotated[str, TextLength(1, 128)]
-Uuid = Annotated[str, Field(pattern=_UUID, json_schema_extra={"format": "uuid"})]
-
-
-class _Dto(BaseModel):
-    model_config = ConfigDict(extra="ignore", strict=True)
-
-
-class RegisterRequest(_Dto):
-    """``RequestRegisterV2Dto``: ``POST /auth/b2b/register``."""
-
-    email: Email
-    password: Text
-    name: Text
-    surname: Text
-    tenantId: Uuid
-    clientId: Uuid
-
-
-class LoginRequest(_Dto):
-    """``RequestLoginV2Dto``: ``POST /auth/b2b/login``."""
-
-    email: Email
-    password: Text
-    clientId: Uuid
-    tenantId: Uuid
-
-
-class RefreshTokenRequest(_Dto):
-    """``RefreshTokenDto``: ``POST /auth/refresh-token`` (snake_case, as documented)."""
-
-    refresh_token: Annotated[str, TextLength(1)]
-
-
-class Reference(BaseModel):
-    """A FHIR reference with its display."""
-
-    reference: str
-    display: str
-
-
-class RegisterLoginResponse(BaseModel):
-    """``ResponseRegisterLoginDto``."""
-
-    accessToken: str
-    refreshToken: str | None = None
-    expiresIn: int = 3600
-    project: Reference
-    profile: Reference
-
-
-class TokenResponse(BaseModel):
-    """``ResponseTokenDto`` (snake_case)."""
-
-    access_token: str
-    refresh_token: str | None = None
-    expires_in: int
-
-
-class ErrorResponse(BaseModel):
-    """NestJS's ``HttpException`` body."""
-
-    statusCode: int
-    message: str
-    error: str | None = None
-
-
-class MeResponse(BaseModel):
-    """``ResponseMeDto``: ``GET /auth/me``."""
-
-    project: dict[str, Any]
-    membership: dict[str, Any]
-    profile: dict[str, Any]
-    config: dict[str, Any]
-    accessPolicy: dict[str, Any]
-    security: dict[str, Any]
+#: The email check the DTOs run (class-validator's ``isEmail``, cached).
+_email = email
 
 
 # -- error rendering: the one place domain errors become statuses -------------------------------
-
-
-def error(status: int, message: str) -> Response:
-    """A NestJS ``HttpException`` body."""
-    return Response.json(
-        status,
-        {"statusCode": status, "message": message, "error": HTTP_STATUS_CODES.get(status, "Error")},
-    )
 
 
 def _domain_error(exc: DomainError) -> Response:
@@ -154,92 +65,6 @@ def _domain_error(exc: DomainError) -> Response:
     if isinstance(exc, TokenInvalid):
         return error(401, "Unauthorized")
     return error(400, exc.message)
-
-
-_LENGTH_FIELDS = {"password", "name", "surname"}
-
-
-def _validation_message(exc: ValidationError) -> str:
-    """The first failure, worded as class-validator words it."""
-    first = exc.errors(include_url=False, include_context=False, include_input=False)[0]
-    loc = first["loc"]
-    field = str(loc[0]) if loc else ""
-    kind = first["type"]
-    if field == "email":
-        return "email must be an email"
-    if field in ("tenantId", "clientId"):
-        return f"{field} must be a UUID"
-    if kind == "string_too_long":
-        return f"{field} must be shorter than or equal to 128 characters"
-    if kind == "string_too_short" and field in _LENGTH_FIELDS:
-        return f"{field} must be longer than or equal to 1 characters"
-    if kind == "string_too_short" or (kind == "missing" and field not in _LENGTH_FIELDS):
-        return f"{field} should not be empty"
-    return f"{field} must be a string"
-
-
-class _BadBody(Exception):
-    def __init__(self, response: Response) -> None:
-        self.response = response
-
-
-_JSON_TYPE = re.compile(r"^application/(?:[\w.+-]+\+)?json$")
-
-
-def _read_body(request: Request) -> Any:
-    """The body as Express's ``json()`` and ``urlencoded()`` parsers would hand it to Nest."""
-    content_type = request.content_type
-    if content_type == "application/json" or _JSON_TYPE.match(content_type):
-        text = request.body.decode("utf-8", "replace")
-        stripped = text.lstrip(" \t\n\r")
-        if not stripped:
-            return {}
-        if stripped[0] not in "{[":  # body-parser's strict mode: objects and arrays only
-            raise _BadBody(error(400, _json_error_message(stripped, 0)))
-        try:
-            value = _DECODER.decode(text)
-        except json.JSONDecodeError as exc:
-            raise _BadBody(error(400, _json_error_message(text, exc.pos))) from None
-        except JsonConstant:  # JSON.parse knows no NaN or Infinity
-            raise _BadBody(error(400, _json_error_message(text, constant_position(text)))) from None
-        except RecursionError:
-            raise _BadBody(error(400, "Maximum call stack size exceeded")) from None
-        request.parsed_body = value
-        return value
-    if content_type == "application/x-www-form-urlencoded":
-        value = dict(parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True))
-        request.parsed_body = value
-        return value
-    return {}
-
-
-def _js_number(text: str) -> int | float:
-    # JSON.parse reads any integer as a double: past Python's int-str limit, a float (Infinity
-    # when it overflows, as in JavaScript), which the DTOs then refuse as they refuse a number
-    return int(text) if len(text) <= INT_DIGITS else float(text)
-
-
-# One decoder for every request: json.loads with options builds a new one per call.
-_DECODER = json.JSONDecoder(parse_constant=refuse_constant, parse_int=_js_number)
-
-
-def _json_error_message(text: str, position: int) -> str:
-    if position >= len(text):
-        return "Unexpected end of JSON input"
-    return f"Unexpected token {text[position]} in JSON at position {position}"
-
-
-def _validate(model: type[_Dto], request: Request) -> Any:
-    body = _read_body(request)
-    if not isinstance(body, dict):
-        raise _BadBody(error(422, "an unknown value was passed to the validate function"))
-    password = body.get("password")
-    if isinstance(password, str):
-        request.secrets.append(password)
-    try:
-        return model.model_validate(body)
-    except ValidationError as exc:
-        raise _BadBody(error(422, _validation_message(exc))) from None
 
 
 def _tokens_body(tokens: OvokTokens) -> dict[str, Any]:
@@ -264,7 +89,7 @@ def _tokens_body(tokens: OvokTokens) -> dict[str, Any]:
 def b2b_register(state: OvokState, request: Request) -> Response:
     """``POST /auth/b2b/register``: create the account and log it in (200, as documented)."""
     try:
-        dto: RegisterRequest = _validate(RegisterRequest, request)
+        dto: RegisterRequest = validate(RegisterRequest, request)
         tokens = state.register(
             email=dto.email,
             password=dto.password,
@@ -275,7 +100,7 @@ def b2b_register(state: OvokState, request: Request) -> Response:
             remote_address=request.remote_addr,
             user_agent=request.header("user-agent") or "",
         )
-    except _BadBody as bad:
+    except BadBody as bad:
         return bad.response
     except DomainError as exc:
         return _domain_error(exc)
@@ -285,7 +110,7 @@ def b2b_register(state: OvokState, request: Request) -> Response:
 def b2b_login(state: OvokState, request: Request) -> Response:
     """``POST /auth/b2b/login``."""
     try:
-        dto: LoginRequest = _validate(LoginRequest, request)
+        dto: LoginRequest = validate(LoginRequest, request)
         tokens = state.authenticate(
             email=dto.email,
             password=dto.password,
@@ -294,7 +119,7 @@ def b2b_login(state: OvokState, request: Request) -> Response:
             remote_address=request.remote_addr,
             user_agent=request.header("user-agent") or "",
         )
-    except _BadBody as bad:
+    except BadBody as bad:
         return bad.response
     except DomainError as exc:
         return _domain_error(exc)
@@ -304,10 +129,10 @@ def b2b_login(state: OvokState, request: Request) -> Response:
 def refresh_token(state: OvokState, request: Request) -> Response:
     """``POST /auth/refresh-token``: snake_case in and out; the refresh token rotates."""
     try:
-        dto: RefreshTokenRequest = _validate(RefreshTokenRequest, request)
+        dto: RefreshTokenRequest = validate(RefreshTokenRequest, request)
         request.secrets.append(dto.refresh_token)
         tokens = state.refresh(dto.refresh_token)
-    except _BadBody as bad:
+    except BadBody as bad:
         return bad.response
     except DomainError as exc:
         return _domain_error(exc)
@@ -322,7 +147,12 @@ def refresh_token(state: OvokState, request: Request) -> Response:
 
 
 def logout(state: OvokState, request: Request) -> Response:
-    """``POST /v1/auth/logout``: 204; the access token is refused from now on."""
+    """``POST /v1/auth/logout`` (and ``POST /auth/logout`` on Ovok's hosts): 204, no body.
+
+    The bearer's access token is denied from now on. Idempotent, as Ovok's document states: a
+    repeated logout with the same (denied, unexpired) token answers 204 again and changes
+    nothing. A missing, malformed, forged, expired or refresh token answers 401.
+    """
     token = request.bearer()
     if token is None:
         return error(401, "Unauthorized")
@@ -339,7 +169,8 @@ ME_SESSIONS = 10
 
 def me(state: OvokState, request: Request) -> Response:
     """``GET /auth/me``: the caller's project, membership, profile and sessions (its own and
-    the :data:`ME_SESSIONS` newest other live ones, oldest first)."""
+    the :data:`ME_SESSIONS` newest other live ones, oldest first), in ``ResponseMeDto``'s shape
+    with every nested required key; a denied (logged-out) token answers 401."""
     token = request.bearer()
     if token is None:
         return error(401, "Unauthorized")
@@ -379,24 +210,177 @@ def me(state: OvokState, request: Request) -> Response:
                 "name": [{"given": [account.name], "family": account.surname}],
                 "telecom": [{"system": "email", "use": "work", "value": account.email}],
             },
-            "config": {"resourceType": "UserConfiguration", "menu": []},
-            "accessPolicy": {"resourceType": "AccessPolicy", "resource": [], "ipAccessRule": []},
+            # as the example reply of Ovok's document: one menu section without links, and an
+            # access policy that grants every resource type
+            "config": {
+                "resourceType": "UserConfiguration",
+                "menu": [{"title": "Favorites", "link": []}],
+            },
+            "accessPolicy": {
+                "resourceType": "AccessPolicy",
+                "resource": [{"resourceType": "*"}],
+                "ipAccessRule": [],
+            },
             "security": {"mfaEnrolled": False, "sessions": sessions},
         },
+    )
+
+
+# -- the operations' documentation (the OpenAPI document is generated from it) --------------
+# Each operation lists the statuses fakeauth answers, every one among those Ovok's document lists
+# for it (200, 400, 401, 404, 422 and 500, all with the NestJS error body; logout's success is
+# 204), plus the seam's 413.
+
+_OVOK_ERROR = {JSON: ErrorResponse}
+_OVOK_BODY = (JSON, FORM)
+_OVOK_MALFORMED = Reply(
+    "Malformed JSON (or a top-level JSON value that is not an object or array)", _OVOK_ERROR
+)
+_OVOK_INVALID = Reply(
+    "A missing or invalid field; `message` names the first, as class-validator words it",
+    _OVOK_ERROR,
+)
+_OVOK_UNAUTHORIZED = Reply(
+    "A missing, malformed, forged, expired or revoked token: `Unauthorized`", _OVOK_ERROR
+)
+_OVOK_NOT_FOUND = Reply("An unknown `tenantId` (`Project not found`) or `clientId`", _OVOK_ERROR)
+_OVOK_SERVER_ERROR = Reply(
+    "`Internal server error`: fakeauth answers it only for a bug of its own (kept in "
+    "`fake.handler_errors`), or a fault injected with `fake.fail_next`",
+    _OVOK_ERROR,
+)
+_OVOK_BEARER = (("ovokBearer",),)
+_LOGOUT_DESCRIPTION = (
+    "Idempotent, as Ovok's document states: a repeated logout with the same token answers 204 "
+    "again and changes nothing (Ovok's document keys this reply `200` and describes it as 204). "
+    "Any other use of a logged-out token answers 401. The login's refresh token stays valid."
+)
+
+
+def _logout_doc(summary: str, description: str) -> OperationDoc:
+    return OperationDoc(
+        summary,
+        {
+            204: Reply("Logged out (or logged out already); no body"),
+            401: Reply(
+                "A missing, malformed, forged or expired token: `Unauthorized`", _OVOK_ERROR
+            ),
+            500: _OVOK_SERVER_ERROR,
+        },
+        security=_OVOK_BEARER,
+        description=description,
     )
 
 
 API = VendorApi(
     name="ovok",
     routes=(
-        Route("ovok.b2b_register", "POST", "/auth/b2b/register", b2b_register),
-        Route("ovok.b2b_login", "POST", "/auth/b2b/login", b2b_login),
-        Route("ovok.refresh_token", "POST", "/auth/refresh-token", refresh_token),
-        Route("ovok.logout", "POST", "/v1/auth/logout", logout),
-        Route("ovok.me", "GET", "/auth/me", me),
+        Route(
+            "ovok.b2b_register",
+            "POST",
+            "/auth/b2b/register",
+            b2b_register,
+            OperationDoc(
+                "Register an account in a tenant and log it in",
+                {
+                    200: Reply("The new account's tokens", {JSON: RegisterLoginResponse}),
+                    400: Reply("Malformed JSON, or `Email already registered`", _OVOK_ERROR),
+                    404: _OVOK_NOT_FOUND,
+                    422: _OVOK_INVALID,
+                    500: _OVOK_SERVER_ERROR,
+                },
+                body=dict.fromkeys(_OVOK_BODY, RegisterRequest),
+                description="Ovok's `AuthB2BRegisterController_register`. Sends a verification "
+                "email (see `fake.outbox`).",
+            ),
+        ),
+        Route(
+            "ovok.b2b_login",
+            "POST",
+            "/auth/b2b/login",
+            b2b_login,
+            OperationDoc(
+                "Log in with email and password",
+                {
+                    200: Reply("A new login session's tokens", {JSON: RegisterLoginResponse}),
+                    400: _OVOK_MALFORMED,
+                    401: Reply("`Email or password is invalid` (the same for both)", _OVOK_ERROR),
+                    404: _OVOK_NOT_FOUND,
+                    422: _OVOK_INVALID,
+                    500: _OVOK_SERVER_ERROR,
+                },
+                body=dict.fromkeys(_OVOK_BODY, LoginRequest),
+                description="Ovok's `AuthB2BLoginController_login`.",
+            ),
+        ),
+        Route(
+            "ovok.refresh_token",
+            "POST",
+            "/auth/refresh-token",
+            refresh_token,
+            OperationDoc(
+                "Swap a refresh token (single use) for a new pair",
+                {
+                    200: Reply("The new pair, in snake_case", {JSON: TokenResponse}),
+                    400: _OVOK_MALFORMED,
+                    401: Reply("A forged, expired, used or revoked refresh token", _OVOK_ERROR),
+                    422: _OVOK_INVALID,
+                    500: _OVOK_SERVER_ERROR,
+                },
+                body=dict.fromkeys(_OVOK_BODY, RefreshTokenRequest),
+                description="Ovok's `AuthController_refreshToken`.",
+            ),
+        ),
+        Route(
+            "ovok.logout",
+            "POST",
+            "/v1/auth/logout",
+            logout,
+            _logout_doc(
+                "Deny the bearer's access token from now on",
+                f"Ovok's `AuthController_logout[0]_v1`. {_LOGOUT_DESCRIPTION}",
+            ),
+        ),
+        Route(
+            "ovok.auth_logout",
+            "POST",
+            "/auth/logout",
+            logout,
+            _logout_doc(
+                "The same logout as `POST /v1/auth/logout`",
+                "Ovok's `AuthController_logout[1]`, which its document lists beside "
+                "`/v1/auth/logout` as the same operation; answered on Ovok's hosts and under "
+                "`/ovok` (at the live server's root this path is walt.id's logout). "
+                f"{_LOGOUT_DESCRIPTION}",
+            ),
+            at_root=False,
+        ),
+        Route(
+            "ovok.me",
+            "GET",
+            "/auth/me",
+            me,
+            OperationDoc(
+                "The caller's project, membership, profile and sessions",
+                {
+                    200: Reply("The caller", {JSON: MeResponse}),
+                    401: _OVOK_UNAUTHORIZED,
+                    500: _OVOK_SERVER_ERROR,
+                },
+                security=_OVOK_BEARER,
+                description="Ovok's `AuthMeController_getUserProfile`.",
+            ),
+        ),
     ),
     path_prefixes=("/auth/", "/v1/auth/", "/v2/auth/"),
     error=error,
+    doc=VendorDoc(
+        "Ovok B2B auth",
+        "NestJS errors `{statusCode, message, error}` (`statusCode` and `message` always, "
+        "`error` the reason phrase); bodies over 100 KiB answer 413. Shapes as Ovok's own "
+        "OpenAPI document (version 2026.08.29) describes them.",
+        _OVOK_ERROR,
+    ),
     max_body=100 * 1024,
     # Express's own words (NestJS answers them with 404: see docs/fidelity.md)
     not_allowed=lambda method, path, allowed: f"Cannot {method} {path}",

@@ -17,7 +17,9 @@ from typing import Any
 
 from werkzeug.http import HTTP_STATUS_CODES
 
+from fakeauth.apis import waltid_models as wid
 from fakeauth.apis.base import Route, VendorApi
+from fakeauth.apis.docs import FORM, JSON, STRING, TEXT, OperationDoc, Reply, VendorDoc
 from fakeauth.apis.waltid_models import (
     AccountRegistrationRequest,
     CreateOrgRequest,
@@ -50,6 +52,9 @@ __all__ = ["API", "error"]
 
 COOKIE = "ktor-authnz-auth"
 _LEGACY_COOKIE = "auth.token"
+#: TEST ONLY (``fakeauth.verify.diverge``): with this flag registered on a fake, a logout without
+#: a token answers 401, so that fakeauth's tests have a target that diverges on purpose.
+DIVERGE_LOGOUT_WITHOUT_SESSION = "fakeauth-test-diverge:waltid.logout"
 _DUPLICATE_TARGET = (
     "Duplicate target for this operation - you are trying to save to resources at the same "
     "path. Overwriting targets like this is not allowed. The old resource at the target must "
@@ -231,7 +236,8 @@ def _register(state: WaltidState, request: Request) -> Response:
 
 
 def _cookie(name: str, value: str, request: Request, *, clear: bool = False) -> tuple[str, str]:
-    parts = [f"{name}={value}", "Path=/", "HttpOnly", "SameSite=Strict"]
+    # scoped to the vendor's base path when the request came under one (``/waltid/``)
+    parts = [f"{name}={value}", f"Path={request.mount}/", "HttpOnly", "SameSite=Strict"]
     if clear:
         parts[1:1] = ["Max-Age=0", "Expires=Thu, 01 Jan 1970 00:00:00 GMT"]
     if request.url.startswith("https://"):
@@ -275,6 +281,8 @@ def emailpass_login(state: WaltidState, request: Request) -> Response:
 def logout(state: WaltidState, request: Request) -> Response:
     """``POST /auth/logout``: ends the caller's session if it has one; clears both cookies."""
     token = _effective_token(request)
+    if not token and DIVERGE_LOGOUT_WITHOUT_SESSION in state.features:
+        return Response.text(401, "Unauthorized (NoCredentials)")
     if token:
         # logging out twice, or with a stale cookie, is not an error
         with contextlib.suppress(DomainError):
@@ -364,6 +372,28 @@ def dev_initial_setup(state: WaltidState, request: Request) -> Response:
     return Response.empty(200)
 
 
+# -- the operations' documentation (the OpenAPI document is generated from it) --------------
+
+_WID_ERROR = {JSON: wid.CommonsError}
+_WID_BAD_BODY = Reply(
+    "A body kotlinx cannot read as the request type: malformed JSON, a wrong type, an unknown "
+    "field (`details.unknownFields`) or a missing one (`details.missingFields`)",
+    _WID_ERROR,
+)
+_WID_UNSUPPORTED = Reply("A content type other than `application/json`", _WID_ERROR)
+_WID_UNAUTHORIZED = Reply(
+    "No token (`Unauthorized (NoCredentials)`, text), a forged or revoked one "
+    "(`Unauthorized (InvalidCredentials)`, text) or an expired one (`ExpiredTokenException`)",
+    {TEXT: STRING, JSON: wid.CommonsError},
+)
+_WID_FORBIDDEN = Reply("A valid token whose account lacks the role", _WID_ERROR)
+_WID_FEATURE_OFF = Reply("The feature this route belongs to is switched off: an empty body")
+_WID_CONFLICT = Reply("An account with this email exists already", _WID_ERROR)
+_WID_TOKEN = (("waltidBearer",), ("waltidCookie",), ("waltidHeader",))
+_WID_ACCOUNT = {JSON: wid.AccountDocument}
+_WID_REGISTER = {JSON: wid.AccountRegistrationRequest}
+
+
 API = VendorApi(
     name="waltid",
     routes=(
@@ -372,39 +402,205 @@ API = VendorApi(
             "POST",
             "/v1/admin/account/register",
             admin_account_register,
+            OperationDoc(
+                "Register an account (the Super Admin or an organization admin)",
+                {
+                    201: Reply("The new account", _WID_ACCOUNT),
+                    400: _WID_BAD_BODY,
+                    401: _WID_UNAUTHORIZED,
+                    403: _WID_FORBIDDEN,
+                    404: _WID_FEATURE_OFF,
+                    409: _WID_CONFLICT,
+                    415: _WID_UNSUPPORTED,
+                },
+                body=_WID_REGISTER,
+                security=_WID_TOKEN,
+            ),
         ),
-        Route("waltid.account_register", "POST", "/v1/account/register", account_register),
-        Route("waltid.emailpass_login", "POST", "/auth/account/emailpass", emailpass_login),
-        Route("waltid.logout", "POST", "/auth/logout", logout),
-        Route("waltid.features_registered", "GET", "/features/registered", features_registered),
-        Route("waltid.features_state", "GET", "/features/state", features_state),
+        Route(
+            "waltid.account_register",
+            "POST",
+            "/v1/account/register",
+            account_register,
+            OperationDoc(
+                "Register an account (public, while `account-registration` is on)",
+                {
+                    201: Reply("The new account", _WID_ACCOUNT),
+                    400: _WID_BAD_BODY,
+                    404: _WID_FEATURE_OFF,
+                    409: _WID_CONFLICT,
+                    415: _WID_UNSUPPORTED,
+                },
+                body=_WID_REGISTER,
+            ),
+        ),
+        Route(
+            "waltid.emailpass_login",
+            "POST",
+            "/auth/account/emailpass",
+            emailpass_login,
+            OperationDoc(
+                "Log in with email and password: a session, its token and the ktor-authnz cookie",
+                {
+                    200: Reply(
+                        "The new session and its token",
+                        {JSON: wid.LoginResponse},
+                        {"Set-Cookie": ("`ktor-authnz-auth=<token>`", True)},
+                    ),
+                    400: Reply("No credential, or an unreadable one", _WID_ERROR),
+                    401: Reply("A wrong password", _WID_ERROR),
+                    404: Reply("No account has this login email", _WID_ERROR),
+                },
+                body={JSON: wid.EmailPassCredentials, FORM: wid.EmailPassCredentials},
+                body_required=False,
+                security=((), ("waltidBasic",)),
+            ),
+        ),
+        Route(
+            "waltid.logout",
+            "POST",
+            "/auth/logout",
+            logout,
+            OperationDoc(
+                "End the caller's session, if it has one, and clear the cookies",
+                {200: Reply("Logged out (also without a session); no body")},
+                security=((), *_WID_TOKEN),
+            ),
+        ),
+        Route(
+            "waltid.features_registered",
+            "GET",
+            "/features/registered",
+            features_registered,
+            OperationDoc(
+                "Every walt.id feature and its description",
+                {
+                    200: Reply("Feature name -> description", {JSON: dict[str, str]}),
+                    404: _WID_FEATURE_OFF,
+                },
+            ),
+        ),
+        Route(
+            "waltid.features_state",
+            "GET",
+            "/features/state",
+            features_state,
+            OperationDoc(
+                "Which features are on, switched off, or off by default",
+                {200: Reply("The three buckets", {JSON: wid.FeatureState}), 404: _WID_FEATURE_OFF},
+            ),
+        ),
         Route(
             "waltid.superadmin_create_by_token",
             "POST",
             "/v1/superadmin/create-by-token",
             superadmin_create_by_token,
+            OperationDoc(
+                "Activate the Super Admin of a registration token",
+                {
+                    200: Reply("The Super Admin's account", _WID_ACCOUNT),
+                    401: Reply("An unknown or expired registration token", _WID_ERROR),
+                    404: _WID_FEATURE_OFF,
+                    409: Reply("`Super admin already exists`", _WID_ERROR),
+                },
+                # the reader takes a JSON string as the token itself, as it takes raw text
+                body={TEXT: STRING, JSON: wid.RegistrationTokenRequest | str},
+            ),
         ),
         Route(
             "waltid.admin_organizations_create",
             "POST",
             "/v1/admin/organizations",
             admin_organizations_create,
+            OperationDoc(
+                "Create an organization (the Super Admin)",
+                {
+                    201: Reply("The organization", {JSON: wid.OrganizationDocument}),
+                    400: Reply("An unreadable body, or an id that is not a name", _WID_ERROR),
+                    401: _WID_UNAUTHORIZED,
+                    403: _WID_FORBIDDEN,
+                    404: _WID_FEATURE_OFF,
+                    409: Reply(
+                        "An organization with this id exists", {JSON: wid.DuplicateTargetError}
+                    ),
+                    415: _WID_UNSUPPORTED,
+                },
+                body={JSON: wid.CreateOrgRequest},
+                security=_WID_TOKEN,
+            ),
         ),
-        Route("waltid.admin_accounts_list", "GET", "/v1/admin/accounts", admin_accounts_list),
+        Route(
+            "waltid.admin_accounts_list",
+            "GET",
+            "/v1/admin/accounts",
+            admin_accounts_list,
+            OperationDoc(
+                "Every account",
+                {
+                    200: Reply("A bare array of accounts", {JSON: list[wid.AccountDocument]}),
+                    401: _WID_UNAUTHORIZED,
+                    403: _WID_FORBIDDEN,
+                    404: _WID_FEATURE_OFF,
+                },
+                security=_WID_TOKEN,
+            ),
+        ),
         Route(
             "waltid.admin_account_roles_add",
             "POST",
             "/v1/admin/account/<accountId>/roles/add/<organization>/<roleId>",
             admin_account_roles_add,
+            OperationDoc(
+                "Give an account a role of an organization (an admin of that organization)",
+                {
+                    200: Reply(
+                        "The account, or `{}` when it held the role already",
+                        {JSON: wid.AccountDocument | wid.EmptyObject},
+                    ),
+                    400: Reply("The role belongs to another organization", _WID_ERROR),
+                    401: _WID_UNAUTHORIZED,
+                    403: _WID_FORBIDDEN,
+                    404: Reply(
+                        "No such account, organization or role (an empty body when `admin` is off)",
+                        _WID_ERROR,
+                    ),
+                },
+                security=_WID_TOKEN,
+            ),
         ),
         Route(
             "waltid.dev_database_recreate",
             "POST",
             "/v1/dev/database-recreate",
             dev_database_recreate,
+            OperationDoc(
+                "Drop every account, organization and session (dev mode; no token needed)",
+                {200: Reply("Done; no body"), 404: _WID_FEATURE_OFF},
+            ),
         ),
-        Route("waltid.dev_initial_setup", "POST", "/v1/dev/initial-setup", dev_initial_setup),
+        Route(
+            "waltid.dev_initial_setup",
+            "POST",
+            "/v1/dev/initial-setup",
+            dev_initial_setup,
+            OperationDoc(
+                "Run the initial set-up (dev mode, the Super Admin); nothing is left to do",
+                {
+                    200: Reply("Done; no body"),
+                    401: _WID_UNAUTHORIZED,
+                    403: _WID_FORBIDDEN,
+                    404: _WID_FEATURE_OFF,
+                },
+                security=_WID_TOKEN,
+            ),
+        ),
     ),
     path_prefixes=("/v1/", "/features/", "/auth/account/", "/auth/logout"),
     error=error,
+    doc=VendorDoc(
+        "walt.id Enterprise",
+        "walt.id commons errors `{exception, id, status, code, message}`; unknown body fields "
+        "are refused; bodies over 1 MiB answer 413.",
+        _WID_ERROR,
+    ),
 )

@@ -251,6 +251,22 @@ class B2CoreState:
             )
         return account
 
+    def remove_account(self, account_id: str) -> bool:
+        """Delete the account with id ``account_id``, signing out its sessions and ending its
+        wizards first; ``False`` when there is no such account."""
+        with self._lock:
+            account = self._accounts.pop(account_id, None)
+            if account is None:
+                return False
+            for record in self.tokens.live(account_id):
+                self.tokens.revoke(record.id)
+            for broker in self._brokers.values():
+                if broker.accounts.get(account.email.casefold()) is account:
+                    del broker.accounts[account.email.casefold()]
+            for uuid in [u for u, s in self.sessions.items() if s.account is account]:
+                del self.sessions[uuid]
+            return True
+
     def two_factor_code(self, email: str, *, broker: str | B2CoreBroker | None = None) -> str:
         """The code that passes the account's 2FA step now: the current Google Authenticator
         code, or the last SMS code sent (sign-in sends one when it reaches the SMS step)."""

@@ -15,6 +15,7 @@ from fakeauth.errors import (
     InvalidCredentials,
     NotFound,
     TokenInvalid,
+    TokenRevoked,
 )
 from fakeauth.outbox import Message, Outbox
 from fakeauth.passwords import PasswordHash
@@ -66,12 +67,15 @@ def _uuid4_text(drawn: bytes) -> str:
 
 @dataclass
 class OvokTenant:
-    """A tenant: the parent project accounts register to."""
+    """A tenant: the parent project accounts register to. ``client_id`` is the client
+    application :meth:`OvokState.add_tenant` gave it (by default the tenant's own id, as the
+    documentation's tenant ``87ea5dfc-...`` is its own client)."""
 
     id: str
     project_id: str
     display: str
     strict_mode: bool = True
+    client_id: str = ""
 
     @property
     def project_reference(self) -> str:
@@ -189,8 +193,9 @@ class OvokState:
         self.sessions: dict[str, OvokSession] = {}
         # account id -> its sessions, oldest first: /auth/me reads the newest without a scan
         self._account_sessions: dict[str, dict[str, OvokSession]] = {}
-        self.add_tenant(DEFAULT_TENANT_ID, project_id=DEFAULT_PROJECT_ID)
-        self.add_client(DEFAULT_CLIENT_ID, tenant_id=DEFAULT_TENANT_ID)
+        self.add_tenant(
+            DEFAULT_TENANT_ID, project_id=DEFAULT_PROJECT_ID, client_id=DEFAULT_CLIENT_ID
+        )
 
     @property
     def _ids(self) -> RandomStream:
@@ -222,28 +227,54 @@ class OvokState:
         display: str = DEFAULT_PROJECT_DISPLAY,
         project_id: str | None = None,
         strict_mode: bool = True,
+        client_id: str | None = None,
     ) -> OvokTenant:
-        """Add a tenant (a project); ids are generated when not given."""
+        """Add a tenant (a project) with one client application, so that its first login works.
+
+        The client's id is ``client_id``, or else the tenant's own id (as the documentation's
+        tenant and client ``87ea5dfc-...`` are one id): log in with
+        ``{"tenantId": tenant.id, "clientId": tenant.client_id}``. Ids are generated when not
+        given; add more clients with :meth:`add_client`.
+        """
         with self._lock:
+            tenant_id = id or self._ids.uuid4()
+            if tenant_id in self.tenants:
+                raise ConfigurationError(f"the Ovok tenant {tenant_id!r} exists already")
+            client = client_id or tenant_id
+            if client in self.clients:
+                raise ConfigurationError(
+                    f"the Ovok client {client!r} exists already (of tenant "
+                    f"{self.clients[client].tenant_id!r}); pass add_tenant another client_id"
+                )
             tenant = OvokTenant(
-                id=id or self._ids.uuid4(),
+                id=tenant_id,
                 project_id=project_id or self._ids.uuid4(),
                 display=display,
                 strict_mode=strict_mode,
+                client_id=client,
             )
-            if tenant.id in self.tenants:
-                raise ConfigurationError(f"the Ovok tenant {tenant.id!r} exists already")
             self.tenants[tenant.id] = tenant
+            self.clients[client] = OvokClient(id=client, tenant_id=tenant.id)
             return tenant
 
     @checked_arguments("fake.ovok.add_client")
     def add_client(self, id: str | None = None, *, tenant_id: str) -> OvokClient:
-        """Add a client application to the tenant ``tenant_id``."""
+        """Add a client application to the tenant ``tenant_id``.
+
+        Every tenant has a client already (see :meth:`add_tenant`); adding that same client to
+        that same tenant again returns it, so a seed that lists it still works.
+        """
         with self._lock:
             self._seed_tenant(tenant_id)
             client = OvokClient(id=id or self._ids.uuid4(), tenant_id=tenant_id)
-            if client.id in self.clients:
-                raise ConfigurationError(f"the Ovok client {client.id!r} exists already")
+            existing = self.clients.get(client.id)
+            if existing is not None:
+                if existing == client and self.tenants[tenant_id].client_id == client.id:
+                    return existing
+                raise ConfigurationError(
+                    f"the Ovok client {client.id!r} exists already (of tenant "
+                    f"{existing.tenant_id!r})"
+                )
             self.clients[client.id] = client
             return client
 
@@ -313,6 +344,21 @@ class OvokState:
                 "seed one with fake.ovok.add_account(email=..., password=...)"
             )
         return account
+
+    def remove_account(self, account_id: str) -> bool:
+        """Delete the account with id ``account_id``, signing out its sessions first;
+        ``False`` when there is no such account."""
+        with self._lock:
+            account = self._accounts.pop(account_id, None)
+            if account is None:
+                return False
+            for record in self.tokens.live(account_id):
+                self.tokens.revoke(record.id)
+            for key in [k for k, held in self._by_email.items() if held is account]:
+                del self._by_email[key]
+            for session_id in self._account_sessions.pop(account_id, {}):
+                self.sessions.pop(session_id, None)
+            return True
 
     # -- the operations the API performs ----------------------------------------------------
 
@@ -395,8 +441,16 @@ class OvokState:
         return account, session, claims
 
     def logout(self, access_token: str) -> None:
-        """Deny ``access_token`` from now on (Ovok's denylist): a later use is refused."""
-        _, _, claims = self.authorize(access_token)
+        """Deny ``access_token`` from now on (Ovok's denylist): a later use is refused.
+
+        Idempotent, as Ovok's document states of logout: a token denied already (still signed
+        by this fake and unexpired) logs out again with no effect. A forged, unknown, expired or
+        refresh token raises :class:`TokenInvalid` (or a subclass), as :meth:`authorize` does.
+        """
+        try:
+            _, _, claims = self.authorize(access_token)
+        except TokenRevoked:
+            return  # only a logout denies an Ovok access token: this one is logged out already
         self.tokens.revoke(str(claims["jti"]))
 
     def live_sessions(

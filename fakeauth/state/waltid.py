@@ -108,8 +108,9 @@ class WaltidState:
         #: role id (``<organization>.<name>``) -> its organization
         self.roles: dict[str, str] = {}
         self.sessions: dict[str, WaltidSession] = {}
-        # token -> (email, password, expires at): superadmin-registration.conf
-        self._registrations: dict[str, tuple[str, str, float]] = {
+        # token -> (email, password, expires at): superadmin-registration.conf (the password as
+        # written there, or its hash once the line came through an export)
+        self._registrations: dict[str, tuple[str, str | PasswordHash, float]] = {
             DEFAULT_SUPERADMIN_TOKEN: (
                 DEFAULT_SUPERADMIN_EMAIL,
                 DEFAULT_SUPERADMIN_PASSWORD,
@@ -259,6 +260,20 @@ class WaltidState:
             )
         return account
 
+    def remove_account(self, account_id: str) -> bool:
+        """Delete the account with id ``account_id``, signing out its sessions first;
+        ``False`` when there is no such account."""
+        with self._lock:
+            account = self._accounts.pop(account_id, None)
+            if account is None:
+                return False
+            for record in self.tokens.live(account_id):
+                self.tokens.revoke(record.id)
+            for index in (self._by_email, self._by_login):
+                for key in [k for k, held in index.items() if held is account]:
+                    del index[key]
+            return True
+
     def account(self, account_id: str) -> WaltidAccount:
         """The account with id ``account_id``; raises :class:`NotFound`."""
         account = self._accounts.get(account_id)
@@ -273,9 +288,10 @@ class WaltidState:
         profile: Mapping[str, str],
         preferences: Mapping[str, str],
         *,
-        login: tuple[str, str] | None = None,
+        login: tuple[str, str | PasswordHash] | None = None,
     ) -> WaltidAccount:
-        """Create an account; ``login`` is its ``(email, password)`` credential, if any."""
+        """Create an account; ``login`` is its ``(email, password)`` credential (the password
+        or its hash), if any."""
         email = profile["email"]
         with self._lock:
             taken = self._by_email.get(email.lower()) or (
@@ -292,7 +308,10 @@ class WaltidState:
             )
             if login is not None:
                 account.login_email = login[0]
-                account.password = PasswordHash.create(login[1], self._ids)
+                password = login[1]
+                if not isinstance(password, PasswordHash):
+                    password = PasswordHash.create(password, self._ids)
+                account.password = password
                 self._by_login[login[0].lower()] = account
             self._accounts[account.id] = account
             self._by_email[email.lower()] = account

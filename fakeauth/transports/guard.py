@@ -1,8 +1,9 @@
 """The network guard: while a fake intercepts, no client library reaches one of its vendor hosts.
 
-The in-process interceptions answer ``requests`` and httpx. Any other client (``urllib``,
-``http.client``, urllib3 used directly, aiohttp, a library that brings its own HTTP stack) would
-still resolve the vendor's host name and talk to the real service. The guard wraps
+The in-process interceptions answer ``requests``, httpx and aiohttp (which answer a vendor host
+before they look its name up). Any other client (``urllib``, ``http.client``, urllib3 used
+directly, aiohttp while only ``mock_requests()`` is active, a library that brings its own HTTP
+stack) would still resolve the vendor's host name and talk to the real service. The guard wraps
 ``socket.getaddrinfo``, through which every one of them resolves a name
 (``socket.create_connection`` and asyncio's resolver included): a lookup of a vendor host is
 refused with :class:`VendorHostRefusedError`, and the refusal is kept so that leaving the
@@ -43,8 +44,9 @@ def refusal_message(host: str) -> str:
     return (
         f"fakeauth: refused a connection to {host}, a vendor host of this test's FakeAuth, from "
         "a client that is not intercepted here: fake.mock_requests() answers requests, "
-        "fake.mock_httpx() answers httpx (the fakeauth fixture does both); point any other "
-        "client at the fake's live server (fake.serve() or the fakeauth_server fixture)"
+        "fake.mock_httpx() answers httpx, fake.mock_aiohttp() answers aiohttp (the fakeauth "
+        "fixture does all three); point any other client at the fake's live server "
+        "(fake.serve() or the fakeauth_server fixture)"
     )
 
 

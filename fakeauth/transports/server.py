@@ -35,6 +35,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from fakeauth.errors import ConfigurationError
+from fakeauth.hosts import VENDORS, vendor_url
 from fakeauth.transports.connection import Connection, error_response, shut
 
 if TYPE_CHECKING:
@@ -123,6 +124,16 @@ class LiveServer:
         """The base URL, ``http://127.0.0.1:<port>``."""
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
+
+    def url_for(self, vendor: str) -> str:
+        """A vendor's base URL on this server, ``http://127.0.0.1:<port>/<vendor>``: under it,
+        every route of that vendor answers as on its in-process hosts (:data:`VENDORS`)."""
+        return vendor_url(self.url, vendor)
+
+    @property
+    def urls(self) -> dict[str, str]:
+        """Every vendor's base URL on this server, by vendor name (see :meth:`url_for`)."""
+        return {vendor: self.url_for(vendor) for vendor in VENDORS}
 
     @property
     def connections(self) -> int:

@@ -1,0 +1,121 @@
+"""Ovok request bodies, read as Express and NestJS read them, and Ovok's error body.
+
+A body is read as Express's parsers hand it to Nest: JSON for ``application/json`` (and
+``application/*+json``; objects and arrays only, as body-parser's strict mode), form fields for
+``application/x-www-form-urlencoded``, nothing for any other content type. It is then validated
+with a DTO of :mod:`fakeauth.apis.ovok_models`, and the first failure is worded as
+class-validator words it. Every refusal is NestJS's ``HttpException`` body (:func:`error`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from urllib.parse import parse_qsl
+
+from pydantic import BaseModel, ValidationError
+from werkzeug.http import HTTP_STATUS_CODES
+
+from fakeauth.apis.base import INT_DIGITS, JsonConstant, constant_position, refuse_constant
+from fakeauth.http import Request, Response
+
+__all__ = ["BadBody", "error", "read_body", "validate"]
+
+
+def error(status: int, message: str) -> Response:
+    """A NestJS ``HttpException`` body."""
+    return Response.json(
+        status,
+        {"statusCode": status, "message": message, "error": HTTP_STATUS_CODES.get(status, "Error")},
+    )
+
+
+_LENGTH_FIELDS = {"password", "name", "surname"}
+
+
+def _validation_message(exc: ValidationError) -> str:
+    """The first failure, worded as class-validator words it."""
+    first = exc.errors(include_url=False, include_context=False, include_input=False)[0]
+    loc = first["loc"]
+    field = str(loc[0]) if loc else ""
+    kind = first["type"]
+    if field == "email":
+        return "email must be an email"
+    if field in ("tenantId", "clientId"):
+        return f"{field} must be a UUID"
+    if kind == "string_too_long":
+        return f"{field} must be shorter than or equal to 128 characters"
+    if kind == "string_too_short" and field in _LENGTH_FIELDS:
+        return f"{field} must be longer than or equal to 1 characters"
+    if kind == "string_too_short" or (kind == "missing" and field not in _LENGTH_FIELDS):
+        return f"{field} should not be empty"
+    return f"{field} must be a string"
+
+
+class BadBody(Exception):
+    """A body Ovok refuses: ``response`` is the refusal (400 or 422)."""
+
+    def __init__(self, response: Response) -> None:
+        self.response = response
+
+
+_JSON_TYPE = re.compile(r"^application/(?:[\w.+-]+\+)?json$")
+
+
+def read_body(request: Request) -> Any:
+    """The body as Express's ``json()`` and ``urlencoded()`` parsers would hand it to Nest."""
+    content_type = request.content_type
+    if content_type == "application/json" or _JSON_TYPE.match(content_type):
+        text = request.body.decode("utf-8", "replace")
+        stripped = text.lstrip(" \t\n\r")
+        if not stripped:
+            return {}
+        if stripped[0] not in "{[":  # body-parser's strict mode: objects and arrays only
+            raise BadBody(error(400, _json_error_message(stripped, 0)))
+        try:
+            value = _DECODER.decode(text)
+        except json.JSONDecodeError as exc:
+            raise BadBody(error(400, _json_error_message(text, exc.pos))) from None
+        except JsonConstant:  # JSON.parse knows no NaN or Infinity
+            raise BadBody(error(400, _json_error_message(text, constant_position(text)))) from None
+        except RecursionError:
+            raise BadBody(error(400, "Maximum call stack size exceeded")) from None
+        request.parsed_body = value
+        return value
+    if content_type == "application/x-www-form-urlencoded":
+        value = dict(parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True))
+        request.parsed_body = value
+        return value
+    return {}
+
+
+def _js_number(text: str) -> int | float:
+    # JSON.parse reads any integer as a double: past Python's int-str limit, a float (Infinity
+    # when it overflows, as in JavaScript), which the DTOs then refuse as they refuse a number
+    return int(text) if len(text) <= INT_DIGITS else float(text)
+
+
+# One decoder for every request: json.loads with options builds a new one per call.
+_DECODER = json.JSONDecoder(parse_constant=refuse_constant, parse_int=_js_number)
+
+
+def _json_error_message(text: str, position: int) -> str:
+    if position >= len(text):
+        return "Unexpected end of JSON input"
+    return f"Unexpected token {text[position]} in JSON at position {position}"
+
+
+def validate(model: type[BaseModel], request: Request) -> Any:
+    """``request``'s body as ``model``; raises :class:`BadBody` with the refusal otherwise (the
+    password is noted as a secret for the journal first)."""
+    body = read_body(request)
+    if not isinstance(body, dict):
+        raise BadBody(error(422, "an unknown value was passed to the validate function"))
+    password = body.get("password")
+    if isinstance(password, str):
+        request.secrets.append(password)
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        raise BadBody(error(422, _validation_message(exc))) from None

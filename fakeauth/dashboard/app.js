@@ -1,0 +1,486 @@
+// fakeauth dashboard: plain JavaScript, no framework, no build step.
+//
+// It talks only to the control API, by URLs relative to the page (so under another base path,
+// a lane's /_lanes/NAME/_fakeauth/, it works unchanged), and polls it: GET status says what
+// changed, then journal and outbox are fetched with ?after= (their sequence numbers). Every
+// state change sends X-Fakeauth-Control: 1. Everything shown is set as text (textContent or
+// text nodes), never as markup: emails, names and journal bodies are attacker-controlled.
+"use strict";
+
+(() => {
+  const POLL_MS = 1000; // while connected
+  const RETRY_FIRST_MS = 250; // after a failure, doubling up to RETRY_MAX_MS
+  const RETRY_MAX_MS = 2000; // so the page is back within about 2 s of the server
+  const KEEP = 500; // journal entries and messages kept in the page
+
+  const state = {
+    instance: null,
+    journalAfter: 0,
+    outboxAfter: 0,
+    journal: [],
+    outbox: [],
+    open: new Set(),
+    rendered: {},
+    retry: 0,
+    timer: null,
+    clockNow: null,
+  };
+
+  const $ = (id) => document.getElementById(id);
+
+  /** An element with attributes and children; strings become text nodes, never markup. */
+  function el(tag, attributes, ...children) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attributes || {})) {
+      if (value === undefined || value === null || value === false) continue;
+      if (name === "class") node.className = value;
+      else node.setAttribute(name, value === true ? "" : String(value));
+    }
+    for (const child of children) {
+      if (child === null || child === undefined) continue;
+      node.append(child instanceof Node ? child : String(child));
+    }
+    return node;
+  }
+
+  class ApiError extends Error {}
+
+  async function api(path, options = {}) {
+    const init = {
+      method: options.method || "GET",
+      headers: { "X-Fakeauth-Control": "1" },
+      cache: "no-store",
+    };
+    if (options.body !== undefined) {
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(options.body);
+    }
+    const response = await fetch(path, init);
+    const text = await response.text();
+    let data = null;
+    if (text) {
+      try {
+        data = JSON.parse(text);
+      } catch (error) {
+        throw new ApiError(`${path} answered ${response.status} with a body that is not JSON`);
+      }
+    }
+    if (!response.ok) {
+      const message = data && typeof data.error === "string" ? data.error : `${path}: ${response.status}`;
+      throw new ApiError(message);
+    }
+    return { data, headers: response.headers };
+  }
+
+  // -- rendering -----------------------------------------------------------------------------
+
+  /** Replace a container's children, keeping keyboard focus on the control with the same key. */
+  function replace(container, children) {
+    const active = document.activeElement;
+    const key = active && container.contains(active) ? active.dataset.key : undefined;
+    container.replaceChildren(...children);
+    if (key !== undefined) {
+      const again = container.querySelector(`[data-key="${CSS.escape(key)}"]`);
+      if (again) again.focus();
+    }
+  }
+
+  /** Render only when the data changed: no flicker, and focus stays where the user left it. */
+  function renderIf(name, data, render) {
+    const text = JSON.stringify(data);
+    if (state.rendered[name] === text) return;
+    state.rendered[name] = text;
+    render(data);
+  }
+
+  function emptyRow(columns, text) {
+    return el("tr", {}, el("td", { colspan: columns, class: "empty" }, text));
+  }
+
+  function button(text, attributes, onClick) {
+    const node = el("button", { type: "button", ...attributes }, text);
+    node.addEventListener("click", onClick);
+    return node;
+  }
+
+  function renderAccounts(rows) {
+    const vendor = $("account-vendor").value;
+    const children = rows.map((a) =>
+      el(
+        "tr",
+        { "data-account": a.id },
+        el("td", {}, a.email),
+        el("td", {}, a.name),
+        el("td", {}, el("code", {}, a.id)),
+        el("td", {}, a.scope),
+        el("td", {}, a.roles.length ? a.roles.join(", ") : "none"),
+        el("td", {}, a.two_factor || "none"),
+        el("td", { class: "sessions" }, String(a.live_sessions)),
+        el(
+          "td",
+          { class: "actions" },
+          button("Sign out all", { class: "quiet", "aria-label": `Sign out all sessions of ${a.email}`, "data-key": `signout-${a.id}` }, () =>
+            act(() => api(`accounts/${vendor}/sign-out`, { method: "POST", body: { id: a.id } }), `Signed out every session of ${a.email}.`)
+          ),
+          button("Delete", { class: "danger", "aria-label": `Delete ${a.email}`, "data-key": `delete-${a.id}` }, () =>
+            act(() => api(`accounts/${vendor}/delete`, { method: "POST", body: { id: a.id } }), `Deleted ${a.email}.`)
+          )
+        )
+      )
+    );
+    replace($("account-rows"), children.length ? children : [emptyRow(8, "No account matches.")]);
+  }
+
+  function secretOf(message) {
+    const data = message.data || {};
+    for (const name of ["code", "link", "url"]) {
+      if (typeof data[name] === "string" || typeof data[name] === "number") return String(data[name]);
+    }
+    return null;
+  }
+
+  function copy(text, node, label) {
+    const done = () => {
+      node.textContent = "Copied";
+      setTimeout(() => { node.textContent = label; }, 1500);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, () => selectText(node.previousSibling));
+    } else {
+      selectText(node.previousSibling);
+    }
+  }
+
+  function selectText(node) {
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+  }
+
+  function renderOutbox(messages) {
+    const children = [...messages].reverse().map((m) => {
+      const secret = secretOf(m);
+      let secretLine = null;
+      if (secret !== null) {
+        const label = "Copy";
+        const code = el("code", { class: "secret", "data-secret": "" }, secret);
+        const copyButton = button(label, { class: "quiet", "aria-label": `Copy the code sent to ${m.to}`, "data-key": `copy-${m.seq}` }, () =>
+          copy(secret, copyButton, label)
+        );
+        secretLine = el("p", {}, code, copyButton);
+      }
+      return el(
+        "li",
+        { "data-seq": m.seq },
+        el("p", { class: "meta" }, `${m.vendor} ${m.kind} to ${m.to} · ${m.time}`),
+        el("p", {}, el("strong", {}, m.subject)),
+        secretLine,
+        el("p", { class: "body" }, m.body)
+      );
+    });
+    replace($("outbox-list"), children.length ? children : [el("li", { class: "empty" }, "No message sent yet.")]);
+  }
+
+  function statusMatches(filter, status) {
+    const wanted = filter.trim().toLowerCase();
+    if (!wanted) return true;
+    if (/^[1-5]xx$/.test(wanted)) return String(status)[0] === wanted[0];
+    return String(status) === wanted;
+  }
+
+  function journalFilters() {
+    return {
+      vendor: $("journal-vendor").value,
+      operation: $("journal-operation").value.trim().toLowerCase(),
+      status: $("journal-status").value,
+    };
+  }
+
+  function renderJournal(view) {
+    const rows = [];
+    for (const e of view.entries) {
+      const id = `detail-${e.seq}`;
+      const open = state.open.has(e.seq);
+      const toggle = button(open ? "Hide" : "Show", { class: "quiet", "aria-expanded": String(open), "aria-controls": id, "aria-label": `${open ? "Hide" : "Show"} details of request ${e.seq}`, "data-key": `details-${e.seq}` }, () => {
+        if (state.open.has(e.seq)) state.open.delete(e.seq);
+        else state.open.add(e.seq);
+        state.rendered.journal = null;
+        renderIf("journal", journalView(), renderJournal);
+      });
+      rows.push(
+        el(
+          "tr",
+          { "data-seq": e.seq },
+          el("td", {}, String(e.seq)),
+          el("td", {}, e.time),
+          el("td", {}, e.vendor || "none"),
+          el("td", {}, e.operation || "unserved"),
+          el("td", {}, `${e.method} ${e.path}`),
+          el("td", { class: e.status >= 400 || e.status === 0 ? "status-bad" : "" }, e.status === 0 ? "dropped" : String(e.status)),
+          el("td", {}, toggle)
+        )
+      );
+      if (open) {
+        rows.push(
+          el(
+            "tr",
+            { id, class: "detail" },
+            el(
+              "td",
+              { colspan: 7 },
+              el("p", {}, `${e.method} ${e.url}`),
+              el("h4", {}, "Request"),
+              el("pre", { "data-part": "request" }, JSON.stringify(e.request, null, 2)),
+              el("h4", {}, "Response"),
+              el("pre", { "data-part": "response" }, JSON.stringify(e.response, null, 2))
+            )
+          )
+        );
+      }
+    }
+    replace($("journal-rows"), rows.length ? rows : [emptyRow(7, "No request matches.")]);
+  }
+
+  function journalView() {
+    const f = journalFilters();
+    const entries = state.journal
+      .filter((e) => (!f.vendor || e.vendor === f.vendor) && (!f.operation || (e.operation || "unserved").toLowerCase().includes(f.operation)) && statusMatches(f.status, e.status))
+      .reverse();
+    return { entries, open: [...state.open] };
+  }
+
+  function renderFeatures(flags) {
+    const names = Object.keys(flags).sort((a, b) => (a === "account-registration" ? -1 : b === "account-registration" ? 1 : a.localeCompare(b)));
+    const children = names.map((name) => {
+      const box = el("input", { type: "checkbox", "data-key": `flag-${name}`, "data-flag": name });
+      box.checked = flags[name];
+      box.addEventListener("change", () => act(() => api("features", { method: "POST", body: { [name]: box.checked } }), `${name} is ${box.checked ? "on" : "off"}.`));
+      return el("li", {}, el("label", {}, box, name));
+    });
+    replace($("feature-list"), children);
+  }
+
+  function duration(seconds) {
+    if (seconds <= 0) return "expired";
+    const parts = [];
+    let left = Math.floor(seconds);
+    for (const [unit, size] of [["d", 86400], ["h", 3600], ["min", 60]]) {
+      if (left >= size) {
+        parts.push(`${Math.floor(left / size)} ${unit}`);
+        left %= size;
+      }
+    }
+    parts.push(`${left} s`);
+    return parts.slice(0, 2).join(" ");
+  }
+
+  function renderTokens(rows) {
+    const children = rows.map((t) =>
+      el("tr", {}, el("td", {}, t.vendor), el("td", {}, t.kind), el("td", {}, t.email || t.account), el("td", {}, t.expires_at), el("td", {}, duration(t.expires_in)))
+    );
+    replace($("token-rows"), children.length ? children : [emptyRow(5, "No live token.")]);
+  }
+
+  function renderFaults(rows) {
+    const children = rows.map((f) =>
+      el("tr", {}, el("td", {}, f.operation), el("td", {}, f.kind), el("td", {}, f.status === null ? "" : String(f.status)), el("td", {}, String(f.seconds)), el("td", {}, String(f.remaining)))
+    );
+    replace($("fault-rows"), children.length ? children : [emptyRow(5, "No fault queued.")]);
+  }
+
+  function renderOperations(operations) {
+    replace($("operations"), operations.map((op) => el("option", { value: op })));
+  }
+
+  // -- loading ---------------------------------------------------------------------------------
+
+  function forget() {
+    state.journal = [];
+    state.outbox = [];
+    state.journalAfter = 0;
+    state.outboxAfter = 0;
+    state.open.clear();
+    state.rendered = {};
+  }
+
+  async function load() {
+    const status = (await api("status")).data;
+    if (status.instance !== state.instance || status.journal < state.journalAfter || status.outbox < state.outboxAfter) {
+      forget(); // another server (a restart) or a reset: start over
+      state.instance = status.instance;
+    }
+    if (status.journal > state.journalAfter) {
+      const page = await api(`journal?after=${state.journalAfter}&limit=${KEEP}`);
+      state.journal.push(...page.data);
+      state.journal.splice(0, Math.max(0, state.journal.length - KEEP));
+      state.journalAfter = Number(page.headers.get("X-Fakeauth-Journal-Next")) || status.journal;
+    }
+    if (status.outbox !== state.outboxAfter) {
+      const page = await api(`outbox?after=${state.outboxAfter}&limit=${KEEP}`);
+      state.outbox.push(...page.data);
+      state.outbox.splice(0, Math.max(0, state.outbox.length - KEEP));
+      state.outboxAfter = Number(page.headers.get("X-Fakeauth-Outbox-Next")) || 0;
+    }
+    const vendor = $("account-vendor").value;
+    const search = encodeURIComponent($("account-search").value.trim());
+    const [accounts, features, clock, tokens, faults] = await Promise.all([
+      api(`accounts/${vendor}?email=${search}`),
+      api("features"),
+      api("clock"),
+      api("tokens"),
+      api("faults"),
+    ]);
+    renderIf("operations", status.operations, renderOperations);
+    renderIf("accounts", { vendor, rows: accounts.data }, (d) => renderAccounts(d.rows));
+    renderIf("outbox", state.outbox.map((m) => m.seq), () => renderOutbox(state.outbox));
+    renderIf("journal", journalView(), renderJournal);
+    renderIf("features", features.data, renderFeatures);
+    state.clockNow = clock.data.now;
+    $("clock-now").textContent = clock.data.now;
+    $("clock-shifted").textContent = clock.data.shifted ? "(moved from the system time)" : "(the system time)";
+    renderIf("tokens", tokens.data, renderTokens);
+    renderIf("faults", faults.data, renderFaults);
+  }
+
+  let chain = Promise.resolve();
+  /** Load once more after whatever load is running: loads never overlap. */
+  function refresh() {
+    chain = chain.then(load, load);
+    return chain;
+  }
+
+  function schedule(ms) {
+    clearTimeout(state.timer);
+    state.timer = setTimeout(poll, ms);
+  }
+
+  function connected(ok, error) {
+    const node = $("connection");
+    node.classList.toggle("down", !ok);
+    const text = ok ? "Connected" : `Server unreachable, retrying (${error && error.message ? error.message : "no answer"})`;
+    if (node.textContent !== text) node.textContent = text;
+  }
+
+  async function poll() {
+    try {
+      await refresh();
+      state.retry = 0;
+      connected(true);
+      schedule(POLL_MS);
+    } catch (error) {
+      state.retry = Math.min(state.retry ? state.retry * 2 : RETRY_FIRST_MS, RETRY_MAX_MS);
+      connected(false, error);
+      schedule(state.retry);
+    }
+  }
+
+  /** Run one action, show its error sentence if it fails, then show the new state. */
+  async function act(action, done) {
+    const problem = $("problem");
+    try {
+      await action();
+      problem.hidden = true;
+      problem.textContent = "";
+      $("notice").textContent = done || "Done";
+    } catch (error) {
+      problem.textContent = error instanceof ApiError ? error.message : `The server did not answer: ${error.message}`;
+      problem.hidden = false;
+    }
+    try {
+      await refresh();
+    } catch (error) {
+      schedule(RETRY_FIRST_MS);
+    }
+  }
+
+  // -- the account form ------------------------------------------------------------------------
+
+  const ACCOUNT_FIELDS = {
+    ovok: [["name", "Name"], ["surname", "Surname"], ["tenant_id", "Tenant id"], ["email_verified", "Email verified", "checkbox"]],
+    b2core: [["given_name", "Given name"], ["family_name", "Family name"], ["phone", "Phone"], ["two_factor", "2FA", ["", "google", "sms"]], ["broker", "Broker URL"]],
+    waltid: [["name", "Name"]],
+  };
+
+  function accountFields() {
+    const vendor = $("account-vendor").value;
+    const fields = [["email", "Email", "email"], ["password", "Password", "password"], ...ACCOUNT_FIELDS[vendor]];
+    replace(
+      $("account-fields"),
+      fields.map(([name, text, kind]) => {
+        const id = `new-${name}`;
+        let input;
+        if (Array.isArray(kind)) {
+          input = el("select", { id, "data-field": name }, ...kind.map((v) => el("option", { value: v }, v || "none")));
+        } else {
+          input = el("input", { id, type: kind || "text", "data-field": name, autocomplete: "off", required: name === "email" || name === "password" });
+          if (kind === "checkbox") input.checked = true;
+        }
+        const label = el("label", { for: id }, text);
+        return kind === "checkbox" ? el("span", { class: "field check" }, input, label) : el("span", { class: "field" }, label, input);
+      })
+    );
+  }
+
+  function accountBody() {
+    const body = {};
+    for (const input of $("account-fields").querySelectorAll("[data-field]")) {
+      const name = input.dataset.field;
+      if (input.type === "checkbox") body[name] = input.checked;
+      else if (input.value !== "") body[name] = input.value;
+    }
+    return body;
+  }
+
+  // -- wiring ----------------------------------------------------------------------------------
+
+  function clockAction(body, done) {
+    return () => act(() => api("clock", { method: "POST", body }), done);
+  }
+
+  function wire() {
+    $("account-vendor").addEventListener("change", () => {
+      accountFields();
+      refresh().catch(() => {});
+    });
+    $("account-search").addEventListener("input", () => refresh().catch(() => {}));
+    $("account-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const body = accountBody();
+      act(() => api(`accounts/${$("account-vendor").value}`, { method: "POST", body }), `Created ${body.email}.`);
+    });
+    for (const id of ["journal-vendor", "journal-operation", "journal-status"]) {
+      $(id).addEventListener("input", () => renderIf("journal", journalView(), renderJournal));
+    }
+    $("clock-hour").addEventListener("click", clockAction({ shift: 3600 }, "Moved the clock by 1 h."));
+    $("clock-day").addEventListener("click", clockAction({ shift: 86400 }, "Moved the clock by 1 day."));
+    $("clock-shift").addEventListener("click", () => {
+      const seconds = Number($("clock-seconds").value);
+      clockAction({ shift: seconds }, `Moved the clock by ${seconds} s.`)();
+    });
+    $("clock-set").addEventListener("click", () =>
+      clockAction({ set: $("clock-instant").value.trim(), frozen: $("clock-frozen").checked }, "Set the clock.")()
+    );
+    $("clock-freeze").addEventListener("click", () => {
+      act(async () => {
+        const now = (await api("clock")).data.now;
+        await api("clock", { method: "POST", body: { set: now, frozen: true } });
+      }, "Froze the clock.");
+    });
+    $("clock-reset").addEventListener("click", clockAction({ reset: true }, "The clock follows the system time."));
+    $("fault-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const kind = $("fault-kind").value;
+      const body = { operation: $("fault-operation").value.trim(), kind, times: Number($("fault-times").value) };
+      if (kind === "fail") body.status = Number($("fault-status").value);
+      if (kind !== "drop") body.seconds = Number($("fault-seconds").value);
+      act(() => api("faults", { method: "POST", body }), `Queued a ${kind} fault for ${body.operation}.`);
+    });
+    $("fault-clear").addEventListener("click", () => act(() => api("faults", { method: "DELETE" }), "Cleared the queued faults."));
+  }
+
+  wire();
+  accountFields();
+  poll();
+})();

@@ -1,0 +1,303 @@
+"""A fake's whole state as a versioned JSON document: export, import, and snapshots.
+
+``fake.export_state()`` gives the document (``{"format": "fakeauth-state", "version": 1,
+"warning": ..., "lanes": {"default": <the fake's state>}}``); ``FakeAuth.from_state(document)``
+starts a new fake from one, exactly where the exporting fake stood (its random streams too);
+``fake.import_state(document)`` replaces a running fake's state. A snapshot
+(``fake.snapshot()``) holds what an export holds; ``fake.restore(snapshot)`` puts it back, except
+for what belongs to the run (the clock, journal, outbox and queued faults).
+
+Every load builds complete new vendor states first and swaps them in only once all of them are
+built and checked: a refused document (of an unknown version, corrupted, truncated, or
+contradicting itself) changes nothing. Import into a running fake and restore never rewind the
+random streams: they start a new random epoch (as ``reset()`` does), so nothing issued after a
+snapshot is ever issued again.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, cast
+
+from pydantic import ValidationError
+
+from fakeauth.errors import ConfigurationError
+from fakeauth.features import FeatureRegistry
+from fakeauth.persistence.model import (
+    FORMAT,
+    VERSION,
+    WARNING,
+    BytesSeed,
+    Document,
+    LaneDoc,
+    OptionsDoc,
+)
+from fakeauth.persistence.vendors import (
+    export_b2core,
+    export_ovok,
+    export_waltid,
+    load_b2core,
+    load_ovok,
+    load_waltid,
+)
+from fakeauth.randomness import Randomness
+
+if TYPE_CHECKING:
+    from fakeauth.fake import FakeAuth
+
+__all__ = [
+    "FORMAT",
+    "VERSION",
+    "WARNING",
+    "Snapshot",
+    "Snapshots",
+    "export_lane",
+    "export_state",
+    "from_state",
+    "import_state",
+    "lane_of",
+    "restore",
+]
+
+#: The lane a single fake's state sits in (lanes themselves are a later feature).
+DEFAULT_LANE = "default"
+
+
+def export_state(fake: FakeAuth, *, journal: bool = False) -> dict[str, Any]:
+    """The whole state of ``fake`` as a JSON-ready document (``journal``: with the journal and
+    the outbox, which a load does not replay)."""
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "warning": WARNING,
+        "lanes": {DEFAULT_LANE: export_lane(fake, journal=journal)},
+    }
+
+
+def export_lane(fake: FakeAuth, *, journal: bool = False) -> dict[str, Any]:
+    """The state of ``fake`` alone: what a document's lane holds."""
+    clock = fake.clock
+    with clock._lock:
+        setting = {"frozen_at": clock._fixed, "offset": clock._offset}
+    lane: dict[str, Any] = {
+        "options": options_of(fake),
+        "clock": setting,
+        "epoch": fake.randomness.epoch,
+        "features": fake.features.state(),
+        "ovok": export_ovok(fake.ovok),
+        "b2core": _deep(export_b2core(fake.b2core)),
+        "waltid": export_waltid(fake.waltid),
+    }
+    if journal:
+        lane["journal"] = [entry.to_dict() for entry in fake.journal]
+        lane["outbox"] = [message.to_dict() for message in fake.outbox]
+    return lane
+
+
+def _deep(part: dict[str, Any]) -> dict[str, Any]:
+    # B2Core keeps each sign-up form as sent (nested JSON): the document must not share it.
+    for record in (*part["accounts"], *part["wizards"]):
+        record["form"] = copy.deepcopy(record["form"])
+    return part
+
+
+def options_of(fake: FakeAuth) -> dict[str, Any]:
+    """The constructor options of ``fake`` that shape its state, as a document holds them."""
+    seed = fake._seed_option
+    (ovok_access, ovok_refresh), waltid_ttl = fake._ovok_ttls, fake._waltid_ttl
+    _, b2core_access, b2core_refresh = fake._b2core_options
+    return {
+        "seed": {"bytes_hex": seed.hex()} if isinstance(seed, bytes) else seed,
+        "ovok_hosts": list(fake.hosts["ovok"]),
+        "b2core_hosts": list(fake.hosts["b2core"]),
+        "waltid_hosts": list(fake.hosts["waltid"]),
+        "features": dict(fake._initial_features),
+        "ovok_access_token_ttl": ovok_access,
+        "ovok_refresh_token_ttl": ovok_refresh,
+        "b2core_access_token_ttl": b2core_access,
+        "b2core_refresh_token_ttl": b2core_refresh,
+        "waltid_token_ttl": waltid_ttl,
+    }
+
+
+def _constructor_options(options: OptionsDoc) -> dict[str, Any]:
+    given = options.model_dump()
+    seed = options.seed
+    given["seed"] = bytes.fromhex(seed.bytes_hex) if isinstance(seed, BytesSeed) else seed
+    return given
+
+
+def lane_of(document: Any) -> LaneDoc:
+    """The validated lane of a document (parsed JSON); raises :class:`ConfigurationError` with
+    a sentence naming the problem."""
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise ConfigurationError(
+            f'this is not a fakeauth state document: it has no "format": "{FORMAT}"; export '
+            "one with fake.export_state(), POST /_fakeauth/export or fakeauth serve --data FILE"
+        )
+    version = document.get("version")
+    if version != VERSION:
+        raise ConfigurationError(
+            f"the state document is of version {version!r}, which this fakeauth does not read "
+            f"(it reads version {VERSION}); export it again with this fakeauth"
+        )
+    try:
+        parsed = Document.model_validate(document)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False, include_context=False, include_input=False)[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise ConfigurationError(
+            f"the state document is not valid at {where}: {first['msg'].lower()}; "
+            "nothing was loaded"
+        ) from None
+    if set(parsed.lanes) != {DEFAULT_LANE}:
+        raise ConfigurationError(
+            f'the state document must hold exactly one lane, "{DEFAULT_LANE}", not '
+            f"{sorted(parsed.lanes)}"
+        )
+    return parsed.lanes[DEFAULT_LANE]
+
+
+def from_state(document: Any, *, journal_limit: int | None = None) -> FakeAuth:
+    """A new fake holding ``document``'s state, its random streams where they were."""
+    from fakeauth.fake import FakeAuth
+
+    lane = lane_of(document)
+    fake = FakeAuth(**_constructor_options(lane.options), journal_limit=journal_limit)
+    _load(fake, lane, exact=True, take_options=False, take_clock=True)
+    return fake
+
+
+def import_state(fake: FakeAuth, document: Any, *, take_options: bool = False) -> None:
+    """Replace the state of the running ``fake`` with ``document``'s (its clock setting too).
+
+    Refused with a sentence when the document's options differ from the fake's, unless
+    ``take_options``. The random streams start a new epoch: nothing is ever issued twice.
+    """
+    _load(fake, lane_of(document), exact=False, take_options=take_options, take_clock=True)
+
+
+def restore(fake: FakeAuth, lane: dict[str, Any]) -> None:
+    """Put back the state of a snapshot's lane, but not the clock (the run's)."""
+    try:
+        parsed = LaneDoc.model_validate(lane)
+    except ValidationError as exc:  # only a snapshot changed by hand gets here
+        raise ConfigurationError(f"the snapshot is not a fake's state: {exc}") from None
+    _load(fake, parsed, exact=False, take_options=False, take_clock=False)
+
+
+def _load(
+    fake: FakeAuth, lane: LaneDoc, *, exact: bool, take_options: bool, take_clock: bool
+) -> None:
+    from fakeauth.fake import _FEATURES, FakeAuth
+
+    target = fake
+    if options_of(fake) != lane.options.model_dump(mode="json"):
+        if not take_options:
+            raise ConfigurationError(_options_differ(options_of(fake), lane.options))
+        target = FakeAuth(**_constructor_options(lane.options))  # checks the options
+    randomness = Randomness(target._seed_option)
+    randomness.epoch = lane.epoch if exact else max(lane.epoch, fake.randomness.epoch) + 1
+    scratch = FeatureRegistry(_FEATURES)
+    scratch.apply(lane.features)  # unknown flags are refused here, before anything changes
+    builder = cast(
+        "FakeAuth",
+        SimpleNamespace(
+            clock=fake.clock,
+            randomness=randomness,
+            outbox=fake.outbox,
+            features=fake.features,
+            _ovok_ttls=target._ovok_ttls,
+            _b2core_options=target._b2core_options,
+            _waltid_ttl=target._waltid_ttl,
+        ),
+    )
+    ovok, b2core, waltid = (
+        FakeAuth.ovok.build(builder),
+        FakeAuth.b2core.build(builder),
+        FakeAuth.waltid.build(builder),
+    )
+    load_ovok(ovok, lane.ovok, exact=exact)
+    load_b2core(b2core, lane.b2core, exact=exact)
+    load_waltid(waltid, lane.waltid, exact=exact)
+    with fake._states_lock:  # nothing below raises: the swap is whole
+        if target is not fake:
+            fake._adopt_options(target)
+        fake.randomness = randomness
+        fake.__dict__.update(ovok=ovok, b2core=b2core, waltid=waltid)
+        fake.features.reset()
+        fake.features.apply(lane.features)
+        if take_clock:
+            with fake.clock._lock:
+                fake.clock._fixed = lane.clock.frozen_at
+                fake.clock._offset = 0.0 if lane.clock.frozen_at is not None else lane.clock.offset
+
+
+def _options_differ(mine: dict[str, Any], theirs: OptionsDoc) -> str:
+    given = theirs.model_dump(mode="json")
+    names = [name for name in mine if mine[name] != given.get(name)]
+    shown = "; ".join(f"{name} is {mine[name]!r} here, {given[name]!r} in it" for name in names)
+    return (
+        f"the state document was exported by a fake with other options ({shown}); start the "
+        "fake with the document's options (FakeAuth.from_state(document)), or take them: "
+        "fake.import_state(document, take_options=True), POST /_fakeauth/import?take_options=true"
+    )
+
+
+class Snapshot:
+    """What an export holds, in memory; :meth:`FakeAuth.restore` puts it back.
+
+    ``with fake.snapshot():`` restores it when the block ends.
+    """
+
+    def __init__(self, fake: FakeAuth, lane: dict[str, Any]) -> None:
+        self._fake = fake
+        self.lane = lane
+
+    def __enter__(self) -> Snapshot:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._fake.restore(self)
+
+    def __repr__(self) -> str:
+        counts = {v: len(self.lane[v]["accounts"]) for v in ("ovok", "b2core", "waltid")}
+        return f"<Snapshot of {', '.join(f'{n} {v} accounts' for v, n in counts.items())}>"
+
+
+class Snapshots:
+    """The named snapshots of one fake (``POST /_fakeauth/snapshots``); a reset keeps them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_name: dict[str, Snapshot] = {}
+
+    def save(self, name: str, snapshot: Snapshot) -> None:
+        """Keep ``snapshot`` as ``name`` (replacing an older one of that name)."""
+        with self._lock:
+            self._by_name[name] = snapshot
+
+    def get(self, name: str) -> Snapshot:
+        """The snapshot ``name``; raises :class:`ConfigurationError` naming the others."""
+        with self._lock:
+            snapshot = self._by_name.get(name)
+            if snapshot is None:
+                known = ", ".join(repr(n) for n in sorted(self._by_name)) or "none yet"
+                raise ConfigurationError(
+                    f"no snapshot {name!r}; take it with POST /_fakeauth/snapshots "
+                    f'{{"name": "{name}"}} (the snapshots are: {known})'
+                )
+            return snapshot
+
+    def delete(self, name: str) -> None:
+        """Forget the snapshot ``name``; raises as :meth:`get` does when there is none."""
+        self.get(name)
+        with self._lock:
+            self._by_name.pop(name, None)
+
+    def names(self) -> list[str]:
+        """Every snapshot's name, sorted."""
+        with self._lock:
+            return sorted(self._by_name)

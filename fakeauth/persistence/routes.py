@@ -1,0 +1,151 @@
+"""The control API's persistence routes: export, import, and named snapshots.
+
+``POST /_fakeauth/export`` is the one control route that hands out key material: it answers only
+requests of no other origin (a browser's cross-origin request carries an ``Origin`` that is not
+the server's own, and is refused 403), and its answer says it is a fake's and must not be kept.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+
+from fakeauth.errors import ConfigurationError
+from fakeauth.http import Request, Response
+from fakeauth.persistence.files import dumps, loads
+from fakeauth.persistence.model import WARNING
+
+if TYPE_CHECKING:
+    from fakeauth.fake import FakeAuth
+
+__all__ = ["ROUTES", "SNAPSHOT_PREFIX", "snapshot_route"]
+
+_Handler = Callable[["FakeAuth", Request], Response]
+#: Where the routes of one named snapshot live: ``/_fakeauth/snapshots/NAME[/restore]``.
+SNAPSHOT_PREFIX = "/_fakeauth/snapshots/"
+_NAME = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
+_NAME_RULE = "1 to 100 letters, digits, '.', '_' or '-'"
+
+
+def _flag(request: Request, name: str) -> bool:
+    given = parse_qs(request.query, keep_blank_values=True).get(name)
+    if given is None:
+        return False
+    if len(given) != 1 or given[0] not in ("true", "false"):
+        raise ConfigurationError(f"give {name}=true or {name}=false once in the query")
+    return given[0] == "true"
+
+
+def _same_origin(request: Request) -> bool:
+    origin = request.headers.get("origin")
+    if origin is None:  # curl, scripts, a browser's same-origin GET
+        return True
+    host = request.headers.get("host", "")
+    return origin in (f"http://{host}", f"https://{host}")
+
+
+def _counts(fake: FakeAuth) -> dict[str, int]:
+    return {vendor: len(getattr(fake, vendor).accounts) for vendor in ("ovok", "b2core", "waltid")}
+
+
+def export(fake: FakeAuth, request: Request) -> Response:
+    """``POST /_fakeauth/export[?journal=true]``: the whole state document (same origin only)."""
+    if not _same_origin(request):
+        return Response.json(
+            403,
+            {
+                "error": "fakeauth: the state export holds signing keys, so it answers only "
+                "requests of the server's own origin (or of no origin: curl, scripts); "
+                "call it from there"
+            },
+        )
+    document = fake.export_state(journal=_flag(request, "journal"))
+    return Response(
+        200,
+        dumps(document).encode(),
+        [
+            ("Content-Type", "application/json; charset=utf-8"),
+            ("Content-Disposition", 'attachment; filename="fakeauth-state.json"'),
+            ("Cache-Control", "no-store"),
+            ("X-Fakeauth-Warning", WARNING),
+        ],
+        None,  # never journaled: it holds the keys
+    )
+
+
+def import_(fake: FakeAuth, request: Request) -> Response:
+    """``POST /_fakeauth/import[?take_options=true]``: replace the state with the body's."""
+    take_options = _flag(request, "take_options")
+    document = loads(request.body, source="the request body")
+    fake.import_state(document, take_options=take_options)
+    return Response.json(200, {"imported": True, "accounts": _counts(fake)})
+
+
+def take_snapshot(fake: FakeAuth, request: Request) -> Response:
+    """``POST /_fakeauth/snapshots {"name": "seeded"}``: keep the state under that name."""
+    body: Any = loads(request.body, source="the request body") if request.body.strip() else {}
+    if not isinstance(body, dict) or set(body) != {"name"}:
+        raise ConfigurationError('the body is {"name": "..."}, as in {"name": "seeded"}')
+    name = _checked_name(body["name"])
+    fake.snapshots.save(name, fake.snapshot())
+    return Response.json(201, {"name": name, "accounts": _counts(fake)})
+
+
+def list_snapshots(fake: FakeAuth, request: Request) -> Response:
+    """``GET /_fakeauth/snapshots``: the names of the snapshots."""
+    return Response.json(200, {"snapshots": fake.snapshots.names()})
+
+
+def _checked_name(name: Any) -> str:
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ConfigurationError(f"a snapshot name is {_NAME_RULE}, not {name!r}")
+    return name
+
+
+def snapshot_route(fake: FakeAuth, request: Request, path: str) -> Response | None:
+    """Serve ``/_fakeauth/snapshots/NAME[/restore]``; ``None`` for another path."""
+    try:
+        return _snapshot_route(fake, request, path)
+    except ConfigurationError as exc:
+        return Response.json(400, {"error": str(exc)})
+
+
+def _snapshot_route(fake: FakeAuth, request: Request, path: str) -> Response | None:
+    rest = path[len(SNAPSHOT_PREFIX) :]
+    name, _, action = rest.partition("/")
+    if action not in ("", "restore") or not name:
+        return None
+    try:
+        name = _checked_name(name)
+    except ConfigurationError as exc:
+        return Response.json(400, {"error": str(exc)})
+    allowed = ("POST",) if action else ("DELETE", "GET")
+    if request.method not in allowed:
+        return Response.json(
+            405,
+            {"error": f"fakeauth: {path} takes {' or '.join(allowed)}, not {request.method}"},
+            [("Allow", ", ".join(allowed))],
+        )
+    try:
+        snapshot = fake.snapshots.get(name)
+    except ConfigurationError as exc:
+        return Response.json(404, {"error": str(exc)})
+    if action == "restore":
+        fake.restore(snapshot)
+        return Response.json(200, {"restored": name, "accounts": _counts(fake)})
+    if request.method == "DELETE":
+        fake.snapshots.delete(name)
+        return Response.json(200, {"deleted": name})
+    counts = {v: len(snapshot.lane[v]["accounts"]) for v in ("ovok", "b2core", "waltid")}
+    return Response.json(200, {"name": name, "accounts": counts})
+
+
+#: ``(method, path) -> handler``: merged into the control API's routes.
+ROUTES: dict[tuple[str, str], _Handler] = {
+    ("POST", "/_fakeauth/export"): export,
+    ("POST", "/_fakeauth/import"): import_,
+    ("POST", "/_fakeauth/snapshots"): take_snapshot,
+    ("GET", "/_fakeauth/snapshots"): list_snapshots,
+}

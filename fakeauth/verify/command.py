@@ -1,0 +1,138 @@
+"""``fakeauth verify``: the checks against a fresh fake, ``fakeauth serve`` or a vendor's sandbox.
+
+Exit status: 0 when every divergence is declared in the fidelity registry (or there is none),
+1 when one is not, 2 on a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any, TextIO, cast
+
+from fakeauth.errors import ConfigurationError
+from fakeauth.verify.checks import checks
+from fakeauth.verify.model import Vendor
+from fakeauth.verify.report import Report
+from fakeauth.verify.runner import Runner
+from fakeauth.verify.targets import ENV_PREFIX, VENDORS, Target
+
+__all__ = ["add_parser", "run"]
+
+_EPILOG = f"""\
+Without a URL, the checks run against a fresh fake (then every check matches). A vendor's URL
+comes from --base-url or {ENV_PREFIX}<VENDOR>_URL (OVOK, B2CORE, WALTID); its account from
+{ENV_PREFIX}<VENDOR>_EMAIL and _PASSWORD (Ovok also _TENANT and _CLIENT, B2Core
+_FINGERPRINT). Without an account, the run registers one named fakeauth-verify-<random>@example.com.
+Requests go to the named URLs only. Exit status: 0 when every divergence is declared in
+fakeauth's fidelity registry, 1 when one is not, 2 on a usage error."""
+
+
+_FRESH_NOTE = (
+    "No URL is named, so the target is a fresh fake too and every check matches by construction;"
+    "\nname a vendor's URL (--base-url, FAKEAUTH_VERIFY_<VENDOR>_URL) to compare with it."
+)
+
+
+def add_parser(commands: Any) -> argparse.ArgumentParser:
+    """Add the ``verify`` subcommand to ``commands`` (``parser.add_subparsers()``)."""
+    verify: argparse.ArgumentParser = commands.add_parser(
+        "verify",
+        help="compare the fake's answers with a real vendor's (or fakeauth serve's)",
+        description="Run fakeauth's behaviour checks against a target and compare its answers "
+        "with a fresh fake's.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    verify.add_argument(
+        "--vendor",
+        action="append",
+        choices=VENDORS,
+        help="check this vendor (repeatable; default: every vendor that has a URL, or all)",
+    )
+    verify.add_argument(
+        "--base-url",
+        action="append",
+        default=[],
+        metavar="[VENDOR=]URL",
+        help="a vendor's base URL, e.g. ovok=https://api.dev.ovok.com or "
+        "b2core=http://127.0.0.1:8080/b2core (repeatable; a bare URL needs one --vendor)",
+    )
+    verify.add_argument("--format", choices=("table", "json"), default="table")
+    verify.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="seconds to wait for each answer (default 10)",
+    )
+    return verify
+
+
+def run(
+    args: argparse.Namespace,
+    out: TextIO | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> int:
+    """Run ``fakeauth verify`` with the parsed ``args``; print the report; the exit status."""
+    out = sys.stdout if out is None else out
+    try:
+        vendors, target = _target(args, os.environ if environ is None else environ)
+    except ConfigurationError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    runner = Runner(target)
+    try:
+        results = runner.run(check for check in checks() if check.vendor in vendors)
+    except ConfigurationError as exc:  # an account from the environment the fake refuses
+        print(exc, file=sys.stderr)
+        return 2
+    note = "" if target.base_urls else _FRESH_NOTE
+    report = Report(target.name, results, runner.secrets, note)
+    try:
+        print(report.table() if args.format == "table" else report.json(), file=out, flush=True)
+    except BrokenPipeError:  # the reader left (`fakeauth verify | head`): no traceback
+        if out is sys.stdout:  # nor another one when Python flushes stdout at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return report.exit_status
+
+
+def _target(args: argparse.Namespace, environ: Mapping[str, str]) -> tuple[list[Vendor], Target]:
+    if not 0 < args.timeout <= 600:
+        raise ConfigurationError("--timeout takes a number of seconds above 0, at most 600")
+    chosen = cast("list[Vendor] | None", args.vendor)
+    urls: dict[Vendor, str] = {}
+    for given in cast("list[str]", args.base_url):
+        vendor, sep, url = given.partition("=")
+        if sep and vendor in VENDORS:
+            urls[vendor] = url
+        elif chosen is not None and len(set(chosen)) == 1:
+            urls[chosen[0]] = given
+        else:
+            raise ConfigurationError(
+                f"--base-url {given!r}: say whose it is, as VENDOR=URL (ovok, b2core, waltid), "
+                "or choose one vendor with --vendor"
+            )
+    target = Target.from_env(urls, environ)
+    named = target.base_urls
+    vendors = list(dict.fromkeys(chosen or (named or VENDORS)))
+    missing = [vendor for vendor in vendors if named and vendor not in named]
+    if missing:
+        raise ConfigurationError(
+            f"no base URL for {', '.join(missing)}: give --base-url {missing[0]}=URL or "
+            f"{ENV_PREFIX}{missing[0].upper()}_URL, or leave out every URL to check a fresh fake"
+        )
+    if named:
+        name = ", ".join(f"{vendor} {named[vendor]}" for vendor in vendors)
+        target = replace(target, name=name)
+    return vendors, replace(target, timeout=args.timeout)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m fakeauth.verify``: the same as ``fakeauth verify``."""
+    parser = argparse.ArgumentParser(prog="fakeauth")
+    add_parser(parser.add_subparsers(dest="command", required=True))
+    return run(parser.parse_args(["verify", *(argv or sys.argv[1:])]))

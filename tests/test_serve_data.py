@@ -1,0 +1,209 @@
+"""``fakeauth serve --data FILE`` (and ``--import``, ``--export-on-exit``) across real restarts,
+with curl holding the tokens: a front end's stored credentials keep working after the server
+restarts, after a clean stop and after a SIGKILL.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import pytest
+
+from fakeauth.cli import main
+from fakeauth.persistence.files import DataWriter, dumps
+
+TIMEOUT = 10  # seconds, for each curl call and each wait below (bounded; never an assertion)
+REGISTER = {
+    "email": "ann@example.test",
+    "password": "s3cret-Pa55word",
+    "name": "Ann",
+    "surname": "Example",
+    "tenantId": "87ea5dfc-8b8e-384d-8489-79496e706390",
+    "clientId": "87ea5dfc-8b8e-384d-8489-79496e706390",
+}
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_banner(stdout: IO[str]) -> list[str]:
+    lines: list[str] = []
+    while (line := stdout.readline()) != "Ctrl-C stops.\n":
+        assert line, f"fakeauth serve ended early after: {lines}"
+        lines.append(line)
+    return lines
+
+
+class Serve:
+    """One ``fakeauth serve`` process on a free loopback port."""
+
+    def __init__(self, *args: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "fakeauth.cli", "serve", "--port", str(self.port), *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        self.lines = wait_for_banner(self.process.stdout)
+
+    def curl(self, method: str, path: str, body: Any = None, token: str | None = None) -> Any:
+        command = ["curl", "-sS", "--max-time", str(TIMEOUT), "-X", method, f"{self.url}{path}"]
+        command += ["-w", "\n%{http_code}", "-H", "Content-Type: application/json"]
+        if token is not None:
+            command += ["-H", f"Authorization: Bearer {token}"]
+        if body is not None:
+            command += ["--data-binary", json.dumps(body)]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, check=True)
+        text, _, status = done.stdout.rpartition("\n")
+        return int(status), json.loads(text) if text.strip() else None
+
+    def stop(self, signum: int = signal.SIGTERM) -> int:
+        self.process.send_signal(signum)
+        try:
+            return self.process.wait(timeout=TIMEOUT)
+        finally:
+            for stream in (self.process.stdout, self.process.stderr):
+                if stream is not None:
+                    stream.close()
+
+
+@pytest.fixture
+def servers() -> Iterator[list[Serve]]:
+    started: list[Serve] = []
+    yield started
+    for server in started:
+        if server.process.poll() is None:
+            server.stop(signal.SIGKILL)
+
+
+def register(server: Serve) -> dict[str, str]:
+    status, body = server.curl("POST", "/auth/b2b/register", REGISTER)
+    assert status == 200, body
+    return {"access": body["accessToken"], "refresh": body["refreshToken"]}
+
+
+def wait_until(check: Any) -> None:
+    """Poll ``check()`` until it is true: at most 100 times in at most TIMEOUT seconds."""
+    deadline = time.monotonic() + TIMEOUT
+    for _ in range(100):
+        if check():
+            return
+        if time.monotonic() > deadline:
+            break
+        threading.Event().wait(0.1)
+    raise AssertionError("the condition did not come true in time")
+
+
+def holds_account(path: Path) -> bool:
+    try:
+        lane = json.loads(path.read_text())["lanes"]["default"]
+    except (OSError, ValueError, KeyError):
+        return False
+    return [a["email"] for a in lane["ovok"]["accounts"]] == [REGISTER["email"]]
+
+
+def test_data_survives_a_sigkill(tmp_path: Path, servers: list[Serve]) -> None:
+    data = tmp_path / "state.json"
+    servers.append(first := Serve("--data", str(data), "--quiet"))
+    tokens = register(first)
+    wait_until(lambda: holds_account(data))  # written within seconds of the change
+    first.stop(signal.SIGKILL)
+
+    servers.append(second := Serve("--data", str(data), "--quiet"))
+    me, profile = second.curl("GET", "/auth/me", token=tokens["access"])
+    refreshed, _ = second.curl("POST", "/auth/refresh-token", {"refresh_token": tokens["refresh"]})
+    again, _ = second.curl("POST", "/auth/refresh-token", {"refresh_token": tokens["refresh"]})
+
+    assert me == 200
+    assert REGISTER["email"] in json.dumps(profile)
+    assert refreshed == 200
+    assert again == 401  # a refresh token is single use, across the restart too
+    assert f"fakeauth: loading the state of {data}\n" in second.lines
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_export_on_exit_then_import(tmp_path: Path, servers: list[Serve], stop: int) -> None:
+    state = tmp_path / "exported.json"
+    servers.append(first := Serve("--export-on-exit", str(state), "--quiet"))
+    tokens = register(first)
+    status, _ = first.curl("POST", "/v1/auth/logout", token=register_second(first))
+    assert status == 204
+    assert first.stop(stop) == 0
+
+    servers.append(second := Serve("--import", str(state), "--quiet"))
+    me, _ = second.curl("GET", "/auth/me", token=tokens["access"])
+    status, exported = second.curl("POST", "/_fakeauth/export")
+
+    assert me == 200
+    assert status == 200
+    assert exported == json.loads(state.read_text())  # the same document, a process later
+
+
+def register_second(server: Serve) -> str:
+    status, body = server.curl("POST", "/auth/b2b/register", {**REGISTER, "email": "b@x.test"})
+    assert status == 200
+    return str(body["accessToken"])
+
+
+def test_a_corrupted_data_file_is_refused_and_kept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "state.json"
+    data.write_text('{"format": "fakeauth-state", "version": 1, "lanes": {')
+
+    status = main(["serve", "--data", str(data), "--port", "0", "--quiet"])
+
+    assert status == 2
+    assert "is not JSON: it ends too early (truncated?)" in capsys.readouterr().err
+    assert data.read_text() == '{"format": "fakeauth-state", "version": 1, "lanes": {'
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--data", "a.json", "--import", "b.json"], "--data both loads and writes its file"),
+        (["--import", "b.json", "--seed", "s.json"], "--import starts from a whole state"),
+    ],
+)
+def test_conflicting_state_options_are_refused(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = main(["serve", *argv, "--port", "0", "--quiet"])
+
+    assert status == 2
+    assert message in capsys.readouterr().err
+
+
+def test_the_writer_gathers_changes_and_writes_on_stop(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    renders: list[int] = []
+
+    def render() -> str:
+        renders.append(1)
+        return dumps({"renders": len(renders)})
+
+    writer = DataWriter(path, render, interval=0.05)
+    writer.start()
+    for _ in range(5):  # a burst of changes: one write
+        writer.mark()
+    wait_until(path.exists)
+    writer.stop()
+
+    assert json.loads(path.read_text()) == {"renders": len(renders)}
+    assert len(renders) <= 3  # the burst (one or two writes), then the final write on stop
