@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from fakeauth.features import Feature, FeatureRegistry
     from fakeauth.journal import Journal, JournalEntry, OperationCalls
     from fakeauth.outbox import Message, Outbox
+    from fakeauth.persistence import Snapshot, Snapshots
     from fakeauth.redaction import redacted
     from fakeauth.state.b2core import B2CoreState
     from fakeauth.state.b2core_brokers import B2CoreAccount, B2CoreBroker, B2CoreTokens
@@ -64,6 +65,8 @@ __all__ = [
     "OvokTokens",
     "OvokUser",
     "SeededUser",
+    "Snapshot",
+    "Snapshots",
     "UnservedRequestsError",
     "VendorHostRefusedError",
     "WaltidAccount",
@@ -112,6 +115,8 @@ _HOMES = {
     "B2CoreUser": "fakeauth.testing",
     "WaltidUser": "fakeauth.testing",
     "LiveServer": "fakeauth.transports.server",
+    "Snapshot": "fakeauth.persistence",
+    "Snapshots": "fakeauth.persistence",
     "UnservedRequestsError": "fakeauth.transports.base",
     "VendorHostRefusedError": "fakeauth.transports.guard",
 }

@@ -179,7 +179,7 @@ def banner(fake: FakeAuth, url: str) -> str:
         f"Dashboard (open it in a browser): {url}/_fakeauth/",
         "",
         "Ovok B2B auth:  POST /auth/b2b/register, /auth/b2b/login, /auth/refresh-token,",
-        "                POST /v1/auth/logout, GET /auth/me",
+        "                POST /v1/auth/logout, /auth/logout (under /ovok), GET /auth/me",
         f"  tenantId      {DEFAULT_TENANT_ID}",
         f"  clientId      {DEFAULT_CLIENT_ID}",
         f"  project       Project/{DEFAULT_PROJECT_ID} (My Medical Project)",
