@@ -329,6 +329,14 @@ class TokenStore:
                 record.revoked = True
             return len(hits)
 
+    def revoke_subject(self, subject: str) -> int:
+        """Revoke every live token of ``subject`` (an account id); the number revoked."""
+        hits = self.live(subject)
+        with self._lock:
+            for record in hits:
+                record.revoked = True
+        return len(hits)
+
     def session_live(self, session: str) -> bool:
         """Whether ``session`` still holds a token usable now."""
         now = self._clock.time()

@@ -10,9 +10,10 @@ import subprocess
 import sys
 import urllib.request
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pytest
+from serving import free_port, read_banner
 
 from fakeauth import FakeAuth, cli
 from fakeauth.cli import _RequestLog, loggable, main
@@ -26,21 +27,6 @@ REGISTER_BODY = {
     "tenantId": "87ea5dfc-8b8e-384d-8489-79496e706390",
     "clientId": "87ea5dfc-8b8e-384d-8489-79496e706390",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def read_banner(stdout: IO[str]) -> list[str]:
-    """The lines up to "Ctrl-C stops."; fails at once if the process ends first."""
-    lines: list[str] = []
-    while (line := stdout.readline()) != "Ctrl-C stops.\n":
-        assert line, f"fakeauth serve ended early after: {lines}"
-        lines.append(line)
-    return lines
 
 
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])

@@ -13,9 +13,10 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pytest
+from serving import free_port, read_banner
 
 from fakeauth.cli import main
 from fakeauth.persistence.files import DataWriter, dumps
@@ -31,22 +32,6 @@ REGISTER = {
 }
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for_banner(stdout: IO[str]) -> list[str]:
-    lines: list[str] = []
-    while (line := stdout.readline()) != "Ctrl-C stops.\n":
-        assert line, f"fakeauth serve ended early after: {lines}"
-        lines.append(line)
-    return lines
-
-
 class Serve:
     """One ``fakeauth serve`` process on a free loopback port."""
 
@@ -60,7 +45,7 @@ class Serve:
             text=True,
         )
         assert self.process.stdout is not None
-        self.lines = wait_for_banner(self.process.stdout)
+        self.lines = read_banner(self.process.stdout)
 
     def curl(self, method: str, path: str, body: Any = None, token: str | None = None) -> Any:
         command = ["curl", "-sS", "--max-time", str(TIMEOUT), "-X", method, f"{self.url}{path}"]

@@ -258,8 +258,7 @@ class B2CoreState:
             account = self._accounts.pop(account_id, None)
             if account is None:
                 return False
-            for record in self.tokens.live(account_id):
-                self.tokens.revoke(record.id)
+            self.tokens.revoke_subject(account_id)
             for broker in self._brokers.values():
                 if broker.accounts.get(account.email.casefold()) is account:
                     del broker.accounts[account.email.casefold()]

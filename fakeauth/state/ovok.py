@@ -352,8 +352,7 @@ class OvokState:
             account = self._accounts.pop(account_id, None)
             if account is None:
                 return False
-            for record in self.tokens.live(account_id):
-                self.tokens.revoke(record.id)
+            self.tokens.revoke_subject(account_id)
             for key in [k for k, held in self._by_email.items() if held is account]:
                 del self._by_email[key]
             for session_id in self._account_sessions.pop(account_id, {}):

@@ -267,8 +267,7 @@ class WaltidState:
             account = self._accounts.pop(account_id, None)
             if account is None:
                 return False
-            for record in self.tokens.live(account_id):
-                self.tokens.revoke(record.id)
+            self.tokens.revoke_subject(account_id)
             for index in (self._by_email, self._by_login):
                 for key in [k for k, held in index.items() if held is account]:
                     del index[key]
