@@ -4,6 +4,7 @@ compares the fake's answers with a target's (:mod:`fakeauth.verify`)."""
 from __future__ import annotations
 
 import argparse
+import re
 import signal
 import sys
 import time
@@ -86,6 +87,15 @@ def _parser() -> argparse.ArgumentParser:
         help=f"most requests the journal keeps, the oldest dropped first (default "
         f"{DEFAULT_JOURNAL_LIMIT})",
     )
+    serve.add_argument(
+        "--allow-host",
+        type=_host_name,
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a host name the control API and the dashboard answer on, besides loopback and IP "
+        "addresses (a docker compose service name, say); repeatable",
+    )
     add_state_arguments(serve)
     # TEST ONLY, hidden: a target that diverges on purpose, for fakeauth's tests of verify.
     serve.add_argument("--diverge", action="append", default=[], help=argparse.SUPPRESS)
@@ -164,6 +174,20 @@ class _RequestLog:
         return None if limit is None else limit(method, path, host)
 
 
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+#: A host name: dot-separated labels of letters, digits and inner hyphens, 253 characters at most.
+_HOST_NAME = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*$")
+
+
+def _host_name(text: str) -> str:
+    name = text.strip().lower()
+    if not _HOST_NAME.match(name):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a host name (give the name alone, without a scheme or a port)"
+        )
+    return name
+
+
 def banner(fake: FakeAuth, url: str) -> str:
     """What ``fakeauth serve`` prints on start: where it serves and the default data."""
     lines = [
@@ -222,6 +246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             fake = FakeAuth.from_state(document, journal_limit=args.journal_limit)
         files.attach(fake)
+        fake.control_hosts = frozenset(args.allow_host)
     except ConfigurationError as exc:
         print(exc, file=sys.stderr)
         return 2

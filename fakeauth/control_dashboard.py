@@ -65,7 +65,7 @@ def _own_host(fake: FakeAuth, host: str) -> bool:
     name = _hostname(host)
     if not name:
         return False
-    if name in _LOOPBACK_NAMES or name.endswith(".localhost"):
+    if name in _LOOPBACK_NAMES or name.endswith(".localhost") or name in fake.control_hosts:
         return True
     try:
         ipaddress.ip_address(name)
@@ -88,7 +88,7 @@ def refusal(fake: FakeAuth, request: Request) -> Response | None:
             403,
             f"fakeauth: the control API answers only on its own host (127.0.0.1, localhost, "
             f"[::1], an IP address or a vendor host), not {host[:80]!r}: open it as "
-            "http://127.0.0.1:PORT/_fakeauth/",
+            "http://127.0.0.1:PORT/_fakeauth/, or name the host with fakeauth serve --allow-host",
         )
     if request.method in _SAFE_METHODS:
         return None

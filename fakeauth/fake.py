@@ -183,6 +183,9 @@ class FakeAuth:
         self.faults = Faults()
         #: The vendor hosts a client that fakeauth does not intercept tried to reach (refused).
         self.network_refusals = NetworkRefusals()
+        #: Host names besides loopback, IP addresses and the vendor hosts on which the control API
+        #: and the dashboard answer (``fakeauth serve --allow-host fakeauth`` in docker compose).
+        self.control_hosts: frozenset[str] = frozenset()
         # Every option is checked now, in the order the states once checked them when they were
         # built here; the states themselves are built on first use (see _LazyState).
         self._states_lock = threading.Lock()

@@ -276,3 +276,17 @@ def test_bad_limits_are_a_clear_error(
 
     assert info.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_allow_host_takes_host_names_only(capsys: pytest.CaptureFixture[str]) -> None:
+    from fakeauth.cli import _parser
+
+    args = _parser().parse_args(["serve", "--allow-host", "FakeAuth", "--allow-host", "e2e.test"])
+    with pytest.raises(SystemExit) as exit_info:
+        _parser().parse_args(["serve", "--allow-host", "http://fakeauth:8080"])
+
+    assert args.allow_host == ["fakeauth", "e2e.test"]
+    assert exit_info.value.code == 2
+    assert (
+        "'http://fakeauth:8080' is not a host name (give the name alone" in capsys.readouterr().err
+    )

@@ -26,7 +26,7 @@ CROSS_SITE = (
 FOREIGN_HOST = (
     "fakeauth: the control API answers only on its own host (127.0.0.1, localhost, [::1], an "
     "IP address or a vendor host), not 'rebound.example:8080': open it as "
-    "http://127.0.0.1:PORT/_fakeauth/"
+    "http://127.0.0.1:PORT/_fakeauth/, or name the host with fakeauth serve --allow-host"
 )
 NO_PREFLIGHT = (
     "fakeauth: the control API takes no cross-origin request (from 'http://evil.example'); "
@@ -246,3 +246,17 @@ def test_the_vendor_routes_still_answer_any_origin() -> None:
     )
 
     assert response.headers["Access-Control-Allow-Origin"] == EVIL
+
+
+def test_a_host_name_the_server_was_given_is_its_own() -> None:
+    fake, client = seeded()
+    named = {"base_url": "http://fakeauth:8080"}  # a docker compose service name
+
+    refused = client.post("/_fakeauth/reset", **named)
+    fake.control_hosts = frozenset({"fakeauth"})
+    taken = client.post("/_fakeauth/reset", **named)
+
+    assert refused.status_code == 403
+    assert taken.status_code == 200
+    assert fake.ovok.accounts == []  # the reset went through
+    assert client.get("/_fakeauth/status", base_url="http://other:8080").status_code == 403
