@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING, Any, TextIO
 from fakeauth import __version__
 from fakeauth.errors import ConfigurationError
 from fakeauth.fake import FakeAuth
+from fakeauth.lanes import DEFAULT_MAX_LANES, Lanes
+from fakeauth.persistence import export_lane
+from fakeauth.persistence.model import LaneDoc
 from fakeauth.persistence.serve import ServeFiles
 from fakeauth.persistence.serve import add_arguments as add_state_arguments
 from fakeauth.redaction import scrub_text
@@ -86,6 +89,14 @@ def _parser() -> argparse.ArgumentParser:
         help=f"most requests the journal keeps, the oldest dropped first (default "
         f"{DEFAULT_JOURNAL_LIMIT})",
     )
+    serve.add_argument(
+        "--max-lanes",
+        type=_lane_count,
+        default=DEFAULT_MAX_LANES,
+        metavar="N",
+        help="most lanes (isolated states, /_lanes/NAME/... or the X-Fakeauth-Lane header) "
+        f"besides the default one; 0 serves the default lane alone (default {DEFAULT_MAX_LANES})",
+    )
     add_state_arguments(serve)
     # TEST ONLY, hidden: a target that diverges on purpose, for fakeauth's tests of verify.
     serve.add_argument("--diverge", action="append", default=[], help=argparse.SUPPRESS)
@@ -100,6 +111,16 @@ def _positive_int(text: str) -> int:
         value = 0
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, not {text!r}")
+    return value
+
+
+def _lane_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 0 or more, not {text!r}")
     return value
 
 
@@ -176,6 +197,10 @@ def banner(fake: FakeAuth, url: str) -> str:
         f"  walt.id       {url}/waltid",
         f"  control API   {url}/_fakeauth/",
         "",
+        "Lanes (isolated states, each created on first use from the starting state):",
+        f"  {url}/_lanes/NAME/... or the header X-Fakeauth-Lane: NAME",
+        f"  list, reset, delete: {url}/_fakeauth/lanes",
+        "",
         f"Dashboard (open it in a browser): {url}/_fakeauth/",
         "",
         "Ovok B2B auth:  POST /auth/b2b/register, /auth/b2b/login, /auth/refresh-token,",
@@ -217,11 +242,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         files = ServeFiles(args)
         document = files.document()
+        loaded: Lanes | None = None
         if document is None:
             fake = FakeAuth(journal_limit=args.journal_limit)
         else:
-            fake = FakeAuth.from_state(document, journal_limit=args.journal_limit)
-        files.attach(fake)
+            loaded = Lanes.from_state(
+                document, max_lanes=args.max_lanes, journal_limit=args.journal_limit
+            )
+            fake = loaded.get("default")
     except ConfigurationError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -239,7 +267,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(exc, file=sys.stderr)
             return 2
         print(f"fakeauth: seeded from {args.seed}: " + _counts(added), flush=True)
-    app: WSGIApplication = files.wrap(fake.wsgi_app)
+    lanes = loaded or Lanes(
+        fake,
+        start=LaneDoc.model_validate(export_lane(fake)) if args.seed else None,
+        max_lanes=args.max_lanes,
+        journal_limit=args.journal_limit,
+    )
+    files.attach(lanes)
+    app: WSGIApplication = files.wrap(lanes.wsgi_app)
     if not args.quiet:
         app = _RequestLog(app, sys.stdout)
     server = LiveServer(

@@ -1,0 +1,466 @@
+"""Lanes: isolated states side by side on one server (one ``FakeAuth`` per lane name).
+
+A request picks its lane by the ``X-Fakeauth-Lane`` header or by a path prefix
+``/_lanes/NAME/`` (a browser cannot set a header on navigation); no lane is the default lane.
+The URL grammar of the live server is ``[/_lanes/NAME][/ovok|/b2core|/waltid]/path``, and
+``/_fakeauth/...`` after a lane prefix is that lane's control API and dashboard.
+
+A lane other than the default one is created on first use from the server's starting state
+(the default lane as the server started: ``--seed``, ``--import``, ``--data``) or, through
+``POST /_fakeauth/lanes/NAME?from=SNAPSHOT``, from a named snapshot of the default lane. Its
+random streams come from a seed derived from the default lane's seed and the lane's name: with a
+seed every answer is the same from run to run, yet no two lanes ever issue one token or key, and a
+credential of one lane is refused by every other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+
+from fakeauth.control_dashboard import refusal
+from fakeauth.errors import ConfigurationError
+from fakeauth.http import Request, Response
+from fakeauth.persistence import (
+    DEFAULT_LANE,
+    FORMAT,
+    VERSION,
+    WARNING,
+    export_lane,
+    from_lane,
+    lanes_of,
+    start_lane,
+)
+from fakeauth.persistence.model import LaneDoc
+from fakeauth.wsgi import request_from_environ, respond
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+    from fakeauth.fake import FakeAuth
+
+__all__ = [
+    "DEFAULT_LANE",
+    "DEFAULT_MAX_LANES",
+    "LANE_HEADER",
+    "LANE_PREFIX",
+    "LaneInfo",
+    "Lanes",
+    "LanesApp",
+    "check_lane_name",
+]
+
+#: The request header that picks a lane.
+LANE_HEADER = "X-Fakeauth-Lane"
+#: The path prefix that picks a lane: ``/_lanes/NAME/...``.
+LANE_PREFIX = "/_lanes/"
+#: The most lanes a server holds besides the default one, unless told otherwise.
+DEFAULT_MAX_LANES = 1000
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+_NAME_RULE = (
+    "a lane name is 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-', starting with a "
+    "letter or a digit"
+)
+_HEADER_KEY = "HTTP_X_FAKEAUTH_LANE"
+_CONTROL = "/_fakeauth/lanes"
+
+
+def _monotonic() -> float:
+    # The kernel's monotonic clock: freezegun patches time.monotonic, not clock_gettime.
+    return time.clock_gettime(time.CLOCK_MONOTONIC)
+
+
+def check_lane_name(name: str) -> str:
+    """``name`` when it is a valid lane name; else raises :class:`ConfigurationError`."""
+    if not isinstance(name, str) or _NAME.fullmatch(name) is None:
+        shown = repr(name[:80]) if isinstance(name, str) else type(name).__name__
+        raise ConfigurationError(f"{shown} is not a lane name: {_NAME_RULE}")
+    return name
+
+
+def _derived_seed(seed: int | str | bytes | None, name: str) -> bytes | None:
+    if seed is None:
+        return None
+    material = seed if isinstance(seed, bytes) else repr(seed).encode()
+    return hashlib.sha256(b"fakeauth-lane\x00" + material + b"\x00" + name.encode()).digest()
+
+
+@dataclass
+class LaneInfo:
+    """One lane: its fake and how much it was used (idle time on the monotonic clock)."""
+
+    name: str
+    fake: FakeAuth
+    requests: int = 0
+    last_used: float = field(default_factory=_monotonic)
+
+    def describe(self) -> dict[str, Any]:
+        """The lane's row in ``GET /_fakeauth/lanes``."""
+        fake = self.fake
+        accounts = {
+            vendor: len(getattr(fake, vendor).accounts) for vendor in ("ovok", "b2core", "waltid")
+        }
+        return {
+            "name": self.name,
+            "requests": self.requests,
+            "idle_seconds": round(max(0.0, _monotonic() - self.last_used), 3),
+            "accounts": accounts,
+            "journal": len(fake.journal),
+            "outbox": len(fake.outbox),
+        }
+
+
+class _Refused(Exception):
+    """A request whose lane cannot be served: the status and the sentence to answer."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class Lanes:
+    """The lanes of one server: the default lane's fake and one fake per other lane name.
+
+    ``default``: the default lane (``None``: the root answers 503 until one is set, as the
+    pytest plugin's session server between tests). ``start``: the state a new lane starts from
+    (``None``: a fresh fake of the default lane's options). ``create``: whether a request to an
+    unknown lane creates it (else 404). Thread-safe: concurrent first requests to one lane
+    create it once.
+    """
+
+    def __init__(
+        self,
+        default: FakeAuth | None,
+        *,
+        start: LaneDoc | None = None,
+        max_lanes: int = DEFAULT_MAX_LANES,
+        create: bool = True,
+        journal_limit: int | None = None,
+    ) -> None:
+        if isinstance(max_lanes, bool) or not isinstance(max_lanes, int) or max_lanes < 0:
+            raise ConfigurationError(
+                f"max_lanes is a whole number of lanes (0 or more), not {max_lanes!r}"
+            )
+        self.default = default
+        self.max_lanes = max_lanes
+        self.create = create
+        self._start = start
+        self._journal_limit = journal_limit
+        self._lock = threading.Lock()
+        self._lanes: dict[str, LaneInfo] = {}
+        #: The WSGI application that routes each request to its lane.
+        self.wsgi_app = LanesApp(self)
+
+    @classmethod
+    def from_state(
+        cls,
+        document: Any,
+        *,
+        max_lanes: int = DEFAULT_MAX_LANES,
+        journal_limit: int | None = None,
+    ) -> Lanes:
+        """Lanes holding every lane of an exported ``document``, each where it stood; a new
+        lane starts from the document's default lane. Raises :class:`ConfigurationError`."""
+        docs = lanes_of(document)
+        for name in docs:
+            check_lane_name(name)
+        extra = len(docs) - 1
+        if extra > max_lanes:
+            raise ConfigurationError(
+                f"the state document holds {extra} lanes besides the default one, "
+                f"more than max_lanes ({max_lanes}); raise --max-lanes"
+            )
+        lanes = cls(
+            from_lane(docs[DEFAULT_LANE], journal_limit=journal_limit),
+            start=docs[DEFAULT_LANE],
+            max_lanes=max_lanes,
+            journal_limit=journal_limit,
+        )
+        for name, lane in docs.items():
+            if name != DEFAULT_LANE:
+                lanes._lanes[name] = LaneInfo(name, from_lane(lane, journal_limit=journal_limit))
+        return lanes
+
+    def _new_fake(self, name: str, start: LaneDoc | None) -> FakeAuth:
+        from fakeauth.fake import FakeAuth
+
+        default = self._require_default()
+        seed = _derived_seed(default._seed_option, name)
+        if start is None:  # a fresh fake of the default lane's options: as cheap as FakeAuth()
+            options = {**_options(default), "seed": seed}
+            return FakeAuth(**options, journal_limit=self._journal_limit)
+        return start_lane(start, seed=seed, journal_limit=self._journal_limit)
+
+    def _require_default(self) -> FakeAuth:
+        default = self.default
+        if default is None:
+            raise _Refused(503, "fakeauth: no test is using the fakeauth_server fixture now")
+        return default
+
+    def get(self, name: str, *, create: bool | None = None) -> FakeAuth:
+        """The fake of lane ``name`` (the default lane for ``"default"``), created from the
+        starting state if it does not exist yet and ``create`` (default: the registry's);
+        raises ``KeyError`` for an unknown lane that is not created."""
+        if name == DEFAULT_LANE:
+            return self._require_default()
+        return self._info(name, create=self.create if create is None else create).fake
+
+    def _info(self, name: str, *, create: bool, start: LaneDoc | None = None) -> LaneInfo:
+        check_lane_name(name)
+        info = self._lanes.get(name)
+        if info is not None:
+            return info
+        if not create:
+            raise KeyError(name)
+        with self._lock:  # one creation per name, however many first requests race
+            info = self._lanes.get(name)
+            if info is None:
+                self._check_room(name)
+                info = LaneInfo(name, self._new_fake(name, start or self._start))
+                self._lanes[name] = info
+            return info
+
+    def _check_room(self, name: str) -> None:
+        if len(self._lanes) >= self.max_lanes:
+            raise _Refused(
+                429,
+                f"fakeauth: too many lanes ({self.max_lanes}, --max-lanes) to create {name!r}; "
+                "delete idle ones with DELETE /_fakeauth/lanes/NAME or "
+                "DELETE /_fakeauth/lanes?idle=SECONDS",
+            )
+
+    def add(self, name: str, fake: FakeAuth) -> None:
+        """Serve ``fake`` as lane ``name`` (replacing a lane of that name)."""
+        if check_lane_name(name) == DEFAULT_LANE:
+            raise ConfigurationError(
+                "the default lane is the server's own fake; give another lane name"
+            )
+        with self._lock:
+            if name not in self._lanes:
+                self._check_room(name)
+            self._lanes[name] = LaneInfo(name, fake)
+
+    def create_lane(self, name: str, *, snapshot: str | None = None) -> FakeAuth:
+        """Create lane ``name`` now, from the starting state or from the default lane's named
+        ``snapshot``; raises :class:`ConfigurationError` if it exists."""
+        if check_lane_name(name) == DEFAULT_LANE or name in self._lanes:
+            raise ConfigurationError(
+                f"the lane {name!r} exists already; delete it first "
+                f"(DELETE /_fakeauth/lanes/{name})"
+            )
+        start = None
+        if snapshot is not None:
+            start = LaneDoc.model_validate(self._require_default().snapshots.get(snapshot).lane)
+        return self._info(name, create=True, start=start).fake
+
+    def remove(self, name: str) -> None:
+        """Delete lane ``name`` and its state; raises :class:`ConfigurationError` if there is
+        none, or for the default lane."""
+        if check_lane_name(name) == DEFAULT_LANE:
+            raise ConfigurationError(
+                "the default lane cannot be deleted; reset it with "
+                "POST /_fakeauth/lanes/default/reset"
+            )
+        with self._lock:
+            if self._lanes.pop(name, None) is None:
+                raise _Refused(404, self._no_lane(name))
+
+    def reset(self, name: str) -> None:
+        """Put lane ``name`` back to its starting state (a new random epoch: nothing issued
+        before is accepted or issued again)."""
+        fake = self.get(name, create=False) if name != DEFAULT_LANE else self._require_default()
+        fake.reset()
+        if self._start is not None:
+            from fakeauth.persistence import _load
+
+            start = self._start.model_copy(
+                update={"options": LaneDoc.model_validate(export_lane(fake)).options}
+            )
+            _load(fake, start, exact=False, take_options=False, take_clock=True)
+
+    def delete_idle(self, seconds: float) -> list[str]:
+        """Delete every lane (but the default one) idle for ``seconds`` or more; their names."""
+        now = _monotonic()
+        with self._lock:
+            idle = sorted(n for n, i in self._lanes.items() if now - i.last_used >= seconds)
+            for name in idle:
+                del self._lanes[name]
+        return idle
+
+    def names(self) -> list[str]:
+        """Every lane's name, the default lane first."""
+        return [DEFAULT_LANE, *sorted(self._lanes)]
+
+    def __iter__(self) -> Iterator[LaneInfo]:
+        return iter(sorted(self._lanes.values(), key=lambda info: info.name))
+
+    def __len__(self) -> int:
+        return len(self._lanes)
+
+    def export_state(self, *, journal: bool = False) -> dict[str, Any]:
+        """Every lane's state as one document (``lanes: {"default": ..., NAME: ...}``)."""
+        lanes = {DEFAULT_LANE: export_lane(self._require_default(), journal=journal)}
+        for info in list(self):
+            lanes[info.name] = export_lane(info.fake, journal=journal)
+        return {"format": FORMAT, "version": VERSION, "warning": WARNING, "lanes": lanes}
+
+    def _no_lane(self, name: str) -> str:
+        return (
+            f"fakeauth: no lane {name!r}; a request through /_lanes/{name}/ or with "
+            f"'{LANE_HEADER}: {name}' creates it"
+            if self.create
+            else f"fakeauth: no lane {name!r}; register it with server.add_lane({name!r}, fake)"
+        )
+
+    def _touch(self, name: str) -> FakeAuth:
+        if name == DEFAULT_LANE:
+            return self._require_default()
+        try:
+            info = self._info(name, create=self.create)
+        except KeyError:
+            raise _Refused(404, self._no_lane(name)) from None
+        info.requests += 1
+        info.last_used = _monotonic()
+        return info.fake
+
+
+def _options(fake: FakeAuth) -> dict[str, Any]:
+    from fakeauth.persistence import _constructor_options, options_of
+    from fakeauth.persistence.model import OptionsDoc
+
+    return _constructor_options(OptionsDoc.model_validate(options_of(fake)))
+
+
+class LanesApp:
+    """The WSGI application of a :class:`Lanes`: picks each request's lane, serves the lanes
+    control routes (``/_fakeauth/lanes...``, at the root and in every lane), and passes the rest
+    to the lane's own :class:`~fakeauth.wsgi.WsgiApp`."""
+
+    def __init__(self, lanes: Lanes) -> None:
+        self.lanes = lanes
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            name, environ = _lane_of(environ)
+            if environ.get("PATH_INFO", "").startswith(_CONTROL):
+                response = self._control(request_from_environ(environ), name)
+                if response is not None:
+                    return respond(response, environ, start_response)
+            fake = self.lanes._touch(name)
+        except (_Refused, ConfigurationError) as exc:
+            status = exc.status if isinstance(exc, _Refused) else 400
+            message = exc.message if isinstance(exc, _Refused) else str(exc)
+            return respond(self._error(environ, status, message), environ, start_response)
+        return fake.wsgi_app(environ, start_response)
+
+    def _error(self, environ: WSGIEnvironment, status: int, message: str) -> Response:
+        default = self.lanes.default
+        request = request_from_environ(environ)
+        request.path = _strip(request.path)[1]
+        if default is None:
+            return Response.json(status, {"error": message})
+        return default.wsgi_app.vendor_error(request, status, message)
+
+    def body_limit(self, method: str, path: str, host: str) -> int | None:
+        """The body limit of the route that would serve the request (the same in every lane)."""
+        default = self.lanes.default
+        if default is None:
+            return None
+        return default.wsgi_app.body_limit(method, _strip(path)[1], host)
+
+    def _control(self, request: Request, lane: str) -> Response | None:
+        guard = self.lanes.default
+        path = request.path.rstrip("/")
+        parts = path.removeprefix(_CONTROL).strip("/").split("/") if path != _CONTROL else []
+        if len(parts) > 2 or (len(parts) == 2 and parts[1] != "reset"):
+            return None
+        if guard is not None:
+            refused = refusal(guard, request)
+            if refused is not None:
+                return refused
+        query = parse_qs(request.query, keep_blank_values=True)
+        method = request.method
+        if not parts:
+            if method == "GET":
+                rows = [info.describe() for info in self.lanes]
+                return Response.json(
+                    200, {"lane": lane, "max_lanes": self.lanes.max_lanes, "lanes": rows}
+                )
+            if method == "DELETE":
+                return Response.json(200, {"deleted": self.lanes.delete_idle(_idle(query))})
+            return _not_allowed(path, "GET or DELETE", method)
+        name = parts[0]
+        if len(parts) == 2:
+            if method != "POST":
+                return _not_allowed(path, "POST", method)
+            if check_lane_name(name) not in self.lanes.names():
+                raise _Refused(404, self.lanes._no_lane(name))
+            self.lanes.reset(name)
+            return Response.json(200, {"reset": name})
+        if method == "DELETE":
+            self.lanes.remove(name)
+            return Response.json(200, {"deleted": name})
+        if method == "POST":
+            snapshot = query.get("from", [None])[-1]
+            self.lanes.create_lane(name, snapshot=snapshot)
+            return Response.json(201, {"created": name, "from": snapshot or "the starting state"})
+        return _not_allowed(path, "POST or DELETE", method)
+
+
+def _not_allowed(path: str, allowed: str, method: str) -> Response:
+    return Response.json(
+        405,
+        {"error": f"fakeauth: {path} takes {allowed}, not {method}"},
+        [("Allow", allowed.replace(" or ", ", "))],
+    )
+
+
+def _idle(query: dict[str, list[str]]) -> float:
+    given = query.get("idle")
+    try:
+        seconds = float(given[-1]) if given else -1.0
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise ConfigurationError(
+            "say how long a lane must have been idle to be deleted, in seconds: "
+            "DELETE /_fakeauth/lanes?idle=600 (or delete one: DELETE /_fakeauth/lanes/NAME)"
+        )
+    return seconds
+
+
+def _strip(path: str) -> tuple[str | None, str]:
+    """The lane of a path's ``/_lanes/NAME`` prefix (``None``: no prefix) and the rest."""
+    if not path.startswith(LANE_PREFIX):
+        return None, path
+    name, slash, rest = path[len(LANE_PREFIX) :].partition("/")
+    return name, slash + rest or "/"
+
+
+def _lane_of(environ: WSGIEnvironment) -> tuple[str, WSGIEnvironment]:
+    """The request's lane and its environment with the lane prefix moved to ``SCRIPT_NAME``."""
+    path = environ.get("PATH_INFO", "") or "/"
+    prefixed, rest = _strip(path)
+    header = environ.get(_HEADER_KEY)
+    if prefixed is not None:
+        check_lane_name(prefixed)
+        if header is not None and header != prefixed:
+            raise ConfigurationError(
+                f"the request names two lanes, {prefixed!r} by its path and "
+                f"{header[:80]!r} by {LANE_HEADER}; give one"
+            )
+        environ = dict(environ)
+        environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + LANE_PREFIX + prefixed
+        environ["PATH_INFO"] = rest
+        return prefixed, environ
+    if header is not None:
+        return check_lane_name(header), environ
+    return DEFAULT_LANE, environ
