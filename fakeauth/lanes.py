@@ -248,6 +248,11 @@ class Lanes:
                 self._check_room(name)
             self._lanes[name] = LaneInfo(name, fake)
 
+    def discard(self, name: str) -> None:
+        """Delete lane ``name`` if there is one."""
+        with self._lock:
+            self._lanes.pop(name, None)
+
     def create_lane(self, name: str, *, snapshot: str | None = None) -> FakeAuth:
         """Create lane ``name`` now, from the starting state or from the default lane's named
         ``snapshot``; raises :class:`ConfigurationError` if it exists."""
