@@ -5,7 +5,7 @@ lane, names and the cap, the lanes control API, and export/import of every lane.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from typing import Any
 
 import pytest
@@ -23,11 +23,16 @@ REGISTER = {
     "tenantId": "87ea5dfc-8b8e-384d-8489-79496e706390",
     "clientId": "87ea5dfc-8b8e-384d-8489-79496e706390",
 }
-FROZEN = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+FROZEN = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
 BAD_NAME = (
     "fakeauth: 'bad!' is not a lane name: a lane name is 1 to 64 characters of A-Z, a-z, 0-9, "
     "'.', '_' and '-', starting with a letter or a digit"
 )
+
+
+def body(answer: TestResponse) -> Any:
+    """The answer's JSON document."""
+    return answer.get_json()
 
 
 def client(lanes: Lanes) -> Client:
@@ -59,9 +64,9 @@ def test_the_grammar_lane_then_vendor_then_path() -> None:
     assert registered.status_code == 200, registered.json
     assert emails(lanes.get("a")) == [REGISTER["email"]]
     assert emails(lanes.get("default")) == []
-    assert [entry["path"] for entry in journal.json] == ["/auth/b2b/register"]
+    assert [entry["path"] for entry in body(journal)] == ["/auth/b2b/register"]
     assert under_vendor.status_code == 404
-    assert under_vendor.json["message"] == (
+    assert body(under_vendor)["message"] == (
         "fakeauth's control API is at the root: /_fakeauth/journal, not /ovok/_fakeauth/journal"
     )
 
@@ -70,13 +75,13 @@ def test_the_header_picks_the_same_lane_as_the_prefix() -> None:
     lanes = Lanes(FakeAuth())
     http = client(lanes)
 
-    token = register(http, **{"X-Fakeauth-Lane": "a"}).json["accessToken"]
+    token = body(register(http, **{"X-Fakeauth-Lane": "a"}))["accessToken"]
     by_prefix = me(http, token, "/_lanes/a")
     twice = me(http, token, "/_lanes/a", **{"X-Fakeauth-Lane": "b"})
 
     assert by_prefix.status_code == 200
     assert twice.status_code == 400
-    assert twice.json["message"] == (
+    assert body(twice)["message"] == (
         "fakeauth: the request names two lanes, 'a' by its path and 'b' by X-Fakeauth-Lane; "
         "give one"
     )
@@ -86,7 +91,7 @@ def test_no_lane_is_the_default_lane() -> None:
     default = FakeAuth()
     http = client(Lanes(default))
 
-    token = register(http).json["accessToken"]
+    token = body(register(http))["accessToken"]
 
     assert emails(default) == [REGISTER["email"]]
     assert me(http, token, **{"X-Fakeauth-Lane": "default"}).status_code == 200
@@ -119,8 +124,8 @@ def test_a_token_of_another_lane_is_refused_even_with_one_seed() -> None:
     for name in ("a", "b"):
         lanes.get(name).clock.set(FROZEN, frozen=True)
 
-    token_a = register(http, "/_lanes/a").json["accessToken"]
-    token_b = register(http, "/_lanes/b").json["accessToken"]
+    token_a = body(register(http, "/_lanes/a"))["accessToken"]
+    token_b = body(register(http, "/_lanes/b"))["accessToken"]
 
     assert token_a != token_b
     assert me(http, token_a, "/_lanes/a").status_code == 200
@@ -178,10 +183,10 @@ def test_past_max_lanes_a_new_lane_is_a_429_saying_how_to_make_room() -> None:
 def test_list_reset_and_delete_lanes() -> None:
     lanes = Lanes(FakeAuth())
     http = client(lanes)
-    token = register(http, "/_lanes/a").json["accessToken"]
+    token = body(register(http, "/_lanes/a"))["accessToken"]
     http.get("/_lanes/b/_fakeauth/journal")
 
-    listed = http.get("/_lanes/b/_fakeauth/lanes").json
+    listed = body(http.get("/_lanes/b/_fakeauth/lanes"))
     reset = http.post("/_fakeauth/lanes/a/reset")
     after_reset = me(http, token, "/_lanes/a")
     deleted = http.delete("/_fakeauth/lanes/b")
@@ -233,7 +238,7 @@ def test_delete_idle_lanes() -> None:
 
     assert kept.json == {"deleted": []}
     assert bad.status_code == 400
-    assert bad.json["error"].startswith("fakeauth: say how long a lane must have been idle")
+    assert body(bad)["error"].startswith("fakeauth: say how long a lane must have been idle")
     assert deleted.json == {"deleted": ["a"]}
 
 
@@ -248,16 +253,16 @@ def test_a_lane_from_a_named_snapshot_of_the_default_lane() -> None:
     unknown = http.post("/_fakeauth/lanes/c?from=nope")
 
     assert created.status_code == 201
-    assert http.get("/_lanes/b/_fakeauth/accounts").json["ovok"][0]["email"] == REGISTER["email"]
+    assert body(http.get("/_lanes/b/_fakeauth/accounts"))["ovok"][0]["email"] == REGISTER["email"]
     assert twice.status_code == 400
     assert unknown.status_code == 400
-    assert "no snapshot 'nope'" in unknown.json["error"]
+    assert "no snapshot 'nope'" in body(unknown)["error"]
 
 
 def test_export_and_import_hold_every_lane() -> None:
     lanes = Lanes(FakeAuth(seed=3))
     http = client(lanes)
-    token = register(http, "/_lanes/a").json["accessToken"]
+    token = body(register(http, "/_lanes/a"))["accessToken"]
 
     document = json.loads(json.dumps(lanes.export_state()))
     loaded = Lanes.from_state(document)
