@@ -19,14 +19,11 @@ import hashlib
 import re
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs
 
-from fakeauth.control_dashboard import refusal
 from fakeauth.errors import ConfigurationError
-from fakeauth.http import Request, Response
 from fakeauth.persistence import (
     DEFAULT_LANE,
     FORMAT,
@@ -38,12 +35,10 @@ from fakeauth.persistence import (
     start_lane,
 )
 from fakeauth.persistence.model import LaneDoc
-from fakeauth.wsgi import request_from_environ, respond
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIEnvironment
-
     from fakeauth.fake import FakeAuth
+    from fakeauth.lanes_app import LanesApp
 
 __all__ = [
     "DEFAULT_LANE",
@@ -53,6 +48,7 @@ __all__ = [
     "LaneInfo",
     "Lanes",
     "LanesApp",
+    "Refused",
     "check_lane_name",
 ]
 
@@ -68,8 +64,6 @@ _NAME_RULE = (
     "a lane name is 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-', starting with a "
     "letter or a digit"
 )
-_HEADER_KEY = "HTTP_X_FAKEAUTH_LANE"
-_CONTROL = "/_fakeauth/lanes"
 
 
 def _monotonic() -> float:
@@ -85,11 +79,16 @@ def check_lane_name(name: str) -> str:
     return name
 
 
-def _derived_seed(seed: int | str | bytes | None, name: str) -> bytes | None:
+def _derived_seed(seed: int | str | bytes | None, name: str, generation: int) -> bytes | None:
+    """The seed of the ``generation``-th lane of that name (0: the first): a lane deleted and
+    created again issues nothing the deleted one issued."""
     if seed is None:
         return None
     material = seed if isinstance(seed, bytes) else repr(seed).encode()
-    return hashlib.sha256(b"fakeauth-lane\x00" + material + b"\x00" + name.encode()).digest()
+    material += b"\x00" + name.encode()
+    if generation:
+        material += b"\x00generation:%d" % generation
+    return hashlib.sha256(b"fakeauth-lane\x00" + material).digest()
 
 
 @dataclass
@@ -117,8 +116,8 @@ class LaneInfo:
         }
 
 
-class _Refused(Exception):
-    """A request whose lane cannot be served: the status and the sentence to answer."""
+class Refused(Exception):
+    """A request the lanes cannot serve: the status and the sentence to answer with."""
 
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
@@ -156,6 +155,9 @@ class Lanes:
         self._journal_limit = journal_limit
         self._lock = threading.Lock()
         self._lanes: dict[str, LaneInfo] = {}
+        self._generations: dict[str, int] = {}
+        from fakeauth.lanes_app import LanesApp  # it serves a Lanes: imported once it exists
+
         #: The WSGI application that routes each request to its lane.
         self.wsgi_app = LanesApp(self)
 
@@ -193,7 +195,9 @@ class Lanes:
         from fakeauth.fake import FakeAuth
 
         default = self._require_default()
-        seed = _derived_seed(default._seed_option, name)
+        generation = self._generations.get(name, 0)
+        self._generations[name] = generation + 1
+        seed = _derived_seed(default._seed_option, name, generation)
         if start is None:  # a fresh fake of the default lane's options: as cheap as FakeAuth()
             options = {**_options(default), "seed": seed}
             return FakeAuth(**options, journal_limit=self._journal_limit)
@@ -202,7 +206,7 @@ class Lanes:
     def _require_default(self) -> FakeAuth:
         default = self.default
         if default is None:
-            raise _Refused(503, "fakeauth: no test is using the fakeauth_server fixture now")
+            raise Refused(503, "fakeauth: no test is using the fakeauth_server fixture now")
         return default
 
     def get(self, name: str, *, create: bool | None = None) -> FakeAuth:
@@ -230,7 +234,7 @@ class Lanes:
 
     def _check_room(self, name: str) -> None:
         if len(self._lanes) >= self.max_lanes:
-            raise _Refused(
+            raise Refused(
                 429,
                 f"fakeauth: too many lanes ({self.max_lanes}, --max-lanes) to create {name!r}; "
                 "delete idle ones with DELETE /_fakeauth/lanes/NAME or "
@@ -276,7 +280,7 @@ class Lanes:
             )
         with self._lock:
             if self._lanes.pop(name, None) is None:
-                raise _Refused(404, self._no_lane(name))
+                raise Refused(404, self.no_lane_message(name))
 
     def reset(self, name: str) -> None:
         """Put lane ``name`` back to its starting state (a new random epoch: nothing issued
@@ -317,7 +321,8 @@ class Lanes:
             lanes[info.name] = export_lane(info.fake, journal=journal)
         return {"format": FORMAT, "version": VERSION, "warning": WARNING, "lanes": lanes}
 
-    def _no_lane(self, name: str) -> str:
+    def no_lane_message(self, name: str) -> str:
+        """The 404's sentence for an unknown lane ``name``: how to get one."""
         return (
             f"fakeauth: no lane {name!r}; a request through /_lanes/{name}/ or with "
             f"'{LANE_HEADER}: {name}' creates it"
@@ -325,13 +330,15 @@ class Lanes:
             else f"fakeauth: no lane {name!r}; register it with server.add_lane({name!r}, fake)"
         )
 
-    def _touch(self, name: str) -> FakeAuth:
+    def lane_for_request(self, name: str) -> FakeAuth:
+        """The fake that serves a request to lane ``name`` (created if the registry creates),
+        its use counted; raises :class:`Refused` (404, 429, 503)."""
         if name == DEFAULT_LANE:
             return self._require_default()
         try:
             info = self._info(name, create=self.create)
         except KeyError:
-            raise _Refused(404, self._no_lane(name)) from None
+            raise Refused(404, self.no_lane_message(name)) from None
         info.requests += 1
         info.last_used = _monotonic()
         return info.fake
@@ -344,128 +351,10 @@ def _options(fake: FakeAuth) -> dict[str, Any]:
     return _constructor_options(OptionsDoc.model_validate(options_of(fake)))
 
 
-class LanesApp:
-    """The WSGI application of a :class:`Lanes`: picks each request's lane, serves the lanes
-    control routes (``/_fakeauth/lanes...``, at the root and in every lane), and passes the rest
-    to the lane's own :class:`~fakeauth.wsgi.WsgiApp`."""
+def __getattr__(name: str) -> Any:
+    # ``fakeauth.lanes.LanesApp`` (listed in __all__), without a circular import at load time.
+    if name == "LanesApp":
+        from fakeauth.lanes_app import LanesApp
 
-    def __init__(self, lanes: Lanes) -> None:
-        self.lanes = lanes
-
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        try:
-            name, environ = _lane_of(environ)
-            if environ.get("PATH_INFO", "").startswith(_CONTROL):
-                response = self._control(request_from_environ(environ), name)
-                if response is not None:
-                    return respond(response, environ, start_response)
-            fake = self.lanes._touch(name)
-        except (_Refused, ConfigurationError) as exc:
-            status = exc.status if isinstance(exc, _Refused) else 400
-            message = exc.message if isinstance(exc, _Refused) else str(exc)
-            return respond(self._error(environ, status, message), environ, start_response)
-        return fake.wsgi_app(environ, start_response)
-
-    def _error(self, environ: WSGIEnvironment, status: int, message: str) -> Response:
-        default = self.lanes.default
-        request = request_from_environ(environ)
-        request.path = _strip(request.path)[1]
-        if default is None:
-            return Response.json(status, {"error": message})
-        return default.wsgi_app.vendor_error(request, status, message)
-
-    def body_limit(self, method: str, path: str, host: str) -> int | None:
-        """The body limit of the route that would serve the request (the same in every lane)."""
-        default = self.lanes.default
-        if default is None:
-            return None
-        return default.wsgi_app.body_limit(method, _strip(path)[1], host)
-
-    def _control(self, request: Request, lane: str) -> Response | None:
-        guard = self.lanes.default
-        path = request.path.rstrip("/")
-        parts = path.removeprefix(_CONTROL).strip("/").split("/") if path != _CONTROL else []
-        if len(parts) > 2 or (len(parts) == 2 and parts[1] != "reset"):
-            return None
-        if guard is not None:
-            refused = refusal(guard, request)
-            if refused is not None:
-                return refused
-        query = parse_qs(request.query, keep_blank_values=True)
-        method = request.method
-        if not parts:
-            if method == "GET":
-                rows = [info.describe() for info in self.lanes]
-                return Response.json(
-                    200, {"lane": lane, "max_lanes": self.lanes.max_lanes, "lanes": rows}
-                )
-            if method == "DELETE":
-                return Response.json(200, {"deleted": self.lanes.delete_idle(_idle(query))})
-            return _not_allowed(path, "GET or DELETE", method)
-        name = parts[0]
-        if len(parts) == 2:
-            if method != "POST":
-                return _not_allowed(path, "POST", method)
-            if check_lane_name(name) not in self.lanes.names():
-                raise _Refused(404, self.lanes._no_lane(name))
-            self.lanes.reset(name)
-            return Response.json(200, {"reset": name})
-        if method == "DELETE":
-            self.lanes.remove(name)
-            return Response.json(200, {"deleted": name})
-        if method == "POST":
-            snapshot = query.get("from", [None])[-1]
-            self.lanes.create_lane(name, snapshot=snapshot)
-            return Response.json(201, {"created": name, "from": snapshot or "the starting state"})
-        return _not_allowed(path, "POST or DELETE", method)
-
-
-def _not_allowed(path: str, allowed: str, method: str) -> Response:
-    return Response.json(
-        405,
-        {"error": f"fakeauth: {path} takes {allowed}, not {method}"},
-        [("Allow", allowed.replace(" or ", ", "))],
-    )
-
-
-def _idle(query: dict[str, list[str]]) -> float:
-    given = query.get("idle")
-    try:
-        seconds = float(given[-1]) if given else -1.0
-    except ValueError:
-        seconds = -1.0
-    if not 0 <= seconds < float("inf"):
-        raise ConfigurationError(
-            "say how long a lane must have been idle to be deleted, in seconds: "
-            "DELETE /_fakeauth/lanes?idle=600 (or delete one: DELETE /_fakeauth/lanes/NAME)"
-        )
-    return seconds
-
-
-def _strip(path: str) -> tuple[str | None, str]:
-    """The lane of a path's ``/_lanes/NAME`` prefix (``None``: no prefix) and the rest."""
-    if not path.startswith(LANE_PREFIX):
-        return None, path
-    name, slash, rest = path[len(LANE_PREFIX) :].partition("/")
-    return name, slash + rest or "/"
-
-
-def _lane_of(environ: WSGIEnvironment) -> tuple[str, WSGIEnvironment]:
-    """The request's lane and its environment with the lane prefix moved to ``SCRIPT_NAME``."""
-    path = environ.get("PATH_INFO", "") or "/"
-    prefixed, rest = _strip(path)
-    header = environ.get(_HEADER_KEY)
-    if prefixed is not None:
-        check_lane_name(prefixed)
-        if header is not None and header != prefixed:
-            raise ConfigurationError(
-                f"the request names two lanes, {prefixed!r} by its path and "
-                f"{header[:80]!r} by {LANE_HEADER}; give one"
-            )
-        environ = dict(environ)
-        environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + LANE_PREFIX + prefixed
-        environ["PATH_INFO"] = rest
-        return prefixed, environ
-    if header is not None:
-        return check_lane_name(header), environ
-    return DEFAULT_LANE, environ
+        return LanesApp
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

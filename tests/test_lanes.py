@@ -293,3 +293,17 @@ def test_two_hundred_lanes_are_two_hundred_fakes() -> None:
 
     assert len({id(fake) for fake in fakes}) == 200
     assert len(lanes) == 200
+
+
+def test_a_lane_deleted_and_created_again_refuses_the_old_lanes_token() -> None:
+    lanes = Lanes(FakeAuth(seed=7))
+    http = client(lanes)
+    lanes.get("a").clock.set(FROZEN, frozen=True)
+    old = body(register(http, "/_lanes/a"))["accessToken"]
+
+    http.delete("/_fakeauth/lanes/a")
+    lanes.get("a").clock.set(FROZEN, frozen=True)
+    new = body(register(http, "/_lanes/a"))["accessToken"]
+
+    assert new != old
+    assert me(http, old, "/_lanes/a").status_code == 401
