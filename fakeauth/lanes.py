@@ -32,6 +32,8 @@ from fakeauth.persistence import (
     export_lane,
     from_lane,
     lanes_of,
+    options_of,
+    reload_lane,
     start_lane,
 )
 from fakeauth.persistence.model import LaneDoc
@@ -156,6 +158,7 @@ class Lanes:
         self._lock = threading.Lock()
         self._lanes: dict[str, LaneInfo] = {}
         self._generations: dict[str, int] = {}
+        self._options_cache: tuple[tuple[object, ...], dict[str, Any]] | None = None
         from fakeauth.lanes_app import LanesApp  # it serves a Lanes: imported once it exists
 
         #: The WSGI application that routes each request to its lane.
@@ -199,9 +202,27 @@ class Lanes:
         self._generations[name] = generation + 1
         seed = _derived_seed(default._seed_option, name, generation)
         if start is None:  # a fresh fake of the default lane's options: as cheap as FakeAuth()
-            options = {**_options(default), "seed": seed}
+            options = {**self._options_of(default), "seed": seed}
             return FakeAuth(**options, journal_limit=self._journal_limit)
         return start_lane(start, seed=seed, journal_limit=self._journal_limit)
+
+    def _options_of(self, default: FakeAuth) -> dict[str, Any]:
+        # Worked out once per default fake, so a lane costs what FakeAuth() costs. An import
+        # that takes a document's options gives the fake new option objects (_adopt_options):
+        # compared by identity, they say when to work the options out again.
+        key = (
+            default,
+            default.hosts,
+            default._ovok_ttls,
+            default._waltid_ttl,
+            default._b2core_options,
+            default._initial_features,
+            default._seed_option,
+        )
+        cached = self._options_cache
+        if cached is None or any(a is not b for a, b in zip(cached[0], key, strict=True)):
+            cached = self._options_cache = (key, _options(default))
+        return cached[1]
 
     def _require_default(self) -> FakeAuth:
         default = self.default
@@ -288,12 +309,7 @@ class Lanes:
         fake = self.get(name, create=False) if name != DEFAULT_LANE else self._require_default()
         fake.reset()
         if self._start is not None:
-            from fakeauth.persistence import _load
-
-            start = self._start.model_copy(
-                update={"options": LaneDoc.model_validate(export_lane(fake)).options}
-            )
-            _load(fake, start, exact=False, take_options=False, take_clock=True)
+            reload_lane(fake, self._start)
 
     def delete_idle(self, seconds: float) -> list[str]:
         """Delete every lane (but the default one) idle for ``seconds`` or more; their names."""
@@ -345,10 +361,10 @@ class Lanes:
 
 
 def _options(fake: FakeAuth) -> dict[str, Any]:
-    from fakeauth.persistence import _constructor_options, options_of
+    from fakeauth.persistence import constructor_options
     from fakeauth.persistence.model import OptionsDoc
 
-    return _constructor_options(OptionsDoc.model_validate(options_of(fake)))
+    return constructor_options(OptionsDoc.model_validate(options_of(fake)))
 
 
 def __getattr__(name: str) -> Any:

@@ -53,6 +53,7 @@ __all__ = [
     "WARNING",
     "Snapshot",
     "Snapshots",
+    "constructor_options",
     "export_lane",
     "export_state",
     "from_lane",
@@ -60,6 +61,7 @@ __all__ = [
     "import_state",
     "lane_of",
     "lanes_of",
+    "reload_lane",
     "restore",
     "start_lane",
 ]
@@ -125,7 +127,8 @@ def options_of(fake: FakeAuth) -> dict[str, Any]:
     }
 
 
-def _constructor_options(options: OptionsDoc) -> dict[str, Any]:
+def constructor_options(options: OptionsDoc) -> dict[str, Any]:
+    """The keyword arguments of ``FakeAuth(...)`` that a document's options stand for."""
     given = options.model_dump()
     seed = options.seed
     given["seed"] = bytes.fromhex(seed.bytes_hex) if isinstance(seed, BytesSeed) else seed
@@ -185,7 +188,7 @@ def from_lane(lane: LaneDoc, *, journal_limit: int | None = None) -> FakeAuth:
     """A new fake holding the state of one validated lane, its random streams where they were."""
     from fakeauth.fake import FakeAuth
 
-    fake = FakeAuth(**_constructor_options(lane.options), journal_limit=journal_limit)
+    fake = FakeAuth(**constructor_options(lane.options), journal_limit=journal_limit)
     _load(fake, lane, exact=True, take_options=False, take_clock=True)
     return fake
 
@@ -198,13 +201,21 @@ def start_lane(
     lane came from (or another fake started from it with another seed) issues."""
     from fakeauth.fake import FakeAuth
 
-    options = _constructor_options(lane.options)
+    options = constructor_options(lane.options)
     options["seed"] = seed
     fake = FakeAuth(**options, journal_limit=journal_limit)
     given = BytesSeed(bytes_hex=seed.hex()) if isinstance(seed, bytes) else seed
     reseeded = lane.model_copy(update={"options": lane.options.model_copy(update={"seed": given})})
     _load(fake, reseeded, exact=False, take_options=False, take_clock=True)
     return fake
+
+
+def reload_lane(fake: FakeAuth, lane: LaneDoc) -> None:
+    """Load ``lane``'s records (and clock setting) into the running ``fake`` under the fake's own
+    options (its seed too), in a new random epoch: a lane's reset to its starting state."""
+    mine = OptionsDoc.model_validate(options_of(fake))
+    _load(fake, lane.model_copy(update={"options": mine}), exact=False, take_options=False,
+          take_clock=True)  # fmt: skip
 
 
 def import_state(fake: FakeAuth, document: Any, *, take_options: bool = False) -> None:
@@ -234,7 +245,7 @@ def _load(
     if options_of(fake) != lane.options.model_dump(mode="json"):
         if not take_options:
             raise ConfigurationError(_options_differ(options_of(fake), lane.options))
-        target = FakeAuth(**_constructor_options(lane.options))  # checks the options
+        target = FakeAuth(**constructor_options(lane.options))  # checks the options
     randomness = Randomness(target._seed_option)
     randomness.epoch = lane.epoch if exact else max(lane.epoch, fake.randomness.epoch) + 1
     scratch = FeatureRegistry(_FEATURES)
