@@ -34,7 +34,8 @@ class LanesApp:
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         try:
             name, environ = _lane_of(environ)
-            if environ.get("PATH_INFO", "").startswith(_CONTROL):
+            path = environ.get("PATH_INFO", "")
+            if path.rstrip("/") == _CONTROL or path.startswith(f"{_CONTROL}/"):
                 response = self._control(request_from_environ(environ), name)
                 if response is not None:
                     return respond(response, environ, start_response)

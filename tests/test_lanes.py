@@ -307,3 +307,11 @@ def test_a_lane_deleted_and_created_again_refuses_the_old_lanes_token() -> None:
 
     assert new != old
     assert me(http, old, "/_lanes/a").status_code == 401
+
+
+def test_a_path_that_only_starts_like_the_lanes_routes_is_the_control_apis_404() -> None:
+    http = client(Lanes(FakeAuth()))
+
+    answer = http.get("/_fakeauth/lanesX")
+
+    assert answer.status_code == 404
