@@ -158,6 +158,7 @@ class Lanes:
         self._lock = threading.Lock()
         self._lanes: dict[str, LaneInfo] = {}
         self._generations: dict[str, int] = {}
+        self._count_lock = threading.Lock()
         self._options_cache: tuple[tuple[object, ...], dict[str, Any]] | None = None
         from fakeauth.lanes_app import LanesApp  # it serves a Lanes: imported once it exists
 
@@ -355,8 +356,9 @@ class Lanes:
             info = self._info(name, create=self.create)
         except KeyError:
             raise Refused(404, self.no_lane_message(name)) from None
-        info.requests += 1
-        info.last_used = _monotonic()
+        with self._count_lock:  # exact counts with many requests at once
+            info.requests += 1
+            info.last_used = _monotonic()
         return info.fake
 
 
