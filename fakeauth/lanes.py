@@ -104,10 +104,15 @@ class LaneInfo:
 
     def describe(self) -> dict[str, Any]:
         """The lane's row in ``GET /_fakeauth/lanes``."""
+        from fakeauth.fake import FakeAuth
+
         fake = self.fake
-        accounts = {
-            vendor: len(getattr(fake, vendor).accounts) for vendor in ("ovok", "b2core", "waltid")
-        }
+        built = {
+            "ovok": FakeAuth.ovok.built(fake),
+            "b2core": FakeAuth.b2core.built(fake),
+            "waltid": FakeAuth.waltid.built(fake),
+        }  # a state not built yet holds no account: listing lanes builds none
+        accounts = {v: 0 if state is None else len(state.accounts) for v, state in built.items()}
         return {
             "name": self.name,
             "requests": self.requests,
