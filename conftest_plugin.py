@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
+import itertools
+import re
 import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -43,11 +45,8 @@ from fakeauth.testing import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
-    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
-
     from fakeauth import FakeAuth
+    from fakeauth.lanes import Lanes
     from fakeauth.state.waltid import WaltidLogin
     from fakeauth.transports.server import LiveServer
 
@@ -57,6 +56,8 @@ _FAKE = pytest.StashKey["FakeAuth"]()
 _AIOHTTP = pytest.StashKey[bool]()
 _PLUGIN_OPTIONS = ("assert_all_served",)
 _TEMPLATE = pytest.StashKey["FakeAuth"]()
+#: Numbers the session server's lanes (one per test that uses it); not state a test shares.
+_LANE_NUMBERS = itertools.count(1)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -196,53 +197,37 @@ def fakeauth(request: pytest.FixtureRequest, _fakeauth_seeded: Any) -> Iterator[
         check_all_served(fake.journal, 0)
 
 
-class _SwitchApp:
-    """The session server's app: whichever test's fake is current, else 503."""
-
-    def __init__(self) -> None:
-        self.app: WSGIApplication | None = None
-
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        app = self.app
-        if app is None:
-            body = b'{"error":"fakeauth: no test is using the fakeauth_server fixture now"}'
-            start_response(
-                "503 Service Unavailable",
-                [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
-            )
-            return [body]
-        return app(environ, start_response)
-
-    def body_limit(self, method: str, path: str, host: str) -> int | None:
-        """The current fake's body limit for this request (the server refuses a larger body
-        without reading it); ``None`` between tests."""
-        from fakeauth.transports.connection import body_limit_of
-
-        limit = None if self.app is None else body_limit_of(self.app)
-        return None if limit is None else limit(method, path, host)
-
-
 @pytest.fixture(scope="session")
-def _fakeauth_session_server() -> Iterator[tuple[LiveServer, _SwitchApp]]:
+def _fakeauth_session_server() -> Iterator[tuple[LiveServer, Lanes]]:
+    from fakeauth.lanes import Lanes
     from fakeauth.transports.server import LiveServer
 
-    switch = _SwitchApp()
-    server = LiveServer(switch).start()
+    # The root serves whichever test's fake is current (503 between tests); each test's fake is
+    # a lane too, and a test may add lanes: only registered lanes are served.
+    lanes = Lanes(None, create=False)
+    server = LiveServer(lanes.wsgi_app).start()
     try:
-        yield server, switch
+        yield server, lanes
     finally:
         server.stop()
+
+
+def _lane_name(node: pytest.Item, number: int) -> str:
+    """A lane name for the test: its number in the session, then its name, cut to fit."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", node.name).strip("-._")
+    return f"t{number}-{cleaned}"[:64].rstrip("-._")
 
 
 @pytest.fixture
 def fakeauth_server(
     request: pytest.FixtureRequest,
-    _fakeauth_session_server: tuple[LiveServer, _SwitchApp],
+    _fakeauth_session_server: tuple[LiveServer, Lanes],
 ) -> Iterator[FakeauthServer]:
-    """A live server (``.url``), serving the test's ``fakeauth`` or else a fresh fake."""
+    """A live server (``.url``), serving the test's ``fakeauth`` or else a fresh fake, at its
+    root and as the lane ``.lane`` (reached with ``.headers`` or ``.lane_url()``)."""
     from fakeauth.transports.guard import NetworkGuard
 
-    server, switch = _fakeauth_session_server
+    server, lanes = _fakeauth_session_server
     guard: NetworkGuard | None = None
     if "fakeauth" in request.fixturenames:
         fake: FakeAuth = request.getfixturevalue("fakeauth")  # its interceptions guard
@@ -251,12 +236,17 @@ def fakeauth_server(
         # Nothing is intercepted in process here: a client must call the server, never the
         # real vendor, so the vendor hosts are refused to every client.
         guard = NetworkGuard(fake).start()
-    switch.app = fake.wsgi_app
+    lanes.default = fake
+    lane = _lane_name(request.node, next(_LANE_NUMBERS))
+    lanes.add(lane, fake)
     fake.track_server(server)
+    live = FakeauthServer(url=server.url, fake=fake, lane=lane, lanes=lanes, added=[lane])
     try:
-        yield FakeauthServer(url=server.url, fake=fake)
+        yield live
     finally:
-        switch.app = None
+        lanes.default = None
+        for name in live.added:
+            lanes.discard(name)
         if guard is not None:
             guard.stop()
     if guard is not None:

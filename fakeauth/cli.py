@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING, Any, TextIO
 from fakeauth import __version__
 from fakeauth.errors import ConfigurationError
 from fakeauth.fake import FakeAuth
+from fakeauth.lanes import DEFAULT_MAX_LANES, Lanes
+from fakeauth.persistence import export_lane
+from fakeauth.persistence.model import LaneDoc
 from fakeauth.persistence.serve import ServeFiles
 from fakeauth.persistence.serve import add_arguments as add_state_arguments
 from fakeauth.redaction import scrub_text
@@ -88,6 +91,14 @@ def _parser() -> argparse.ArgumentParser:
         f"{DEFAULT_JOURNAL_LIMIT})",
     )
     serve.add_argument(
+        "--max-lanes",
+        type=_lane_count,
+        default=DEFAULT_MAX_LANES,
+        metavar="N",
+        help="most lanes (isolated states, /_lanes/NAME/... or the X-Fakeauth-Lane header) "
+        f"besides the default one; 0 serves the default lane alone (default {DEFAULT_MAX_LANES})",
+    )
+    serve.add_argument(
         "--allow-host",
         type=_host_name,
         action="append",
@@ -110,6 +121,16 @@ def _positive_int(text: str) -> int:
         value = 0
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, not {text!r}")
+    return value
+
+
+def _lane_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 0 or more, not {text!r}")
     return value
 
 
@@ -200,6 +221,10 @@ def banner(fake: FakeAuth, url: str) -> str:
         f"  walt.id       {url}/waltid",
         f"  control API   {url}/_fakeauth/",
         "",
+        "Lanes (isolated states, each created on first use from the starting state):",
+        f"  {url}/_lanes/NAME/... or the header X-Fakeauth-Lane: NAME",
+        f"  list, reset, delete: {url}/_fakeauth/lanes",
+        "",
         f"Dashboard (open it in a browser): {url}/_fakeauth/",
         "",
         "Ovok B2B auth:  POST /auth/b2b/register, /auth/b2b/login, /auth/refresh-token,",
@@ -241,12 +266,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         files = ServeFiles(args)
         document = files.document()
+        loaded: Lanes | None = None
         if document is None:
             fake = FakeAuth(journal_limit=args.journal_limit)
         else:
-            fake = FakeAuth.from_state(document, journal_limit=args.journal_limit)
-        files.attach(fake)
-        fake.control_hosts = frozenset(args.allow_host)
+            loaded = Lanes.from_state(
+                document, max_lanes=args.max_lanes, journal_limit=args.journal_limit
+            )
+            fake = loaded.get("default")
     except ConfigurationError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -264,7 +291,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(exc, file=sys.stderr)
             return 2
         print(f"fakeauth: seeded from {args.seed}: " + _counts(added), flush=True)
-    app: WSGIApplication = files.wrap(fake.wsgi_app)
+    lanes = loaded or Lanes(
+        fake,
+        start=LaneDoc.model_validate(export_lane(fake)) if args.seed else None,
+        max_lanes=args.max_lanes,
+        journal_limit=args.journal_limit,
+    )
+    lanes.control_hosts = frozenset(args.allow_host)
+    files.attach(lanes)
+    app: WSGIApplication = files.wrap(lanes.wsgi_app)
     if not args.quiet:
         app = _RequestLog(app, sys.stdout)
     server = LiveServer(

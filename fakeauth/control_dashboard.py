@@ -133,7 +133,7 @@ def preflight(request: Request, origin: str) -> Response:
         [
             ("Access-Control-Allow-Origin", origin),
             ("Access-Control-Allow-Methods", "GET, POST, DELETE"),
-            ("Access-Control-Allow-Headers", f"Content-Type, {CONTROL_HEADER}"),
+            ("Access-Control-Allow-Headers", f"Content-Type, {CONTROL_HEADER}, X-Fakeauth-Lane"),
             ("Vary", "Origin"),
         ],
     )

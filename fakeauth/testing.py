@@ -11,6 +11,7 @@ from fakeauth.hosts import VENDORS, vendor_url
 
 if TYPE_CHECKING:
     from fakeauth.fake import FakeAuth
+    from fakeauth.lanes import Lanes
     from fakeauth.state.b2core_brokers import B2CoreAccount
     from fakeauth.state.ovok import OvokAccount
     from fakeauth.state.waltid_accounts import WaltidAccount
@@ -55,14 +56,44 @@ class FakeauthServer:
     ``url`` is the server's root, where every vendor is routed by path (walt.id owns
     ``POST /auth/logout`` there); ``url_for("ovok")`` is ``<url>/ovok``, under which every one of
     that vendor's routes answers as on its hosts in process.
+
+    The fake is also served as the lane ``lane`` of the server: a client that sends
+    ``headers`` (``{"X-Fakeauth-Lane": lane}``), or calls ``lane_url`` (``<url>/_lanes/LANE``),
+    reaches it as well; :meth:`add_lane` serves another fake beside it for the test.
     """
 
     url: str
     fake: FakeAuth
+    lane: str | None = None
+    lanes: Lanes | None = field(default=None, repr=False, compare=False)
+    added: list[str] = field(default_factory=list, repr=False, compare=False)
 
     def url_for(self, vendor: str) -> str:
         """``vendor``'s base URL on the server (``"ovok"``, ``"b2core"``, ``"waltid"``)."""
         return vendor_url(self.url, vendor)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The header that picks this test's lane (empty when the server has no lanes)."""
+        return {} if self.lane is None else {"X-Fakeauth-Lane": self.lane}
+
+    def lane_url(self, vendor: str | None = None, *, lane: str | None = None) -> str:
+        """The base URL of a lane (``lane``, else this test's) on the server, or of ``vendor``
+        in it: ``<url>/_lanes/LANE[/ovok]``, for a browser, which cannot send a header."""
+        name = lane or self.lane
+        if name is None:
+            raise RuntimeError("fakeauth: this server has no lanes; use .url")
+        root = f"{self.url}/_lanes/{name}"
+        return root if vendor is None else vendor_url(root, vendor)
+
+    def add_lane(self, name: str, fake: FakeAuth) -> FakeauthServer:
+        """Serve ``fake`` as the lane ``name`` for the rest of the test (removed at its end); the
+        returned server's ``lane``, ``headers`` and ``lane_url`` reach it."""
+        if self.lanes is None:
+            raise RuntimeError("fakeauth: this server has no lanes")
+        self.lanes.add(name, fake)
+        self.added.append(name)
+        return FakeauthServer(self.url, fake, name, self.lanes, self.added)
 
     @property
     def urls(self) -> dict[str, str]:

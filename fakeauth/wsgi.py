@@ -42,7 +42,9 @@ __all__ = [
     "VENDOR_APIS",
     "RouteMap",
     "WsgiApp",
+    "request_from_environ",
     "request_from_parts",
+    "respond",
     "route_table",
     "split_mount",
 ]
@@ -161,18 +163,19 @@ class WsgiApp:
         except InjectedConnectionError as exc:
             time.sleep(exc.delay)  # a drop after a delay: the connection closes after it
             raise
-        if response.delay:
-            # Here the thread that serves the request waits (the live server, a WSGI client):
-            # a client's own timeout cuts the wait short on its side, as with a slow vendor.
-            time.sleep(response.delay)
-        reason = HTTP_STATUS_CODES.get(response.status, "Unknown")
-        headers = [*response.headers, ("Content-Length", str(len(response.body)))]
-        start_response(f"{response.status} {reason}", headers)
-        return [response.body] if environ.get("REQUEST_METHOD") != "HEAD" else []
+        return respond(response, environ, start_response)
 
     def handle(self, environ: WSGIEnvironment) -> Response:
         """Serve one WSGI request and record it; the response is not yet written."""
-        return self.dispatch(_build_request(environ))
+        return self.dispatch(request_from_environ(environ))
+
+    def vendor_error(self, request: Request, status: int, message: str) -> Response:
+        """An error in the shape of the vendor that would serve ``request`` (fakeauth's own
+        ``{"error": message}`` when no vendor claims it)."""
+        api = self._route(request.method, request.path, request.headers.get("host", "")).api
+        if api is None or request.path.startswith(CONTROL_PREFIX):
+            return Response.json(status, {"error": message})
+        return api.error(status, message)
 
     def body_limit(self, method: str, path: str, host: str) -> int | None:
         """The most bytes of body the route that would serve this request accepts.
@@ -322,6 +325,20 @@ class WsgiApp:
             return api.error(500, "Internal server error")
 
 
+def respond(
+    response: Response, environ: WSGIEnvironment, start_response: StartResponse
+) -> Iterable[bytes]:
+    """Write ``response`` through WSGI, after its injected delay."""
+    if response.delay:
+        # Here the thread that serves the request waits (the live server, a WSGI client):
+        # a client's own timeout cuts the wait short on its side, as with a slow vendor.
+        time.sleep(response.delay)
+    reason = HTTP_STATUS_CODES.get(response.status, "Unknown")
+    headers = [*response.headers, ("Content-Length", str(len(response.body)))]
+    start_response(f"{response.status} {reason}", headers)
+    return [response.body] if environ.get("REQUEST_METHOD") != "HEAD" else []
+
+
 def request_from_parts(
     method: str, url: str, headers: Iterable[tuple[str, str]], body: bytes, *, remote_addr: str = ""
 ) -> Request:
@@ -340,7 +357,8 @@ def request_from_parts(
     )
 
 
-def _build_request(environ: WSGIEnvironment) -> Request:
+def request_from_environ(environ: WSGIEnvironment) -> Request:
+    """A :class:`Request` from a WSGI environment (its body read)."""
     headers: dict[str, str] = {}
     for key, value in environ.items():
         if key.startswith("HTTP_"):
@@ -409,11 +427,15 @@ def _preflight(request: Request, origin: str) -> Response:
     requested = request.headers.get("access-control-request-headers")
     headers = [
         ("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS"),
-        ("Access-Control-Allow-Headers", requested or "Authorization, Content-Type"),
+        ("Access-Control-Allow-Headers", requested or _ALLOWED_HEADERS),
         ("Access-Control-Max-Age", "600"),
         *_cors_headers(origin),
     ]
     return Response.empty(204, headers)
+
+
+#: What a preflight allows when it names no header: the lane header too (``X-Fakeauth-Lane``).
+_ALLOWED_HEADERS = "Authorization, Content-Type, X-Fakeauth-Lane"
 
 
 def _cors_headers(origin: str) -> list[tuple[str, str]]:

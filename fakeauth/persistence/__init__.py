@@ -53,15 +53,20 @@ __all__ = [
     "WARNING",
     "Snapshot",
     "Snapshots",
+    "constructor_options",
     "export_lane",
     "export_state",
+    "from_lane",
     "from_state",
     "import_state",
     "lane_of",
+    "lanes_of",
+    "reload_lane",
     "restore",
+    "start_lane",
 ]
 
-#: The lane a single fake's state sits in (lanes themselves are a later feature).
+#: The lane a single fake's state sits in (the one lane of a fake outside a lanes server).
 DEFAULT_LANE = "default"
 
 
@@ -122,7 +127,8 @@ def options_of(fake: FakeAuth) -> dict[str, Any]:
     }
 
 
-def _constructor_options(options: OptionsDoc) -> dict[str, Any]:
+def constructor_options(options: OptionsDoc) -> dict[str, Any]:
+    """The keyword arguments of ``FakeAuth(...)`` that a document's options stand for."""
     given = options.model_dump()
     seed = options.seed
     given["seed"] = bytes.fromhex(seed.bytes_hex) if isinstance(seed, BytesSeed) else seed
@@ -130,8 +136,21 @@ def _constructor_options(options: OptionsDoc) -> dict[str, Any]:
 
 
 def lane_of(document: Any) -> LaneDoc:
-    """The validated lane of a document (parsed JSON); raises :class:`ConfigurationError` with
-    a sentence naming the problem."""
+    """The validated lane of a document of one lane (parsed JSON); raises
+    :class:`ConfigurationError` with a sentence naming the problem."""
+    lanes = lanes_of(document)
+    if set(lanes) != {DEFAULT_LANE}:
+        raise ConfigurationError(
+            f'the state document must hold exactly one lane, "{DEFAULT_LANE}", not '
+            f"{sorted(lanes)}: a document of several lanes loads into a lanes server "
+            "(fakeauth serve --import FILE, or fakeauth.lanes.Lanes.from_state(document))"
+        )
+    return lanes[DEFAULT_LANE]
+
+
+def lanes_of(document: Any) -> dict[str, LaneDoc]:
+    """Every validated lane of a document (parsed JSON), by name, ``"default"`` among them;
+    raises :class:`ConfigurationError` with a sentence naming the problem."""
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ConfigurationError(
             f'this is not a fakeauth state document: it has no "format": "{FORMAT}"; export '
@@ -152,22 +171,51 @@ def lane_of(document: Any) -> LaneDoc:
             f"the state document is not valid at {where}: {first['msg'].lower()}; "
             "nothing was loaded"
         ) from None
-    if set(parsed.lanes) != {DEFAULT_LANE}:
+    if DEFAULT_LANE not in parsed.lanes:
         raise ConfigurationError(
-            f'the state document must hold exactly one lane, "{DEFAULT_LANE}", not '
-            f"{sorted(parsed.lanes)}"
+            f'the state document holds no lane "{DEFAULT_LANE}" (it holds '
+            f"{sorted(parsed.lanes)}); export it again with this fakeauth"
         )
-    return parsed.lanes[DEFAULT_LANE]
+    return dict(parsed.lanes)
 
 
 def from_state(document: Any, *, journal_limit: int | None = None) -> FakeAuth:
     """A new fake holding ``document``'s state, its random streams where they were."""
+    return from_lane(lane_of(document), journal_limit=journal_limit)
+
+
+def from_lane(lane: LaneDoc, *, journal_limit: int | None = None) -> FakeAuth:
+    """A new fake holding the state of one validated lane, its random streams where they were."""
     from fakeauth.fake import FakeAuth
 
-    lane = lane_of(document)
-    fake = FakeAuth(**_constructor_options(lane.options), journal_limit=journal_limit)
+    fake = FakeAuth(**constructor_options(lane.options), journal_limit=journal_limit)
     _load(fake, lane, exact=True, take_options=False, take_clock=True)
     return fake
+
+
+def start_lane(
+    lane: LaneDoc, *, seed: int | str | bytes | None, journal_limit: int | None = None
+) -> FakeAuth:
+    """A new fake holding ``lane``'s records under another ``seed``: its random streams start
+    a new epoch from that seed, so what it issues from now on differs from what the fake the
+    lane came from (or another fake started from it with another seed) issues."""
+    from fakeauth.fake import FakeAuth
+
+    options = constructor_options(lane.options)
+    options["seed"] = seed
+    fake = FakeAuth(**options, journal_limit=journal_limit)
+    given = BytesSeed(bytes_hex=seed.hex()) if isinstance(seed, bytes) else seed
+    reseeded = lane.model_copy(update={"options": lane.options.model_copy(update={"seed": given})})
+    _load(fake, reseeded, exact=False, take_options=False, take_clock=True)
+    return fake
+
+
+def reload_lane(fake: FakeAuth, lane: LaneDoc) -> None:
+    """Load ``lane``'s records (and clock setting) into the running ``fake`` under the fake's own
+    options (its seed too), in a new random epoch: a lane's reset to its starting state."""
+    mine = OptionsDoc.model_validate(options_of(fake))
+    _load(fake, lane.model_copy(update={"options": mine}), exact=False, take_options=False,
+          take_clock=True)  # fmt: skip
 
 
 def import_state(fake: FakeAuth, document: Any, *, take_options: bool = False) -> None:
@@ -197,7 +245,7 @@ def _load(
     if options_of(fake) != lane.options.model_dump(mode="json"):
         if not take_options:
             raise ConfigurationError(_options_differ(options_of(fake), lane.options))
-        target = FakeAuth(**_constructor_options(lane.options))  # checks the options
+        target = FakeAuth(**constructor_options(lane.options))  # checks the options
     randomness = Randomness(target._seed_option)
     randomness.epoch = lane.epoch if exact else max(lane.epoch, fake.randomness.epoch) + 1
     scratch = FeatureRegistry(_FEATURES)

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
 
     from fakeauth.fake import FakeAuth
+    from fakeauth.lanes import Lanes
 
 __all__ = ["ServeFiles", "add_arguments"]
 
@@ -56,7 +57,7 @@ class ServeFiles:
         self._data: str | None = args.data
         self._journal: bool = args.export_journal
         self._writer: DataWriter | None = None
-        self._fake: FakeAuth | None = None
+        self._fake: FakeAuth | Lanes | None = None
         if self._data and (self._import or self._export):
             raise ConfigurationError(
                 "--data both loads and writes its file: give it alone, or --import and "
@@ -83,8 +84,9 @@ class ServeFiles:
         print(f"fakeauth: loading the state of {source}", flush=True)
         return document
 
-    def attach(self, fake: FakeAuth) -> None:
-        """Export ``fake``'s state into the run's files."""
+    def attach(self, fake: FakeAuth | Lanes) -> None:
+        """Export the state of ``fake`` (a fake, or every lane of a server) into the run's
+        files."""
         self._fake = fake
 
     def _render(self) -> str:
