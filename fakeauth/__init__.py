@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from fakeauth.faults import Fault, InjectedConnectionError
     from fakeauth.features import Feature, FeatureRegistry
     from fakeauth.journal import Journal, JournalEntry, OperationCalls
+    from fakeauth.lanes import Lanes
     from fakeauth.outbox import Message, Outbox
     from fakeauth.persistence import Snapshot, Snapshots
     from fakeauth.redaction import redacted
@@ -54,6 +55,7 @@ __all__ = [
     "InjectedConnectionError",
     "Journal",
     "JournalEntry",
+    "Lanes",
     "LiveServer",
     "Message",
     "OperationCalls",
@@ -115,6 +117,7 @@ _HOMES = {
     "B2CoreUser": "fakeauth.testing",
     "WaltidUser": "fakeauth.testing",
     "LiveServer": "fakeauth.transports.server",
+    "Lanes": "fakeauth.lanes",
     "Snapshot": "fakeauth.persistence",
     "Snapshots": "fakeauth.persistence",
     "UnservedRequestsError": "fakeauth.transports.base",
