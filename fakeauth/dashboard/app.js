@@ -24,6 +24,7 @@
     retry: 0,
     timer: null,
     clockNow: null,
+    leaving: false,
   };
 
   const $ = (id) => document.getElementById(id);
@@ -53,8 +54,9 @@
     };
     if (options.body !== undefined) {
       init.headers["Content-Type"] = "application/json";
-      init.body = JSON.stringify(options.body);
+      init.body = options.raw ? options.body : JSON.stringify(options.body);
     }
+    Object.assign(init.headers, options.headers || {});
     const response = await fetch(path, init);
     const text = await response.text();
     let data = null;
@@ -69,7 +71,36 @@
       const message = data && typeof data.error === "string" ? data.error : `${path}: ${response.status}`;
       throw new ApiError(message);
     }
-    return { data, headers: response.headers };
+    return { data, headers: response.headers, text };
+  }
+
+  // -- lanes -----------------------------------------------------------------------------------
+
+  /** The page's lane and the server's root, from the page's own path (/_lanes/NAME/_fakeauth/). */
+  const here = (() => {
+    const path = location.pathname;
+    const match = /^(.*\/)_lanes\/([^/]+)\/_fakeauth(\/.*)?$/.exec(path);
+    if (match) {
+      let lane = match[2];
+      try {
+        lane = decodeURIComponent(lane);
+      } catch (error) {
+        // a malformed escape: show the name as the path has it
+      }
+      return { lane, root: match[1] };
+    }
+    const at = path.lastIndexOf("/_fakeauth");
+    return { lane: "default", root: at >= 0 ? path.slice(0, at + 1) : "/" };
+  })();
+
+  /** The root's lanes routes (they answer in every lane too, alike): list, reset, delete. */
+  function lanesRoute(rest = "") {
+    return `${here.root}_fakeauth/lanes${rest}`;
+  }
+
+  /** The dashboard of lane ``name`` (the default lane: the root's). */
+  function laneUrl(name) {
+    return name === "default" ? `${here.root}_fakeauth/` : `${here.root}_lanes/${encodeURIComponent(name)}/_fakeauth/`;
   }
 
   // -- rendering -----------------------------------------------------------------------------
@@ -290,6 +321,67 @@
     replace($("fault-rows"), children.length ? children : [emptyRow(5, "No fault queued.")]);
   }
 
+  function renderLanes(view) {
+    if (view === null) {
+      $("lanes-here").textContent = "This server serves one fake, without lanes (fakeauth serve has them).";
+      replace($("lane-rows"), [emptyRow(7, "No lanes on this server.")]);
+      return;
+    }
+    $("lanes-here").textContent = `This page shows lane ${here.lane}. ${view.lanes.length} of at most ${view.max_lanes} lanes besides the default one; each lane has its own dashboard.`;
+    const children = view.lanes.map((lane) => {
+      const a = lane.accounts;
+      const current = lane.name === here.lane;
+      return el(
+        "tr",
+        { "data-lane": lane.name },
+        el("td", {}, el("a", { href: laneUrl(lane.name), "aria-current": current ? "page" : null }, lane.name), current ? " (this page)" : null),
+        el("td", {}, String(lane.requests)),
+        el("td", {}, lane.idle_seconds < 1 ? "0 s" : duration(lane.idle_seconds)),
+        el("td", { class: "counts" }, `${a.ovok}, ${a.b2core}, ${a.waltid}`),
+        el("td", {}, String(lane.journal)),
+        el("td", {}, String(lane.outbox)),
+        el(
+          "td",
+          { class: "actions" },
+          button("Reset", { class: "quiet", "aria-label": `Reset lane ${lane.name}`, "data-key": `lane-reset-${lane.name}` }, () =>
+            act(() => api(lanesRoute(`/${encodeURIComponent(lane.name)}/reset`), { method: "POST" }), `Reset lane ${lane.name}.`)
+          ),
+          button("Delete", { class: "danger", "aria-label": `Delete lane ${lane.name}`, "data-key": `lane-delete-${lane.name}` }, () =>
+            act(() => (current ? leaveAndDelete(lane.name) : api(lanesRoute(`/${encodeURIComponent(lane.name)}`), { method: "DELETE" })), `Deleted lane ${lane.name}.`)
+          )
+        )
+      );
+    });
+    replace($("lane-rows"), children.length ? children : [emptyRow(7, "No lane besides the default one yet.")]);
+  }
+
+  /** Delete the page's own lane and go to the default lane's dashboard: the page stops polling
+   * first, since any request of this page to its lane would create the lane again. */
+  async function leaveAndDelete(name) {
+    state.leaving = true;
+    clearTimeout(state.timer);
+    await chain.catch(() => {});
+    try {
+      await api(lanesRoute(`/${encodeURIComponent(name)}`), { method: "DELETE" });
+    } catch (error) {
+      state.leaving = false;
+      schedule(0);
+      throw error;
+    }
+    location.assign(laneUrl("default"));
+    await new Promise(() => {}); // the page is going: nothing more to load
+  }
+
+  /** The lanes route's answer, or null on a server without lanes (it answers 404). */
+  async function loadLanes() {
+    try {
+      return (await api(lanesRoute())).data;
+    } catch (error) {
+      if (error instanceof ApiError) return null;
+      throw error;
+    }
+  }
+
   function renderOperations(operations) {
     replace($("operations"), operations.map((op) => el("option", { value: op })));
   }
@@ -306,6 +398,7 @@
   }
 
   async function load() {
+    if (state.leaving) return;
     const status = (await api("status")).data;
     if (status.instance !== state.instance || status.journal < state.journalAfter || status.outbox < state.outboxAfter) {
       forget(); // another server (a restart) or a reset: start over
@@ -325,12 +418,13 @@
     }
     const vendor = $("account-vendor").value;
     const search = encodeURIComponent($("account-search").value.trim());
-    const [accounts, features, clock, tokens, faults] = await Promise.all([
+    const [accounts, features, clock, tokens, faults, lanes] = await Promise.all([
       api(`accounts/${vendor}?email=${search}`),
       api("features"),
       api("clock"),
       api("tokens"),
       api("faults"),
+      loadLanes(),
     ]);
     renderIf("operations", status.operations, renderOperations);
     renderIf("accounts", { vendor, rows: accounts.data }, (d) => renderAccounts(d.rows));
@@ -342,6 +436,7 @@
     $("clock-shifted").textContent = clock.data.shifted ? "(moved from the system time)" : "(the system time)";
     renderIf("tokens", tokens.data, renderTokens);
     renderIf("faults", faults.data, renderFaults);
+    renderIf("lanes", lanes && { ...lanes, lanes: lanes.lanes.map((l) => ({ ...l, idle_seconds: Math.floor(l.idle_seconds) })) }, renderLanes);
   }
 
   let chain = Promise.resolve();
@@ -364,6 +459,7 @@
   }
 
   async function poll() {
+    if (state.leaving) return;
     try {
       await refresh();
       state.retry = 0;
@@ -383,7 +479,7 @@
       await action();
       problem.hidden = true;
       problem.textContent = "";
-      $("notice").textContent = done || "Done";
+      if (done !== null) $("notice").textContent = done || "Done";
     } catch (error) {
       problem.textContent = error instanceof ApiError ? error.message : `The server did not answer: ${error.message}`;
       problem.hidden = false;
@@ -478,8 +574,44 @@
       act(() => api("faults", { method: "POST", body }), `Queued a ${kind} fault for ${body.operation}.`);
     });
     $("fault-clear").addEventListener("click", () => act(() => api("faults", { method: "DELETE" }), "Cleared the queued faults."));
+    $("lane-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const name = $("lane-open-name").value.trim();
+      act(async () => {
+        // The server checks the name (its 400 sentence, shown as is) and creates the lane.
+        await api(`${here.root}_fakeauth/status`, { headers: { "X-Fakeauth-Lane": name } });
+        location.assign(laneUrl(name));
+      }, `Opening lane ${name}…`);
+    });
+    $("state-export").addEventListener("click", () =>
+      act(async () => {
+        const { text } = await api("export", { method: "POST" });
+        const link = el("a", { href: URL.createObjectURL(new Blob([text], { type: "application/json" })), download: "fakeauth-state.json", hidden: true });
+        document.body.append(link);
+        link.click();
+        link.remove();
+        setTimeout(() => URL.revokeObjectURL(link.href), 60000);
+      }, "Exported the state to fakeauth-state.json: a fake's keys, never to be used anywhere real.")
+    );
+    $("import-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const file = $("import-file").files[0];
+      if (!file) return;
+      act(async () => {
+        const { data } = await api("import", { method: "POST", body: await file.text(), raw: true });
+        const a = data.accounts;
+        $("notice").textContent = `Imported ${file.name}: ${a.ovok} Ovok, ${a.b2core} B2Core and ${a.waltid} walt.id accounts.`;
+      }, null);
+    });
   }
 
+  function showLane() {
+    $("lane-name").textContent = here.lane;
+    $("lane-default-link").setAttribute("href", laneUrl("default"));
+    if (here.lane !== "default") document.title = `fakeauth dashboard: lane ${here.lane}`;
+  }
+
+  showLane();
   wire();
   accountFields();
   poll();

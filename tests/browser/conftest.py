@@ -16,6 +16,8 @@ import pytest
 
 from browser.browser_support import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, Dashboard, missing
 from fakeauth import FakeAuth
+from fakeauth.lanes import Lanes
+from fakeauth.transports.server import LiveServer
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +56,22 @@ def dashboard(browser_context: Any) -> Iterator[Dashboard]:
         board = Dashboard(page, fake, server)
         try:
             yield board
+        finally:
+            page.close()
+    assert board.errors == [], f"the page raised: {board.errors}"
+
+
+@pytest.fixture
+def lanes_dashboard(browser_context: Any) -> Iterator[tuple[Dashboard, Lanes]]:
+    """A live loopback server with lanes (as ``fakeauth serve`` runs), and a new page: the
+    dashboard's ``fake`` is the default lane's."""
+    lanes = Lanes(FakeAuth())
+    assert lanes.default is not None
+    page = browser_context.new_page()
+    with LiveServer(lanes.wsgi_app) as server:
+        board = Dashboard(page, lanes.default, server)
+        try:
+            yield board, lanes
         finally:
             page.close()
     assert board.errors == [], f"the page raised: {board.errors}"

@@ -15,6 +15,7 @@ import requests
 
 from browser.browser_support import AXE, WAIT_MS, Dashboard, missing
 from fakeauth import FakeAuth
+from fakeauth.lanes import Lanes
 
 if os.environ.get("CI") != "true":  # under CI a missing Playwright fails the import instead
     pytest.importorskip("playwright", reason="Playwright for Python: pip install -e '.[test]'")
@@ -335,10 +336,15 @@ def test_the_whole_page_for_the_readme(dashboard: Dashboard) -> None:
         shutil.copyfile(path, DOCS_PNG)
 
 
-def test_axe_core_reports_no_serious_or_critical_violation(dashboard: Dashboard) -> None:
+def test_axe_core_reports_no_serious_or_critical_violation(
+    lanes_dashboard: tuple[Dashboard, Lanes],
+) -> None:
     if not AXE.exists():
         missing("axe-core", "cd tests/browser && npm ci")
+    dashboard, lanes = lanes_dashboard
     fake = dashboard.fake
+    for lane in ("red", "blue"):  # the Lanes view with rows, their links and buttons
+        lanes.get(lane).ovok.add_account(email=f"{lane}@example.test", password=PASSWORD)
     fake.ovok.add_account(email="ann@example.test", password=PASSWORD)
     assert ovok_login(dashboard.server.url, "ann@example.test").status_code == 200
     assert ovok_register(dashboard.server.url, "new@example.test").status_code == 200
@@ -347,6 +353,8 @@ def test_axe_core_reports_no_serious_or_critical_violation(dashboard: Dashboard)
     seq = fake.journal[-1].seq
     page.get_by_role("button", name=f"Show details of request {seq}").click()
     expect(page.locator(f"#detail-{seq}")).to_be_visible()
+    expect(page.locator("#lane-rows tr[data-lane]")).to_have_count(2)
+    expect(page.locator("#state")).to_be_visible()
 
     page.evaluate(AXE.read_text(encoding="utf-8"))  # devtools evaluation: the page's CSP stays
     violations = page.evaluate(
