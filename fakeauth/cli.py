@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from fakeauth import __version__
+from fakeauth.console import write_line
 from fakeauth.errors import ConfigurationError
 from fakeauth.fake import FakeAuth
 from fakeauth.lanes import DEFAULT_MAX_LANES, Lanes
@@ -168,6 +169,8 @@ class _RequestLog:
     def __init__(self, app: WSGIApplication, out: TextIO) -> None:
         self.app = app
         self.out = out
+        #: Whether the log's reader is still there (``fakeauth serve | head`` leaves).
+        self.logging = True
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
@@ -182,11 +185,8 @@ class _RequestLog:
         code = status[0].split(" ", 1)[0] if status else "---"
         method = loggable(environ.get("REQUEST_METHOD", "?"))
         path = scrub_text(loggable(environ.get("PATH_INFO", "")))  # no token, even in a path
-        print(
-            f"{method} {path} -> {code} ({elapsed:.1f} ms)",
-            file=self.out,
-            flush=True,
-        )
+        if self.logging:  # once the reader of the log has left, the server goes on unlogged
+            self.logging = write_line(f"{method} {path} -> {code} ({elapsed:.1f} ms)", self.out)
         return result
 
     def body_limit(self, method: str, path: str, host: str) -> int | None:
@@ -290,7 +290,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ConfigurationError as exc:
             print(exc, file=sys.stderr)
             return 2
-        print(f"fakeauth: seeded from {args.seed}: " + _counts(added), flush=True)
+        write_line(f"fakeauth: seeded from {args.seed}: " + _counts(added), sys.stdout)
     lanes = loaded or Lanes(
         fake,
         start=LaneDoc.model_validate(export_lane(fake)) if args.seed else None,
@@ -330,11 +330,11 @@ def _serve(fake: FakeAuth, server: LiveServer, host: str, port: int, files: Serv
             print(f"fakeauth: cannot listen on {host}:{port}: {exc.strerror}", file=sys.stderr)
             return 2
         files.start()
-        print(banner(fake, server.url), flush=True)
+        write_line(banner(fake, server.url), sys.stdout)
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
-        print("\nfakeauth: stopping", flush=True)
+        write_line("\nfakeauth: stopping", sys.stdout)
     finally:
         server.stop()
         files.stop()

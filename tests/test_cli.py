@@ -290,3 +290,33 @@ def test_allow_host_takes_host_names_only(capsys: pytest.CaptureFixture[str]) ->
     assert (
         "'http://fakeauth:8080' is not a host name (give the name alone" in capsys.readouterr().err
     )
+
+
+def test_serve_goes_on_when_the_reader_of_its_output_leaves() -> None:
+    # `fakeauth serve | head -3`: the log's reader leaves; the server must go on serving
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "fakeauth.cli", "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        read_banner(process.stdout)
+        process.stdout.close()  # the reader leaves: every later write hits a broken pipe
+        statuses = []
+        for _ in range(3):  # the first log line breaks the pipe; the others must not matter
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/_fakeauth/status", headers={"Host": "127.0.0.1"}
+            )
+            with urllib.request.urlopen(request, timeout=10) as response:
+                statuses.append(response.status)
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=20)
+
+    assert statuses == [200, 200, 200]
+    assert process.returncode == 0
+    assert "Traceback" not in err
+    assert "BrokenPipeError" not in err

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any, TextIO, cast
 
+from fakeauth.console import write_line
 from fakeauth.errors import ConfigurationError
 from fakeauth.verify.checks import checks
 from fakeauth.verify.model import Vendor
@@ -92,11 +93,8 @@ def run(
         return 2
     note = "" if target.base_urls else _FRESH_NOTE
     report = Report(target.name, results, runner.secrets, note)
-    try:
-        print(report.table() if args.format == "table" else report.json(), file=out, flush=True)
-    except BrokenPipeError:  # the reader left (`fakeauth verify | head`): no traceback
-        if out is sys.stdout:  # nor another one when Python flushes stdout at exit
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    # the reader may leave (`fakeauth verify | head`): no traceback
+    write_line(report.table() if args.format == "table" else report.json(), out)
     return report.exit_status
 
 
