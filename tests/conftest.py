@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import signal
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from serving import Serve
 
 
 @pytest.fixture(scope="session")
@@ -103,3 +105,14 @@ def _fidelity_operations(request: pytest.FixtureRequest) -> Iterator[None]:
             "that does (its `test` in fakeauth/fidelity/)",
             pytrace=False,
         )
+
+
+@pytest.fixture
+def servers() -> Iterator[list[Serve]]:
+    """The ``fakeauth serve`` processes a test starts (append them): killed at teardown if they
+    still run."""
+    started: list[Serve] = []
+    yield started
+    for server in started:
+        if server.process.poll() is None:
+            server.stop(signal.SIGKILL)

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import aiohttp
 import pytest
 from aioresponses import aioresponses
+from children import run_child
 
 from fakeauth import FakeAuth, UnservedRequestsError
 from fakeauth.errors import DomainError
@@ -418,17 +419,6 @@ def test_a_b2core_broker_added_later_passes_a_user_mock_too() -> None:
 
 # -- the fixture, in a child pytest ---------------------------------------------------------------
 
-BLOCK_IMPORTS = """
-import importlib.abc, sys
-
-class Blocked(importlib.abc.MetaPathFinder):
-    def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in {BLOCKED}:
-            raise ImportError(f"{{name}} is blocked in this interpreter")
-        return None
-
-sys.meta_path.insert(0, Blocked())
-"""
 
 WITH_AIOHTTP = """
 import asyncio, sys
@@ -499,15 +489,6 @@ def test_aiohttp_is_absent():
 def test_the_fixture_sets_up_and_answers_requests(fakeauth):
     assert requests.get("https://api.dev.ovok.com/auth/me", timeout=5).status_code == 401
 """
-
-
-def run_child(pytester: pytest.Pytester, blocked: set[str], tests: str) -> pytest.RunResult:
-    pytester.makepyfile(sitecustomize=BLOCK_IMPORTS.format(BLOCKED=sorted(blocked)))
-    pytester.makepyfile(test_child=tests)
-    pytester._monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
-    return pytester.runpytest_subprocess(
-        "-p", "conftest_plugin", "-p", "no:cacheprovider", "-p", "no:randomly", "-rA"
-    )
 
 
 def test_the_fixture_intercepts_aiohttp_imported_before_or_during_the_test(

@@ -29,6 +29,7 @@ import requests
 import responses
 import respx
 from aioresponses import aioresponses
+from children import run_child
 
 from fakeauth import FakeAuth
 from fakeauth.transports.guard import VendorHostRefusedError
@@ -402,18 +403,6 @@ def test_the_orders_only_fixtures_give(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=4)
 
 
-BLOCK_IMPORTS = """
-import importlib.abc, sys
-
-class Blocked(importlib.abc.MetaPathFinder):
-    def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in {BLOCKED}:
-            raise ImportError(f"{{name}} is blocked in this interpreter")
-        return None
-
-sys.meta_path.insert(0, Blocked())
-"""
-
 HTTPX_WITHOUT_RESPX = """
 import httpx, pytest
 
@@ -450,16 +439,6 @@ def test_another_client_is_refused_at_request_time(fakeauth):
     except OSError as error:
         assert "refused a connection to api.dev.ovok.com" in str(error)
 """
-
-
-def run_child(pytester: pytest.Pytester, blocked: set[str], tests: str) -> pytest.RunResult:
-    pytester.makepyfile(sitecustomize=BLOCK_IMPORTS.format(BLOCKED=sorted(blocked)))
-    pytester.makepyfile(test_child=tests)
-    # The child runs in pytester's directory, which is on its PYTHONPATH: it imports that
-    # sitecustomize at start-up, before anything else.
-    # As in a project without them: no plugin of the blocked packages (respx has one) loads.
-    pytester._monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
-    return pytester.runpytest_subprocess("-p", "conftest_plugin", "-p", "no:cacheprovider", "-rA")
 
 
 def test_httpx_without_respx_is_answered_by_the_fixture(pytester: pytest.Pytester) -> None:

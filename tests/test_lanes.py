@@ -9,20 +9,13 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
+from serving import REGISTER
 from werkzeug.test import Client, TestResponse
 
 from fakeauth import FakeAuth
 from fakeauth.errors import ConfigurationError
 from fakeauth.lanes import Lanes
 
-REGISTER = {
-    "email": "ann@example.test",
-    "password": "s3cret-Pa55word",
-    "name": "Ann",
-    "surname": "Example",
-    "tenantId": "87ea5dfc-8b8e-384d-8489-79496e706390",
-    "clientId": "87ea5dfc-8b8e-384d-8489-79496e706390",
-}
 FROZEN = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
 BAD_NAME = (
     "fakeauth: 'bad!' is not a lane name: a lane name is 1 to 64 characters of A-Z, a-z, 0-9, "

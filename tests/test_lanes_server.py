@@ -5,15 +5,13 @@ each holding a logged-in token (curl)."""
 from __future__ import annotations
 
 import json
-import signal
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 import requests
-from test_lanes import REGISTER
-from test_serve_data import Serve
+from serving import REGISTER, Serve
 
 from fakeauth import FakeAuth
 from fakeauth.lanes import Lanes
@@ -92,15 +90,6 @@ def test_the_lanes_of_a_finished_test_are_gone(fakeauth_server: FakeauthServer) 
 
     assert lanes is not None
     assert [info.name for info in lanes] == [fakeauth_server.lane]
-
-
-@pytest.fixture
-def servers() -> Iterator[list[Serve]]:
-    started: list[Serve] = []
-    yield started
-    for server in started:
-        if server.process.poll() is None:
-            server.stop(signal.SIGKILL)
 
 
 def test_a_restart_with_data_keeps_two_lanes_logged_in(

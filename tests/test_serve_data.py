@@ -7,74 +7,16 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from serving import free_port, read_banner
+from serving import REGISTER, TIMEOUT, Serve
 
 from fakeauth.cli import main
 from fakeauth.persistence.files import DataWriter, dumps
-
-TIMEOUT = 10  # seconds, for each curl call and each wait below (bounded; never an assertion)
-REGISTER = {
-    "email": "ann@example.test",
-    "password": "s3cret-Pa55word",
-    "name": "Ann",
-    "surname": "Example",
-    "tenantId": "87ea5dfc-8b8e-384d-8489-79496e706390",
-    "clientId": "87ea5dfc-8b8e-384d-8489-79496e706390",
-}
-
-
-class Serve:
-    """One ``fakeauth serve`` process on a free loopback port."""
-
-    def __init__(self, *args: str) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "fakeauth.cli", "serve", "--port", str(self.port), *args],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        assert self.process.stdout is not None
-        self.lines = read_banner(self.process.stdout)
-
-    def curl(self, method: str, path: str, body: Any = None, token: str | None = None) -> Any:
-        command = ["curl", "-sS", "--max-time", str(TIMEOUT), "-X", method, f"{self.url}{path}"]
-        command += ["-w", "\n%{http_code}", "-H", "Content-Type: application/json"]
-        if token is not None:
-            command += ["-H", f"Authorization: Bearer {token}"]
-        if body is not None:
-            command += ["--data-binary", json.dumps(body)]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, check=True)
-        text, _, status = done.stdout.rpartition("\n")
-        return int(status), json.loads(text) if text.strip() else None
-
-    def stop(self, signum: int = signal.SIGTERM) -> int:
-        self.process.send_signal(signum)
-        try:
-            return self.process.wait(timeout=TIMEOUT)
-        finally:
-            for stream in (self.process.stdout, self.process.stderr):
-                if stream is not None:
-                    stream.close()
-
-
-@pytest.fixture
-def servers() -> Iterator[list[Serve]]:
-    started: list[Serve] = []
-    yield started
-    for server in started:
-        if server.process.poll() is None:
-            server.stop(signal.SIGKILL)
 
 
 def register(server: Serve) -> dict[str, str]:
