@@ -15,7 +15,7 @@ from fakeauth import __version__
 from fakeauth.console import write_line
 from fakeauth.errors import ConfigurationError
 from fakeauth.fake import FakeAuth
-from fakeauth.lanes import DEFAULT_MAX_LANES, Lanes
+from fakeauth.lanes import DEFAULT_JOURNAL_BUDGET, DEFAULT_MAX_LANES, Lanes
 from fakeauth.persistence import export_lane
 from fakeauth.persistence.model import LaneDoc
 from fakeauth.persistence.serve import ServeFiles
@@ -88,8 +88,16 @@ def _parser() -> argparse.ArgumentParser:
         type=_positive_int,
         default=DEFAULT_JOURNAL_LIMIT,
         metavar="N",
-        help=f"most requests the journal keeps, the oldest dropped first (default "
+        help=f"most requests the journal of each lane keeps, the oldest dropped first (default "
         f"{DEFAULT_JOURNAL_LIMIT})",
+    )
+    serve.add_argument(
+        "--journal-budget",
+        type=_positive_int,
+        default=DEFAULT_JOURNAL_BUDGET,
+        metavar="N",
+        help="most requests the journals of all the lanes keep between them, the oldest of all "
+        f"dropped first (default {DEFAULT_JOURNAL_BUDGET})",
     )
     serve.add_argument(
         "--max-lanes",
@@ -271,7 +279,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             fake = FakeAuth(journal_limit=args.journal_limit)
         else:
             loaded = Lanes.from_state(
-                document, max_lanes=args.max_lanes, journal_limit=args.journal_limit
+                document,
+                max_lanes=args.max_lanes,
+                journal_limit=args.journal_limit,
+                journal_budget=args.journal_budget,
             )
             fake = loaded.get("default")
     except ConfigurationError as exc:
@@ -291,11 +302,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(exc, file=sys.stderr)
             return 2
         write_line(f"fakeauth: seeded from {args.seed}: " + _counts(added), sys.stdout)
-    lanes = loaded or Lanes(
-        fake,
-        start=LaneDoc.model_validate(export_lane(fake)) if args.seed else None,
-        max_lanes=args.max_lanes,
-        journal_limit=args.journal_limit,
+    # Not ``loaded or``: Lanes with no lane besides the default one is empty, hence false.
+    lanes = (
+        loaded
+        if loaded is not None
+        else Lanes(
+            fake,
+            start=LaneDoc.model_validate(export_lane(fake)) if args.seed else None,
+            max_lanes=args.max_lanes,
+            journal_limit=args.journal_limit,
+            journal_budget=args.journal_budget,
+        )
     )
     lanes.control_hosts = frozenset(args.allow_host)
     files.attach(lanes)

@@ -16,7 +16,14 @@ from typing import Any, ClassVar, NoReturn, overload
 from fakeauth.errors import ConfigurationError
 from fakeauth.redaction import redact
 
-__all__ = ["Journal", "JournalEntry", "OperationCalls", "body_value", "journal_limit"]
+__all__ = [
+    "Journal",
+    "JournalBudget",
+    "JournalEntry",
+    "OperationCalls",
+    "body_value",
+    "journal_limit",
+]
 
 #: The journal keeps at most this much of a body that is not JSON.
 _TEXT_LIMIT = 4096
@@ -130,6 +137,52 @@ def journal_limit(limit: int | None) -> int | None:
     return limit
 
 
+class JournalBudget:
+    """A bound on the entries of several journals together (the lanes of one server): when they
+    hold more than ``limit`` entries between them, the oldest entry of all is dropped first,
+    whichever journal holds it.
+
+    A journal joins a budget with :meth:`Journal.join`; the journals of one budget share its
+    lock, so that a request of one lane may drop an entry of another. An entry counts while its
+    journal holds it, in the journal or among its unserved requests.
+    """
+
+    def __init__(self, limit: int) -> None:
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise ConfigurationError(
+                f"journal_budget must be a positive number of entries, not {limit!r}; for "
+                "example Lanes(fake, journal_budget=100_000), or None for no bound across lanes"
+            )
+        #: The most entries the journals of the budget hold between them.
+        self.limit = limit
+        #: The one lock of every journal in the budget.
+        self.lock = threading.Lock()
+        #: Every entry held, oldest first, with its journal; with stale ones (entries their
+        #: journal let go of since: a clear, its own bound) until they are met or compacted.
+        self._order: deque[tuple[Journal, JournalEntry]] = deque()
+        self._held = 0
+
+    @property
+    def held(self) -> int:
+        """How many entries the journals of the budget hold between them."""
+        return self._held
+
+    def _admit(self, journal: Journal, entry: JournalEntry) -> None:
+        # Under self.lock: one more entry held; drop the oldest while over the limit.
+        order = self._order
+        order.append((journal, entry))
+        self._held += 1
+        while self._held > self.limit:
+            oldest, held = order.popleft()
+            if oldest._let_go(held):
+                self._held -= 1
+        if len(order) > 2 * self.limit:  # stale references: at most one rebuild per limit
+            self._order = deque(ref for ref in order if ref[0]._holds(ref[1]))
+
+    def __repr__(self) -> str:
+        return f"<JournalBudget {self._held} of {self.limit} entries>"
+
+
 class Journal:
     """Every request the fake handled, oldest first; thread-safe.
 
@@ -138,6 +191,9 @@ class Journal:
     calls of each operation (:meth:`count`), and the requests no route served (:attr:`unserved`,
     kept apart under a bound of their own, also ``limit``). Every entry gets a sequence number
     (:attr:`JournalEntry.seq`) that is never reused, not even after :meth:`clear`.
+
+    A journal that joined a :class:`JournalBudget` (:meth:`join`) also drops its oldest entries
+    when the journals of the budget hold more than the budget's limit between them.
     """
 
     def __init__(self, limit: int | None = None) -> None:
@@ -149,6 +205,23 @@ class Journal:
         self._unserved: deque[JournalEntry] = deque() if limit is None else deque(maxlen=limit)
         self._seq = 0  # the last number given; mark() and since() read positions on it
         self._dropped = 0  # since the last clear()
+        self._budget: JournalBudget | None = None
+
+    @property
+    def budget(self) -> JournalBudget | None:
+        """The budget this journal shares with others (:meth:`join`), if any."""
+        return self._budget
+
+    def join(self, budget: JournalBudget) -> None:
+        """Share ``budget`` with the other journals that joined it, from now on; once, before
+        the journal records anything (raises :class:`~fakeauth.ConfigurationError` otherwise)."""
+        if self._budget is not None or self._seq:
+            raise ConfigurationError(
+                "a journal joins a budget once, before it records anything; join the budget "
+                "when the fake is made"
+            )
+        self._budget = budget
+        self._lock = budget.lock
 
     def record(self, entry: JournalEntry) -> JournalEntry:
         """Append ``entry`` (dropping the oldest when full) and give it its sequence number;
@@ -160,15 +233,51 @@ class Journal:
                 entry = dataclasses.replace(entry)
             entry.__dict__["seq"] = seq  # frozen for users, numbered here (see JournalEntry.seq)
             entries = self._entries
+            budget = self._budget
             if len(entries) == self.limit:
                 self._dropped += 1
+                if budget is not None and entries[0].operation is not None:
+                    budget._held -= 1  # gone; an unserved one stays among the unserved
             entries.append(entry)
             operation = entry.operation
             counts = self._counts
             counts[operation] = counts.get(operation, 0) + 1
             if operation is None:
-                self._unserved.append(entry)
+                unserved = self._unserved
+                if (
+                    budget is not None
+                    and len(unserved) == self.limit
+                    and unserved[0].seq < entries[0].seq  # in neither deque from now on
+                ):
+                    budget._held -= 1
+                unserved.append(entry)
+            if budget is not None:
+                budget._admit(self, entry)
         return entry
+
+    def _holds(self, entry: JournalEntry) -> bool:
+        # Under the budget's lock. The kept entries are numbered without gaps and every number
+        # is above those of the entries let go of (by a clear, the bound or the budget).
+        entries = self._entries
+        if entries and entry.seq >= entries[0].seq:
+            return True
+        unserved = self._unserved
+        return entry.operation is None and bool(unserved) and entry.seq >= unserved[0].seq
+
+    def _let_go(self, entry: JournalEntry) -> bool:
+        # Under the budget's lock: drop ``entry``, the oldest the budget holds of this journal
+        # (so the oldest of each deque it is in); whether it was still held.
+        held = False
+        entries = self._entries
+        if entries and entries[0] is entry:
+            entries.popleft()
+            self._dropped += 1
+            held = True
+        unserved = self._unserved
+        if unserved and unserved[0] is entry:
+            unserved.popleft()
+            held = True
+        return held
 
     def mark(self) -> int:
         """A position in the journal's history, for :meth:`since`; survives :meth:`clear`."""
@@ -232,6 +341,12 @@ class Journal:
         """Forget every entry, the call counts and the dropped count (not the sequence numbers:
         the next entry still gets the next number)."""
         with self._lock:
+            budget = self._budget
+            if budget is not None:
+                entries = self._entries
+                first = entries[0].seq if entries else self._seq + 1
+                apart = sum(1 for entry in self._unserved if entry.seq < first)
+                budget._held -= len(entries) + apart
             self._entries.clear()
             self._counts.clear()
             self._unserved.clear()
@@ -260,9 +375,17 @@ class Journal:
         """A sentence on what the bound dropped (``""`` when nothing was)."""
         if not self._dropped:
             return ""
+        dropped = f"{self._dropped} older entr{'y' if self._dropped == 1 else 'ies'} dropped"
+        if self._budget is None:
+            return (
+                f"({dropped}: the journal keeps the newest {self.limit}; pass a larger "
+                "journal_limit to keep more)"
+            )
+        kept = "" if self.limit is None else f"the newest {self.limit} of this lane and "
         return (
-            f"({self._dropped} older entr{'y' if self._dropped == 1 else 'ies'} dropped: the "
-            f"journal keeps the newest {self.limit}; pass a larger journal_limit to keep more)"
+            f"({dropped}: the server keeps {kept}the newest {self._budget.limit} of all its "
+            "lanes; start fakeauth serve with a larger --journal-limit or --journal-budget to "
+            "keep more)"
         )
 
     def format(self, *, bodies: bool = False) -> str:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from fakeauth.errors import ConfigurationError
+from fakeauth.journal import JournalBudget
 from fakeauth.persistence import (
     DEFAULT_LANE,
     FORMAT,
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from fakeauth.lanes_app import LanesApp
 
 __all__ = [
+    "DEFAULT_JOURNAL_BUDGET",
     "DEFAULT_LANE",
     "DEFAULT_MAX_LANES",
     "LANE_HEADER",
@@ -60,6 +62,9 @@ LANE_HEADER = "X-Fakeauth-Lane"
 LANE_PREFIX = "/_lanes/"
 #: The most lanes a server holds besides the default one, unless told otherwise.
 DEFAULT_MAX_LANES = 1000
+#: The most journal entries the lanes of a server keep between them, unless told otherwise:
+#: ten lanes' worth of ``fakeauth serve``'s journal (``--journal-limit``, 10,000 a lane).
+DEFAULT_JOURNAL_BUDGET = 100_000
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _NAME_RULE = (
@@ -140,6 +145,11 @@ class Lanes:
     (``None``: a fresh fake of the default lane's options). ``create``: whether a request to an
     unknown lane creates it (else 404). Thread-safe: concurrent first requests to one lane
     create it once.
+
+    ``journal_budget``: the most journal entries the lanes hold between them, the oldest of all
+    dropped first (``None``: no bound across lanes). It binds the fakes the lanes make (and
+    ``default`` as given here), not a fake handed to :meth:`add` or set as :attr:`default` later,
+    which keep their own journals.
     """
 
     def __init__(
@@ -150,6 +160,7 @@ class Lanes:
         max_lanes: int = DEFAULT_MAX_LANES,
         create: bool = True,
         journal_limit: int | None = None,
+        journal_budget: int | None = DEFAULT_JOURNAL_BUDGET,
     ) -> None:
         if isinstance(max_lanes, bool) or not isinstance(max_lanes, int) or max_lanes < 0:
             raise ConfigurationError(
@@ -160,6 +171,10 @@ class Lanes:
         self.create = create
         self._start = start
         self._journal_limit = journal_limit
+        #: The bound on the journal entries of every lane together (``None``: none).
+        self.journal_budget = None if journal_budget is None else JournalBudget(journal_budget)
+        if default is not None:
+            self._budget(default)
         self._lock = threading.Lock()
         self._lanes: dict[str, LaneInfo] = {}
         self._generations: dict[str, int] = {}
@@ -178,6 +193,7 @@ class Lanes:
         *,
         max_lanes: int = DEFAULT_MAX_LANES,
         journal_limit: int | None = None,
+        journal_budget: int | None = DEFAULT_JOURNAL_BUDGET,
     ) -> Lanes:
         """Lanes holding every lane of an exported ``document``, each where it stood; a new
         lane starts from the document's default lane. Raises :class:`ConfigurationError`."""
@@ -195,11 +211,19 @@ class Lanes:
             start=docs[DEFAULT_LANE],
             max_lanes=max_lanes,
             journal_limit=journal_limit,
+            journal_budget=journal_budget,
         )
         for name, lane in docs.items():
             if name != DEFAULT_LANE:
-                lanes._lanes[name] = LaneInfo(name, from_lane(lane, journal_limit=journal_limit))
+                fake = lanes._budget(from_lane(lane, journal_limit=journal_limit))
+                lanes._lanes[name] = LaneInfo(name, fake)
         return lanes
+
+    def _budget(self, fake: FakeAuth) -> FakeAuth:
+        """``fake``, its journal bound by the lanes' budget (a fake the lanes made)."""
+        if self.journal_budget is not None:
+            fake.journal.join(self.journal_budget)
+        return fake
 
     def _new_fake(self, name: str, start: LaneDoc | None) -> FakeAuth:
         from fakeauth.fake import FakeAuth
@@ -214,7 +238,7 @@ class Lanes:
         else:
             fake = start_lane(start, seed=seed, journal_limit=self._journal_limit)
         fake.control_hosts = self._control_hosts
-        return fake
+        return self._budget(fake)
 
     @property
     def control_hosts(self) -> frozenset[str]:
@@ -302,7 +326,7 @@ class Lanes:
     def discard(self, name: str) -> None:
         """Delete lane ``name`` if there is one."""
         with self._lock:
-            self._lanes.pop(name, None)
+            self._release(self._lanes.pop(name, None))
 
     def create_lane(self, name: str, *, snapshot: str | None = None) -> FakeAuth:
         """Create lane ``name`` now, from the starting state or from the default lane's named
@@ -326,8 +350,10 @@ class Lanes:
                 "POST /_fakeauth/lanes/default/reset"
             )
         with self._lock:
-            if self._lanes.pop(name, None) is None:
+            info = self._lanes.pop(name, None)
+            if info is None:
                 raise Refused(404, self.no_lane_message(name))
+            self._release(info)
 
     def reset(self, name: str) -> None:
         """Put lane ``name`` back to its starting state (a new random epoch: nothing issued
@@ -343,8 +369,14 @@ class Lanes:
         with self._lock:
             idle = sorted(n for n, i in self._lanes.items() if now - i.last_used >= seconds)
             for name in idle:
-                del self._lanes[name]
+                self._release(self._lanes.pop(name))
         return idle
+
+    def _release(self, info: LaneInfo | None) -> None:
+        # A deleted lane's entries leave the budget now rather than when they are the oldest.
+        budget = self.journal_budget
+        if info is not None and budget is not None and info.fake.journal.budget is budget:
+            info.fake.journal.clear()
 
     def names(self) -> list[str]:
         """Every lane's name, the default lane first."""
