@@ -254,6 +254,9 @@ WELL_FORMED: dict[str, Callable[[FakeAuth], Call]] = {
     "waltid.dev_initial_setup": lambda fake: Call(
         "POST", "/v1/dev/initial-setup", "waltid", headers=bearer(waltid_admin(fake))
     ),
+    "waltid.admin_initial_setup": lambda fake: Call(
+        "POST", "/v1/admin/initial-setup", "waltid", headers=bearer(waltid_admin(fake))
+    ),
 }
 
 

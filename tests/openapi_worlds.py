@@ -46,6 +46,7 @@ PROTECTED = {
     "waltid.admin_accounts_list",
     "waltid.admin_account_roles_add",
     "waltid.dev_initial_setup",
+    "waltid.admin_initial_setup",
 }
 #: The seed document of both targets (the live one gets it through ``POST /_fakeauth/seed``).
 SEED: dict[str, Any] = {

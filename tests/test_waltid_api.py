@@ -1040,6 +1040,36 @@ def test_initial_setup_needs_the_superadmin(fake: FakeAuth, client: Client) -> N
     assert plain.status_code == 403
 
 
+@pytest.mark.fidelity("waltid.dev-routes.admin-initial-setup")
+def test_the_older_quickstart_initial_setup_answers_as_the_dev_route(
+    fake: FakeAuth, client: Client
+) -> None:
+    account = fake.waltid.add_account(EMAIL, "pw")
+    plain, admin = fake.waltid.login(EMAIL, "pw"), fake.waltid.superadmin().token
+    callers: tuple[dict[str, str], ...] = ({}, bearer(plain), bearer(admin))
+    paths = ("/v1/dev/initial-setup", "/v1/admin/initial-setup")
+
+    def answers() -> list[tuple[int, Any]]:
+        return [
+            (response.status_code, response.json if response.is_json else response.text)
+            for path in paths
+            for headers in callers
+            for response in [post(client, path, content_type=None, headers=headers)]
+        ]
+
+    served = answers()
+    fake.features.disable("dev-mode")
+    hidden = answers()
+
+    forbidden = exception(
+        403, "ForbiddenException", f"Account {account.id} is not allowed to perform this operation."
+    )
+    assert served == 2 * [(401, NO_CREDENTIALS), (403, forbidden), (200, "")]
+    assert hidden == 6 * [(404, "")]
+    assert fake.calls("waltid.admin_initial_setup").call_count == 6
+    assert fake.journal.unserved == []
+
+
 @pytest.mark.fidelity("waltid.seam-errors")
 def test_an_unserved_walt_id_path_is_a_loud_501(fake: FakeAuth, client: Client) -> None:
     response = get(client, "/v1/admin/keys")

@@ -594,6 +594,25 @@ API = VendorApi(
                 security=_WID_TOKEN,
             ),
         ),
+        # An older release of walt.id's quickstart CLI posts the set-up here (and goes on when
+        # it fails); it answers as /v1/dev/initial-setup does, flag and all.
+        Route(
+            "waltid.admin_initial_setup",
+            "POST",
+            "/v1/admin/initial-setup",
+            dev_initial_setup,
+            OperationDoc(
+                "Run the initial set-up where an older quickstart CLI calls it (as "
+                "`/v1/dev/initial-setup`; dev mode, the Super Admin); nothing is left to do",
+                {
+                    200: Reply("Done; no body"),
+                    401: _WID_UNAUTHORIZED,
+                    403: _WID_FORBIDDEN,
+                    404: _WID_FEATURE_OFF,
+                },
+                security=_WID_TOKEN,
+            ),
+        ),
     ),
     path_prefixes=("/v1/", "/features/", "/auth/account/", "/auth/logout"),
     error=error,

@@ -279,6 +279,19 @@ ENTRIES: tuple[Entry, ...] = (
         test=f"{_API}test_database_recreate_resets_walt_id_but_not_the_flags",
     ),
     Entry(
+        id="waltid.dev-routes.admin-initial-setup",
+        vendor="waltid",
+        behaviour="`POST /v1/admin/initial-setup`",
+        fakeauth="answers as `/v1/dev/initial-setup` does: the Super Admin's bearer, 200 with an "
+        "empty body, 404 with the `dev-mode` flag off",
+        kind="PROPOSAL",
+        source="an older release of the quickstart CLI posts here (with the Super Admin's "
+        "bearer, going on when it fails), newer ones post `/v1/dev/initial-setup`;",
+        why="whether a current service still serves it is not public [PROPOSAL]",
+        operations=("waltid.admin_initial_setup",),
+        test=f"{_API}test_the_older_quickstart_initial_setup_answers_as_the_dev_route",
+    ),
+    Entry(
         id="waltid.features.endpoints",
         vendor="waltid",
         behaviour="`/features/registered`, `/features/state`",
