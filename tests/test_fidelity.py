@@ -453,3 +453,30 @@ def test_a_marked_test_that_never_calls_its_route_fails_at_teardown(
     )
     assert "at teardown of test_a_failing_test" not in result.stdout.str()
     assert "During handling" not in result.stdout.str()
+
+
+def test_the_module_writes_the_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from fakeauth.fidelity.__main__ import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "docs").mkdir()
+
+    assert main(["--write"]) == 0
+
+    assert (tmp_path / "docs" / "fidelity.md").read_text(encoding="utf-8") == render(SECTIONS)
+    assert capsys.readouterr().out == "wrote docs/fidelity.md\n"
+
+
+def test_the_module_refuses_a_registry_with_mistakes(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from fakeauth.fidelity import __main__ as command
+
+    mistakes = ["ovok.x: no test pins it", "ovok.y: unknown operation ovok.nothing"]
+    monkeypatch.setattr(command, "problems", lambda: mistakes)
+
+    assert command.main(["--write"]) == 1
+
+    assert capsys.readouterr() == ("", "\n".join(mistakes) + "\n")

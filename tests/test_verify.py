@@ -467,3 +467,23 @@ def test_a_reader_that_leaves_early_gets_no_traceback() -> None:
         os.close(write)
 
     assert (completed.returncode, completed.stderr) == (0, "")
+
+
+def test_python_m_fakeauth_verify_runs_the_command() -> None:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("FAKEAUTH_")}
+
+    done = subprocess.run(
+        [sys.executable, "-m", "fakeauth.verify", "--vendor", "b2core", "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=environ,
+    )
+
+    document = json.loads(done.stdout)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert (document["target"], document["exit_status"]) == ("a fresh fake", 0)
+    assert [item["check"] for item in document["checks"]] == [
+        check.id for check in verify.checks("b2core")
+    ]
