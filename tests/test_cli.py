@@ -266,6 +266,12 @@ def test_the_defaults_of_the_limits(monkeypatch: pytest.MonkeyPatch) -> None:
          "above 0, not '-1'"),
         (["--request-timeout", "inf"], "argument --request-timeout: expected a number of "
          "seconds above 0, not 'inf'"),
+        (["--request-timeout", "soon"], "argument --request-timeout: expected a number of "
+         "seconds above 0, not 'soon'"),
+        (["--max-lanes", "-1"], "argument --max-lanes: expected a whole number of 0 or more, "
+         "not '-1'"),
+        (["--max-lanes", "many"], "argument --max-lanes: expected a whole number of 0 or more, "
+         "not 'many'"),
     ],
 )  # fmt: skip
 def test_bad_limits_are_a_clear_error(
