@@ -8,6 +8,7 @@ strings never leave through it.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -21,10 +22,11 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 from fakeauth.apis.base import INT_DIGITS, JsonConstant, refuse_constant
 from fakeauth.errors import ConfigurationError
 from fakeauth.http import Request, Response
-from fakeauth.openapi import VENDOR_NAMES, openapi_json
+from fakeauth.openapi import openapi_json
 from fakeauth.persistence.routes import ROUTES as PERSISTENCE_ROUTES
 from fakeauth.persistence.routes import SNAPSHOT_PREFIX, snapshot_route
 from fakeauth.seeding import apply_seed
+from fakeauth.vendor import Vendor
 
 if TYPE_CHECKING:
     from fakeauth.fake import FakeAuth
@@ -299,13 +301,17 @@ def jwks(fake: FakeAuth, request: Request) -> Response:
 
 def openapi(fake: FakeAuth, request: Request) -> Response:
     """``GET /_fakeauth/openapi.json``: the OpenAPI 3.1 document of what the root serves."""
-    return Response(200, openapi_json(), [("Content-Type", "application/json; charset=utf-8")])
+    return Response(
+        200, openapi_json(None, fake.vendors), [("Content-Type", "application/json; charset=utf-8")]
+    )
 
 
 def _vendor_openapi(vendor: str) -> _Handler:
     def handler(fake: FakeAuth, request: Request) -> Response:
         return Response(
-            200, openapi_json(vendor), [("Content-Type", "application/json; charset=utf-8")]
+            200,
+            openapi_json(vendor, fake.vendors),
+            [("Content-Type", "application/json; charset=utf-8")],
         )
 
     handler.__doc__ = f"``GET /_fakeauth/openapi/{vendor}.json``: the document of its routes."
@@ -315,7 +321,7 @@ def _vendor_openapi(vendor: str) -> _Handler:
 def fidelity(fake: FakeAuth, request: Request) -> Response:
     """``GET /_fakeauth/fidelity[?vendor=ovok]``: the fidelity registry's entries (every place
     where fakeauth may differ from the real services), or one vendor's (``all``, ``ovok``,
-    ``b2core``, ``waltid``)."""
+    or a vendor's name)."""
     given = parse_qs(request.query, keep_blank_values=True).get("vendor")
     if given is not None and len(given) != 1:
         raise ConfigurationError(
@@ -343,9 +349,19 @@ ROUTES: dict[tuple[str, str], _Handler] = {
     ("GET", "/_fakeauth/jwks.json"): jwks,
     ("GET", "/_fakeauth/openapi.json"): openapi,
     ("GET", "/_fakeauth/fidelity"): fidelity,
-    **{("GET", f"/_fakeauth/openapi/{name}.json"): _vendor_openapi(name) for name in VENDOR_NAMES},
     **PERSISTENCE_ROUTES,
 }
+
+
+@functools.lru_cache(maxsize=16)  # one table per vendor set
+def routes_of(vendors: tuple[Vendor, ...]) -> dict[tuple[str, str], _Handler]:
+    """:data:`ROUTES` and the routes of each of ``vendors`` (its OpenAPI document, its
+    accounts on the dashboard)."""
+    routes = dict(ROUTES)
+    for vendor in vendors:
+        routes[("GET", f"/_fakeauth/openapi/{vendor.name}.json")] = _vendor_openapi(vendor.name)
+        routes.update(control_dashboard.vendor_routes(vendor.name))
+    return routes
 
 
 def handle(fake: FakeAuth, request: Request) -> Response:
@@ -355,12 +371,13 @@ def handle(fake: FakeAuth, request: Request) -> Response:
     if refused is not None:
         return refused
     path = request.path if request.path == "/_fakeauth/" else request.path.rstrip("/") or "/"
-    handler = ROUTES.get((request.method, path))
+    routes = routes_of(fake.vendors)
+    handler = routes.get((request.method, path))
     if handler is None and path.startswith(SNAPSHOT_PREFIX):
         answer = snapshot_route(fake, request, path)
         if answer is not None:
             return answer
-    allowed = sorted(method for method, known in ROUTES if known == path)
+    allowed = sorted(method for method, known in routes if known == path)
     if handler is None and allowed:  # a known path, another method: 405, as the vendors answer
         return Response.json(
             405,
@@ -372,7 +389,7 @@ def handle(fake: FakeAuth, request: Request) -> Response:
             404,
             {
                 "error": f"fakeauth: the control API has no {request.method} {request.path}",
-                "routes": [f"{method} {path}" for method, path in ROUTES],
+                "routes": [f"{method} {path}" for method, path in routes],
             },
         )
     try:

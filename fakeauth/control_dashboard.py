@@ -39,8 +39,9 @@ from fakeauth.seeding import apply_seed
 if TYPE_CHECKING:
     from fakeauth.fake import FakeAuth
     from fakeauth.tokens import TokenStore
+    from fakeauth.vendor import Vendor
 
-__all__ = ["CONTROL_HEADER", "ROUTES", "preflight", "refusal", "shares_with"]
+__all__ = ["CONTROL_HEADER", "ROUTES", "preflight", "refusal", "shares_with", "vendor_routes"]
 
 _Handler = Callable[["FakeAuth", Request], Response]
 
@@ -48,7 +49,6 @@ _Handler = Callable[["FakeAuth", Request], Response]
 CONTROL_HEADER = "X-Fakeauth-Control"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
-_VENDORS = ("ovok", "b2core", "waltid")
 
 
 def _hostname(host: str) -> str | None:
@@ -167,15 +167,13 @@ def status(fake: FakeAuth, request: Request) -> Response:
             "journal": fake.journal.mark(),
             "outbox": outbox.dropped + len(outbox),
             "now": fake.clock.now().isoformat(),
-            "operations": _operations(),
+            "operations": _operations(fake),
         },
     )
 
 
-def _operations() -> list[str]:
-    from fakeauth.wsgi import route_table  # wsgi imports the control API
-
-    return [operation for operation, _, _ in route_table()]
+def _operations(fake: FakeAuth) -> list[str]:
+    return [route.operation for vendor in fake.vendors for route in vendor.api.routes]
 
 
 # -- accounts ----------------------------------------------------------------------------------
@@ -187,44 +185,39 @@ class AccountId(_ControlBody):
     id: str = Field(min_length=1, max_length=200)
 
 
-def _state(fake: FakeAuth, vendor: str) -> Any:
-    return {"ovok": fake.ovok, "b2core": fake.b2core, "waltid": fake.waltid}[vendor]
-
-
-def _live_sessions(tokens: TokenStore) -> dict[str, int]:
+def _live_sessions(tokens: TokenStore | None) -> dict[str, int]:
     sessions: dict[str, set[str]] = {}
-    for record in tokens.live():
+    for record in tokens.live() if tokens is not None else ():
         sessions.setdefault(record.subject, set()).add(record.session)
     return {subject: len(ids) for subject, ids in sessions.items()}
 
 
-def _row(vendor: str, account: dict[str, Any], live: dict[str, int]) -> dict[str, Any]:
+def _row(vendor: Vendor, account: dict[str, Any], live: dict[str, int]) -> dict[str, Any]:
     """One account as the dashboard lists it: the vendor's own export, plus a common summary."""
-    roles: list[str] = []
-    if vendor == "ovok":
-        name = f"{account['name']} {account['surname']}"
-        scope, two_factor = f"tenant {account['tenant_id']}", None
-    elif vendor == "b2core":
-        name = f"{account['given_name']} {account['family_name']}"
-        scope, two_factor = f"broker {account['broker']}", account["two_factor"]
-    else:
-        name = str(account["profile"].get("name", ""))
-        orgs = account["roles"]
-        scope = "organizations " + ", ".join(orgs) if orgs else "no organization"
-        roles = [f"{org}: {role}" for org, names in orgs.items() for role in names]
-        roles = ["superadmin", *roles] if account["superadmin"] else roles
-        two_factor = None
+    summary = vendor.summary(account)
     return {
-        "vendor": vendor,
+        "vendor": vendor.name,
         "id": account["id"],
         "email": account["email"],
-        "name": name,
-        "scope": scope,
-        "roles": roles,
-        "two_factor": two_factor,
+        "name": summary.name,
+        "scope": summary.scope,
+        "roles": list(summary.roles),
+        "two_factor": summary.two_factor,
         "live_sessions": live.get(account["id"], 0),
         "details": account,
     }
+
+
+def _rows(fake: FakeAuth, name: str, wanted: str = "") -> list[dict[str, Any]]:
+    """The dashboard's rows of vendor ``name``'s accounts whose email contains ``wanted``."""
+    vendor = fake.vendor(name)
+    state = fake.vendor_state(name)
+    live = _live_sessions(vendor.tokens(state))
+    return [
+        _row(vendor, account, live)
+        for account in state.export_accounts()
+        if wanted in account["email"].casefold()
+    ]
 
 
 def _email_query(request: Request) -> str:
@@ -238,15 +231,7 @@ def _email_query(request: Request) -> str:
 
 def _accounts(vendor: str) -> _Handler:
     def handler(fake: FakeAuth, request: Request) -> Response:
-        wanted = _email_query(request)
-        state = _state(fake, vendor)
-        live = _live_sessions(state.tokens)
-        rows = [
-            _row(vendor, account, live)
-            for account in state.export_accounts()
-            if wanted in account["email"].casefold()
-        ]
-        return Response.json(200, rows)
+        return Response.json(200, _rows(fake, vendor, _email_query(request)))
 
     handler.__doc__ = (
         f"``GET /_fakeauth/accounts/{vendor}[?email=TEXT]``: its accounts whose email contains "
@@ -264,10 +249,8 @@ def _add_account(vendor: str) -> _Handler:
                 '"ann@example.test", "password": "s3cret"}'
             )
         added = apply_seed(fake, {vendor: {"accounts": [body]}})
-        state = _state(fake, vendor)
-        live = _live_sessions(state.tokens)
-        newest = [a for a in state.export_accounts() if a["email"] == body["email"]][-1:]
-        return Response.json(201, {"added": added, "account": _row(vendor, newest[0], live)})
+        newest = [row for row in _rows(fake, vendor) if row["email"] == body["email"]][-1:]
+        return Response.json(201, {"added": added, "account": newest[0]})
 
     handler.__doc__ = (
         f"``POST /_fakeauth/accounts/{vendor}``: add an account; the body is the keyword "
@@ -279,7 +262,7 @@ def _add_account(vendor: str) -> _Handler:
 def _delete_account(vendor: str) -> _Handler:
     def handler(fake: FakeAuth, request: Request) -> Response:
         target = _validated(AccountId, _body(request), '{"id": "<the account id>"}')
-        if not _state(fake, vendor).remove_account(target.id):
+        if not fake.vendor_state(vendor).remove_account(target.id):
             return _error(404, _no_account(vendor, target.id))
         return Response.json(200, {"deleted": target.id})
 
@@ -293,12 +276,15 @@ def _delete_account(vendor: str) -> _Handler:
 def _sign_out(vendor: str) -> _Handler:
     def handler(fake: FakeAuth, request: Request) -> Response:
         target = _validated(AccountId, _body(request), '{"id": "<the account id>"}')
-        state = _state(fake, vendor)
-        if target.id not in {account.id for account in state.accounts}:
+        state = fake.vendor_state(vendor)
+        if target.id not in {account["id"] for account in state.export_accounts()}:
             return _error(404, _no_account(vendor, target.id))
-        records = state.tokens.live(target.id)
+        tokens = fake.vendor(vendor).tokens(state)
+        if tokens is None:  # a vendor that issues no tokens has no session to sign out
+            return Response.json(200, {"revoked": 0})
+        records = tokens.live(target.id)
         for record in records:
-            state.tokens.revoke(record.id)
+            tokens.revoke(record.id)
         return Response.json(200, {"revoked": len(records)})
 
     handler.__doc__ = (
@@ -320,13 +306,16 @@ def tokens(fake: FakeAuth, request: Request) -> Response:
     and the seconds left by the fake's clock), soonest first; never a token or its id."""
     now = fake.clock.time()
     rows: list[dict[str, Any]] = []
-    for vendor in _VENDORS:
-        state = _state(fake, vendor)
-        emails = {account.id: account.email for account in state.accounts}
-        for record in state.tokens.live():
+    for vendor in fake.vendors:
+        state = fake.vendor_state(vendor.name)
+        tokens = vendor.tokens(state)
+        if tokens is None:
+            continue
+        emails = {account["id"]: account["email"] for account in state.export_accounts()}
+        for record in tokens.live():
             rows.append(
                 {
-                    "vendor": vendor,
+                    "vendor": vendor.name,
                     "kind": record.kind,
                     "account": record.subject,
                     "email": emails.get(record.subject, ""),
@@ -405,9 +394,17 @@ ROUTES: dict[tuple[str, str], _Handler] = {
     ("GET", "/_fakeauth/faults"): get_faults,
     ("POST", "/_fakeauth/faults"): add_fault,
     ("DELETE", "/_fakeauth/faults"): clear_faults,
-    **{("GET", f"/_fakeauth/accounts/{v}"): _accounts(v) for v in _VENDORS},
-    **{("POST", f"/_fakeauth/accounts/{v}"): _add_account(v) for v in _VENDORS},
-    **{("POST", f"/_fakeauth/accounts/{v}/delete"): _delete_account(v) for v in _VENDORS},
-    **{("POST", f"/_fakeauth/accounts/{v}/sign-out"): _sign_out(v) for v in _VENDORS},
 }
+
+
+def vendor_routes(vendor: str) -> dict[tuple[str, str], _Handler]:
+    """The dashboard's routes of one vendor's accounts."""
+    return {
+        ("GET", f"/_fakeauth/accounts/{vendor}"): _accounts(vendor),
+        ("POST", f"/_fakeauth/accounts/{vendor}"): _add_account(vendor),
+        ("POST", f"/_fakeauth/accounts/{vendor}/delete"): _delete_account(vendor),
+        ("POST", f"/_fakeauth/accounts/{vendor}/sign-out"): _sign_out(vendor),
+    }
+
+
 control.ROUTES.update(ROUTES)

@@ -5,16 +5,16 @@ from __future__ import annotations
 import difflib
 import functools
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
 from fakeauth.apis.base import VendorApi
 from fakeauth.clock import Clock
 from fakeauth.errors import ConfigurationError
 from fakeauth.faults import Fault, Faults
 from fakeauth.features import FeatureRegistry, declare
-from fakeauth.hosts import DEFAULT_HOSTS, base_urls, host_keys
+from fakeauth.hosts import base_urls, host_keys
 from fakeauth.journal import Journal, OperationCalls
 from fakeauth.openapi import openapi_document
 from fakeauth.outbox import Outbox
@@ -41,7 +41,9 @@ from fakeauth.transports.server import (
     DEFAULT_REQUEST_TIMEOUT,
     LiveServer,
 )
-from fakeauth.wsgi import VENDOR_APIS, WsgiApp, route_table
+from fakeauth.vendor import StateContext, Vendor, VendorState
+from fakeauth.vendors import DEFAULT_HOSTS, VENDORS, checked_vendors
+from fakeauth.wsgi import WsgiApp, routing_for
 
 if TYPE_CHECKING:
     import httpx
@@ -52,23 +54,20 @@ _DAY = 24 * 3600
 
 #: Every feature flag a fake knows from the start, declared once for all fakes.
 _FEATURES = declare(*WALTID_FEATURES)
-_APIS: Mapping[str, VendorApi] = MappingProxyType({api.name: api for api in VENDOR_APIS})
-_B2CORE_API = _APIS["b2core"]
-#: The journal's operation ids of each vendor's 405s, which no route declares.
-_METHOD_NOT_ALLOWED = frozenset(api.method_not_allowed_operation for api in VENDOR_APIS)
+_DEFAULT_VENDORS: Mapping[str, Vendor] = MappingProxyType({v.name: v for v in VENDORS})
 
 _State = TypeVar("_State", covariant=True)
 
 
 class _LazyState(Generic[_State]):
-    """A vendor state of a fake, built on first access (a test seldom uses all three vendors).
+    """The typed state of one of the vendors the public API names (``fake.ovok``), built on
+    first access (a test seldom uses all three vendors); see :meth:`FakeAuth.vendor_state`.
 
     After the build, the state sits in the instance's ``__dict__``, which Python reads before
     this (non-data) descriptor: every later access is a plain attribute read.
     """
 
-    def __init__(self, build: Callable[[FakeAuth], _State]) -> None:
-        self._build = build
+    def __init__(self) -> None:
         self._name = ""
 
     def __set_name__(self, owner: type[FakeAuth], name: str) -> None:
@@ -83,11 +82,7 @@ class _LazyState(Generic[_State]):
     def __get__(self, fake: FakeAuth | None, owner: type[FakeAuth]) -> _LazyState[_State] | _State:
         if fake is None:
             return self
-        with fake._states_lock:  # one build, even when threads race to the first access
-            state = self.built(fake)
-            if state is None:
-                state = fake.__dict__[self._name] = self._build(fake)
-        return state
+        return cast("_State", fake.vendor_state(self._name))
 
     def built(self, fake: FakeAuth) -> _State | None:
         """The state of ``fake`` if it is built, without building it."""
@@ -96,41 +91,34 @@ class _LazyState(Generic[_State]):
 
     def build(self, fake: FakeAuth) -> _State:
         """A new state for ``fake``, not installed (an import fills it, then swaps it in)."""
-        return self._build(fake)
+        vendor = _DEFAULT_VENDORS[self._name]
+        return cast("_State", vendor.build_state(_context(fake, vendor)))
 
 
-def _build_ovok(fake: FakeAuth) -> OvokState:
-    access_ttl, refresh_ttl = fake._ovok_ttls
-    return OvokState(
-        clock=fake.clock,
-        randomness=fake.randomness,
-        outbox=fake.outbox,
-        access_token_ttl=access_ttl,
-        refresh_token_ttl=refresh_ttl,
-    )
-
-
-def _build_b2core(fake: FakeAuth) -> B2CoreState:
-    hosts, access_ttl, refresh_ttl = fake._b2core_options
-    return B2CoreState(
-        hosts=hosts,
+def _context(fake: FakeAuth, vendor: Vendor) -> StateContext:
+    """What ``vendor``'s state is built from in ``fake`` (or in persistence's stand-in for a
+    fake, which holds the services and the option tuples)."""
+    return StateContext(
         clock=fake.clock,
         randomness=fake.randomness,
         outbox=fake.outbox,
         features=fake.features,
-        access_token_ttl=access_ttl,
-        refresh_token_ttl=refresh_ttl,
+        options=_vendor_options(fake, vendor.name),
     )
 
 
-def _build_waltid(fake: FakeAuth) -> WaltidState:
-    return WaltidState(
-        clock=fake.clock,
-        randomness=fake.randomness,
-        outbox=fake.outbox,
-        features=fake.features,
-        token_ttl=fake._waltid_ttl,
-    )
+def _vendor_options(fake: FakeAuth, name: str) -> Mapping[str, Any]:
+    """A vendor's constructor options by their short name (``ovok_access_token_ttl`` is Ovok's
+    ``access_token_ttl``)."""
+    if name == "ovok":
+        access, refresh = fake._ovok_ttls
+        return {"access_token_ttl": access, "refresh_token_ttl": refresh}
+    if name == "b2core":
+        hosts, access, refresh = fake._b2core_options
+        return {"hosts": hosts, "access_token_ttl": access, "refresh_token_ttl": refresh}
+    if name == "waltid":
+        return {"token_ttl": fake._waltid_ttl}
+    return {"hosts": fake.hosts[name]}
 
 
 class FakeAuth:
@@ -143,6 +131,8 @@ class FakeAuth:
     vendors' documentation works as written.
 
     Args:
+        vendors: the vendor records it serves (default: :data:`fakeauth.vendors.VENDORS`, the
+            three); a test-only vendor is served by ``vendors=(*VENDORS, my_vendor)``.
         seed: makes every generated id, secret and token repeatable (with a frozen clock, the
             very same tokens).
         ovok_hosts, b2core_hosts, waltid_hosts: the base URLs each vendor answers on in process
@@ -159,6 +149,7 @@ class FakeAuth:
     def __init__(
         self,
         *,
+        vendors: Iterable[Vendor] = VENDORS,
         seed: int | str | bytes | None = None,
         ovok_hosts: Iterable[str] = DEFAULT_HOSTS["ovok"],
         b2core_hosts: Iterable[str] = DEFAULT_HOSTS["b2core"],
@@ -171,6 +162,9 @@ class FakeAuth:
         waltid_token_ttl: int = 7 * _DAY,
         journal_limit: int | None = None,
     ) -> None:
+        #: The vendor records this fake serves, in the order every listing shows them.
+        self.vendors = checked_vendors(vendors)
+        self._vendor_by_name = {vendor.name: vendor for vendor in self.vendors}
         self.clock = Clock()
         self._seed_option = seed
         self.randomness = Randomness(seed)
@@ -201,7 +195,14 @@ class FakeAuth:
         except TypeError:  # a value that cannot be a cache key: checked (and refused) anew
             checked = _checked_lifetimes.__wrapped__(*lifetimes)
         self._ovok_ttls, self._waltid_ttl = checked
-        b2core_urls = B2CoreState.checked_hosts(base_urls("b2core_hosts", b2core_hosts))
+        given_hosts = {"ovok": ovok_hosts, "b2core": b2core_hosts, "waltid": waltid_hosts}
+        self.hosts: dict[str, tuple[str, ...]] = {
+            vendor.name: vendor.check_hosts(
+                base_urls(vendor.hosts_option, given_hosts.get(vendor.name, vendor.default_hosts))
+            )
+            for vendor in self.vendors
+        }
+        b2core_urls = self.hosts.get("b2core") or DEFAULT_HOSTS["b2core"]
         self._b2core_options = (b2core_urls, b2core_access_token_ttl, b2core_refresh_token_ttl)
         if features is not None and not isinstance(features, Mapping):
             raise ConfigurationError(
@@ -210,36 +211,78 @@ class FakeAuth:
             )
         self._initial_features = dict(features or {})
         self.features.apply(self._initial_features)
-        self.hosts: dict[str, tuple[str, ...]] = {
-            "ovok": base_urls("ovok_hosts", ovok_hosts),
-            "b2core": b2core_urls,
-            "waltid": base_urls("waltid_hosts", waltid_hosts),
-        }
-        self._host_vendor = _host_table(self.hosts["ovok"], b2core_urls, self.hosts["waltid"])
+        self._host_vendor = _host_table(tuple((v, self.hosts[v.name]) for v in self.vendors))
+        self._routing = routing_for(self.vendors)
         #: The WSGI application serving every vendor API on this fake's state.
         self.wsgi_app = WsgiApp(self)
         self._servers: list[LiveServer] = []
         self._servers_lock = threading.Lock()
         #: The named snapshots (``POST /_fakeauth/snapshots``); :meth:`reset` keeps them.
         self.snapshots = Snapshots()
+        for vendor in self.vendors:  # a vendor's state sits in __dict__ under its name
+            if vendor.name in vars(self) or not isinstance(
+                getattr(type(self), vendor.name, _LazyState()), _LazyState
+            ):
+                raise ConfigurationError(
+                    f"a vendor cannot be named {vendor.name!r}: FakeAuth has an attribute of "
+                    "that name; name it otherwise"
+                )
 
     #: The Ovok state: tenants, clients, accounts, sessions (built on first use).
-    ovok = _LazyState(_build_ovok)
+    ovok: _LazyState[OvokState] = _LazyState()
     #: The B2Core state: brokers, accounts, wizard sessions (built on first use).
-    b2core = _LazyState(_build_b2core)
+    b2core: _LazyState[B2CoreState] = _LazyState()
     #: The walt.id state: accounts, organizations, sessions (built on first use).
-    waltid = _LazyState(_build_waltid)
+    waltid: _LazyState[WaltidState] = _LazyState()
+
+    def vendor(self, name: str) -> Vendor:
+        """The record of the vendor ``name`` this fake serves; raises
+        :class:`ConfigurationError` naming the vendors it serves."""
+        vendor = self._vendor_by_name.get(name)
+        if vendor is None:
+            raise ConfigurationError(
+                f"this fake serves no vendor {str(name)[:40]!r}; it serves "
+                f"{', '.join(self._vendor_by_name)}"
+            )
+        return vendor
+
+    def vendor_state(self, name: str) -> VendorState:
+        """The state of the vendor ``name``, built on first use (``fake.vendor_state("ovok")``
+        is ``fake.ovok``); raises :class:`ConfigurationError` for a vendor it does not serve."""
+        state: VendorState | None = self.__dict__.get(name)
+        if state is None:
+            vendor = self.vendor(name)
+            with self._states_lock:  # one build, even when threads race to the first access
+                state = self.__dict__.get(name)
+                if state is None:
+                    state = self.__dict__[name] = vendor.build_state(_context(self, vendor))
+        return state
+
+    def built_states(self) -> list[tuple[Vendor, VendorState]]:
+        """Every vendor state built so far, with its vendor (a state not built yet is as fresh
+        as a reset one and holds no account: listing them builds none)."""
+        found = ((vendor, self.__dict__.get(vendor.name)) for vendor in self.vendors)
+        return [(vendor, state) for vendor, state in found if state is not None]
+
+    def base_urls(self) -> list[str]:
+        """Every base URL a vendor of this fake answers on in process: the configured hosts and
+        those added at run time (a B2Core broker), without building a state."""
+        urls = [url for urls in self.hosts.values() for url in urls]
+        for vendor, state in self.built_states():
+            urls.extend(vendor.added_hosts(state))
+        return list(dict.fromkeys(urls))
 
     def vendor_for_host(self, host: str) -> VendorApi | None:
         """The vendor API a ``Host`` header names, or ``None`` for any other host."""
         host = host.lower()
         api = self._host_vendor.get(host)
         if api is None:
-            # A broker added at run time with fake.b2core.add_broker(...): only a built B2Core
-            # state can hold one, so another host does not build it.
-            b2core = FakeAuth.b2core.built(self)
-            if b2core is not None and b2core.broker_for_host(host) is not None:
-                api = _B2CORE_API
+            # A host added at run time (fake.b2core.add_broker(...)): only a built state can
+            # hold one, so another host does not build it.
+            for vendor, state in self.built_states():
+                for url in vendor.added_hosts(state):
+                    if host in host_keys(url):
+                        return vendor.api
         return api
 
     # -- traffic assertions and faults --------------------------------------------------------
@@ -256,10 +299,30 @@ class FakeAuth:
         ``POST``, and ``"b2core.signin_wizard*"`` both.
         """
         if operation.endswith("*"):
-            return OperationCalls(self.journal, operation, _same_path(operation[:-1]))
-        if operation not in _METHOD_NOT_ALLOWED:
-            operation = _check_operation(operation)
+            return OperationCalls(self.journal, operation, self._same_path(operation[:-1]))
+        if operation not in self._routing.method_not_allowed:
+            operation = self._check_operation(operation)
         return OperationCalls(self.journal, operation)
+
+    def _check_operation(self, operation: str) -> str:
+        known = [op for op, _, _ in self._routing.table]
+        if operation not in known:
+            close = difflib.get_close_matches(operation, known, n=3, cutoff=0.5)
+            hint = f"did you mean {', '.join(map(repr, close))}?" if close else ""
+            raise ConfigurationError(
+                f"no operation {operation!r}; "
+                f"{hint or 'the operation ids are: ' + ', '.join(known)}"
+            )
+        return operation
+
+    def _same_path(self, operation: str) -> tuple[str, ...]:
+        """Every operation id of ``operation``'s vendor served on its path, in declaration
+        order."""
+        operation = self._check_operation(operation)
+        vendor = operation.partition(".")[0]
+        table = self._routing.table
+        path = next(path for op, _, path in table if op == operation)
+        return tuple(op for op, _, p in table if p == path and op.partition(".")[0] == vendor)
 
     def fail_next(
         self,
@@ -277,7 +340,9 @@ class FakeAuth:
         if not 100 <= status <= 599:
             raise ConfigurationError(f"status must be an HTTP status from 100 to 599, not {status}")
         return self.faults.add(
-            Fault(_check_operation(operation), status, body, delay=delay, remaining=_times(times))
+            Fault(
+                self._check_operation(operation), status, body, delay=delay, remaining=_times(times)
+            )
         )
 
     def drop_next(self, operation: str, *, times: int = 1) -> Fault:
@@ -288,7 +353,7 @@ class FakeAuth:
         answer.
         """
         return self.faults.add(
-            Fault(_check_operation(operation), drop=True, remaining=_times(times))
+            Fault(self._check_operation(operation), drop=True, remaining=_times(times))
         )
 
     def delay_next(self, operation: str, seconds: float, *, times: int = 1) -> Fault:
@@ -303,7 +368,7 @@ class FakeAuth:
         if seconds < 0:
             raise ConfigurationError("a delay is a number of seconds, 0 or more")
         return self.faults.add(
-            Fault(_check_operation(operation), delay=seconds, remaining=_times(times))
+            Fault(self._check_operation(operation), delay=seconds, remaining=_times(times))
         )
 
     # -- transports -----------------------------------------------------------------------------
@@ -382,27 +447,25 @@ class FakeAuth:
     def openapi(self, vendor: str | None = None) -> dict[str, Any]:
         """The OpenAPI 3.1 document of ``vendor``'s routes (``GET /_fakeauth/openapi/ovok.json``),
         or of what the live server's root serves (``GET /_fakeauth/openapi.json``)."""
-        return openapi_document(vendor)
+        return openapi_document(vendor, self.vendors)
 
     def fidelity(self, vendor: str | None = None) -> list[dict[str, Any]]:
         """Every place where fakeauth may differ from the real services, as a fresh JSON-ready
         list (``GET /_fakeauth/fidelity``; ``vendor``: only that vendor's, or ``"all"``'s,
         entries); ``docs/fidelity.md`` is rendered from the same registry."""
-        from fakeauth.fidelity import as_json  # on first use: most tests never ask for it
+        from fakeauth.fidelity.registry import as_json  # on first use: most tests never ask
 
-        return as_json(vendor)
+        return as_json(vendor, self.vendors)
 
     def jwks(self) -> dict[str, list[dict[str, str]]]:
         """The public keys of the fake's asymmetric tokens, as a JWK Set."""
-        jwks = (state.signer.public_jwk() for state in (self.ovok, self.b2core, self.waltid))
+        jwks = (vendor.public_key(self.vendor_state(vendor.name)) for vendor in self.vendors)
         return {"keys": [jwk for jwk in jwks if jwk is not None]}
 
     def export_accounts(self) -> dict[str, list[dict[str, Any]]]:
         """Every vendor's accounts as JSON-ready data, without passwords or tokens."""
         return {
-            "ovok": self.ovok.export_accounts(),
-            "b2core": self.b2core.export_accounts(),
-            "waltid": self.waltid.export_accounts(),
+            vendor.name: self.vendor_state(vendor.name).export_accounts() for vendor in self.vendors
         }
 
     # -- persistence ----------------------------------------------------------------------------
@@ -445,6 +508,8 @@ class FakeAuth:
         self._b2core_options = other._b2core_options
         self._initial_features = other._initial_features
         self.hosts, self._host_vendor = other.hosts, other._host_vendor
+        self.vendors, self._vendor_by_name = other.vendors, other._vendor_by_name
+        self._routing = other._routing
 
     def reset(self) -> None:
         """Back to a fresh instance's state: embedded defaults, no accounts, empty journal.
@@ -458,15 +523,8 @@ class FakeAuth:
         """
         self.randomness.advance()
         self.clock.reset()
-        lazy_states: tuple[_LazyState[OvokState | B2CoreState | WaltidState], ...] = (
-            FakeAuth.ovok,
-            FakeAuth.b2core,
-            FakeAuth.waltid,
-        )
-        for lazy in lazy_states:  # a state not built yet is as fresh as a reset one
-            state = lazy.built(self)
-            if state is not None:
-                state.reset()
+        for _, state in self.built_states():  # a state not built yet is as fresh as a reset one
+            state.reset()
         self.features.reset()
         self.features.apply(self._initial_features)
         self.journal.clear()
@@ -476,9 +534,11 @@ class FakeAuth:
         self.network_refusals.clear()
 
     def __repr__(self) -> str:
-        ovok = FakeAuth.ovok.built(self)  # not built: no account yet
+        counts = {vendor.name: 0 for vendor in self.vendors[:1]}  # not built: no account yet
+        counts.update((v.name, len(s.export_accounts())) for v, s in self.built_states())
+        shown = ", ".join(f"{name}={count}" for name, count in counts.items())
         return (
-            f"<FakeAuth ovok={len(ovok.accounts) if ovok is not None else 0} accounts, "
+            f"<FakeAuth {shown} accounts, "
             f"{len(self.journal)} requests, {len(self.outbox)} messages>"
         )
 
@@ -496,36 +556,14 @@ def _checked_lifetimes(
 
 
 @functools.lru_cache(maxsize=64)  # most fakes use the default hosts
-def _host_table(
-    ovok: tuple[str, ...], b2core: tuple[str, ...], waltid: tuple[str, ...]
-) -> Mapping[str, VendorApi]:
+def _host_table(hosts: tuple[tuple[Vendor, tuple[str, ...]], ...]) -> Mapping[str, VendorApi]:
     """The vendor API of every ``Host`` header value that names one of the base URLs."""
     table: dict[str, VendorApi] = {}
-    for vendor, urls in (("ovok", ovok), ("b2core", b2core), ("waltid", waltid)):
+    for vendor, urls in hosts:
         for url in urls:
             for key in host_keys(url):
-                table[key] = _APIS[vendor]
+                table[key] = vendor.api
     return MappingProxyType(table)
-
-
-def _check_operation(operation: str) -> str:
-    known = [op for op, _, _ in route_table()]
-    if operation not in known:
-        close = difflib.get_close_matches(operation, known, n=3, cutoff=0.5)
-        hint = f"did you mean {', '.join(map(repr, close))}?" if close else ""
-        raise ConfigurationError(
-            f"no operation {operation!r}; {hint or 'the operation ids are: ' + ', '.join(known)}"
-        )
-    return operation
-
-
-def _same_path(operation: str) -> tuple[str, ...]:
-    """Every operation id of ``operation``'s vendor served on its path, in declaration order."""
-    operation = _check_operation(operation)
-    vendor = operation.partition(".")[0]
-    table = route_table()
-    path = next(path for op, _, path in table if op == operation)
-    return tuple(op for op, _, p in table if p == path and op.partition(".")[0] == vendor)
 
 
 def _times(times: int) -> int:

@@ -1,4 +1,5 @@
-"""Vendor hosts: the documented defaults, base-URL normalisation and the ``Host`` keys of a URL.
+"""Vendor hosts: base-URL normalisation and the ``Host`` keys of a URL (each vendor's default
+hosts are in its record, :mod:`fakeauth.vendors`).
 
 Every host a vendor answers on is given as a base URL (``https://api.ovok.com``) and normalised
 here to one form, ``scheme://host[:port]`` lowercased, so the facade and the B2Core state (one
@@ -9,40 +10,25 @@ host alone when the port is the scheme's default, or by ``host:port``.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from fakeauth.errors import ConfigurationError
 
-__all__ = ["DEFAULT_HOSTS", "VENDORS", "base_url", "base_urls", "host_keys", "vendor_url"]
-
-#: The vendors fakeauth serves, by name; on the live server each one's base URL is ``/<name>``.
-VENDORS = ("ovok", "b2core", "waltid")
-
-
-def vendor_url(root: str, vendor: object) -> str:
-    """``vendor``'s base URL on the live server at ``root``: ``<root>/<vendor>``; a
-    :class:`ConfigurationError` when fakeauth serves no such vendor."""
-    if vendor not in VENDORS:
-        raise ConfigurationError(
-            f"fakeauth serves no vendor {vendor!r}; choose one of {', '.join(VENDORS)}"
-        )
-    return f"{root}/{vendor}"
-
-
-#: The vendors' hosts, as the API contracts decide; every one is configurable.
-DEFAULT_HOSTS: Mapping[str, tuple[str, ...]] = {
-    "ovok": (
-        "https://api.dev.ovok.com",
-        "https://api.sandbox.ovok.com",
-        "https://api.staging.ovok.com",
-        "https://api.ovok.com",
-    ),
-    "b2core": ("https://host.name",),
-    "waltid": ("https://enterprise-sandbox.waltid.dev", "https://enterprise.sandbox.walt.id"),
-}
+__all__ = ["base_url", "base_urls", "host_keys", "vendor_url"]
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def vendor_url(root: str, vendor: object, names: Iterable[str]) -> str:
+    """``vendor``'s base URL on the live server at ``root``: ``<root>/<vendor>``; a
+    :class:`ConfigurationError` when ``vendor`` is not among the served vendors' ``names``."""
+    served = list(names)
+    if vendor not in served:
+        raise ConfigurationError(
+            f"fakeauth serves no vendor {vendor!r}; choose one of {', '.join(served)}"
+        )
+    return f"{root}/{vendor}"
 
 
 def base_url(url: object, *, expected: str) -> str:

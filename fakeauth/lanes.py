@@ -109,15 +109,10 @@ class LaneInfo:
 
     def describe(self) -> dict[str, Any]:
         """The lane's row in ``GET /_fakeauth/lanes``."""
-        from fakeauth.fake import FakeAuth
-
         fake = self.fake
-        built = {
-            "ovok": FakeAuth.ovok.built(fake),
-            "b2core": FakeAuth.b2core.built(fake),
-            "waltid": FakeAuth.waltid.built(fake),
-        }  # a state not built yet holds no account: listing lanes builds none
-        accounts = {v: 0 if state is None else len(state.accounts) for v, state in built.items()}
+        accounts = {vendor.name: 0 for vendor in fake.vendors}  # listing lanes builds no state
+        for vendor, state in fake.built_states():
+            accounts[vendor.name] = len(state.export_accounts())
         return {
             "name": self.name,
             "requests": self.requests,

@@ -12,6 +12,8 @@ from fakeauth.control_dashboard import refusal
 from fakeauth.errors import ConfigurationError
 from fakeauth.http import Request, Response
 from fakeauth.lanes import DEFAULT_LANE, LANE_HEADER, LANE_PREFIX, Lanes, Refused, check_lane_name
+from fakeauth.vendor import Vendor
+from fakeauth.vendors import VENDORS
 from fakeauth.wsgi import request_from_environ, respond
 
 if TYPE_CHECKING:
@@ -53,6 +55,12 @@ class LanesApp:
         if default is None:
             return Response.json(status, {"error": message})
         return default.wsgi_app.vendor_error(request, status, message)
+
+    @property
+    def vendors(self) -> tuple[Vendor, ...]:
+        """The vendor records of the default lane's fake (every lane serves the same ones)."""
+        default = self.lanes.default
+        return VENDORS if default is None else default.vendors
 
     def body_limit(self, method: str, path: str, host: str) -> int | None:
         """The body limit of the route that would serve the request (the same in every lane)."""

@@ -21,16 +21,16 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter
 
-from fakeauth.hosts import DEFAULT_HOSTS, VENDORS
+from fakeauth.apis.docs import OperationDoc, Reply
+from fakeauth.vendor import Vendor
+from fakeauth.vendors import VENDORS
 
 if TYPE_CHECKING:
     from fakeauth.apis.base import Route, VendorApi
-from fakeauth.apis.docs import OperationDoc, Reply
 
 __all__ = [
     "OPENAPI_VERSION",
     "REF_TEMPLATE",
-    "SECURITY_SCHEMES",
     "VENDOR_NAMES",
     "openapi_document",
     "openapi_json",
@@ -47,73 +47,36 @@ _SEGMENT: dict[str, Any] = {"type": "string", "minLength": 1, "pattern": "^[^/]+
 
 _SchemaOf = Callable[[Any, str], dict[str, Any]]
 
-#: Every security scheme the operations name (see ``OperationDoc.security``).
-SECURITY_SCHEMES: Mapping[str, dict[str, str]] = {
-    "ovokBearer": {
-        "type": "http",
-        "scheme": "bearer",
-        "bearerFormat": "JWT",
-        "description": "An Ovok access token (HS256), from login, register or refresh.",
-    },
-    "b2coreBearer": {
-        "type": "http",
-        "scheme": "bearer",
-        "bearerFormat": "JWT",
-        "description": "A B2Core access token of this broker (HS256, 20 minutes).",
-    },
-    "waltidBearer": {
-        "type": "http",
-        "scheme": "bearer",
-        "bearerFormat": "JWT",
-        "description": "A walt.id login token (EdDSA), from `POST /auth/account/emailpass`.",
-    },
-    "waltidCookie": {
-        "type": "apiKey",
-        "in": "cookie",
-        "name": "ktor-authnz-auth",
-        "description": "The cookie a walt.id login sets (the token itself).",
-    },
-    "waltidHeader": {
-        "type": "apiKey",
-        "in": "header",
-        "name": "ktor-authnz-auth",
-        "description": "ktor-authnz's own header: the token, without `Bearer `.",
-    },
-    "waltidBasic": {
-        "type": "http",
-        "scheme": "basic",
-        "description": "The email and password of a walt.id login, as a Basic header.",
-    },
-}
-
-
 #: The vendors that have a document of their own, in the order the combined document lists them.
-VENDOR_NAMES = VENDORS
+VENDOR_NAMES: tuple[str, ...] = tuple(vendor.name for vendor in VENDORS)
 
 
-def openapi_document(vendor: str | None = None) -> dict[str, Any]:
-    """The OpenAPI 3.1 document of ``vendor``'s routes (``"ovok"``, ``"b2core"``, ``"waltid"``),
-    or of every route the live server's root serves (``None``): a fresh copy, yours to change."""
-    document: dict[str, Any] = json.loads(openapi_json(vendor))
+def openapi_document(
+    vendor: str | None = None, vendors: tuple[Vendor, ...] = VENDORS
+) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of ``vendor``'s routes (one of ``vendors``, by name), or of every
+    route the live server's root serves (``None``): a fresh copy, yours to change."""
+    document: dict[str, Any] = json.loads(openapi_json(vendor, vendors))
     return document
 
 
-@functools.cache
-def openapi_json(vendor: str | None = None) -> bytes:
+@functools.lru_cache(maxsize=64)  # a document per vendor set and vendor: built once, kept
+def openapi_json(vendor: str | None = None, vendors: tuple[Vendor, ...] = VENDORS) -> bytes:
     """:func:`openapi_document` as compact JSON, built on the first call and kept."""
-    if vendor is not None and vendor not in VENDOR_NAMES:
+    names = [record.name for record in vendors]
+    if vendor is not None and vendor not in names:
         raise ValueError(
             f"fakeauth has no OpenAPI document of {vendor!r}; choose one of "
-            f"{', '.join(VENDOR_NAMES)}, or None for the combined document"
+            f"{', '.join(names)}, or None for the combined document"
         )
-    return json.dumps(_build(vendor), separators=(",", ":")).encode()
+    return json.dumps(_build(vendor, vendors), separators=(",", ":")).encode()
 
 
-def _build(vendor: str | None) -> dict[str, Any]:
-    from fakeauth import __version__
-    from fakeauth.wsgi import VENDOR_APIS  # the seam imports this module (the control API)
+def _build(vendor: str | None, vendors: tuple[Vendor, ...]) -> dict[str, Any]:
+    from fakeauth import __version__  # the package's own version, set in its __init__
 
-    apis = [api for api in VENDOR_APIS if vendor in (None, api.name)]
+    chosen = [record for record in vendors if vendor in (None, record.name)]
+    apis = [record.api for record in chosen]
     routes = [
         (api, route) for api in apis for route in api.routes if vendor is not None or route.at_root
     ]
@@ -125,13 +88,13 @@ def _build(vendor: str | None) -> dict[str, Any]:
             route, api, _PATH_PARAMETER.findall(route.path), schema_of
         )
     if vendor is None:
-        title = "fakeauth: the Ovok, B2Core and walt.id auth APIs"
+        title = f"fakeauth: {_listing([api.doc.title for api in apis])}"
         where = (
             "This document lists what the live server's root serves, routed by path: a method "
-            "and path two vendors share appears once, under its owner there (walt.id owns "
-            "`POST /auth/logout`). Each vendor also has a document of its own, "
-            "`/_fakeauth/openapi/<vendor>.json`, whose server is the vendor's base URL "
-            "(`/ovok`, `/b2core`, `/waltid`), under which every one of its routes answers."
+            "and path two vendors share appears once, under its owner there. Each vendor also "
+            "has a document of its own, `/_fakeauth/openapi/<vendor>.json`, whose server is the "
+            f"vendor's base URL ({_listing([f'`/{api.name}`' for api in apis])}), under which "
+            "every one of its routes answers."
         )
         servers = [{"url": "/", "description": "The fake that serves this document"}]
     else:
@@ -159,24 +122,30 @@ def _build(vendor: str | None) -> dict[str, Any]:
         "servers": servers,
         "tags": [
             {
-                "name": api.name,
+                "name": record.name,
                 "description": (
-                    f"{api.doc.title}. {api.doc.description} Default hosts: "
-                    f"{', '.join(DEFAULT_HOSTS[api.name])}; on the live server: `/{api.name}`."
+                    f"{record.title}. {record.api.doc.description} Default hosts: "
+                    f"{', '.join(record.default_hosts)}; on the live server: `/{record.name}`."
                 ),
-                "x-fakeauth-hosts": list(DEFAULT_HOSTS[api.name]),
+                "x-fakeauth-hosts": list(record.default_hosts),
             }
-            for api in apis
+            for record in chosen
         ],
         "paths": paths,
-        "components": {"schemas": components, "securitySchemes": _security(routes)},
+        "components": {"schemas": components, "securitySchemes": _security(routes, apis)},
     }
 
 
-def _security(routes: list[tuple[VendorApi, Route]]) -> dict[str, Any]:
-    """The security schemes the routes name (all of them in the combined document)."""
+def _listing(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return " and ".join([", ".join(items[:-1]), items[-1]] if len(items) > 1 else items)
+
+
+def _security(routes: list[tuple[VendorApi, Route]], apis: list[VendorApi]) -> dict[str, Any]:
+    """The security schemes the routes name, as their vendors describe them."""
     used = {name for _, route in routes for names in route.doc.security for name in names}
-    return {name: dict(scheme) for name, scheme in SECURITY_SCHEMES.items() if name in used}
+    schemes = {name: s for api in apis for name, s in api.doc.security_schemes.items()}
+    return {name: dict(scheme) for name, scheme in schemes.items() if name in used}
 
 
 def _schemas(docs: list[OperationDoc], apis: list[VendorApi]) -> tuple[_SchemaOf, dict[str, Any]]:

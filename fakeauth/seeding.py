@@ -43,19 +43,15 @@ _Method = TypeVar("_Method", bound=Callable[..., Any])
 _Check = Callable[[Any], "str | None"]
 
 
-def _sections(fake: FakeAuth) -> dict[str, dict[str, Callable[..., Any]]]:
-    # In order: a list may refer to what an earlier one adds (clients to tenants).
+def _sections(
+    fake: FakeAuth, document: Mapping[str, Any]
+) -> dict[str, Mapping[str, Callable[..., Any]]]:
+    """The seeding methods of each vendor ``document`` names, by list name, in the order they
+    apply (a list may refer to what an earlier one adds: clients to tenants)."""
     return {
-        "ovok": {
-            "tenants": fake.ovok.add_tenant,
-            "clients": fake.ovok.add_client,
-            "accounts": fake.ovok.add_account,
-        },
-        "b2core": {"brokers": fake.b2core.add_broker, "accounts": fake.b2core.add_account},
-        "waltid": {
-            "organizations": fake.waltid.add_organization,
-            "accounts": fake.waltid.add_account,
-        },
+        vendor.name: vendor.seed_lists(fake.vendor_state(vendor.name))
+        for vendor in fake.vendors
+        if vendor.name in document
     }
 
 
@@ -92,13 +88,14 @@ def _planned(fake: FakeAuth, document: Any) -> tuple[Mapping[str, bool], list[_C
             'a seed document is a JSON object (a TOML table) such as {"ovok": {"accounts": '
             '[{"email": "ann@example.test", "password": "s3cret"}]}}'
         )
-    sections = _sections(fake)
-    unknown = sorted(set(document) - set(sections) - {"features"})
+    names = [vendor.name for vendor in fake.vendors]
+    unknown = sorted(set(document) - set(names) - {"features"})
     if unknown:
         raise ConfigurationError(
             f"unknown seed section(s) {', '.join(map(repr, unknown))}; "
-            f"the sections are: features, {', '.join(sections)}"
+            f"the sections are: features, {', '.join(names)}"
         )
+    sections = _sections(fake, document)
     features = document.get("features", {})
     if not isinstance(features, Mapping) or not all(isinstance(v, bool) for v in features.values()):
         raise ConfigurationError('"features" maps flag names to true or false')

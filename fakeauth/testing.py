@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeAlias
 
 from typing_extensions import TypeVar
 
-from fakeauth.hosts import VENDORS, vendor_url
+from fakeauth.hosts import vendor_url
 
 if TYPE_CHECKING:
     from fakeauth.fake import FakeAuth
@@ -70,7 +70,7 @@ class FakeauthServer:
 
     def url_for(self, vendor: str) -> str:
         """``vendor``'s base URL on the server (``"ovok"``, ``"b2core"``, ``"waltid"``)."""
-        return vendor_url(self.url, vendor)
+        return vendor_url(self.url, vendor, self._names())
 
     @property
     def headers(self) -> dict[str, str]:
@@ -84,7 +84,7 @@ class FakeauthServer:
         if name is None:
             raise RuntimeError("fakeauth: this server has no lanes; use .url")
         root = f"{self.url}/_lanes/{name}"
-        return root if vendor is None else vendor_url(root, vendor)
+        return root if vendor is None else vendor_url(root, vendor, self._names())
 
     def add_lane(self, name: str, fake: FakeAuth) -> FakeauthServer:
         """Serve ``fake`` as the lane ``name`` for the rest of the test (removed at its end); the
@@ -98,7 +98,10 @@ class FakeauthServer:
     @property
     def urls(self) -> dict[str, str]:
         """Every vendor's base URL on the server, by vendor name."""
-        return {vendor: self.url_for(vendor) for vendor in VENDORS}
+        return {name: f"{self.url}/{name}" for name in self._names()}
+
+    def _names(self) -> list[str]:
+        return [vendor.name for vendor in self.fake.vendors]
 
 
 #: ``fakeauth_ovok_user``'s type: ``def test_x(fakeauth_ovok_user: OvokUser)``.

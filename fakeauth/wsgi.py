@@ -1,7 +1,7 @@
 """The one seam every transport feeds: route, call the vendor module, record in the journal.
 
-The route map is compiled once per process (compiling costs about a millisecond); each request is
-matched on a pre-bound adapter. Routing is by host, then path: a request whose ``Host`` is one of a
+The route maps are compiled once per set of vendors (:func:`routing_for`); each request is matched
+on a pre-bound adapter. Routing is by host, then path: a request whose ``Host`` is one of a
 vendor's configured hosts is served only by that vendor's routes (another vendor's path there is
 unserved, 501); any other host (the live server's loopback address) is routed by path alone.
 """
@@ -21,7 +21,6 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.routing import Map, RequestRedirect, Rule
 
-from fakeauth.apis import b2core, ovok, waltid
 from fakeauth.apis.base import Route, VendorApi
 from fakeauth.control import handle as handle_control
 from fakeauth.control_dashboard import preflight as control_preflight
@@ -30,6 +29,8 @@ from fakeauth.faults import Fault, InjectedConnectionError
 from fakeauth.http import Request, Response
 from fakeauth.journal import JournalEntry, body_value
 from fakeauth.redaction import REQUEST_SECRET_KEYS, redact, scrub_text
+from fakeauth.vendor import Vendor
+from fakeauth.vendors import VENDORS
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -38,34 +39,22 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CONTROL_PREFIX",
-    "MOUNTS",
-    "VENDOR_APIS",
     "RouteMap",
+    "Routing",
     "WsgiApp",
     "request_from_environ",
     "request_from_parts",
     "respond",
     "route_table",
-    "split_mount",
+    "routing_for",
 ]
 
 #: The path prefix of fakeauth's own control API (no vendor uses it).
 CONTROL_PREFIX = "/_fakeauth/"
 
-#: Every vendor API the fake serves.
-VENDOR_APIS: tuple[VendorApi, ...] = (ovok.API, b2core.API, waltid.API)
-
 _DROPPED = "<connection dropped by an injected fault>"
 #: A body larger than this is refused without being read.
 _HARD_BODY_LIMIT = 64 * 1024 * 1024
-
-_ROUTES: dict[str, tuple[VendorApi, Route]] = {
-    route.operation: (api, route) for api in VENDOR_APIS for route in api.routes
-}
-
-#: Each vendor's base path on the live server: ``/ovok``, ``/b2core``, ``/waltid``.
-MOUNTS: Mapping[str, VendorApi] = {f"/{api.name}": api for api in VENDOR_APIS}
-_MOUNT_PREFIXES = tuple(MOUNTS)
 
 
 class RouteMap:
@@ -113,28 +102,61 @@ class RouteMap:
 #: A method no route takes: matching it tells a served path (405) from an unserved one.
 _PROBE = "FAKEAUTH-PROBE"
 
-#: What the live server's root serves: every route but those another vendor owns there.
-_ROOT = RouteMap((api, route) for api in VENDOR_APIS for route in api.routes if route.at_root)
-#: What a vendor's hosts and base URL serve: its own routes alone.
-_BY_VENDOR: Mapping[str, RouteMap] = {
-    api.name: RouteMap((api, route) for route in api.routes) for api in VENDOR_APIS
-}
+
+class Routing:
+    """The route maps of one set of vendors, compiled once per set (:func:`routing_for`).
+
+    ``root`` is what the live server's root serves (every route but those another vendor owns
+    there), ``by_vendor`` what each vendor's hosts and base URL serve (its own routes alone),
+    ``mounts`` each vendor's base path on the live server (``/ovok``), ``table`` every route as
+    ``(operation id, method, path)`` in declaration order.
+    """
+
+    def __init__(self, vendors: tuple[Vendor, ...]) -> None:
+        self.vendors = vendors
+        apis = [vendor.api for vendor in vendors]
+        self.root = RouteMap((api, route) for api in apis for route in api.routes if route.at_root)
+        self.by_vendor: Mapping[str, RouteMap] = {
+            api.name: RouteMap((api, route) for route in api.routes) for api in apis
+        }
+        self.mounts: Mapping[str, VendorApi] = {f"/{api.name}": api for api in apis}
+        self._mount_prefixes = tuple(self.mounts)
+        self.table: tuple[tuple[str, str, str], ...] = tuple(
+            (route.operation, route.method, route.path) for api in apis for route in api.routes
+        )
+        #: The journal's operation ids of each vendor's 405s, which no route declares.
+        self.method_not_allowed = frozenset(api.method_not_allowed_operation for api in apis)
+
+    def split_mount(self, path: str) -> tuple[VendorApi | None, str, str]:
+        """The vendor whose base path ``path`` starts with, that base path, and the rest (the
+        vendor's own path); ``(None, "", path)`` when it starts with none."""
+        if path.startswith(self._mount_prefixes):
+            mount, slash, rest = path[1:].partition("/")
+            api = self.mounts.get(f"/{mount}")
+            if api is not None:
+                return api, f"/{mount}", slash + rest or "/"
+        return None, "", path
+
+    def vendor_for_path(self, path: str) -> VendorApi | None:
+        """The vendor whose path prefixes claim ``path``; the longest claiming prefix wins
+        (walt.id's ``/auth/account/`` inside Ovok's ``/auth/``)."""
+        best: tuple[int, VendorApi | None] = (0, None)
+        for vendor in self.vendors:
+            for prefix in vendor.api.path_prefixes:
+                if path.startswith(prefix) and len(prefix) > best[0]:
+                    best = (len(prefix), vendor.api)
+        return best[1]
 
 
-def route_table() -> list[tuple[str, str, str]]:
-    """Every served route as ``(operation id, method, path)``, in declaration order."""
-    return [(op, route.method, route.path) for op, (_, route) in _ROUTES.items()]
+@functools.lru_cache(maxsize=16)  # one entry per vendor set: the default one, a test's own
+def routing_for(vendors: tuple[Vendor, ...]) -> Routing:
+    """The compiled routes of ``vendors`` (compiling costs about a millisecond), kept."""
+    return Routing(vendors)
 
 
-def split_mount(path: str) -> tuple[VendorApi | None, str, str]:
-    """The vendor whose base path ``path`` starts with, that base path, and the rest (the
-    vendor's own path); ``(None, "", path)`` when it starts with none."""
-    if path.startswith(_MOUNT_PREFIXES):
-        mount, slash, rest = path[1:].partition("/")
-        api = MOUNTS.get(f"/{mount}")
-        if api is not None:
-            return api, f"/{mount}", slash + rest or "/"
-    return None, "", path
+def route_table(vendors: tuple[Vendor, ...] = VENDORS) -> list[tuple[str, str, str]]:
+    """Every route ``vendors`` serve as ``(operation id, method, path)``, in declaration order."""
+    return list(routing_for(vendors).table)
 
 
 class _Target(NamedTuple):
@@ -156,6 +178,12 @@ class WsgiApp:
 
     def __init__(self, fake: FakeAuth) -> None:
         self._fake = fake
+        self._routing = routing_for(fake.vendors)
+
+    @property
+    def vendors(self) -> tuple[Vendor, ...]:
+        """The vendor records of the fake it serves."""
+        return self._fake.vendors
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         try:
@@ -218,11 +246,12 @@ class WsgiApp:
         other host (the live server's), a vendor's base path (``/ovok/...``) does the same, and
         the root is routed by path alone.
         """
+        routing = self._routing
         api = self._fake.vendor_for_host(host)
         mount = ""
         if api is None:
-            api, mount, path = split_mount(path)
-        routes = _ROOT if api is None else _BY_VENDOR[api.name]
+            api, mount, path = routing.split_mount(path)
+        routes = routing.root if api is None else routing.by_vendor[api.name]
         endpoint, params = routes.match(path, method)
         allowed: tuple[str, ...] = ()
         if endpoint is None:
@@ -232,7 +261,7 @@ class WsgiApp:
             if allowed:
                 return _Target(owner, None, {}, allowed, mount, path)
             return _Target(owner, route, params, (), mount, path)
-        return _Target(api or _vendor_for_path(path), None, {}, (), mount, path)
+        return _Target(api or routing.vendor_for_path(path), None, {}, (), mount, path)
 
     def _serve_vendor(self, request: Request) -> Response:
         fake = self._fake
@@ -244,7 +273,7 @@ class WsgiApp:
             request.mount, request.path = mount, path
         operation = route.operation if route is not None else None
         if api is None:
-            response = _no_vendor(request)
+            response = _no_vendor(request, self._routing)
         elif mount and path.startswith(CONTROL_PREFIX):
             response = api.error(
                 404, f"fakeauth's control API is at the root: {path}, not {mount}{path}"
@@ -318,7 +347,7 @@ class WsgiApp:
         if len(request.body) > api.max_body or request.declared_length > api.max_body:
             return api.error(413, "request entity too large")
         try:
-            return route.handler(api.state_of(self._fake), request)
+            return route.handler(self._fake.vendor_state(api.name), request)
         except Exception as exc:  # a bug in the fake: answer 500, keep it for the test thread
             self._fake.handler_errors.append(exc)
             traceback.print_exc(file=sys.stderr)
@@ -409,16 +438,6 @@ def _read_body(environ: WSGIEnvironment) -> bytes:
     return b""
 
 
-def _vendor_for_path(path: str) -> VendorApi | None:
-    # The longest claiming prefix wins: walt.id's /auth/account/ inside Ovok's /auth/.
-    best: tuple[int, VendorApi | None] = (0, None)
-    for api in VENDOR_APIS:
-        for prefix in api.path_prefixes:
-            if path.startswith(prefix) and len(prefix) > best[0]:
-                best = (len(prefix), api)
-    return best[1]
-
-
 def _is_preflight(request: Request) -> bool:
     return request.method == "OPTIONS" and "access-control-request-method" in request.headers
 
@@ -448,15 +467,15 @@ def _cors_headers(origin: str) -> list[tuple[str, str]]:
     ]
 
 
-def _no_vendor(request: Request) -> Response:
+def _no_vendor(request: Request, routing: Routing) -> Response:
     return Response.json(
         404,
         {
             "error": "fakeauth: no vendor API serves this path",
             "method": request.method,
             "path": request.path,
-            "routes": [f"{route.method} {route.path}" for _, route in _ROOT.routes.values()],
-            "base_urls": {api.name: mount for mount, api in MOUNTS.items()},
+            "routes": [f"{route.method} {route.path}" for _, route in routing.root.routes.values()],
+            "base_urls": {api.name: mount for mount, api in routing.mounts.items()},
         },
     )
 

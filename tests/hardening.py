@@ -13,10 +13,10 @@ from jsonschema import Draft202012Validator
 from werkzeug.test import Client, TestResponse
 
 from fakeauth import FakeAuth
-from fakeauth.hosts import DEFAULT_HOSTS
 from fakeauth.openapi import VENDOR_NAMES, openapi_document
 from fakeauth.state.ovok import DEFAULT_CLIENT_ID, DEFAULT_TENANT_ID
 from fakeauth.state.waltid import DEFAULT_SUPERADMIN_TOKEN
+from fakeauth.vendors import DEFAULT_HOSTS
 
 T0 = datetime(2026, 5, 4, 10, 0, tzinfo=timezone.utc)
 SEED = 7

@@ -23,7 +23,10 @@ from fakeauth.errors import ConfigurationError
 from fakeauth.state.ovok import DEFAULT_CLIENT_ID, DEFAULT_TENANT_ID
 from fakeauth.testing import FakeauthServer
 from fakeauth.transports.server import LiveServer
-from fakeauth.wsgi import _ROOT, VENDOR_APIS, route_table, split_mount
+from fakeauth.vendors import VENDORS
+from fakeauth.wsgi import route_table, routing_for
+
+ROUTING = routing_for(VENDORS)
 
 EMAIL = "max.mustermann@example.test"
 PASSWORD = "correct-horse-battery-staple"
@@ -79,14 +82,16 @@ def test_the_root_keeps_routing_by_path_and_walt_id_owns_auth_logout(
 
 def test_every_root_route_is_still_served_at_the_root(served: tuple[FakeAuth, LiveServer]) -> None:
     fake, server = served
-    at_root = [(op, route) for op, (_, route) in _ROOT.routes.items() if "<" not in route.path]
+    at_root = [
+        (op, route) for op, (_, route) in ROUTING.root.routes.items() if "<" not in route.path
+    ]
 
     for operation, route in at_root:
         requests.request(route.method, server.url + route.path, timeout=10)
 
         assert list(fake.journal)[-1].operation == operation
     assert len(at_root) == len(route_table()) - 1 - sum(  # one route has a path parameter
-        not route.at_root for api in VENDOR_APIS for route in api.routes
+        not route.at_root for vendor in VENDORS for route in vendor.api.routes
     )
 
 
@@ -257,7 +262,7 @@ def test_the_banner_lists_the_base_urls() -> None:
 def test_a_base_path_is_a_whole_first_segment(
     path: str, expected: tuple[str | None, str, str]
 ) -> None:
-    api, mount, rest = split_mount(path)
+    api, mount, rest = ROUTING.split_mount(path)
 
     assert (api.name if api is not None else None, mount, rest) == expected
 

@@ -18,7 +18,6 @@ import time_machine
 from freezegun import freeze_time
 
 from fakeauth import Clock, ConfigurationError, FakeAuth, redacted
-from fakeauth import fake as fake_module
 from fakeauth.errors import TokenExpired, TokenInvalid, TokenRevoked
 from fakeauth.features import Feature, FeatureRegistry, declare
 from fakeauth.http import dumps
@@ -642,7 +641,7 @@ def test_threads_racing_to_the_first_access_get_one_state(
             time.sleep(0.02)  # long enough for every thread to arrive while it builds
             super().__init__(**options)
 
-    monkeypatch.setattr(fake_module, state_class.__name__, SlowToBuild)
+    monkeypatch.setattr(f"fakeauth.vendors.{vendor}.{state_class.__name__}", SlowToBuild)
     fake = FakeAuth()
     barrier = threading.Barrier(8)
     seen: list[object] = []

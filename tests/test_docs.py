@@ -375,7 +375,7 @@ def test_every_public_name_is_in_the_reference() -> None:
 
     reference = "".join(p.read_text() for p in (DOCS / "reference").glob("*.md"))
     homes = dict(fakeauth._HOMES)  # the module each name of ``fakeauth`` is defined in
-    homes["DEFAULT_HOSTS"] = "fakeauth.hosts"
+    homes["DEFAULT_HOSTS"] = "fakeauth.vendors"
     names = [f"{homes[name]}.{name}" for name in fakeauth.__all__]
     names += [f"fakeauth.testing.{n}" for n in fakeauth.testing.__all__ if n != "AccountT"]
 

@@ -25,7 +25,10 @@ from fakeauth.state import ovok as ovok_state
 from fakeauth.tokens import JwtSigner, _hmac_sha256_states
 from fakeauth.transports.base import UnservedRequestsError, check_all_served
 from fakeauth.transports.requests_mock import _VendorHosts
-from fakeauth.wsgi import _BY_VENDOR, _ROOT, RouteMap, WsgiApp, route_table
+from fakeauth.vendors import VENDORS
+from fakeauth.wsgi import RouteMap, WsgiApp, route_table, routing_for
+
+ROUTING = routing_for(VENDORS)
 
 OVOK = "https://api.dev.ovok.com"
 TENANT = "87ea5dfc-8b8e-384d-8489-79496e706390"
@@ -266,7 +269,7 @@ def test_a_key_that_is_not_exactly_a_str_is_read_through_str(secrets: list[str])
         ("/v1/admin/account/register", "POST"),
     ],
 )
-@pytest.mark.parametrize("routes", [_ROOT, *_BY_VENDOR.values()])
+@pytest.mark.parametrize("routes", [ROUTING.root, *ROUTING.by_vendor.values()])
 def test_a_cached_match_is_the_adapters_match(path: str, method: str, routes: RouteMap) -> None:
     try:
         expected: tuple[Any, Any] = routes._adapter.match(path, method)
@@ -280,7 +283,7 @@ def test_a_cached_match_is_the_adapters_match(path: str, method: str, routes: Ro
 
 
 def test_the_match_caches_are_bounded() -> None:
-    for routes in (_ROOT, *_BY_VENDOR.values()):
+    for routes in (ROUTING.root, *ROUTING.by_vendor.values()):
         assert routes.match.cache_info().maxsize == 4096
         assert routes.allowed.cache_info().maxsize == 4096
 

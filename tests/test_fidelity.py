@@ -18,10 +18,12 @@ from pathlib import Path
 import pytest
 from werkzeug.test import Client
 
-from fakeauth import ConfigurationError, FakeAuth, fidelity
-from fakeauth.fidelity import SECTIONS, Entry
+from fakeauth import ConfigurationError, FakeAuth
+from fakeauth.fidelity import Entry
+from fakeauth.fidelity import registry as fidelity
 from fakeauth.fidelity.model import problems
 from fakeauth.fidelity.page import PAGE_PATH, REGENERATE, render
+from fakeauth.fidelity.registry import SECTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = ROOT / "tests"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from fakeauth import ConfigurationError
-from fakeauth.hosts import DEFAULT_HOSTS, base_url, base_urls, host_keys
+from fakeauth.hosts import base_url, base_urls, host_keys
+from fakeauth.vendors import DEFAULT_HOSTS
 
 EXPECTED = "a broker is a base URL such as 'https://broker.example'"
 

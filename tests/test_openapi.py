@@ -32,7 +32,8 @@ from werkzeug.test import Client
 from fakeauth import FakeAuth
 from fakeauth import openapi as openapi_module
 from fakeauth.openapi import OPENAPI_VERSION, VENDOR_NAMES, openapi_document, openapi_json
-from fakeauth.wsgi import VENDOR_APIS, route_table
+from fakeauth.vendors import VENDORS
+from fakeauth.wsgi import route_table
 
 Case = schemathesis.Case[Any]
 DOCUMENT = openapi_document()
@@ -51,7 +52,7 @@ VENDOR_OPERATIONS = {
 }
 #: What the live server's root serves, and so what the combined document lists.
 ROOT_ROUTES = [
-    (r.operation, r.method, r.path) for api in VENDOR_APIS for r in api.routes if r.at_root
+    (r.operation, r.method, r.path) for vendor in VENDORS for r in vendor.api.routes if r.at_root
 ]
 #: Operations whose request body the vendor reads (every other one ignores its body).
 BODY_OPERATIONS = {op for op, (_, _, operation) in OPERATIONS.items() if "requestBody" in operation}

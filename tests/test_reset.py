@@ -20,13 +20,13 @@ from freezegun import freeze_time
 from werkzeug.test import Client
 
 from fakeauth import FakeAuth
-from fakeauth.hosts import DEFAULT_HOSTS
 from fakeauth.state.ovok import DEFAULT_CLIENT_ID, DEFAULT_TENANT_ID
 from fakeauth.state.waltid import (
     DEFAULT_SUPERADMIN_EMAIL,
     DEFAULT_SUPERADMIN_PASSWORD,
     DEFAULT_SUPERADMIN_TOKEN,
 )
+from fakeauth.vendors import DEFAULT_HOSTS
 
 FROZEN = "2026-05-04T10:00:00Z"
 PASSWORD = "s3cret-Pa55word"

@@ -25,10 +25,10 @@ from werkzeug.test import Client
 
 from fakeauth import ConfigurationError, FakeAuth
 from fakeauth.cli import _RequestLog
-from fakeauth.hosts import DEFAULT_HOSTS
 from fakeauth.http import Request
 from fakeauth.state.ovok import DEFAULT_CLIENT_ID, DEFAULT_TENANT_ID
 from fakeauth.transports.server import LiveServer
+from fakeauth.vendors import DEFAULT_HOSTS
 
 HOSTS = {vendor: urls[0] for vendor, urls in DEFAULT_HOSTS.items()}
 IDS = {"tenantId": DEFAULT_TENANT_ID, "clientId": DEFAULT_CLIENT_ID}

@@ -18,6 +18,7 @@ import re
 from typing import Any
 
 from fakeauth.openapi import openapi_document
+from fakeauth.vendors import VENDORS
 
 __all__ = [
     "ROUTE_PAGES",
@@ -29,7 +30,7 @@ __all__ = [
 ]
 
 #: The generated route pages, by vendor.
-ROUTE_PAGES = {vendor: f"routes/{vendor}.md" for vendor in ("ovok", "b2core", "waltid")}
+ROUTE_PAGES = {vendor.name: f"routes/{vendor.name}.md" for vendor in VENDORS}
 CLI_PAGE = "reference/cli.md"
 _REF = "#/components/schemas/"
 _TAG = re.compile(r"(?<![\\`])\[([A-Z]{2,})\](?![(\[:])")

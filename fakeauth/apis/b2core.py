@@ -512,6 +512,14 @@ API = VendorApi(
         "Every step answers the wizard envelope `{code, data, done, uuid, workflow}`; a body is "
         "read as JSON whatever its content type, or as a form; bodies over 256 KiB answer 413.",
         {JSON: b2.ErrorEnvelope},
+        security_schemes={
+            "b2coreBearer": {
+                "type": "http",
+                "scheme": "bearer",
+                "bearerFormat": "JWT",
+                "description": "A B2Core access token of this broker (HS256, 20 minutes).",
+            }
+        },
     ),
     # Symfony's MethodNotAllowedHttpException, in the wizard envelope
     not_allowed=lambda method, path, allowed: (

@@ -113,7 +113,3 @@ class VendorApi:
     def claims(self, path: str) -> bool:
         """Whether ``path`` belongs to this vendor."""
         return path.startswith(self.path_prefixes)
-
-    def state_of(self, fake: Any) -> Any:
-        """This vendor's state inside ``fake``."""
-        return getattr(fake, self.name)

@@ -39,8 +39,8 @@ class OperationDoc:
     """The documentation of one operation.
 
     ``security`` lists the alternatives (each a tuple of scheme names, all needed together, as
-    :data:`fakeauth.openapi.SECURITY_SCHEMES` names them); an empty tuple among them makes the
-    credentials optional; no alternatives: none needed.
+    their vendor's :attr:`VendorDoc.security_schemes` names them); an empty tuple among them
+    makes the credentials optional; no alternatives: none needed.
     """
 
     summary: str
@@ -53,8 +53,10 @@ class OperationDoc:
 
 @dataclass(frozen=True)
 class VendorDoc:
-    """A vendor's tag: what it is, and the body of its seam errors (413)."""
+    """A vendor's tag: what it is, the body of its seam errors (413), and the security schemes
+    its operations name (OpenAPI's ``securitySchemes``, by name)."""
 
     title: str
     description: str
     error: Mapping[str, Any]
+    security_schemes: Mapping[str, Mapping[str, str]] = field(default_factory=dict)

@@ -380,6 +380,14 @@ API = VendorApi(
         "`error` the reason phrase); bodies over 100 KiB answer 413. Shapes as Ovok's own "
         "OpenAPI document (version 2026.08.29) describes them.",
         _OVOK_ERROR,
+        security_schemes={
+            "ovokBearer": {
+                "type": "http",
+                "scheme": "bearer",
+                "bearerFormat": "JWT",
+                "description": "An Ovok access token (HS256), from login, register or refresh.",
+            }
+        },
     ),
     max_body=100 * 1024,
     # Express's own words (NestJS answers them with 404: see docs/fidelity.md)

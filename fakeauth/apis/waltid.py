@@ -621,5 +621,32 @@ API = VendorApi(
         "walt.id commons errors `{exception, id, status, code, message}`; unknown body fields "
         "are refused; bodies over 1 MiB answer 413.",
         _WID_ERROR,
+        security_schemes={
+            "waltidBearer": {
+                "type": "http",
+                "scheme": "bearer",
+                "bearerFormat": "JWT",
+                "description": (
+                    "A walt.id login token (EdDSA), from `POST /auth/account/emailpass`."
+                ),
+            },
+            "waltidCookie": {
+                "type": "apiKey",
+                "in": "cookie",
+                "name": "ktor-authnz-auth",
+                "description": "The cookie a walt.id login sets (the token itself).",
+            },
+            "waltidHeader": {
+                "type": "apiKey",
+                "in": "header",
+                "name": "ktor-authnz-auth",
+                "description": "ktor-authnz's own header: the token, without `Bearer `.",
+            },
+            "waltidBasic": {
+                "type": "http",
+                "scheme": "basic",
+                "description": "The email and password of a walt.id login, as a Basic header.",
+            },
+        },
     ),
 )

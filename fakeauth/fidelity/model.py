@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-__all__ = ["ID_PATTERN", "KINDS", "KIND_LABELS", "VENDORS", "Entry", "Kind", "Vendor", "problems"]
+__all__ = ["ALL", "ID_PATTERN", "KINDS", "KIND_LABELS", "Entry", "Kind", "problems"]
 
 #: The source kinds, strongest evidence first.
 #:
@@ -30,13 +30,12 @@ KINDS: tuple[Kind, ...] = get_args(Kind)
 #: How the page writes each kind.
 KIND_LABELS: dict[Kind, str] = {kind: f"[{kind}]" for kind in KINDS}
 
-#: The vendors an entry may be about; ``all`` is every vendor at once.
-Vendor = Literal["all", "ovok", "b2core", "waltid"]
-VENDORS: tuple[Vendor, ...] = get_args(Vendor)
+#: The "vendor" of an entry about every vendor at once (the others are the vendors' names).
+ALL = "all"
 
 #: ``<vendor>.<topic>[.<aspect>...]``: lowercase words joined by ``-``, levels by ``.``; the
 #: first level is the entry's vendor. Ids are stable: other tools look entries up by them.
-ID_PATTERN = re.compile(r"(all|ovok|b2core|waltid)(\.[a-z0-9]+(-[a-z0-9]+)*)+")
+ID_PATTERN = re.compile(r"[a-z][a-z0-9]*(\.[a-z0-9]+(-[a-z0-9]+)*)+")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -50,7 +49,7 @@ class Entry:
     """
 
     id: str
-    vendor: Vendor
+    vendor: str
     behaviour: str
     fakeauth: str
     kind: Kind
@@ -74,11 +73,17 @@ class Entry:
         }
 
 
-def problems(entries: Iterable[Entry], operations: Iterable[str] | None = None) -> list[str]:
+def problems(
+    entries: Iterable[Entry],
+    operations: Iterable[str] | None = None,
+    vendors: Iterable[str] | None = None,
+) -> list[str]:
     """Every mistake in ``entries``, as sentences: duplicate or malformed ids, an id whose
-    first level is not the vendor, an unknown vendor or kind, a blank field, a malformed test
-    node id, and (when ``operations`` is given) an operation id that is not among them."""
+    first level is not the vendor, a blank field, an unknown kind, a malformed test node id, and
+    (when ``operations`` or ``vendors`` are given) an operation id or a vendor (besides
+    :data:`ALL`) that is not among them."""
     known = None if operations is None else frozenset(operations)
+    names = None if vendors is None else (ALL, *vendors)
     found: list[str] = []
     seen: set[str] = set()
     for entry in entries:
@@ -91,8 +96,8 @@ def problems(entries: Iterable[Entry], operations: Iterable[str] | None = None) 
                 f"{name}: the id must be {entry.vendor}.<topic>[.<aspect>], lowercase words "
                 "joined by '-', e.g. 'ovok.logout.repeat'"
             )
-        if entry.vendor not in VENDORS:
-            found.append(f"{name}: the vendor must be one of {', '.join(VENDORS)}")
+        if names is not None and entry.vendor not in names:
+            found.append(f"{name}: the vendor must be one of {', '.join(names)}")
         if entry.kind not in KINDS:
             found.append(f"{name}: the kind must be one of {', '.join(KINDS)}")
         for field in ("behaviour", "fakeauth", "source"):

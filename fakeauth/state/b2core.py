@@ -10,6 +10,7 @@ The brokers' settings, the records a wizard works with and the domain errors liv
 from __future__ import annotations
 
 import base64
+import copy
 import hmac
 import threading
 from collections.abc import Iterable, Mapping
@@ -539,3 +540,38 @@ class B2CoreState:
             token = self.signer.encode(claims)
             pair.append(IssuedToken(token, to_datetime(now), to_datetime(now + ttl)))
         return B2CoreTokens(session, account, pair[0], pair[1])
+
+    # -- the VendorState protocol: the state's part of a document, and its snapshot ----------
+    # Delegates to fakeauth.persistence until the state writes and reads its own records.
+
+    def to_document(self) -> dict[str, Any]:
+        """The state's part of a state document (JSON-ready)."""
+        from fakeauth.persistence.vendors import export_b2core
+
+        return copy.deepcopy(export_b2core(self))
+
+    def load_document(self, document: Mapping[str, Any]) -> None:
+        """Replace the state with a document part's; raises :class:`ConfigurationError`."""
+        from pydantic import ValidationError
+
+        from fakeauth.persistence.model import B2CoreDoc
+        from fakeauth.persistence.vendors import load_b2core
+
+        try:
+            parsed = B2CoreDoc.model_validate(dict(document))
+        except ValidationError as exc:
+            raise ConfigurationError(
+                f"the B2Core part of the document is not valid: {exc}"
+            ) from None
+        with self._lock:
+            load_b2core(self, parsed, exact=False)
+
+    def snapshot(self) -> object:
+        """A copy of the state's records, for :meth:`restore`."""
+        return self.to_document()
+
+    def restore(self, snapshot: object) -> None:
+        """Put back what :meth:`snapshot` took."""
+        if not isinstance(snapshot, dict):
+            raise ConfigurationError("restore takes what this state's snapshot() returned")
+        self.load_document(snapshot)

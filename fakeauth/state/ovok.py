@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -587,3 +589,37 @@ class OvokState:
     def expires_at(self, token_ttl: int) -> datetime:
         """When a token issued now with ``token_ttl`` seconds expires."""
         return to_datetime(int(self.clock.time()) + token_ttl)
+
+    # -- the VendorState protocol: the state's part of a document, and its snapshot ----------
+    # Delegates to fakeauth.persistence until the state writes and reads its own records.
+
+    def to_document(self) -> dict[str, Any]:
+        """The state's part of a state document (JSON-ready)."""
+        from fakeauth.persistence.vendors import export_ovok
+
+        return copy.deepcopy(export_ovok(self))
+
+    def load_document(self, document: Mapping[str, Any]) -> None:
+        """Replace the state with a document part's; raises :class:`ConfigurationError`."""
+        from pydantic import ValidationError
+
+        from fakeauth.persistence.model import OvokDoc
+        from fakeauth.persistence.vendors import load_ovok
+
+        try:
+            parsed = OvokDoc.model_validate(dict(document))
+        except ValidationError as exc:
+            message = f"the Ovok part of the document is not valid: {exc}"
+            raise ConfigurationError(message) from None
+        with self._lock:
+            load_ovok(self, parsed, exact=False)
+
+    def snapshot(self) -> object:
+        """A copy of the state's records, for :meth:`restore`."""
+        return self.to_document()
+
+    def restore(self, snapshot: object) -> None:
+        """Put back what :meth:`snapshot` took."""
+        if not isinstance(snapshot, dict):
+            raise ConfigurationError("restore takes what this state's snapshot() returned")
+        self.load_document(snapshot)

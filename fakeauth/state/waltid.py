@@ -10,6 +10,7 @@ against the fake's clock. The records and domain errors live in
 
 from __future__ import annotations
 
+import copy
 import re
 import threading
 from collections.abc import Mapping
@@ -435,3 +436,38 @@ class WaltidState:
         )
         token = self.signer.encode({"sub": account.id, "session": session.id, "exp": expires_at})
         return WaltidLogin(account, session, token)
+
+    # -- the VendorState protocol: the state's part of a document, and its snapshot ----------
+    # Delegates to fakeauth.persistence until the state writes and reads its own records.
+
+    def to_document(self) -> dict[str, Any]:
+        """The state's part of a state document (JSON-ready)."""
+        from fakeauth.persistence.waltid import export_waltid
+
+        return copy.deepcopy(export_waltid(self))
+
+    def load_document(self, document: Mapping[str, Any]) -> None:
+        """Replace the state with a document part's; raises :class:`ConfigurationError`."""
+        from pydantic import ValidationError
+
+        from fakeauth.persistence.model import WaltidDoc
+        from fakeauth.persistence.waltid import load_waltid
+
+        try:
+            parsed = WaltidDoc.model_validate(dict(document))
+        except ValidationError as exc:
+            raise ConfigurationError(
+                f"the walt.id part of the document is not valid: {exc}"
+            ) from None
+        with self._lock:
+            load_waltid(self, parsed, exact=False)
+
+    def snapshot(self) -> object:
+        """A copy of the state's records, for :meth:`restore`."""
+        return self.to_document()
+
+    def restore(self, snapshot: object) -> None:
+        """Put back what :meth:`snapshot` took."""
+        if not isinstance(snapshot, dict):
+            raise ConfigurationError("restore takes what this state's snapshot() returned")
+        self.load_document(snapshot)

@@ -293,11 +293,7 @@ class _Patch:
     def prefixes(self) -> Iterator[str]:
         """The URL prefixes of this fake's vendor hosts and running live servers."""
         fake = self.fake
-        urls = [url for urls in fake.hosts.values() for url in urls]
-        b2core = type(fake).b2core.built(fake)
-        if b2core is not None:
-            urls += [broker.url for broker in b2core.brokers]
-        for url in dict.fromkeys(urls):
+        for url in fake.base_urls():
             for key in host_keys(url):
                 yield f"http://{key}/"
                 yield f"https://{key}/"

@@ -35,8 +35,10 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from fakeauth.errors import ConfigurationError
-from fakeauth.hosts import VENDORS, vendor_url
+from fakeauth.hosts import vendor_url
 from fakeauth.transports.connection import Connection, error_response, shut
+from fakeauth.vendor import Vendor
+from fakeauth.vendors import VENDORS
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
@@ -127,13 +129,18 @@ class LiveServer:
 
     def url_for(self, vendor: str) -> str:
         """A vendor's base URL on this server, ``http://127.0.0.1:<port>/<vendor>``: under it,
-        every route of that vendor answers as on its in-process hosts (:data:`VENDORS`)."""
-        return vendor_url(self.url, vendor)
+        every route of that vendor answers as on its in-process hosts."""
+        return vendor_url(self.url, vendor, [v.name for v in self._vendors()])
 
     @property
     def urls(self) -> dict[str, str]:
         """Every vendor's base URL on this server, by vendor name (see :meth:`url_for`)."""
-        return {vendor: self.url_for(vendor) for vendor in VENDORS}
+        return {vendor.name: f"{self.url}/{vendor.name}" for vendor in self._vendors()}
+
+    def _vendors(self) -> tuple[Vendor, ...]:
+        # The served fake's vendors (a WsgiApp or a LanesApp says; any other app: the default).
+        vendors: tuple[Vendor, ...] = getattr(self.app, "vendors", VENDORS)
+        return vendors
 
     @property
     def connections(self) -> int:

@@ -1,0 +1,150 @@
+"""What a vendor is to fakeauth: one record (:class:`Vendor`) and what its state must do
+(:class:`VendorState`).
+
+Code that needs "every vendor" (routing, the control API and the dashboard, OpenAPI, fidelity,
+hosts, seeding, persistence) iterates a fake's vendor records instead of naming vendors: a vendor
+is added by writing its record (and its own modules) and handing it to ``FakeAuth(vendors=...)``.
+The three vendors fakeauth ships are listed once, in :mod:`fakeauth.vendors`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from fakeauth.apis.base import VendorApi
+from fakeauth.clock import Clock
+from fakeauth.features import FeatureRegistry
+from fakeauth.outbox import Outbox
+from fakeauth.randomness import Randomness
+
+if TYPE_CHECKING:
+    from fakeauth.fidelity.model import Entry
+    from fakeauth.tokens import TokenStore
+
+__all__ = ["AccountSummary", "FidelitySection", "StateContext", "Vendor", "VendorState"]
+
+
+class VendorState(Protocol):
+    """What every vendor's state does for the parts of fakeauth that serve every vendor alike.
+
+    A state owns its records: it writes and reads its own part of a state document and its own
+    snapshot, under the rules its seeding methods apply, so nothing outside it assigns its
+    attributes.
+    """
+
+    def reset(self) -> None:
+        """Back to a fresh state: the embedded defaults, no accounts, no tokens."""
+
+    def export_accounts(self) -> list[dict[str, Any]]:
+        """Every account as JSON-ready data, without passwords or tokens; each has ``id`` and
+        ``email``."""
+
+    def remove_account(self, account_id: str) -> bool:
+        """Delete an account (its sessions signed out first); ``False`` when there is none."""
+
+    def to_document(self) -> dict[str, Any]:
+        """The state's part of a state document (JSON-ready)."""
+
+    def load_document(self, document: Mapping[str, Any]) -> None:
+        """Replace the state with a document part's, checked by the seeding rules; raises
+        :class:`~fakeauth.errors.ConfigurationError`."""
+
+    def snapshot(self) -> object:
+        """An opaque, cheap copy of the state, for :meth:`restore`."""
+
+    def restore(self, snapshot: object) -> None:
+        """Put back what :meth:`snapshot` took."""
+
+
+@dataclass(frozen=True)
+class StateContext:
+    """What a fake hands a vendor's state builder: the shared services and the vendor's options.
+
+    ``options`` are the vendor's own constructor options by their short name: ``hosts`` (its
+    base URLs) for every vendor, and Ovok's ``access_token_ttl`` and ``refresh_token_ttl``, say.
+    """
+
+    clock: Clock
+    randomness: Randomness
+    outbox: Outbox
+    features: FeatureRegistry
+    options: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    """What the dashboard shows of an account besides the vendor's own export."""
+
+    name: str
+    scope: str
+    roles: tuple[str, ...] = ()
+    two_factor: str | None = None
+
+
+@dataclass(frozen=True)
+class FidelitySection:
+    """A vendor's section of the fidelity page: its title, introduction and entries."""
+
+    title: str
+    intro: str
+    entries: tuple[Entry, ...]
+
+
+def _no_summary(account: Mapping[str, Any]) -> AccountSummary:
+    return AccountSummary(name="", scope="")
+
+
+def _no_tokens(state: Any) -> TokenStore | None:
+    return None
+
+
+def _no_key(state: Any) -> dict[str, str] | None:
+    return None
+
+
+def _no_added_hosts(state: Any) -> tuple[str, ...]:
+    return ()
+
+
+def _same_hosts(urls: tuple[str, ...]) -> tuple[str, ...]:
+    return urls
+
+
+# eq=False: a record is compared (and hashed, as a cache key of route maps) by identity.
+@dataclass(frozen=True, eq=False)
+class Vendor:
+    """One vendor: its name, hosts, state, HTTP API (routes, errors, OpenAPI tag) and fidelity
+    entries, and how the dashboard and seed documents see its accounts.
+
+    ``build_state`` makes a fresh state from a :class:`StateContext`; ``seed_lists`` gives a
+    state's seeding methods by their seed-document list name, in the order a document is applied
+    (Ovok's ``tenants`` before its ``clients``); ``summary`` turns one exported account into the
+    dashboard's :class:`AccountSummary`; ``tokens`` is the state's token store (``None``: it
+    issues no tokens), ``public_key`` the JWK of its asymmetric tokens (``None``: none);
+    ``added_hosts`` the base URLs a built state answers on besides the configured ones (B2Core
+    brokers added at run time), ``check_hosts`` checks and normalises the configured base URLs.
+    """
+
+    name: str
+    api: VendorApi
+    default_hosts: tuple[str, ...]
+    build_state: Callable[[StateContext], VendorState]
+    seed_lists: Callable[[Any], Mapping[str, Callable[..., Any]]]
+    fidelity: FidelitySection = field(default_factory=lambda: FidelitySection("", "", ()))
+    summary: Callable[[Mapping[str, Any]], AccountSummary] = _no_summary
+    tokens: Callable[[Any], TokenStore | None] = _no_tokens
+    public_key: Callable[[Any], dict[str, str] | None] = _no_key
+    added_hosts: Callable[[Any], Iterable[str]] = _no_added_hosts
+    check_hosts: Callable[[tuple[str, ...]], tuple[str, ...]] = _same_hosts
+
+    @property
+    def title(self) -> str:
+        """The vendor's name as people write it (``"Ovok B2B auth"``)."""
+        return self.api.doc.title
+
+    @property
+    def hosts_option(self) -> str:
+        """The ``FakeAuth`` option that names its hosts, ``<name>_hosts``."""
+        return f"{self.name}_hosts"

@@ -1,0 +1,59 @@
+"""B2Core's record in the vendor registry: its hosts, state, API, fidelity entries and
+accounts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from fakeauth.apis.b2core import API
+from fakeauth.fidelity import b2core as fidelity
+from fakeauth.state.b2core import B2CoreState
+from fakeauth.vendor import AccountSummary, FidelitySection, StateContext, Vendor
+
+__all__ = ["VENDOR"]
+
+
+def _build(context: StateContext) -> B2CoreState:
+    return B2CoreState(
+        hosts=context.options["hosts"],
+        clock=context.clock,
+        randomness=context.randomness,
+        outbox=context.outbox,
+        features=context.features,
+        access_token_ttl=context.options["access_token_ttl"],
+        refresh_token_ttl=context.options["refresh_token_ttl"],
+    )
+
+
+def _seed_lists(state: B2CoreState) -> Mapping[str, Callable[..., Any]]:
+    return {"brokers": state.add_broker, "accounts": state.add_account}
+
+
+def _summary(account: Mapping[str, Any]) -> AccountSummary:
+    return AccountSummary(
+        name=f"{account['given_name']} {account['family_name']}",
+        scope=f"broker {account['broker']}",
+        two_factor=account["two_factor"],
+    )
+
+
+def _broker_urls(state: B2CoreState) -> list[str]:
+    # A broker added at run time with fake.b2core.add_broker(...) answers on its own host.
+    return [broker.url for broker in state.brokers]
+
+
+#: B2Core's broker API.
+VENDOR = Vendor(
+    name="b2core",
+    api=API,
+    default_hosts=("https://host.name",),
+    build_state=_build,
+    seed_lists=_seed_lists,
+    fidelity=FidelitySection(fidelity.TITLE, fidelity.INTRO, fidelity.ENTRIES),
+    summary=_summary,
+    tokens=lambda state: state.tokens,
+    public_key=lambda state: state.signer.public_jwk(),
+    added_hosts=_broker_urls,
+    check_hosts=B2CoreState.checked_hosts,
+)

@@ -1,0 +1,57 @@
+"""Ovok's record in the vendor registry: its hosts, state, API, fidelity entries and accounts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from fakeauth.apis.ovok import API
+from fakeauth.fidelity import ovok as fidelity
+from fakeauth.state.ovok import OvokState
+from fakeauth.vendor import AccountSummary, FidelitySection, StateContext, Vendor
+
+__all__ = ["VENDOR"]
+
+
+def _build(context: StateContext) -> OvokState:
+    return OvokState(
+        clock=context.clock,
+        randomness=context.randomness,
+        outbox=context.outbox,
+        access_token_ttl=context.options["access_token_ttl"],
+        refresh_token_ttl=context.options["refresh_token_ttl"],
+    )
+
+
+def _seed_lists(state: OvokState) -> Mapping[str, Callable[..., Any]]:
+    # In order: a list may refer to what an earlier one adds (clients to tenants).
+    return {
+        "tenants": state.add_tenant,
+        "clients": state.add_client,
+        "accounts": state.add_account,
+    }
+
+
+def _summary(account: Mapping[str, Any]) -> AccountSummary:
+    return AccountSummary(
+        name=f"{account['name']} {account['surname']}", scope=f"tenant {account['tenant_id']}"
+    )
+
+
+#: Ovok B2B auth.
+VENDOR = Vendor(
+    name="ovok",
+    api=API,
+    default_hosts=(
+        "https://api.dev.ovok.com",
+        "https://api.sandbox.ovok.com",
+        "https://api.staging.ovok.com",
+        "https://api.ovok.com",
+    ),
+    build_state=_build,
+    seed_lists=_seed_lists,
+    fidelity=FidelitySection(fidelity.TITLE, fidelity.INTRO, fidelity.ENTRIES),
+    summary=_summary,
+    tokens=lambda state: state.tokens,
+    public_key=lambda state: state.signer.public_jwk(),
+)

@@ -1,0 +1,52 @@
+"""walt.id's record in the vendor registry: its hosts, state, API, fidelity entries and
+accounts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from fakeauth.apis.waltid import API
+from fakeauth.fidelity import waltid as fidelity
+from fakeauth.state.waltid import WaltidState
+from fakeauth.vendor import AccountSummary, FidelitySection, StateContext, Vendor
+
+__all__ = ["VENDOR"]
+
+
+def _build(context: StateContext) -> WaltidState:
+    return WaltidState(
+        clock=context.clock,
+        randomness=context.randomness,
+        outbox=context.outbox,
+        features=context.features,
+        token_ttl=context.options["token_ttl"],
+    )
+
+
+def _seed_lists(state: WaltidState) -> Mapping[str, Callable[..., Any]]:
+    return {"organizations": state.add_organization, "accounts": state.add_account}
+
+
+def _summary(account: Mapping[str, Any]) -> AccountSummary:
+    orgs: Mapping[str, list[str]] = account["roles"]
+    roles = [f"{org}: {role}" for org, names in orgs.items() for role in names]
+    return AccountSummary(
+        name=str(account["profile"].get("name", "")),
+        scope="organizations " + ", ".join(orgs) if orgs else "no organization",
+        roles=tuple(["superadmin", *roles] if account["superadmin"] else roles),
+    )
+
+
+#: walt.id Enterprise's account API.
+VENDOR = Vendor(
+    name="waltid",
+    api=API,
+    default_hosts=("https://enterprise-sandbox.waltid.dev", "https://enterprise.sandbox.walt.id"),
+    build_state=_build,
+    seed_lists=_seed_lists,
+    fidelity=FidelitySection(fidelity.TITLE, fidelity.INTRO, fidelity.ENTRIES),
+    summary=_summary,
+    tokens=lambda state: state.tokens,
+    public_key=lambda state: state.signer.public_jwk(),
+)
