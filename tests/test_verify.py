@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from verify_rows import rows
+from verify_targets import rows
 
 from fakeauth import FakeAuth, cli, redacted, verify
 from fakeauth.errors import ConfigurationError

@@ -191,6 +191,8 @@ def _read(response: http.client.HTTPResponse, limit: int) -> bytes | None:
     while size <= limit:
         chunk = response.read(min(_CHUNK, limit + 1 - size))
         if not chunk:
+            if response.length:  # read(amt) ends quietly where the connection did
+                raise http.client.IncompleteRead(b"".join(chunks), response.length)
             return b"".join(chunks)
         chunks.append(chunk)
         size += len(chunk)
