@@ -85,7 +85,8 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
         type=float,
         default=300.0,
         metavar="S",
-        help="seconds for the whole run; checks not started by then are not run (default 300)",
+        help="seconds for the whole run: a request still waiting then is cut, and the checks "
+        "after it are not run (default 300)",
     )
     verify.add_argument(
         "--max-body",
