@@ -23,15 +23,14 @@ In a pytest suite::
 from __future__ import annotations
 
 from fakeauth.verify.checks import ACCOUNT_PREFIX, CHECKS, checks
-from fakeauth.verify.model import Answer, Check, Shape, Step
+from fakeauth.verify.model import MAX_JSON_DEPTH, Answer, Check, Shape, Step
+from fakeauth.verify.remote import MAX_BODY, HostRefusedError, HttpTransport
 from fakeauth.verify.report import Report
 from fakeauth.verify.runner import CheckResult, Runner, is_declared
 from fakeauth.verify.targets import (
     DIVERGENCES,
     ENV_PREFIX,
     Credentials,
-    HostRefusedError,
-    HttpTransport,
     Target,
     WsgiTransport,
     diverge,
@@ -42,6 +41,8 @@ __all__ = [
     "CHECKS",
     "DIVERGENCES",
     "ENV_PREFIX",
+    "MAX_BODY",
+    "MAX_JSON_DEPTH",
     "Answer",
     "Check",
     "CheckResult",

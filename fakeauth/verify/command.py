@@ -1,7 +1,8 @@
 """``fakeauth verify``: the checks against a fresh fake, ``fakeauth serve`` or a vendor's sandbox.
 
-Exit status: 0 when every divergence is declared in the fidelity registry (or there is none),
-1 when one is not, 2 on a usage error.
+Exit status: 0 when every check matches or diverges as the fidelity registry declares; 1 when a
+divergence is not declared; 2 when the target could not be checked (unreachable, misconfigured,
+credentials refused: a check could not run to its end) or on a usage error.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from typing import Any, TextIO, cast
 
 from fakeauth.console import write_line
 from fakeauth.errors import ConfigurationError
+from fakeauth.redaction import redact
 from fakeauth.verify.checks import checks
 from fakeauth.verify.model import Vendor
+from fakeauth.verify.remote import MAX_BODY
 from fakeauth.verify.report import Report
 from fakeauth.verify.runner import Runner
 from fakeauth.verify.targets import ENV_PREFIX, VENDORS, Target
@@ -28,8 +31,15 @@ Without a URL, the checks run against a fresh fake (then every check matches). A
 comes from --base-url or {ENV_PREFIX}<VENDOR>_URL (OVOK, B2CORE, WALTID); its account from
 {ENV_PREFIX}<VENDOR>_EMAIL and _PASSWORD (Ovok also _TENANT and _CLIENT, B2Core
 _FINGERPRINT). Without an account, the run registers one named fakeauth-verify-<random>@example.com.
-Requests go to the named URLs only. Exit status: 0 when every divergence is declared in
-fakeauth's fidelity registry, 1 when one is not, 2 on a usage error."""
+Requests go to the named URLs only. A check that cannot run to its end (no answer within
+--timeout, a body over --max-body or nested too deep to parse, a login that gives no token, the
+run's --deadline passed) is a row that says why, and the run goes on.
+
+exit status:
+  0  every check matches, or diverges as fakeauth's fidelity registry declares
+  1  a check diverges where the registry declares nothing
+  2  the target could not be checked (unreachable, misconfigured, credentials refused: a check
+     could not run to its end), or a usage error"""
 
 
 _FRESH_NOTE = (
@@ -68,7 +78,22 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
         type=float,
         default=10.0,
         metavar="S",
-        help="seconds to wait for each answer (default 10)",
+        help="seconds for each request to a URL, from connecting to the last byte (default 10)",
+    )
+    verify.add_argument(
+        "--deadline",
+        type=float,
+        default=300.0,
+        metavar="S",
+        help="seconds for the whole run: a request still waiting then is cut, and the checks "
+        "after it are not run (default 300)",
+    )
+    verify.add_argument(
+        "--max-body",
+        type=int,
+        default=MAX_BODY,
+        metavar="BYTES",
+        help=f"the most bytes of an answer's body read from a URL (default {MAX_BODY}, 1 MiB)",
     )
     return verify
 
@@ -88,19 +113,28 @@ def run(
     runner = Runner(target)
     try:
         results = runner.run(check for check in checks() if check.vendor in vendors)
-    except ConfigurationError as exc:  # an account from the environment the fake refuses
-        print(exc, file=sys.stderr)
+        note = "" if target.base_urls else _FRESH_NOTE
+        report = Report(target.name, results, runner.secrets, note)
+        text = report.table() if args.format == "table" else report.json()
+    except Exception as exc:  # a defect of fakeauth's own: a sentence, never a traceback
+        why = redact(f"{type(exc).__name__}: {exc}", runner.secrets)
+        print(
+            f"fakeauth verify failed ({why}); this is a bug of fakeauth, please report it",
+            file=sys.stderr,
+        )
         return 2
-    note = "" if target.base_urls else _FRESH_NOTE
-    report = Report(target.name, results, runner.secrets, note)
     # the reader may leave (`fakeauth verify | head`): no traceback
-    write_line(report.table() if args.format == "table" else report.json(), out)
+    write_line(text, out)
     return report.exit_status
 
 
 def _target(args: argparse.Namespace, environ: Mapping[str, str]) -> tuple[list[Vendor], Target]:
     if not 0 < args.timeout <= 600:
         raise ConfigurationError("--timeout takes a number of seconds above 0, at most 600")
+    if not 0 < args.deadline <= 86400:
+        raise ConfigurationError("--deadline takes a number of seconds above 0, at most 86400")
+    if args.max_body < 1:
+        raise ConfigurationError("--max-body takes a number of bytes, 1 or more")
     chosen = cast("list[Vendor] | None", args.vendor)
     urls: dict[Vendor, str] = {}
     for given in cast("list[str]", args.base_url):
@@ -126,7 +160,9 @@ def _target(args: argparse.Namespace, environ: Mapping[str, str]) -> tuple[list[
     if named:
         name = ", ".join(f"{vendor} {named[vendor]}" for vendor in vendors)
         target = replace(target, name=name)
-    return vendors, replace(target, timeout=args.timeout)
+    return vendors, replace(
+        target, timeout=args.timeout, deadline=args.deadline, max_body=args.max_body
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

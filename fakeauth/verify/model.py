@@ -5,7 +5,8 @@ vendor's base URL. Its body, headers and path may hold ``${name}`` placeholders:
 run uses (``${email}``, ``${password}``, ...) and the values earlier steps captured from their
 answers (``${token}``). An answer is compared by its :class:`Shape`: the status, the body's kind,
 its JSON keys and value types, and only the values a step names (error texts, workflow names);
-ids, timestamps and tokens differ on every run and are never compared.
+ids, timestamps and tokens differ on every run and are never compared. A body is parsed as JSON
+only when it is nested at most :data:`MAX_JSON_DEPTH` levels deep (a target may be hostile).
 """
 
 from __future__ import annotations
@@ -14,9 +15,25 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import accumulate
+from types import MappingProxyType
 from typing import Any, Literal
 
-__all__ = ["ABSENT", "Answer", "Check", "Shape", "Step", "Vendor", "fill", "lookup", "shape_of"]
+__all__ = [
+    "ABSENT",
+    "MAX_JSON_DEPTH",
+    "Answer",
+    "Check",
+    "JsonTooDeepError",
+    "Shape",
+    "Step",
+    "Vendor",
+    "fill",
+    "json_depth",
+    "lookup",
+    "parse_json",
+    "shape_of",
+]
 
 #: The vendors a check can be about.
 Vendor = Literal["ovok", "b2core", "waltid"]
@@ -25,6 +42,44 @@ Vendor = Literal["ovok", "b2core", "waltid"]
 ABSENT = "<absent>"
 
 _PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
+
+#: The deepest nesting of arrays and objects a body may have to be parsed as JSON. The vendors'
+#: answers nest five levels at most; the report nests a body a few levels deeper, and
+#: :func:`fakeauth.redaction.redact` keeps 64.
+MAX_JSON_DEPTH = 32
+_BRACKETS = re.compile(r"[^\[\]{}]+")
+_NESTING = MappingProxyType({"[": 1, "{": 1, "]": -1, "}": -1})
+
+
+class JsonTooDeepError(ValueError):
+    """A body nested deeper than :data:`MAX_JSON_DEPTH`: it is not parsed."""
+
+
+def json_depth(text: str) -> int:
+    """How deep the arrays and objects of the JSON ``text`` nest, without parsing it.
+
+    Counted outside strings, in linear time and without recursion, so that ``json.loads`` is
+    called only on what it can parse without exhausting the stack. Where ``text`` is not JSON
+    the count is exact up to the point where ``json.loads`` would stop.
+    """
+    # A string's escapes pair its backslashes from the left; once every escaped backslash and
+    # quote is gone, each '"' opens or closes a string.
+    unescaped = text.replace("\\\\", "").replace('\\"', "")
+    outside = "".join(unescaped.split('"')[0::2])
+    brackets = _BRACKETS.sub("", outside)
+    return max(accumulate(map(_NESTING.__getitem__, brackets)), default=0)
+
+
+def parse_json(body: bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """``body`` (UTF-8 JSON) parsed; ``ValueError`` when it is not JSON, and
+    :class:`JsonTooDeepError` when it nests deeper than ``max_depth``."""
+    text = body.decode("utf-8")  # UnicodeDecodeError is a ValueError
+    if json_depth(text) > max_depth:
+        raise JsonTooDeepError(
+            f"the answer's JSON nests deeper than {max_depth} levels; fakeauth verify does not "
+            "parse it"
+        )
+    return json.loads(text)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,6 +109,13 @@ class Step:
     def describe(self) -> str:
         """``METHOD path``, for the report."""
         return f"{self.method} {self.path}"
+
+    def needs(self) -> list[str]:
+        """The names the step sends: its ``${name}`` placeholders and its ``bearer``, in order."""
+        found = _placeholders([self.path, self.json, self.text, dict(self.headers)])
+        if self.bearer is not None:
+            found.append(self.bearer)
+        return list(dict.fromkeys(found))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -88,11 +150,11 @@ class Answer:
     error: str = ""
 
     def json(self) -> Any:
-        """The body as JSON, or ``None`` when it is not JSON."""
+        """The body as JSON, or ``None`` when it is not JSON (or nests too deep to parse)."""
         if not self.body:
             return None
         try:
-            return json.loads(self.body)
+            return parse_json(self.body)
         except ValueError:
             return None
 
@@ -102,7 +164,7 @@ class Shape:
     """What of an answer is compared: equal shapes are a match."""
 
     status: int
-    kind: str  # "json", "text", "empty" or "no answer"
+    kind: str  # "json", "text", "empty", "unread" (``error`` says why) or "no answer"
     types: Any  # the JSON's keys and value types; the text when compared; else None
     values: tuple[tuple[str, Any], ...]  # the compared paths and their values
     error: str = ""
@@ -124,8 +186,15 @@ class Shape:
 def shape_of(answer: Answer, step: Step) -> Shape:
     """The :class:`Shape` of ``answer`` to ``step``."""
     if answer.error:
-        return Shape(0, "no answer", None, (), answer.error)
-    document = answer.json()
+        return Shape(
+            answer.status, "unread" if answer.status else "no answer", None, (), answer.error
+        )
+    try:
+        document = parse_json(answer.body) if answer.body else None
+    except JsonTooDeepError as exc:
+        return Shape(answer.status, "unread", None, (), str(exc))
+    except ValueError:
+        document = None
     if document is None and answer.body.strip() not in (b"null", b""):
         text = answer.body.decode("utf-8", "replace")
         return Shape(answer.status, "text", text if step.compare_text else None, ())
@@ -168,6 +237,16 @@ def lookup(document: Any, path: str, default: Any = None) -> Any:
         else:
             return default
     return value
+
+
+def _placeholders(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return _PLACEHOLDER.findall(value)
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        return [name for item in value for name in _placeholders(item)]
+    return []
 
 
 def fill(value: Any, context: Mapping[str, str]) -> Any:

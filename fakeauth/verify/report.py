@@ -31,7 +31,11 @@ class Report:
 
     @property
     def exit_status(self) -> int:
-        """0 when every divergence is declared in the registry (or there is none), else 1."""
+        """2 when a check could not be run to its end (the target could not be checked, so no
+        verdict on it is complete); else 1 when a divergence is not declared in the registry;
+        else 0 (every check matches, or diverges as declared)."""
+        if any(result.error for result in self.results):
+            return 2
         return 0 if all(result.ok for result in self.results) else 1
 
     def table(self) -> str:
@@ -54,8 +58,8 @@ class Report:
         return self._scrubbed("\n".join(lines))
 
     def summary(self) -> str:
-        """One line: how many matched, diverged (declared or not), were skipped."""
-        counts = {"match": 0, "declared": 0, "undeclared": 0, "skipped": 0}
+        """One line: how many matched, diverged (declared or not), were skipped, could not run."""
+        counts = {"match": 0, "declared": 0, "undeclared": 0, "skipped": 0, "error": 0}
         for result in self.results:
             verdict = result.verdict()
             if verdict == "diverge":
@@ -63,7 +67,8 @@ class Report:
             counts[verdict] += 1
         return (
             f"{len(self.results)} checks: {counts['match']} match, {counts['declared']} diverge "
-            f"as declared, {counts['undeclared']} diverge undeclared, {counts['skipped']} skipped"
+            f"as declared, {counts['undeclared']} diverge undeclared, {counts['skipped']} skipped, "
+            f"{counts['error']} could not be checked"
         )
 
     def json(self) -> str:
@@ -86,8 +91,8 @@ class Report:
 
 def _row(result: CheckResult) -> tuple[str, str, str, str, str]:
     verdict = result.verdict()
-    if result.skipped:
-        declared = result.skipped
+    if result.skipped or result.error:
+        declared = result.skipped or result.error
     elif result.matched:
         declared = ""
     elif result.declared:

@@ -5,6 +5,10 @@ through its WSGI app (never the network) and the target's transport. The account
 is the target's (from the environment; the fresh fake is seeded with the very same one), or one
 the run registers on both sides through the vendor's public API, with a recognisable email
 (``fakeauth-verify-<random>@example.com``).
+
+A target may be wrong or hostile. A check that cannot be run to its end (no answer, a body too
+long or too deep to read, a step that needs a token an earlier answer did not give, the run's
+deadline passed) is a result whose ``error`` says why, and the run goes on with the next check.
 """
 
 from __future__ import annotations
@@ -13,14 +17,17 @@ import json
 import secrets
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from fakeauth.errors import ConfigurationError
 from fakeauth.fake import FakeAuth
 from fakeauth.fidelity import registry as fidelity
 from fakeauth.verify.checks import ACCOUNT_PREFIX, checks
+from fakeauth.verify.deadline import Deadline
 from fakeauth.verify.model import Check, Shape, Step, Vendor, fill, lookup, shape_of
-from fakeauth.verify.targets import HttpTransport, Target, Transport, WsgiTransport
+from fakeauth.verify.remote import HttpTransport
+from fakeauth.verify.targets import Target, Transport, WsgiTransport
 
 __all__ = ["CheckResult", "Runner", "is_declared"]
 
@@ -38,17 +45,22 @@ def is_declared(check: Check) -> bool:
 
 @dataclass(frozen=True)
 class CheckResult:
-    """One check's outcome: each step's shape on both sides, and whether they match."""
+    """One check's outcome: each step's shape on both sides, and whether they match.
+
+    ``error`` says why the check could not be run to its end (then it neither matches nor
+    diverges); ``skipped`` why it was not run at all, by design.
+    """
 
     check: Check
     fakeauth: tuple[Shape, ...]
     target: tuple[Shape, ...]
     skipped: str = ""
+    error: str = ""
 
     @property
     def matched(self) -> bool:
         """Whether every step's answer has the same shape on both sides (or it was skipped)."""
-        return bool(self.skipped) or self.fakeauth == self.target
+        return bool(self.skipped) or (not self.error and self.fakeauth == self.target)
 
     @property
     def declared(self) -> bool:
@@ -57,8 +69,8 @@ class CheckResult:
 
     @property
     def ok(self) -> bool:
-        """A match, or a divergence the registry declares."""
-        return self.matched or self.declared
+        """A match, or a divergence the registry declares (never a check that could not run)."""
+        return self.matched or (not self.error and self.declared)
 
     def differences(self) -> list[str]:
         """Each step whose shapes differ, as a sentence (empty when they match)."""
@@ -74,15 +86,21 @@ class CheckResult:
         return found
 
     def explain(self) -> str:
-        """The check, its result and its differences, for an assertion message."""
+        """The check, its result and its differences (or why it could not run), for an
+        assertion message."""
         lines = [f"{self.check.id}: {self.check.title}: " + self.verdict()]
-        lines += [f"  {line}" for line in self.differences()]
+        if self.error:
+            lines.append(f"  could not check: {self.error}")
+        else:
+            lines += [f"  {line}" for line in self.differences()]
         return "\n".join(lines)
 
     def verdict(self) -> str:
-        """``match``, ``skipped``, or ``diverge``."""
+        """``match``, ``skipped``, ``error`` (it could not run to its end), or ``diverge``."""
         if self.skipped:
             return "skipped"
+        if self.error:
+            return "error"
         return "match" if self.matched else "diverge"
 
     def as_json(self) -> dict[str, Any]:
@@ -98,6 +116,7 @@ class CheckResult:
                 else None
             ),
             "skipped": self.skipped or None,
+            "error": self.error or None,
             "steps": [step.describe() for step in self.check.steps],
             "fakeauth": [shape.as_json() for shape in self.fakeauth],
             "target": [shape.as_json() for shape in self.target],
@@ -118,8 +137,10 @@ def _difference(ours: Shape | None, theirs: Shape | None) -> str:
     if ours.status != theirs.status:
         parts.append(f"status {ours.status} (fakeauth) vs {theirs.status} (target)")
     if ours.kind != theirs.kind:
+        # only a JSON body has compared values: an empty or text one has none to set beside them
         parts.append(f"body {ours.kind} vs {theirs.kind}")
-    elif ours.types != theirs.types:
+        return "; ".join(parts)
+    if ours.types != theirs.types:
         parts.append(f"body {_compact(ours.types)} vs {_compact(theirs.types)}")
     for (path, mine), (_, other) in zip(ours.values, theirs.values, strict=True):
         if mine != other:
@@ -135,6 +156,9 @@ def _compact(value: Any) -> str:
 @dataclass
 class _Side:
     transport: Transport
+    name: str  # "fakeauth" or "the target", in the sentences that say why a check stopped
+    #: Whether the run's deadline bounds its requests (the target's; fakeauth answers at once).
+    bounded: bool = False
     context: dict[str, str] = field(default_factory=dict)
 
 
@@ -151,6 +175,8 @@ class Runner:
         self._target_fake = self.target.fake or FakeAuth()
         self._sides: dict[Vendor, tuple[_Side, _Side]] = {}
         self._setup: dict[Vendor, CheckResult] = {}
+        self._unprepared: dict[Vendor, str] = {}  # why a vendor's sides could not be set up
+        self._deadline: Deadline | None = None  # the run's, from its first check
         self._lock = threading.RLock()
         #: Every value that must never be printed: the user's and the run's passwords, tokens.
         self.secrets: list[str] = self.target.secrets()
@@ -160,34 +186,59 @@ class Runner:
         return [self.run_check(check) for check in (checks() if selected is None else selected)]
 
     def run_check(self, check: Check) -> CheckResult:
-        """One check (its vendor's account set up first, if need be)."""
+        """One check (its vendor's account set up first, if need be); never raises."""
         with self._lock:
-            reference, target, setup = self._prepare(check.vendor)
-            if check.setup:
-                return setup or self._setup_result(check)
-            return CheckResult(check, self._steps(check, reference), self._steps(check, target))
+            try:
+                return self._run_check(check)
+            except Exception as exc:  # a defect of fakeauth's own: a row, and the run goes on
+                return CheckResult(
+                    check,
+                    (),
+                    (),
+                    error=f"fakeauth verify failed on this check ({type(exc).__name__}: {exc}); "
+                    "this is a bug of fakeauth, please report it",
+                )
+
+    def _run_check(self, check: Check) -> CheckResult:
+        if self._deadline is None and self.target.deadline is not None:
+            self._deadline = Deadline(self.target.deadline)
+        if self._deadline is not None and self._deadline.passed:
+            return CheckResult(check, (), (), error=f"not run: {self._deadline_passed()}")
+        if check.vendor not in self._sides and check.vendor not in self._unprepared:
+            try:
+                self._sides[check.vendor] = self._make_sides(check.vendor)
+            except ConfigurationError as exc:  # an account from the environment fakeauth refuses
+                self._unprepared[check.vendor] = f"the account the environment names: {exc}"
+        if check.vendor in self._unprepared:
+            return CheckResult(check, (), (), error=self._unprepared[check.vendor])
+        reference, target = self._sides[check.vendor]
+        if check.setup:
+            return self._setup.get(check.vendor) or self._setup_result(check)
+        return self._compare(check, reference, target)
+
+    def _compare(self, check: Check, reference: _Side, target: _Side) -> CheckResult:
+        ours, our_error = self._steps(check, reference)
+        theirs, their_error = self._steps(check, target)
+        return CheckResult(check, ours, theirs, error=their_error or our_error)
+
+    def _deadline_passed(self) -> str:
+        seconds = self._deadline.seconds if self._deadline is not None else 0.0
+        return f"the run's deadline of {seconds:g} s (--deadline) passed"
 
     def _setup_result(self, check: Check) -> CheckResult:
         return self._setup.get(check.vendor) or CheckResult(
             check, (), (), skipped=f"the account is given in {_env_name(check.vendor)}"
         )
 
-    def _prepare(self, vendor: Vendor) -> tuple[_Side, _Side, CheckResult | None]:
-        with self._lock:
-            if vendor not in self._sides:
-                self._sides[vendor] = self._make_sides(vendor)
-            reference, target = self._sides[vendor]
-            return reference, target, self._setup.get(vendor)
-
     def _make_sides(self, vendor: Vendor) -> tuple[_Side, _Side]:
         url = self.target.base_urls.get(vendor)
         remote: Transport = (
-            HttpTransport(url, timeout=self.target.timeout)
+            HttpTransport(url, timeout=self.target.timeout, max_body=self.target.max_body)
             if url
             else WsgiTransport(self._target_fake, vendor)
         )
-        reference = _Side(WsgiTransport(self._reference, vendor))
-        target = _Side(remote)
+        reference = _Side(WsgiTransport(self._reference, vendor), "fakeauth")
+        target = _Side(remote, "the target", bounded=True)
         account = dict(self.target.account_extras(vendor))
         given = self.target.credentials.get(vendor)
         if given is not None:
@@ -205,23 +256,30 @@ class Runner:
             side.context.update(account, origin=side.transport.origin)
         if given is None:
             setup = next(check for check in checks(vendor) if check.setup)
-            self._setup[vendor] = CheckResult(
-                setup, self._steps(setup, reference), self._steps(setup, target)
-            )
+            self._setup[vendor] = self._compare(setup, reference, target)
         return reference, target
 
-    def _steps(self, check: Check, side: _Side) -> tuple[Shape, ...]:
+    def _steps(self, check: Check, side: _Side) -> tuple[tuple[Shape, ...], str]:
+        """Each step's shape on ``side``, up to the first that cannot be sent or answered; and
+        why the side stopped there (empty when every step was answered)."""
         context = dict(side.context)  # captures are the check's own
-        shapes = []
-        for step in check.steps:
-            shape, captured = self._send(step, side.transport, context)
+        shapes: list[Shape] = []
+        for index, step in enumerate(check.steps):
+            where = f"step {index + 1} ({step.describe()})"
+            missing = [name for name in step.needs() if name not in context]
+            if missing:
+                why = _not_given(check, index, missing[0], shapes, side.name)
+                return tuple(shapes), f"{where} not sent: {why}"
+            shape, captured = self._send(step, side, context)
             shapes.append(shape)
+            if shape.error:
+                return tuple(shapes), f"{where}: {shape.error}"
             context.update(captured)
             self.secrets.extend(captured.values())
-        return tuple(shapes)
+        return tuple(shapes), ""
 
     def _send(
-        self, step: Step, transport: Transport, context: Mapping[str, str]
+        self, step: Step, side: _Side, context: Mapping[str, str]
     ) -> tuple[Shape, dict[str, str]]:
         headers = {name: fill(value, context) for name, value in step.headers.items()}
         body: bytes | None = None
@@ -232,18 +290,38 @@ class Runner:
             body = fill(step.text, context).encode()
             headers.setdefault("Content-Type", "text/plain")
         if step.bearer is not None:
-            token = context.get(step.bearer)
-            if token is None:  # an earlier step gave none: nothing to send
-                return Shape(0, "no answer", None, (), f"no {step.bearer} to send"), {}
-            headers["Authorization"] = f"Bearer {token}"
-        answer = transport.send(step.method, fill(step.path, context), headers, body)
-        document = answer.json()
+            headers["Authorization"] = f"Bearer {context[step.bearer]}"
+        timeout = None
+        deadline = self._deadline if side.bounded else None
+        if deadline is not None:
+            timeout = min(self.target.timeout, deadline.remaining())
+            if timeout <= 0:
+                return Shape(0, "no answer", None, (), f"not sent: {self._deadline_passed()}"), {}
+        answer = side.transport.send(
+            step.method, fill(step.path, context), headers, body, timeout=timeout
+        )
+        shape = shape_of(answer, step)
+        if shape.error and deadline is not None and deadline.passed:
+            shape = replace(shape, error=f"{shape.error}: {self._deadline_passed()}")
+        document = answer.json() if not shape.error else None
         captured = {
             name: value
             for name, path in step.capture.items()
             if isinstance(value := lookup(document, path), str)
         }
-        return shape_of(answer, step), captured
+        return shape, captured
+
+
+def _not_given(check: Check, index: int, name: str, shapes: list[Shape], side: str) -> str:
+    """Why step ``index`` of ``check`` lacks the value ``name`` on ``side``."""
+    for earlier in range(index - 1, -1, -1):
+        if name in check.steps[earlier].capture:
+            step = check.steps[earlier].describe()
+            return (
+                f"it needs the {name} that step {earlier + 1} ({step}) gets, and {side}'s "
+                f"answer ({shapes[earlier].brief()}) held none"
+            )
+    return f"it needs {name}, which neither the account nor an earlier step gives (a bug)"
 
 
 def _env_name(vendor: Vendor) -> str:

@@ -1,24 +1,19 @@
 """Where checks are sent: a fresh in-process fake, or the base URLs a user names.
 
 A :class:`Target` holds, per vendor, the base URL to call (none: answer from an in-process
-fake, through its WSGI app, without the network) and the account to use (none: the run
-registers one). :class:`HttpTransport` sends a request only to its base URL: a step whose URL
-would leave it (another host, port or scheme, a path outside the base path) is refused before
-anything is sent, redirects are not followed, and no proxy is used.
+fake, through its WSGI app, without the network; else an
+:class:`~fakeauth.verify.remote.HttpTransport`), the account to use (none: the run registers
+one), and the bounds of a run against it: seconds per request and per run, bytes per body.
 """
 
 from __future__ import annotations
 
 import base64
-import http.client
 import os
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Protocol
-from urllib.parse import unquote, urlsplit
+from typing import Protocol
 
 from werkzeug.test import Client
 
@@ -27,6 +22,7 @@ from fakeauth.errors import ConfigurationError
 from fakeauth.fake import FakeAuth
 from fakeauth.features import Feature
 from fakeauth.verify.model import Answer, Vendor
+from fakeauth.verify.remote import MAX_BODY, checked_base_url
 
 __all__ = [
     "DEFAULT_FINGERPRINT",
@@ -34,12 +30,9 @@ __all__ = [
     "ENV_PREFIX",
     "VENDORS",
     "Credentials",
-    "HostRefusedError",
-    "HttpTransport",
     "Target",
     "Transport",
     "WsgiTransport",
-    "checked_base_url",
     "diverge",
 ]
 
@@ -85,10 +78,6 @@ def diverge(fake: FakeAuth, entry_id: str) -> FakeAuth:
     return fake
 
 
-class HostRefusedError(ValueError):
-    """A step's URL would leave the target's base URL; nothing was sent."""
-
-
 @dataclass(frozen=True)
 class Credentials:
     """An existing account of the target (``FAKEAUTH_VERIFY_<VENDOR>_EMAIL`` and ``_PASSWORD``)."""
@@ -105,9 +94,16 @@ class Transport(Protocol):
     """Sends one request of a vendor and gives back its :class:`Answer`."""
 
     def send(
-        self, method: str, path: str, headers: Mapping[str, str], body: bytes | None
+        self,
+        method: str,
+        path: str,
+        headers: Mapping[str, str],
+        body: bytes | None,
+        *,
+        timeout: float | None = None,
     ) -> Answer:
-        """Send ``method path`` (relative to the vendor's base URL)."""
+        """Send ``method path`` (relative to the vendor's base URL), within ``timeout`` seconds
+        (default: the transport's own); a failure is an :class:`Answer` with ``error``."""
         ...  # pragma: no cover
 
     @property
@@ -129,9 +125,15 @@ class WsgiTransport:
         return self._base
 
     def send(
-        self, method: str, path: str, headers: Mapping[str, str], body: bytes | None
+        self,
+        method: str,
+        path: str,
+        headers: Mapping[str, str],
+        body: bytes | None,
+        *,
+        timeout: float | None = None,
     ) -> Answer:
-        """One request through the WSGI app; no network."""
+        """One request through the WSGI app; no network (so ``timeout`` has nothing to bound)."""
         response = self._client.open(
             path, base_url=self._base, method=method, headers=dict(headers), data=body
         )
@@ -143,93 +145,6 @@ class WsgiTransport:
         return Answer(response.status_code, headers_out, data)
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # a 3xx is the answer: following it could reach a host nobody named
-
-
-class HttpTransport:
-    """Sends requests to ``base_url`` only (urllib; no proxy, no redirect, no cookie jar)."""
-
-    def __init__(self, base_url: str, *, timeout: float = 10.0) -> None:
-        self.base_url = checked_base_url(base_url)
-        self._timeout = timeout
-        parts = urlsplit(self.base_url)
-        self._origin = (parts.scheme, parts.hostname, parts.port)
-        self._base_path = parts.path
-        # no proxy (it is a host nobody named here), no redirect, no cookie jar
-        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
-
-    @property
-    def origin(self) -> str:
-        """``scheme://host[:port]`` of the base URL."""
-        parts = urlsplit(self.base_url)
-        return f"{parts.scheme}://{parts.netloc}"
-
-    def url(self, path: str) -> str:
-        """The URL of ``path``; raises :class:`HostRefusedError` if it is not under the base."""
-        url = self.base_url + path
-        parts = urlsplit(url)
-        try:
-            origin = (parts.scheme, parts.hostname, parts.port)
-        except ValueError:  # a port that is not a number
-            origin = None
-        if (
-            not path.startswith("/")
-            or path.startswith("//")
-            or origin != self._origin
-            or "@" in parts.netloc
-            or not parts.path.startswith(self._base_path)
-            or any(segment in (".", "..") for segment in unquote(parts.path).split("/"))
-        ):
-            raise HostRefusedError(
-                f"refused to send to {url!r}: it is not under the base URL {self.base_url!r}, "
-                "and fakeauth verify calls only the URLs you name"
-            )
-        return url
-
-    def send(
-        self, method: str, path: str, headers: Mapping[str, str], body: bytes | None
-    ) -> Answer:
-        """One request; a refused URL or a network error is an :class:`Answer` with ``error``."""
-        try:
-            url = self.url(path)
-        except HostRefusedError as exc:
-            return Answer(0, {}, b"", str(exc))
-        request = urllib.request.Request(url, data=body, headers=dict(headers), method=method)
-        try:
-            with self._opener.open(request, timeout=self._timeout) as response:
-                return Answer(response.status, _lower(response.headers.items()), response.read())
-        except urllib.error.HTTPError as exc:  # 4xx, 5xx and the unfollowed 3xx
-            with exc:
-                return Answer(exc.code, _lower(exc.headers.items()), exc.read())
-        except (OSError, http.client.HTTPException, ValueError) as exc:  # URLError, timeouts
-            reason = getattr(exc, "reason", exc)
-            return Answer(0, {}, b"", f"no answer from {self.origin}: {reason}")
-
-
-def _lower(items: Any) -> dict[str, str]:
-    return {str(name).lower(): str(value) for name, value in items}
-
-
-def checked_base_url(url: str) -> str:
-    """``url`` without a trailing ``/``; ``ConfigurationError`` unless it is http(s) with a
-    host and nothing after the path."""
-    parts = urlsplit(url)
-    try:
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
-    except ValueError:
-        parts = parts._replace(scheme="")
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
-        raise ConfigurationError(
-            f"{url!r} is not a base URL; give one such as https://api.dev.ovok.com or "
-            "http://127.0.0.1:8080/ovok"
-        )
-    if parts.fragment or "@" in parts.netloc:
-        raise ConfigurationError(f"{url!r} is not a base URL; leave out credentials and '#'")
-    return url.rstrip("/")
-
-
 @dataclass(frozen=True)
 class Target:
     """What checks are compared against: per vendor a base URL (else the in-process ``fake``,
@@ -239,9 +154,15 @@ class Target:
     base_urls: Mapping[Vendor, str] = field(default_factory=dict)
     credentials: Mapping[Vendor, Credentials] = field(default_factory=dict)
     fake: FakeAuth | None = None
+    #: Seconds for each request to a base URL, from connecting to the body's last byte.
     timeout: float = 10.0
     #: Per vendor, the extras the environment gives (Ovok ``tenant``, ...), credentials or not.
     extras: Mapping[Vendor, Mapping[str, str]] = field(default_factory=dict)
+    #: Seconds for a whole run, counted from its first check (``None``: no bound but the
+    #: requests' own); a check that starts after that is not run.
+    deadline: float | None = None
+    #: The most bytes of an answer's body read from a base URL; a longer one is not compared.
+    max_body: int = MAX_BODY
 
     @classmethod
     def fresh_fake(cls) -> Target:
