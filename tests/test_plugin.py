@@ -89,7 +89,7 @@ def test_an_unknown_marker_option_is_a_clear_error(pytester: pytest.Pytester) ->
         """
         import pytest
 
-        @pytest.mark.fakeauth(sed=3)
+        @pytest.mark.fakeauth(sed=3, assert_all_serverd=False, zzz=1)
         def test_typo(fakeauth):
             pass
         """
@@ -99,7 +99,13 @@ def test_an_unknown_marker_option_is_a_clear_error(pytester: pytest.Pytester) ->
 
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(
-        ["*@pytest.mark.fakeauth: unknown option(s) sed; the options are:*"]
+        [
+            "E *pytest.UsageError: @pytest.mark.fakeauth: unknown option(s) assert_all_serverd "
+            "(did you mean assert_all_served?), sed (did you mean seed?), zzz; the options are: "
+            "assert_all_served, b2core_access_token_ttl, b2core_hosts, b2core_refresh_token_ttl, "
+            "features, journal_limit, ovok_access_token_ttl, ovok_hosts, ovok_refresh_token_ttl, "
+            "seed, waltid_hosts, waltid_token_ttl"
+        ]
     )
 
 
