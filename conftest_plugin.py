@@ -257,7 +257,9 @@ def fakeauth(request: pytest.FixtureRequest, _fakeauth_seeded: Any) -> Iterator[
     if assert_all_served:
         from fakeauth.transports.base import check_all_served
 
-        check_all_served(fake.journal, 0)
+        check_all_served(
+            fake.journal, 0, "mark the test @pytest.mark.fakeauth(assert_all_served=False)"
+        )
 
 
 @pytest.fixture(scope="session")

@@ -542,3 +542,18 @@ def test_the_docs_build_wraps_the_separate_signatures() -> None:
     assert any(r.startswith(("ruff", "black")) for r in extras["docs"])
     assert "separate_signature: true" in options
     assert re.search(r"^ +line_length: \d+\b", options, re.M)
+
+
+def test_the_unserved_replies_name_a_routes_page_by_its_title() -> None:
+    from fakeauth.wsgi import VENDOR_APIS
+
+    hook = _hook()
+    titles = {
+        api.name: hook.route_page(api.name).partition("\n")[0].removeprefix("# ")
+        for api in VENDOR_APIS
+    }
+
+    named = {api.name: api.unserved("GET", "/x").body.decode() for api in VENDOR_APIS}
+
+    assert [name for name in named if f'\\"{titles[name]}\\"' not in named[name]] == []
+    assert "\n  - Routes:\n" in (ROOT / "mkdocs.yml").read_text()  # the pages the check names

@@ -200,7 +200,13 @@ def test_unserved_vendor_requests_fail_the_test_unless_allowed(pytester: pytest.
 
     result.assert_outcomes(passed=2, errors=1)
     result.stdout.fnmatch_lines(
-        ["*UnservedRequestsError*", "*GET https://api.ovok.com/auth/session -> 501"]
+        [
+            "*UnservedRequestsError*",
+            "*GET https://api.ovok.com/auth/session -> 501",
+            "E *The \"Routes\" pages of fakeauth's documentation list what it serves, one page per "
+            "vendor; to allow such requests, mark the test "
+            "@pytest.mark.fakeauth(assert_all_served=False).",
+        ]
     )
 
 

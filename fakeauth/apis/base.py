@@ -88,9 +88,13 @@ class VendorApi:
     )
 
     def unserved(self, method: str, path: str) -> Response:
-        """The 501 for a request on this vendor's host or paths that no route serves."""
+        """The 501 for a request on this vendor's host or paths that no route serves; it names
+        the documentation page of the vendor's routes by its title (a pip install has no docs
+        folder to point at)."""
         return self.error(
-            501, f"fakeauth does not implement {method} {path} ({self.name}); see docs/fidelity.md"
+            501,
+            f"fakeauth does not implement {method} {path} ({self.name}); the page "
+            f'"{self.doc.title} routes" of fakeauth\'s documentation lists what it serves',
         )
 
     def method_not_allowed(self, method: str, path: str, allowed: tuple[str, ...]) -> Response:
