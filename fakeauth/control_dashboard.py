@@ -34,7 +34,7 @@ from fakeauth.control import _body, _ControlBody, _error, _validated
 from fakeauth.dashboard import ASSETS, asset
 from fakeauth.errors import ConfigurationError
 from fakeauth.http import Request, Response
-from fakeauth.seeding import apply_seed
+from fakeauth.seeding import add_item
 
 if TYPE_CHECKING:
     from fakeauth.fake import FakeAuth
@@ -263,7 +263,7 @@ def _add_account(vendor: str) -> _Handler:
                 f'the body is the fields of fake.{vendor}.add_account, as in {{"email": '
                 '"ann@example.test", "password": "s3cret"}'
             )
-        added = apply_seed(fake, {vendor: {"accounts": [body]}})
+        added = add_item(fake, vendor, "accounts", body)
         state = _state(fake, vendor)
         live = _live_sessions(state.tokens)
         newest = [a for a in state.export_accounts() if a["email"] == body["email"]][-1:]
