@@ -203,9 +203,42 @@ def test_unserved_vendor_requests_fail_the_test_unless_allowed(pytester: pytest.
         [
             "*UnservedRequestsError*",
             "*GET https://api.ovok.com/auth/session -> 501",
-            "E *The \"Routes\" pages of fakeauth's documentation list what it serves, one page per "
+            'E *The "Routes" pages of fakeauth\'s documentation list what it serves, one page per '
             "vendor; to allow such requests, mark the test "
             "@pytest.mark.fakeauth(assert_all_served=False).",
+        ]
+    )
+
+
+def test_a_test_that_expects_a_refusal_says_so_and_passes(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import urllib.error, urllib.request
+        import pytest
+
+        URL = "https://api.dev.ovok.com/auth/me"
+
+        def test_expected(fakeauth):
+            with fakeauth.network_refusals.expected() as refused:
+                with pytest.raises(urllib.error.URLError):
+                    urllib.request.urlopen(URL, timeout=10)
+            assert refused == ["api.dev.ovok.com"]
+
+        def test_unexpected(fakeauth):
+            with pytest.raises(urllib.error.URLError):
+                urllib.request.urlopen(URL, timeout=10)
+        """
+    )
+
+    result = pytester.runpytest("-p", "no:randomly")
+
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at teardown of test_unexpected*",
+            "E *VendorHostRefusedError: fakeauth: refused a connection to api.dev.ovok.com, *(1 "
+            "connection(s) refused); a test that expects the refusal says so: with "
+            "fake.network_refusals.expected(): ...",
         ]
     )
 
