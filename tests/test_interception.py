@@ -362,10 +362,9 @@ NOTHING_REFUSED = (
 def test_an_expected_refusal_does_not_fail_the_block() -> None:
     fake = FakeAuth()
 
-    with fake.mock_requests():
-        with fake.network_refusals.expected() as refused:
-            with pytest.raises(urllib.error.URLError):
-                urllib_get(VENDOR_URL)
+    refusals = fake.network_refusals
+    with fake.mock_requests(), refusals.expected() as refused, pytest.raises(urllib.error.URLError):
+        urllib_get(VENDOR_URL)
 
     assert refused == ["api.dev.ovok.com"]
     assert len(fake.network_refusals) == 0
@@ -378,9 +377,8 @@ def test_a_refusal_outside_the_expected_block_still_fails_the_block() -> None:
     with pytest.raises(VendorHostRefusedError):
         socket.getaddrinfo("api.ovok.com", 443)
 
-    with fake.network_refusals.expected() as refused:
-        with pytest.raises(VendorHostRefusedError):
-            socket.getaddrinfo("api.dev.ovok.com", 443)
+    with fake.network_refusals.expected() as refused, pytest.raises(VendorHostRefusedError):
+        socket.getaddrinfo("api.dev.ovok.com", 443)
     with pytest.raises(VendorHostRefusedError) as raised:
         mock.stop()
 
@@ -393,9 +391,9 @@ def test_a_refusal_outside_the_expected_block_still_fails_the_block() -> None:
 def test_an_expected_refusal_that_does_not_happen_fails() -> None:
     fake = FakeAuth()
 
-    with fake.mock_requests(), pytest.raises(AssertionError) as raised:
-        with fake.network_refusals.expected():
-            requests.get(VENDOR_URL, timeout=10)  # intercepted: answered, not refused
+    refusals = fake.network_refusals
+    with fake.mock_requests(), pytest.raises(AssertionError) as raised, refusals.expected():
+        requests.get(VENDOR_URL, timeout=10)  # intercepted: answered, not refused
 
     assert str(raised.value) == NOTHING_REFUSED
 

@@ -13,8 +13,7 @@ OVOK_ME = "https://api.dev.ovok.com/auth/me"
 
 
 def test_urllib_is_refused_the_vendor_hosts(fakeauth: FakeAuth) -> None:
-    with fakeauth.network_refusals.expected() as refused:
-        with pytest.raises(urllib.error.URLError):
-            urllib.request.urlopen(OVOK_ME, timeout=10)  # not intercepted: refused
+    with fakeauth.network_refusals.expected() as refused, pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(OVOK_ME, timeout=10)  # not intercepted: refused
 
     assert refused == ["api.dev.ovok.com"]
