@@ -182,6 +182,37 @@ def test_a_failing_test_reports_the_journal(pytester: pytest.Pytester) -> None:
     assert "secret-pw" not in section
 
 
+def test_the_failure_report_says_which_field_a_refused_body_lacked(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        """
+        import requests
+
+        TENANT = "87ea5dfc-8b8e-384d-8489-79496e706390"
+
+        def test_fails(fakeauth):
+            body = {"email": "a@example.test", "pass": "pw", "tenantId": TENANT, "clientId": TENANT}
+            reply = requests.post("https://api.dev.ovok.com/auth/b2b/login", json=body)
+            assert reply.status_code == 200
+        """
+    )
+
+    result = pytester.runpytest()
+
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*- fakeauth journal -*",
+            "*POST https://api.dev.ovok.com/auth/b2b/login -> 422 (ovok.b2b_login)",
+            '    response: {"statusCode": 422, "message": "password must be a string", '
+            '"error": "Unprocessable Entity"}',
+            "    problem:  'password' was expected where the body has 'pass' (the fields are: "
+            "email, password, clientId, tenantId)",
+        ]
+    )
+
+
 def test_unserved_vendor_requests_fail_the_test_unless_allowed(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
