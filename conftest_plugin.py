@@ -15,8 +15,9 @@ Fixtures:
   switched off.
 * ``fakeauth_ovok_user``, ``fakeauth_b2core_user``, ``fakeauth_waltid_user``: a seeded account with
   its email and password; ``fakeauth_waltid_superadmin``: the activated Super Admin and a bearer.
-* ``fakeauth_seed``: session-scoped, does nothing; override it to seed ``fakeauth_template`` once
-  a session, and every test's ``fakeauth`` starts as a restore of that template's snapshot.
+* ``fakeauth_seed``: session-scoped, does nothing; override it (once, in the ``conftest.py`` above
+  every test that uses ``fakeauth``) to seed ``fakeauth_template`` once a session, and every
+  test's ``fakeauth`` starts as a restore of that template's snapshot.
 
 Marker: ``@pytest.mark.fakeauth(**options)`` passes its options to ``FakeAuth(...)`` (plus
 ``assert_all_served=False`` to allow requests to unserved vendor paths); a marked test gets the
@@ -25,12 +26,16 @@ Marker: ``@pytest.mark.fakeauth(**options)`` passes its options to ``FakeAuth(..
 
 from __future__ import annotations
 
+import difflib
 import importlib.util
 import inspect
 import itertools
+import os
 import re
 import sys
 from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -68,11 +73,62 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    homes: dict[str, list[pytest.Item]] = {}  # where the fakeauth_seed a test sees is defined
+    overrides = _seed_conftests(config)
     for item in items:
         names = getattr(item, "fixturenames", None)
-        if names is not None and "fakeauth" not in names and item.get_closest_marker("fakeauth"):
+        if names is None:
+            continue
+        if "fakeauth" not in names and item.get_closest_marker("fakeauth"):
             names.append("fakeauth")
+        if "fakeauth" in names or "fakeauth_seed" in names:
+            homes.setdefault(_seed_home(config, item, overrides), []).append(item)
+    if len(homes) > 1:
+        raise pytest.UsageError(_seed_homes_message(config, homes))
+
+
+def _seed_conftests(config: pytest.Config) -> list[Path]:
+    """The folders whose ``conftest.py`` defines ``fakeauth_seed``, deepest first."""
+    files = [
+        Path(plugin.__file__)
+        for plugin in config.pluginmanager.get_plugins()
+        if isinstance(plugin, ModuleType) and plugin.__file__ and "fakeauth_seed" in vars(plugin)
+    ]
+    found = [file.parent for file in files if file.name == "conftest.py"]
+    return sorted(found, key=lambda folder: len(folder.parts), reverse=True)
+
+
+def _seed_home(config: pytest.Config, item: pytest.Item, overrides: list[Path]) -> str:
+    """Where the ``fakeauth_seed`` that ``item`` sees is defined (pytest's own lookup: the
+    test's class, its module, then the nearest ``conftest.py``, then this plugin)."""
+    cls = getattr(item, "cls", None)
+    if cls is not None and any("fakeauth_seed" in vars(k) for k in cls.__mro__):
+        return f"{_shown(config, item.path)}::{cls.__name__}"
+    module = getattr(item, "module", None)
+    if module is not None and "fakeauth_seed" in vars(module):
+        return _shown(config, item.path)
+    for folder in overrides:
+        if item.path.is_relative_to(folder):
+            return _shown(config, folder / "conftest.py")
+    return "the plugin's own, which seeds nothing"
+
+
+def _shown(config: pytest.Config, path: Path) -> str:
+    return Path(os.path.relpath(path, config.rootpath)).as_posix()
+
+
+def _seed_homes_message(config: pytest.Config, homes: dict[str, list[pytest.Item]]) -> str:
+    # One template serves the session: a second definition would leak the first one's seed into
+    # its tests, or be ignored, by test order. Said before any test runs.
+    seen = "; ".join(f"{home} (for {items[0].nodeid})" for home, items in sorted(homes.items()))
+    paths = [str(item.path.parent) for items in homes.values() for item in items]
+    above = _shown(config, Path(os.path.commonpath(paths)) / "conftest.py")
+    return (
+        f"fakeauth: fakeauth_seed seeds one template for the whole session, but the tests of "
+        f"this run see {len(homes)} definitions of it: {seen}. Define fakeauth_seed once, in "
+        f"{above} (above every test that uses fakeauth), and seed there what they all start from"
+    )
 
 
 def _options(node: pytest.Item) -> dict[str, Any]:
@@ -95,9 +151,14 @@ def _new_fake(node: pytest.Item) -> tuple[FakeAuth, dict[str, Any]]:
     accepted = set(inspect.signature(FakeAuth).parameters)
     unknown = sorted(set(options) - accepted)
     if unknown:
+        known = sorted(accepted | set(_PLUGIN_OPTIONS))
+        named = []
+        for name in unknown:  # each with the closest option, as fake.calls() suggests one
+            close = difflib.get_close_matches(name, known, n=1)
+            named.append(f"{name} (did you mean {close[0]}?)" if close else name)
         raise pytest.UsageError(
-            f"@pytest.mark.fakeauth: unknown option(s) {', '.join(unknown)}; the options are: "
-            f"{', '.join(sorted(accepted | set(_PLUGIN_OPTIONS)))}"
+            f"@pytest.mark.fakeauth: unknown option(s) {', '.join(named)}; the options are: "
+            f"{', '.join(known)}"
         )
     fake = FakeAuth(**options)
     node.stash[_FAKE] = fake
@@ -134,6 +195,8 @@ def fakeauth_seed() -> None:
     ... def fakeauth_seed(fakeauth_template):
     ...     fakeauth_template.ovok.add_account(email="ann@example.test", password="s3cret")
 
+    One template serves the session: override it once, in the ``conftest.py`` above every test
+    that uses ``fakeauth``. An override only some of those tests see fails the run at collection.
     This default seeds nothing and costs nothing.
     """
 
@@ -194,7 +257,9 @@ def fakeauth(request: pytest.FixtureRequest, _fakeauth_seeded: Any) -> Iterator[
     if assert_all_served:
         from fakeauth.transports.base import check_all_served
 
-        check_all_served(fake.journal, 0)
+        check_all_served(
+            fake.journal, 0, "mark the test @pytest.mark.fakeauth(assert_all_served=False)"
+        )
 
 
 @pytest.fixture(scope="session")

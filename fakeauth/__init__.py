@@ -35,9 +35,12 @@ if TYPE_CHECKING:
     from fakeauth.transports.base import UnservedRequestsError
     from fakeauth.transports.guard import VendorHostRefusedError
     from fakeauth.transports.server import LiveServer
+    from fakeauth.vendor import Vendor, VendorState
+    from fakeauth.vendors import VENDORS
 
 __all__ = [
     "DEFAULT_HOSTS",
+    "VENDORS",
     "B2CoreAccount",
     "B2CoreBroker",
     "B2CoreState",
@@ -70,7 +73,9 @@ __all__ = [
     "Snapshot",
     "Snapshots",
     "UnservedRequestsError",
+    "Vendor",
     "VendorHostRefusedError",
+    "VendorState",
     "WaltidAccount",
     "WaltidLogin",
     "WaltidOrganization",
@@ -83,6 +88,9 @@ __version__ = "0.1.0"
 
 _HOMES = {
     "Clock": "fakeauth.clock",
+    "VENDORS": "fakeauth.vendors",
+    "Vendor": "fakeauth.vendor",
+    "VendorState": "fakeauth.vendor",
     "ConfigurationError": "fakeauth.errors",
     "DomainError": "fakeauth.errors",
     "FakeAuthError": "fakeauth.errors",

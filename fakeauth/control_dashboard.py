@@ -34,7 +34,7 @@ from fakeauth.control import _body, _ControlBody, _error, _validated
 from fakeauth.dashboard import ASSETS, asset
 from fakeauth.errors import ConfigurationError
 from fakeauth.http import Request, Response
-from fakeauth.seeding import apply_seed
+from fakeauth.seeding import add_item
 
 if TYPE_CHECKING:
     from fakeauth.fake import FakeAuth
@@ -248,7 +248,7 @@ def _add_account(vendor: str) -> _Handler:
                 f'the body is the fields of fake.{vendor}.add_account, as in {{"email": '
                 '"ann@example.test", "password": "s3cret"}'
             )
-        added = apply_seed(fake, {vendor: {"accounts": [body]}})
+        added = add_item(fake, vendor, "accounts", body)
         newest = [row for row in _rows(fake, vendor) if row["email"] == body["email"]][-1:]
         return Response.json(201, {"added": added, "account": newest[0]})
 

@@ -50,8 +50,6 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_HOSTS", "FakeAuth"]
 
-_DAY = 24 * 3600
-
 #: Every feature flag a fake knows from the start, declared once for all fakes.
 _FEATURES = declare(*WALTID_FEATURES)
 _DEFAULT_VENDORS: Mapping[str, Vendor] = MappingProxyType({v.name: v for v in VENDORS})
@@ -135,12 +133,15 @@ class FakeAuth:
             three); a test-only vendor is served by ``vendors=(*VENDORS, my_vendor)``.
         seed: makes every generated id, secret and token repeatable (with a frozen clock, the
             very same tokens).
-        ovok_hosts, b2core_hosts, waltid_hosts: the base URLs each vendor answers on in process
-            (aliases of that vendor's one state).
+        ovok_hosts: the base URLs Ovok answers on in process (aliases of its one state).
+        b2core_hosts: the base URLs of B2Core's brokers, one broker per base URL.
+        waltid_hosts: the base URLs walt.id answers on in process (aliases of its one state).
         features: feature flags to switch at start, ``{"account-registration": False}``.
-        ovok_access_token_ttl, ovok_refresh_token_ttl: Ovok token lifetimes in seconds.
-        b2core_access_token_ttl, b2core_refresh_token_ttl: B2Core token lifetimes in seconds.
-        waltid_token_ttl: walt.id login token lifetime in seconds.
+        ovok_access_token_ttl: Ovok's access token lifetime in seconds (1 hour).
+        ovok_refresh_token_ttl: Ovok's refresh token lifetime in seconds (14 days).
+        b2core_access_token_ttl: B2Core's access token lifetime in seconds (20 minutes).
+        b2core_refresh_token_ttl: B2Core's refresh token lifetime in seconds (30 days).
+        waltid_token_ttl: walt.id's login token lifetime in seconds (7 days).
         journal_limit: keep at most this many journal entries (and outbox messages), dropping
             the oldest (``None``, the default: keep them all); call counts and unserved requests
             stay exact.
@@ -155,11 +156,12 @@ class FakeAuth:
         b2core_hosts: Iterable[str] = DEFAULT_HOSTS["b2core"],
         waltid_hosts: Iterable[str] = DEFAULT_HOSTS["waltid"],
         features: Mapping[str, bool] | None = None,
+        # Literals, not 14 * DAY: the reference shows each default as it is written here.
         ovok_access_token_ttl: int = 3600,
-        ovok_refresh_token_ttl: int = 14 * _DAY,
-        b2core_access_token_ttl: int = 20 * 60,
-        b2core_refresh_token_ttl: int = 30 * _DAY,
-        waltid_token_ttl: int = 7 * _DAY,
+        ovok_refresh_token_ttl: int = 1_209_600,
+        b2core_access_token_ttl: int = 1200,
+        b2core_refresh_token_ttl: int = 2_592_000,
+        waltid_token_ttl: int = 604_800,
         journal_limit: int | None = None,
     ) -> None:
         #: The vendor records this fake serves, in the order every listing shows them.

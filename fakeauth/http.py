@@ -70,6 +70,9 @@ class Request:
     secrets: list[str] = field(default_factory=list)
     #: The body as the vendor module parsed it, for the journal; ``None``: let the journal parse.
     parsed_body: Any = None
+    #: What the vendor module found wrong with the body's field names (``"unknown field 'pass',
+    #: expected 'password'"``), for the journal; never part of the reply.
+    problem: str | None = None
     #: The ``Content-Length`` the client declared (0 when none): a body declared over the hard
     #: limit is never read, and the vendor's 413 answers from this.
     declared_length: int = 0

@@ -56,6 +56,10 @@ class JournalEntry:
     _secrets: tuple[str, ...] | None = None
     #: Whether the bytes sent are a JSON document (else read as :func:`body_value` reads them).
     _document: bool = False
+    #: For a refused request, what its body got wrong in its field names, in fakeauth's words
+    #: (``"'password' was expected where the body has 'pass' ..."``); the reply stays the
+    #: vendor's own. ``None`` when the names are right or the request was not refused.
+    problem: str | None = None
     #: The entry's place in the fake's history, from 1 (0 until recorded); never reused, not even
     #: after a clear or a reset: ``GET /_fakeauth/journal?after=<seq>`` pages on it. Not a field:
     #: the journal sets it when it records the entry, without the cost of a frozen field's set.
@@ -88,6 +92,7 @@ class JournalEntry:
             "time": self.time.isoformat(),
             "request": self.request,
             "response": self.response,
+            "problem": self.problem,
         }
 
     def __str__(self) -> str:
@@ -398,6 +403,8 @@ class Journal:
             if bodies:
                 lines.append(f"    request:  {_compact(entry.request)}")
                 lines.append(f"    response: {_compact(entry.response)}")
+                if entry.problem:
+                    lines.append(f"    problem:  {entry.problem}")
         return "\n".join(lines) or "(no requests)"
 
     def __repr__(self) -> str:

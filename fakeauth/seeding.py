@@ -36,7 +36,7 @@ from fakeauth.redaction import REQUEST_SECRET_KEYS
 if TYPE_CHECKING:
     from fakeauth.fake import FakeAuth
 
-__all__ = ["apply_seed", "checked_arguments", "load_seed_file"]
+__all__ = ["add_item", "apply_seed", "checked_arguments", "load_seed_file"]
 
 _Method = TypeVar("_Method", bound=Callable[..., Any])
 #: An argument check: ``None`` when the value fits, else what the parameter takes.
@@ -67,15 +67,38 @@ def apply_seed(fake: FakeAuth, document: Mapping[str, Any]) -> dict[str, int]:
     fake.features.apply(features)
     counts: dict[str, int] = {"features": len(features)} if features else {}
     for method, item, where in calls:
-        try:
-            method(**item)
-        except ConfigurationError as exc:
-            raise ConfigurationError(f"{where}: {str(exc).removeprefix('fakeauth: ')}") from None
-        except TypeError as exc:  # what no annotation says (the items of a list)
-            raise ConfigurationError(f"{where}: {exc}") from None
+        _add(method, item, where)
         key = where.rpartition("[")[0]
         counts[key] = counts.get(key, 0) + 1
     return counts
+
+
+def add_item(fake: FakeAuth, vendor: str, kind: str, item: Any) -> dict[str, int]:
+    """Add one item of a seed document's list ``vendor.kind`` (``"ovok"``, ``"accounts"``),
+    checked as :func:`apply_seed` checks it, and count it as :func:`apply_seed` does.
+
+    For one item on its own (the control API's ``POST /_fakeauth/accounts/<vendor>``): an error
+    names the field and the method, not a place in a list the caller never sent.
+    """
+    method = _sections(fake, {vendor: None})[vendor][kind]
+    _check_item(method, item, "")
+    _add(method, item, "")
+    return {f"{vendor}.{kind}": 1}
+
+
+def _at(where: str, message: str) -> str:
+    """``message`` about the item at ``where`` (``ovok.accounts[2]``; ``""``: a lone item)."""
+    message = message.removeprefix("fakeauth: ")
+    return f"{where}: {message}" if where else message
+
+
+def _add(method: Callable[..., Any], item: Mapping[str, Any], where: str) -> None:
+    try:
+        method(**item)
+    except ConfigurationError as exc:
+        raise ConfigurationError(_at(where, str(exc))) from None
+    except TypeError as exc:  # what no annotation says (the items of a list)
+        raise ConfigurationError(_at(where, str(exc))) from None
 
 
 _Call = tuple[Callable[..., Any], Mapping[str, Any], str]
@@ -125,24 +148,27 @@ def _planned(fake: FakeAuth, document: Any) -> tuple[Mapping[str, bool], list[_C
 
 def _check_item(method: Callable[..., Any], item: Any, where: str) -> None:
     if not isinstance(item, Mapping):
-        raise ConfigurationError(f"{where} must be an object")
+        raise ConfigurationError(f"{where or 'the item'} must be an object")
     parameters = inspect.signature(method).parameters.values()
     accepted = {p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
     unknown = sorted(set(item) - accepted)
     if unknown:
         raise ConfigurationError(
-            f"{where}: unknown field(s) {', '.join(map(repr, unknown))}; "
-            f"the fields are: {', '.join(sorted(accepted))}"
+            _at(
+                where,
+                f"unknown field(s) {', '.join(map(repr, unknown))}; "
+                f"the fields are: {', '.join(sorted(accepted))}",
+            )
         )
     missing = [p.name for p in parameters if p.default is p.empty and p.name not in item]
     if missing:
-        raise ConfigurationError(f"{where}: missing field(s) {', '.join(map(repr, missing))}")
+        raise ConfigurationError(_at(where, f"missing field(s) {', '.join(map(repr, missing))}"))
     check = getattr(method, "check_arguments", None)
     if check is not None:
         try:
             check(item)
         except ConfigurationError as exc:
-            raise ConfigurationError(f"{where}: {str(exc).removeprefix('fakeauth: ')}") from None
+            raise ConfigurationError(_at(where, str(exc))) from None
 
 
 def load_seed_file(path: str | Path) -> dict[str, Any]:

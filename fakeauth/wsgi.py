@@ -329,7 +329,7 @@ class WsgiApp:
         else:
             entry = JournalEntry(
                 operation, vendor, request.method, url, path, response.status,
-                when, request_value, response.body, secrets, _is_json(response),
+                when, request_value, response.body, secrets, _is_json(response), request.problem,
             )  # fmt: skip
         self._fake.journal.record(entry)
 
@@ -347,7 +347,10 @@ class WsgiApp:
         if len(request.body) > api.max_body or request.declared_length > api.max_body:
             return api.error(413, "request entity too large")
         try:
-            return route.handler(self._fake.vendor_state(api.name), request)
+            response = route.handler(self._fake.vendor_state(api.name), request)
+            if 400 <= response.status < 500:  # refused: say which field was meant, if one was
+                request.problem = route.body_problem(request)
+            return response
         except Exception as exc:  # a bug in the fake: answer 500, keep it for the test thread
             self._fake.handler_errors.append(exc)
             traceback.print_exc(file=sys.stderr)

@@ -1017,8 +1017,8 @@ def test_unknown_paths_answer_the_vendor_shaped_501(method: str, path: str) -> N
         {
             "code": 501,
             "data": {
-                "message": f"fakeauth does not implement {method} {path} (b2core); "
-                "see docs/fidelity.md"
+                "message": f"fakeauth does not implement {method} {path} (b2core); the page "
+                '"B2Core front office routes" of fakeauth\'s documentation lists what it serves'
             },
             "done": False,
             "uuid": None,

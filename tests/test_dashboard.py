@@ -218,7 +218,18 @@ def test_an_account_is_created_with_the_seeding_methods_fields() -> None:
         ),
         (
             {"email": "x@example.test", "password": 5},
-            "fakeauth: ovok.accounts[0]: fake.ovok.add_account: password must be a string, not int",
+            "fakeauth: fake.ovok.add_account: password must be a string, not int",
+        ),
+        (
+            {"email": "x@example.test", "password": PASSWORD, "role": "admin"},
+            "fakeauth: unknown field(s) 'role'; the fields are: email, email_verified, name, "
+            "password, surname, tenant_id",
+        ),
+        ({"email": "x@example.test"}, "fakeauth: missing field(s) 'password'"),
+        (
+            {"email": "x@example.test", "password": PASSWORD, "tenant_id": "nope"},
+            "fakeauth: no Ovok tenant 'nope'; add it with fake.ovok.add_tenant('nope') or use "
+            "the default tenant '87ea5dfc-8b8e-384d-8489-79496e706390'",
         ),
     ],
 )

@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import importlib.util
+import inspect
 import json
 import os
 import re
@@ -417,3 +418,143 @@ def test_the_hook_shows_docstring_roles_as_code_and_fidelity_tags_as_text() -> N
 
     assert content == "see <code>FakeAuth</code> and <code>fakeauth.redacted</code>"
     assert markdown == "matches (\\[DOC\\]) and `[SRC]`, [a link](x.md)"
+
+
+# -- pages that agree with the code ---------------------------------------------------------------
+
+#: The pages that say what the ``fakeauth`` fixture and the fake intercept. The decision log keeps
+#: the history of choices, in the words of their day.
+INTERCEPTION_PAGES = [p for p in PAGES if p.name != "decisions.md"]
+_PRIVATE_NAME = re.compile(r"(?<![\w.])_\w+")
+
+
+def _plugin_fixtures() -> set[str]:
+    import conftest_plugin
+
+    # every public fixture of the plugin starts with "fakeauth"; nothing else there does
+    return {
+        name for name, value in vars(conftest_plugin).items()
+        if name.startswith("fakeauth") and callable(value)
+    }  # fmt: skip
+
+
+def test_every_fixture_list_names_every_fixture_of_the_plugin() -> None:
+    import conftest_plugin
+
+    tables = {
+        page: re.findall(r"^\| (`fakeauth[^|]*)\|", page.read_text(), re.M)
+        for page in (ROOT / "README.md", DOCS / "guides" / "fixtures.md")
+    }
+    listed = {
+        str(page.relative_to(ROOT)): set(re.findall(r"`(fakeauth\w*)`", " ".join(cells)))
+        for page, cells in tables.items()
+    }
+    listed["docs/reference/testing.md"] = set(
+        re.findall(
+            r"^::: conftest_plugin\.(\w+)$", (DOCS / "reference/testing.md").read_text(), re.M
+        )
+    )
+    listed["conftest_plugin.py"] = set(
+        re.findall(r"``(fakeauth\w*)``", str(conftest_plugin.__doc__))
+    )
+
+    fixtures = _plugin_fixtures()
+
+    assert len(fixtures) == 9
+    assert {page: sorted(names ^ fixtures) for page, names in listed.items()} == {
+        page: [] for page in listed
+    }
+
+
+def test_every_paragraph_on_what_is_intercepted_names_every_intercepted_client() -> None:
+    clients = sorted(
+        name.removeprefix("mock_") for name in dir(FakeAuth) if name.startswith("mock_")
+    )
+    said = re.compile(r"\b(intercept\w*|answer\w*|fixture)\b")
+    incomplete = []
+
+    for page in INTERCEPTION_PAGES:
+        for paragraph in re.split(r"\n\s*\n", _FENCE.sub("", page.read_text())):
+            named = [c for c in clients if re.search(rf"`?\b{c}\b", paragraph)]
+            # requests is always intercepted: a paragraph naming it among others names them all
+            if "requests" in named and 1 < len(named) < len(clients) and said.search(paragraph):
+                incomplete.append(f"{page.relative_to(ROOT)}: {' '.join(paragraph.split())[:80]}")
+
+    assert clients == ["aiohttp", "httpx", "requests"]
+    assert incomplete == []
+
+
+def test_the_aioresponses_limit_is_said_where_a_user_installs_and_beside_their_own_mocks() -> None:
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    pin = next(r for r in extras["test"] if r.startswith("aiohttp"))
+    bound = re.search(r"<[\d.]+", pin)
+    assert bound is not None, f"the test extra no longer bounds aiohttp ({pin}): update the pages"
+    readme_install = README.partition("## In your pytest suite")[0]
+    pages = {
+        "README.md (its install section)": readme_install,
+        "docs/getting-started.md": (DOCS / "getting-started.md").read_text(),
+        "docs/guides/own-mocks.md": (DOCS / "guides" / "own-mocks.md").read_text(),
+    }
+
+    silent = [
+        name
+        for name, text in pages.items()
+        if f"`aiohttp{bound.group()}`" not in text
+        or "aioresponses 0.7.9 fails with a `TypeError`" not in " ".join(text.split())
+    ]
+
+    assert silent == []
+
+
+def test_the_fakeauth_reference_shows_each_option_with_the_default_of_the_signature() -> None:
+    import griffe
+
+    import fakeauth
+
+    cls = griffe.load("fakeauth.fake", search_paths=[str(ROOT)])["FakeAuth"]
+    sections = cls.docstring.parse("google", warn_unknown_params=False)
+    documented = {
+        p.name: p.default for s in sections if s.kind.value == "parameters" for p in s.value
+    }
+    signature = inspect.signature(FakeAuth).parameters
+    public = {name: getattr(fakeauth, name) for name in fakeauth.__all__}
+
+    shown = {name: str(default) for name, default in documented.items()}
+
+    assert list(documented) == list(signature)  # one entry per option, in order, none missing
+    assert [text for text in shown.values() if _PRIVATE_NAME.search(text)] == []
+    # what the page shows, read as Python with fakeauth's public names, is the real default
+    assert {name: eval(text, {}, public) for name, text in shown.items()} == {
+        name: p.default for name, p in signature.items()
+    }
+
+
+def test_the_docs_build_wraps_the_separate_signatures() -> None:
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    options = (ROOT / "mkdocs.yml").read_text()
+
+    # mkdocstrings formats a separate signature with ruff or black, when one is installed;
+    # without either it stays on one line that runs off the page.
+    assert any(r.startswith(("ruff", "black")) for r in extras["docs"])
+    assert "separate_signature: true" in options
+    assert re.search(r"^ +line_length: \d+\b", options, re.M)
+
+
+def test_the_unserved_replies_name_a_routes_page_by_its_title() -> None:
+    from fakeauth.vendors import VENDORS
+
+    apis = [vendor.api for vendor in VENDORS]
+    hook = _hook()
+    titles = {
+        api.name: hook.route_page(api.name).partition("\n")[0].removeprefix("# ")
+        for api in apis
+    }
+
+    named = {api.name: api.unserved("GET", "/x").body.decode() for api in apis}
+
+    assert [name for name in named if f'\\"{titles[name]}\\"' not in named[name]] == []
+    assert "\n  - Routes:\n" in (ROOT / "mkdocs.yml").read_text()  # the pages the check names

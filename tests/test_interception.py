@@ -352,6 +352,52 @@ def test_a_reset_forgets_the_refusals() -> None:
     fake.network_refusals.check()  # nothing left to fail on
 
 
+NOTHING_REFUSED = (
+    "fakeauth: network_refusals.expected(): no client was refused a vendor host in the block; an "
+    "intercepted client (requests, httpx, aiohttp) is answered by the fake instead, so only "
+    "another client (urllib, http.client, urllib3 used directly) is refused"
+)
+
+
+def test_an_expected_refusal_does_not_fail_the_block() -> None:
+    fake = FakeAuth()
+
+    refusals = fake.network_refusals
+    with fake.mock_requests(), refusals.expected() as refused, pytest.raises(urllib.error.URLError):
+        urllib_get(VENDOR_URL)
+
+    assert refused == ["api.dev.ovok.com"]
+    assert len(fake.network_refusals) == 0
+
+
+def test_a_refusal_outside_the_expected_block_still_fails_the_block() -> None:
+    fake = FakeAuth()
+    mock = fake.mock_requests()
+    mock.start()
+    with pytest.raises(VendorHostRefusedError):
+        socket.getaddrinfo("api.ovok.com", 443)
+
+    with fake.network_refusals.expected() as refused, pytest.raises(VendorHostRefusedError):
+        socket.getaddrinfo("api.dev.ovok.com", 443)
+    with pytest.raises(VendorHostRefusedError) as raised:
+        mock.stop()
+
+    assert refused == ["api.dev.ovok.com"]
+    assert "api.ovok.com" in str(raised.value)
+    assert "api.dev.ovok.com" not in str(raised.value)
+    assert "(1 connection(s) refused)" in str(raised.value)
+
+
+def test_an_expected_refusal_that_does_not_happen_fails() -> None:
+    fake = FakeAuth()
+
+    refusals = fake.network_refusals
+    with fake.mock_requests(), pytest.raises(AssertionError) as raised, refusals.expected():
+        requests.get(VENDOR_URL, timeout=10)  # intercepted: answered, not refused
+
+    assert str(raised.value) == NOTHING_REFUSED
+
+
 # -- the orders only fixtures give, and environments without httpx or respx: a child pytest ------
 
 FIXTURE_ORDERS = """

@@ -888,7 +888,8 @@ def test_an_unserved_ovok_path_answers_501_and_is_recorded(
     assert response.status_code == 501
     assert response.json == {
         "statusCode": 501,
-        "message": f"fakeauth does not implement {method} {path} (ovok); see docs/fidelity.md",
+        "message": f"fakeauth does not implement {method} {path} (ovok); the page "
+        '"Ovok B2B auth routes" of fakeauth\'s documentation lists what it serves',
         "error": "Not Implemented",
     }
     assert [(e.method, e.path) for e in fake.journal.unserved] == [(method, path)]

@@ -89,7 +89,7 @@ def test_an_unknown_marker_option_is_a_clear_error(pytester: pytest.Pytester) ->
         """
         import pytest
 
-        @pytest.mark.fakeauth(sed=3)
+        @pytest.mark.fakeauth(sed=3, assert_all_serverd=False, zzz=1)
         def test_typo(fakeauth):
             pass
         """
@@ -99,7 +99,13 @@ def test_an_unknown_marker_option_is_a_clear_error(pytester: pytest.Pytester) ->
 
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(
-        ["*@pytest.mark.fakeauth: unknown option(s) sed; the options are:*"]
+        [
+            "E *pytest.UsageError: @pytest.mark.fakeauth: unknown option(s) assert_all_serverd "
+            "(did you mean assert_all_served?), sed (did you mean seed?), zzz; the options are: "
+            "assert_all_served, b2core_access_token_ttl, b2core_hosts, b2core_refresh_token_ttl, "
+            "features, journal_limit, ovok_access_token_ttl, ovok_hosts, ovok_refresh_token_ttl, "
+            "seed, waltid_hosts, waltid_token_ttl"
+        ]
     )
 
 
@@ -176,6 +182,37 @@ def test_a_failing_test_reports_the_journal(pytester: pytest.Pytester) -> None:
     assert "secret-pw" not in section
 
 
+def test_the_failure_report_says_which_field_a_refused_body_lacked(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        """
+        import requests
+
+        TENANT = "87ea5dfc-8b8e-384d-8489-79496e706390"
+
+        def test_fails(fakeauth):
+            body = {"email": "a@example.test", "pass": "pw", "tenantId": TENANT, "clientId": TENANT}
+            reply = requests.post("https://api.dev.ovok.com/auth/b2b/login", json=body)
+            assert reply.status_code == 200
+        """
+    )
+
+    result = pytester.runpytest()
+
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*- fakeauth journal -*",
+            "*POST https://api.dev.ovok.com/auth/b2b/login -> 422 (ovok.b2b_login)",
+            '    response: {"statusCode": 422, "message": "password must be a string", '
+            '"error": "Unprocessable Entity"}',
+            "    problem:  'password' was expected where the body has 'pass' (the fields are: "
+            "email, password, clientId, tenantId)",
+        ]
+    )
+
+
 def test_unserved_vendor_requests_fail_the_test_unless_allowed(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
@@ -194,7 +231,46 @@ def test_unserved_vendor_requests_fail_the_test_unless_allowed(pytester: pytest.
 
     result.assert_outcomes(passed=2, errors=1)
     result.stdout.fnmatch_lines(
-        ["*UnservedRequestsError*", "*GET https://api.ovok.com/auth/session -> 501"]
+        [
+            "*UnservedRequestsError*",
+            "*GET https://api.ovok.com/auth/session -> 501",
+            'E *The "Routes" pages of fakeauth\'s documentation list what it serves, one page per '
+            "vendor; to allow such requests, mark the test "
+            "@pytest.mark.fakeauth(assert_all_served=False).",
+        ]
+    )
+
+
+def test_a_test_that_expects_a_refusal_says_so_and_passes(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import urllib.error, urllib.request
+        import pytest
+
+        URL = "https://api.dev.ovok.com/auth/me"
+
+        def test_expected(fakeauth):
+            with fakeauth.network_refusals.expected() as refused:
+                with pytest.raises(urllib.error.URLError):
+                    urllib.request.urlopen(URL, timeout=10)
+            assert refused == ["api.dev.ovok.com"]
+
+        def test_unexpected(fakeauth):
+            with pytest.raises(urllib.error.URLError):
+                urllib.request.urlopen(URL, timeout=10)
+        """
+    )
+
+    result = pytester.runpytest("-p", "no:randomly")
+
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at teardown of test_unexpected*",
+            "E *VendorHostRefusedError: fakeauth: refused a connection to api.dev.ovok.com, *(1 "
+            "connection(s) refused); a test that expects the refusal says so: with "
+            "fake.network_refusals.expected(): ...",
+        ]
     )
 
 

@@ -230,3 +230,79 @@ def test_without_an_override_the_fake_starts_fresh(pytester: pytest.Pytester) ->
     result = pytester.runpytest_inprocess("-p", "no:randomly")
 
     result.assert_outcomes(passed=1)
+
+
+SEED_ANN = """
+import pytest
+
+@pytest.fixture(scope="session")
+def fakeauth_seed(fakeauth_template):
+    fakeauth_template.ovok.add_account(email="ann@example.test", password="s3cret")
+"""
+SEES_ANN = """
+def test_seeded(fakeauth):
+    assert [a.email for a in fakeauth.ovok.accounts] == ["ann@example.test"]
+"""
+STARTS_EMPTY = """
+def test_empty(fakeauth):
+    assert fakeauth.ovok.accounts == []
+"""
+TWO_SEEDS = (
+    "fakeauth: fakeauth_seed seeds one template for the whole session, but the tests of this "
+    "run see 2 definitions of it: sub/conftest.py (for sub/test_sub.py::test_seeded); the "
+    "plugin's own, which seeds nothing (for test_top.py::test_empty). Define fakeauth_seed "
+    "once, in conftest.py (above every test that uses fakeauth), and seed there what they all "
+    "start from"
+)
+
+
+@pytest.mark.parametrize("order", [["sub", "test_top.py"], ["test_top.py", "sub"]])
+def test_an_override_in_a_subfolder_beside_other_fakeauth_tests_fails_before_any_test(
+    pytester: pytest.Pytester, order: list[str]
+) -> None:
+    pytester.makepyfile(**{"sub/conftest": SEED_ANN, "sub/test_sub": SEES_ANN})
+    pytester.makepyfile(test_top=STARTS_EMPTY)
+
+    result = pytester.runpytest_inprocess("-p", "no:randomly", *order)
+
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"ERROR: {TWO_SEEDS}"])
+    result.assert_outcomes()
+
+
+def test_an_override_in_a_subfolder_seeds_the_tests_of_a_run_below_it(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(**{"sub/conftest": SEED_ANN, "sub/test_sub": SEES_ANN})
+    pytester.makepyfile(
+        test_top="""
+        def test_no_fakeauth():
+            pass
+        """
+    )
+
+    everything = pytester.runpytest_inprocess("-p", "no:randomly")
+    below = pytester.runpytest_inprocess("-p", "no:randomly", "sub")
+
+    everything.assert_outcomes(passed=2)  # the only fakeauth tests are below the override
+    below.assert_outcomes(passed=1)
+
+
+def test_a_module_override_beside_the_conftest_one_fails_before_any_test(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeconftest(SEED_ANN)
+    pytester.makepyfile(test_top=SEES_ANN, test_own=SEED_ANN + STARTS_EMPTY)
+
+    result = pytester.runpytest_inprocess("-p", "no:randomly")
+
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [
+            "ERROR: fakeauth: fakeauth_seed seeds one template for the whole session, but the "
+            "tests of this run see 2 definitions of it: conftest.py (for "
+            "test_top.py::test_seeded); test_own.py (for test_own.py::test_empty). Define "
+            "fakeauth_seed once, in conftest.py (above every test that uses fakeauth), and seed "
+            "there what they all start from"
+        ]
+    )

@@ -247,7 +247,8 @@ def test_an_unserved_vendor_path_answers_501_and_fails_the_block(transport: str)
         "fakeauth: 1 request(s) to a vendor host that fakeauth does not serve "
         "(each answered 501):\n"
         f"  GET {OVOK}/auth/session -> 501\n"
-        "See docs/fidelity.md for what is served; pass assert_all_served=False to allow them."
+        'The "Routes" pages of fakeauth\'s documentation list what it serves, one page per vendor; '
+        f"to allow such requests, pass assert_all_served=False to mock_{transport}()."
     )
 
 

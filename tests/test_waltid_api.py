@@ -1078,7 +1078,8 @@ def test_an_unserved_walt_id_path_is_a_loud_501(fake: FakeAuth, client: Client) 
     assert response.json == exception(
         501,
         "NotImplementedError",
-        "fakeauth does not implement GET /v1/admin/keys (waltid); see docs/fidelity.md",
+        'fakeauth does not implement GET /v1/admin/keys (waltid); the page "walt.id Enterprise '
+        "routes\" of fakeauth's documentation lists what it serves",
     )
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
 from fakeauth.apis.docs import OperationDoc, VendorDoc
 from fakeauth.http import Request, Response
+from fakeauth.redaction import REQUEST_SECRET_KEYS
 
 __all__ = [
     "INT_DIGITS",
@@ -17,6 +19,8 @@ __all__ = [
     "Route",
     "VendorApi",
     "constant_position",
+    "field_problem",
+    "misspelt_fields",
     "refuse_constant",
 ]
 
@@ -47,6 +51,46 @@ def constant_position(text: str) -> int:
     return -1
 
 
+def misspelt_fields(body: Any, fields: Collection[str]) -> dict[str, str]:
+    """The unknown fields of ``body`` that resemble a field it lacks (``pass`` for ``password``),
+    each with that field. An unknown field that resembles none is left out: a vendor may read
+    fields its model does not list."""
+    if not isinstance(body, dict):
+        return {}
+    absent = [name for name in fields if name not in body]
+    found = {}
+    for key in body:
+        if isinstance(key, str) and key not in fields:
+            close = difflib.get_close_matches(key, absent, n=1, cutoff=0.5)
+            if close:
+                found[key] = close[0]
+                absent.remove(close[0])
+    return found
+
+
+def field_problem(body: Any, fields: Collection[str], required: Collection[str]) -> str | None:
+    """What a refused body got wrong in its field names, for the journal and the failure report
+    (never for the reply, which stays the vendor's own): each field the body lacks that one of
+    its unknown fields resembles, and the required fields missing. ``None`` when nothing is
+    wrong with the names (or the body is not an object)."""
+    if not isinstance(body, dict):
+        return None
+    misspelt = misspelt_fields(body, fields)
+    parts = [
+        f"{meant!r} was expected where the body has {_short(given)!r}"
+        for given, meant in misspelt.items()
+    ]
+    meant = set(misspelt.values())
+    parts += [f"{name!r} is missing" for name in required if name not in body and name not in meant]
+    if not parts:
+        return None
+    return f"{'; '.join(parts)} (the fields are: {', '.join(fields)})"
+
+
+def _short(key: str) -> str:
+    return key if len(key) <= 40 else f"{key[:37]}..."
+
+
 #: A route handler: the vendor's state and the request in, the response out.
 Handler = Callable[[Any, Request], Response]
 
@@ -64,6 +108,25 @@ class Route:
     #: Whether the live server's root serves it too. ``False`` when another vendor owns this
     #: method and path there (the route is reached on the vendor's hosts and base URL only).
     at_root: bool = True
+
+    def body_problem(self, request: Request) -> str | None:
+        """What ``request``'s body got wrong in its field names, read against the body model this
+        route documents (see :func:`field_problem`); asked only of a refused request."""
+        models = self.doc.body
+        if not models:
+            return None
+        model = models.get(request.content_type) or next(iter(models.values()))
+        found = getattr(model, "model_fields", None)  # a pydantic model; a text body has none
+        if not isinstance(found, dict):
+            return None
+        fields = [info.alias or name for name, info in found.items()]
+        required = [info.alias or name for name, info in found.items() if info.is_required()]
+        body = request.parsed_body
+        for given, meant in misspelt_fields(body, fields).items():
+            # a password sent as "pass" is still a password: the journal must not show it
+            if meant.lower() in REQUEST_SECRET_KEYS and isinstance(body[given], str):
+                request.secrets.append(body[given])
+        return field_problem(body, fields, required)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,9 +151,13 @@ class VendorApi:
     )
 
     def unserved(self, method: str, path: str) -> Response:
-        """The 501 for a request on this vendor's host or paths that no route serves."""
+        """The 501 for a request on this vendor's host or paths that no route serves; it names
+        the documentation page of the vendor's routes by its title (a pip install has no docs
+        folder to point at)."""
         return self.error(
-            501, f"fakeauth does not implement {method} {path} ({self.name}); see docs/fidelity.md"
+            501,
+            f"fakeauth does not implement {method} {path} ({self.name}); the page "
+            f'"{self.doc.title} routes" of fakeauth\'s documentation lists what it serves',
         )
 
     def method_not_allowed(self, method: str, path: str, allowed: tuple[str, ...]) -> Response:

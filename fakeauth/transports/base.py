@@ -63,8 +63,11 @@ class UnservedRequestsError(FakeAuthError, AssertionError):
     """Requests reached a vendor host on a path fakeauth does not serve (each answered 501)."""
 
 
-def check_all_served(journal: Journal, mark: int) -> None:
-    """Raise :class:`UnservedRequestsError` listing the unserved requests since ``mark``."""
+def check_all_served(
+    journal: Journal, mark: int, allow: str = "pass assert_all_served=False"
+) -> None:
+    """Raise :class:`UnservedRequestsError` listing the unserved requests since ``mark``;
+    ``allow`` says how to allow them where the check was asked for."""
     if journal.mark() == mark:  # nothing recorded since: the common case, without a copy
         return
     unserved = [entry for entry in journal.since(mark) if not entry.served]
@@ -74,7 +77,8 @@ def check_all_served(journal: Journal, mark: int) -> None:
     raise UnservedRequestsError(
         f"fakeauth: {len(unserved)} request(s) to a vendor host that fakeauth does not serve "
         f"(each answered 501):\n{lines}\n"
-        "See docs/fidelity.md for what is served; pass assert_all_served=False to allow them."
+        'The "Routes" pages of fakeauth\'s documentation list what it serves, one page per '
+        f"vendor; to allow such requests, {allow}."
     )
 
 
@@ -125,7 +129,8 @@ class Interceptor(ContextDecorator):
             if check:
                 guard.check()
         if check and self.assert_all_served:
-            check_all_served(self._fake.journal, self._mark)
+            allow = f"pass assert_all_served=False to {self.name}"
+            check_all_served(self._fake.journal, self._mark, allow)
 
     def __enter__(self) -> Self:
         self.start()

@@ -15,9 +15,10 @@ such lookup; a vendor host given as an IP address is guarded when the lookup nam
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from fakeauth.errors import FakeAuthError
@@ -51,11 +52,16 @@ def refusal_message(host: str) -> str:
 
 
 class NetworkRefusals:
-    """The vendor hosts a fake's guards refused, oldest first; thread-safe."""
+    """The vendor hosts a fake's guards refused, oldest first; thread-safe.
+
+    A refusal fails the interception's block (and the ``fakeauth`` fixture's test) on leaving,
+    unless it happened inside :meth:`expected`.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._hosts: list[str] = []
+        # None: a refusal that expected() excused; kept in place so that marks keep their meaning
+        self._hosts: list[str | None] = []
         self._cleared = 0  # refusals forgotten by clear(), so that marks outlive a reset
 
     def add(self, host: str) -> None:
@@ -68,12 +74,41 @@ class NetworkRefusals:
         return self._cleared + len(self._hosts)
 
     def since(self, mark: int) -> list[str]:
-        """The refusals after :meth:`mark` returned ``mark`` (and not cleared since)."""
+        """The refusals after :meth:`mark` returned ``mark`` (and not cleared or expected since)."""
         with self._lock:
-            return self._hosts[max(0, mark - self._cleared) :]
+            return [h for h in self._hosts[max(0, mark - self._cleared) :] if h is not None]
 
     def __len__(self) -> int:
-        return len(self._hosts)
+        return len(self.since(self._cleared))
+
+    @contextlib.contextmanager
+    def expected(self) -> Iterator[list[str]]:
+        """A block in which the test expects a client to be refused a vendor host: its refusals
+        do not fail the block or the test, and leaving it raises :class:`AssertionError` when
+        nothing was refused. The list it gives holds the refused hosts once the block is left.
+
+        >>> with fakeauth.network_refusals.expected() as refused:
+        ...     with pytest.raises(urllib.error.URLError):
+        ...         urllib.request.urlopen("https://api.dev.ovok.com/auth/me")
+        >>> refused
+        ['api.dev.ovok.com']
+
+        A refusal in another thread while the block runs is excused with it.
+        """
+        refused: list[str] = []
+        start = self.mark()
+        yield refused
+        with self._lock:
+            first = max(0, start - self._cleared)
+            refused.extend(h for h in self._hosts[first:] if h is not None)
+            self._hosts[first:] = [None] * (len(self._hosts) - first)
+        if not refused:
+            raise AssertionError(
+                "fakeauth: network_refusals.expected(): no client was refused a vendor host in "
+                "the block; an intercepted client (requests, httpx, aiohttp) is answered by the "
+                "fake instead, so only another client (urllib, http.client, urllib3 used "
+                "directly) is refused"
+            )
 
     def clear(self) -> None:
         """Forget every refusal."""
@@ -89,7 +124,8 @@ class NetworkRefusals:
         if hosts:
             listed = ", ".join(dict.fromkeys(hosts))
             raise VendorHostRefusedError(
-                f"{refusal_message(listed)} ({len(hosts)} connection(s) refused)"
+                f"{refusal_message(listed)} ({len(hosts)} connection(s) refused); a test that "
+                "expects the refusal says so: with fake.network_refusals.expected(): ..."
             )
 
 
