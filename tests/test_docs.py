@@ -550,8 +550,7 @@ def test_the_unserved_replies_name_a_routes_page_by_its_title() -> None:
     apis = [vendor.api for vendor in VENDORS]
     hook = _hook()
     titles = {
-        api.name: hook.route_page(api.name).partition("\n")[0].removeprefix("# ")
-        for api in apis
+        api.name: hook.route_page(api.name).partition("\n")[0].removeprefix("# ") for api in apis
     }
 
     named = {api.name: api.unserved("GET", "/x").body.decode() for api in apis}
