@@ -138,8 +138,7 @@ def _snapshot_route(fake: FakeAuth, request: Request, path: str) -> Response | N
     if request.method == "DELETE":
         fake.snapshots.delete(name)
         return Response.json(200, {"deleted": name})
-    counts = {v: len(snapshot.lane[v]["accounts"]) for v in ("ovok", "b2core", "waltid")}
-    return Response.json(200, {"name": name, "accounts": counts})
+    return Response.json(200, {"name": name, "accounts": snapshot.accounts()})
 
 
 #: ``(method, path) -> handler``: merged into the control API's routes.
