@@ -279,3 +279,16 @@ def test_one_snapshot_restored_into_two_fakes_keeps_them_apart() -> None:
     assert [a.email for a in second.waltid.accounts] == ["ann@example.org"]
     assert [a.email for a in template.waltid.accounts] == ["ann@example.org"]
     assert first.waltid.get_account("ann@example.org").roles == {"acme": ("acme.admin",)}
+
+
+@pytest.mark.parametrize("name", ["x\n", ".", ".."])
+def test_a_snapshot_name_with_a_trailing_newline_or_of_dots_is_refused(name: str) -> None:
+    client = Client(FakeAuth().wsgi_app)
+
+    response = client.post("/_fakeauth/snapshots", base_url=BASE, json={"name": name})
+
+    assert response.status_code == 400
+    assert response.json == {
+        "error": "fakeauth: a snapshot name is 1 to 100 letters, digits, '.', '_' or '-' (but "
+        f"not '.' or '..'), not {name!r}"
+    }

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import ValidationError
 
+from fakeauth.clock import Clock
 from fakeauth.errors import ConfigurationError
 from fakeauth.features import FeatureRegistry
 from fakeauth.persistence.model import (
@@ -87,9 +88,7 @@ def export_state(fake: FakeAuth, *, journal: bool = False) -> dict[str, Any]:
 
 def export_lane(fake: FakeAuth, *, journal: bool = False) -> dict[str, Any]:
     """The state of ``fake`` alone: what a document's lane holds."""
-    clock = fake.clock
-    with clock._lock:
-        setting = {"frozen_at": clock._fixed, "offset": clock._offset}
+    setting = fake.clock.to_document()
     lane: dict[str, Any] = {
         "options": options_of(fake),
         "clock": setting,
@@ -273,8 +272,13 @@ def _load(
         if not take_options:
             raise ConfigurationError(_options_differ(options_of(fake), lane.options))
         target = FakeAuth(**constructor_options(lane.options))  # checks the options
+    if take_clock:  # checked by the clock's own rules before anything changes
+        Clock().load_document(lane.clock.model_dump())
     randomness = Randomness(target._seed_option)
-    randomness.epoch = lane.epoch if exact else max(lane.epoch, fake.randomness.epoch) + 1
+    if exact:
+        randomness.resume(lane.epoch)
+    else:
+        randomness.advance(past=max(lane.epoch, fake.randomness.epoch))
     scratch = FeatureRegistry(_FEATURES)
     scratch.apply(lane.features)  # unknown flags are refused here, before anything changes
     builder = cast(
@@ -305,9 +309,7 @@ def _load(
         fake.features.reset()
         fake.features.apply(lane.features)
         if take_clock:
-            with fake.clock._lock:
-                fake.clock._fixed = lane.clock.frozen_at
-                fake.clock._offset = 0.0 if lane.clock.frozen_at is not None else lane.clock.offset
+            fake.clock.load_document(lane.clock.model_dump())
 
 
 def _options_differ(mine: dict[str, Any], theirs: OptionsDoc) -> str:
