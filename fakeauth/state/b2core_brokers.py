@@ -98,19 +98,32 @@ LOCKED = "Too many failed sign-in attempts. Try again later."
 
 def frozen(value: Any) -> Any:
     """A read-only copy of JSON-like ``value``: mappings read-only, lists tuples."""
+    # Loops, not comprehensions: one frame a level, so a form as deep as the API takes freezes.
     if isinstance(value, Mapping):
-        return MappingProxyType({key: frozen(item) for key, item in value.items()})
+        table: dict[Any, Any] = {}
+        for key, item in value.items():
+            table[key] = frozen(item)
+        return MappingProxyType(table)
     if isinstance(value, (list, tuple)):
-        return tuple(frozen(item) for item in value)
+        items: list[Any] = []
+        for item in value:
+            items.append(frozen(item))
+        return tuple(items)
     return value
 
 
 def thawed(value: Any) -> Any:
     """A plain JSON-ready copy of :func:`frozen`'s ``value``: dicts and lists."""
     if isinstance(value, Mapping):
-        return {key: thawed(item) for key, item in value.items()}
+        table: dict[Any, Any] = {}
+        for key, item in value.items():
+            table[key] = thawed(item)
+        return table
     if isinstance(value, (list, tuple)):
-        return [thawed(item) for item in value]
+        items: list[Any] = []
+        for item in value:
+            items.append(thawed(item))
+        return items
     return value
 
 
