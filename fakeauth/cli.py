@@ -354,7 +354,10 @@ def _serve(fake: FakeAuth, server: LiveServer, host: str, port: int, files: Serv
         write_line("\nfakeauth: stopping", sys.stdout)
     finally:
         server.stop()
-        files.stop()
+        failure = files.stop()
+    if failure is not None:  # the state was not kept: say so, and exit non-zero
+        print(failure, file=sys.stderr)
+        return 1
     return 0
 
 

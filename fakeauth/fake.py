@@ -21,11 +21,11 @@ from fakeauth.outbox import Outbox
 from fakeauth.persistence import (
     Snapshot,
     Snapshots,
-    export_lane,
     export_state,
     from_state,
     import_state,
     restore,
+    take_snapshot,
 )
 from fakeauth.randomness import Randomness
 from fakeauth.state.b2core import B2CoreState
@@ -493,15 +493,15 @@ class FakeAuth:
         import_state(self, document, take_options=take_options)
 
     def snapshot(self) -> Snapshot:
-        """What an export holds, in memory: ``fake.restore(snap)``, or ``with fake.snapshot():``
-        to restore it when the block ends."""
-        return Snapshot(self, export_lane(self))
+        """The state as it is now, in memory and in constant time: ``fake.restore(snap)``, or
+        ``with fake.snapshot():`` to restore it when the block ends."""
+        return take_snapshot(self)
 
     def restore(self, snapshot: Snapshot) -> None:
         """Put back the state of ``snapshot``; the clock, journal, outbox and queued faults are
         the run's and stay. Ids and tokens continue from a new random epoch: a credential issued
         after the snapshot is refused after the restore and never issued again."""
-        restore(self, snapshot.lane)
+        restore(self, snapshot)
 
     def _adopt_options(self, other: FakeAuth) -> None:
         """Take the options of ``other`` (an import that takes the document's options)."""

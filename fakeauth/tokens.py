@@ -15,10 +15,10 @@ import functools
 import hashlib
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -27,7 +27,15 @@ from fakeauth.clock import Clock
 from fakeauth.errors import ConfigurationError, TokenExpired, TokenInvalid, TokenRevoked
 from fakeauth.randomness import RandomStream
 
-__all__ = ["ALGORITHMS", "SWEEP_AT", "JwtSigner", "TokenRecord", "TokenStore", "signed_expiry"]
+__all__ = [
+    "ALGORITHMS",
+    "SWEEP_AT",
+    "JwtSigner",
+    "TokenRecord",
+    "TokenStore",
+    "TokenStoreSnapshot",
+    "signed_expiry",
+]
 
 #: The signing algorithms a fake can use.
 ALGORITHMS = ("HS256", "EdDSA")
@@ -199,9 +207,13 @@ def _plain_claims(claims: dict[str, Any]) -> bool:
     )
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class TokenRecord:
-    """What the fake remembers of one issued token (never the token string itself)."""
+    """What the fake remembers of one issued token (never the token string itself).
+
+    Immutable: a store marks a revocation in its own set, so a snapshot may share the records.
+    ``revoked`` is what :meth:`TokenStore.records` reports (and a loaded record brings).
+    """
 
     id: str
     kind: str
@@ -210,6 +222,16 @@ class TokenRecord:
     issued_at: float
     expires_at: float
     revoked: bool = False
+
+
+class TokenStoreSnapshot(NamedTuple):
+    """A token store's records at one moment (:meth:`TokenStore.snapshot`): containers that
+    neither the store nor anyone else writes again."""
+
+    records: Mapping[str, TokenRecord]
+    by_session: Mapping[str, list[TokenRecord]]
+    revoked: frozenset[str] | set[str]
+    pruned: int
 
 
 #: A store sweeps its expired records when it reaches this size, and then when it doubles.
@@ -244,6 +266,11 @@ class TokenStore:
         self._lock = threading.Lock()
         self._records: dict[str, TokenRecord] = {}
         self._by_session: dict[str, list[TokenRecord]] = {}
+        self._revoked: set[str] = set()
+        # Copy-on-write: after a snapshot or a restore the containers are shared with the
+        # snapshot, and the first write to each copies it (a session's list too, on its own).
+        self._shared_records = self._shared_revoked = self._shared_sessions = False
+        self._owned_lists: set[str] = set()
         self._on_sessions_pruned = on_sessions_pruned
         self._sweep_at = sweep_at
         self._next_sweep = sweep_at
@@ -255,13 +282,29 @@ class TokenStore:
         if len(self._records) + 1 >= self._next_sweep:
             self.prune()
         with self._lock:
+            if self._shared_records:
+                self._records, self._shared_records = dict(self._records), False
             self._records[record.id] = record
-            session = self._by_session.get(record.session)
-            if session is None:
-                self._by_session[record.session] = [record]
-            else:
-                session.append(record)
+            self._session_list(record.session).append(record)
         return record
+
+    def _session_list(self, session: str) -> list[TokenRecord]:
+        """The records of ``session``, a list this store may write (under the lock)."""
+        if self._shared_sessions:
+            self._by_session, self._shared_sessions = dict(self._by_session), False
+        records = self._by_session.get(session)
+        if records is None:
+            records = self._by_session[session] = []
+        elif session not in self._owned_lists:
+            records = self._by_session[session] = list(records)
+        self._owned_lists.add(session)
+        return records
+
+    def _revoke_ids(self, ids: list[str]) -> None:
+        if ids:
+            if self._shared_revoked:
+                self._revoked, self._shared_revoked = set(self._revoked), False
+            self._revoked.update(ids)
 
     def prune(self) -> int:
         """Drop every record expired by the fake's clock now, and tell ``on_sessions_pruned``
@@ -279,6 +322,9 @@ class TokenStore:
                 else:
                     gone.append(session)
             self._by_session = by_session
+            self._revoked = {i for i in self._revoked if i in self._records}
+            self._shared_records = self._shared_revoked = self._shared_sessions = False
+            self._owned_lists = set(by_session)
             dropped = before - len(self._records)
             self.pruned += dropped
             self._next_sweep = max(self._sweep_at, 2 * len(self._records))
@@ -303,7 +349,7 @@ class TokenStore:
         # Expiry before revocation: a pruned record (expired, revoked or not) answers the same.
         if now >= record.expires_at:
             raise TokenExpired("the token expired", expired_at=record.expires_at)
-        if record.revoked:
+        if token_id in self._revoked:
             raise TokenRevoked("the token was revoked")
         return record
 
@@ -311,65 +357,98 @@ class TokenStore:
         """Check ``token_id`` and revoke it in one step: a single-use (refresh) token."""
         with self._lock:
             record = self.check(token_id, kind, expires_at=expires_at)
-            record.revoked = True
+            self._revoke_ids([token_id])
             return record
 
     def revoke(self, token_id: str) -> None:
         """Revoke one token; unknown ids are ignored."""
         with self._lock:
-            record = self._records.get(token_id)
-            if record is not None:
-                record.revoked = True
+            if token_id in self._records:
+                self._revoke_ids([token_id])
 
     def revoke_session(self, session: str) -> int:
         """Revoke every token of ``session``; the number revoked."""
         with self._lock:
-            hits = [r for r in self._by_session.get(session, ()) if not r.revoked]
-            for record in hits:
-                record.revoked = True
+            revoked = self._revoked
+            hits = [r.id for r in self._by_session.get(session, ()) if r.id not in revoked]
+            self._revoke_ids(hits)
             return len(hits)
 
     def revoke_subject(self, subject: str) -> int:
         """Revoke every live token of ``subject`` (an account id); the number revoked."""
         hits = self.live(subject)
         with self._lock:
-            for record in hits:
-                record.revoked = True
+            self._revoke_ids([r.id for r in hits])
         return len(hits)
+
+    def is_revoked(self, token_id: str) -> bool:
+        """Whether ``token_id`` was revoked (``False`` for an unknown id)."""
+        return token_id in self._revoked
 
     def session_live(self, session: str) -> bool:
         """Whether ``session`` still holds a token usable now."""
         now = self._clock.time()
         with self._lock:
-            records = self._by_session.get(session, ())
-            return any(not r.revoked and now < r.expires_at for r in records)
+            records, revoked = self._by_session.get(session, ()), self._revoked
+            return any(r.id not in revoked and now < r.expires_at for r in records)
 
     def live(self, subject: str | None = None) -> list[TokenRecord]:
         """The tokens still usable now, of ``subject`` if given."""
         now = self._clock.time()
         with self._lock:
+            revoked = self._revoked
             return [
                 r
                 for r in self._records.values()
-                if not r.revoked
+                if r.id not in revoked
                 and now < r.expires_at
                 and (subject is None or r.subject == subject)
             ]
 
-    def snapshot(self) -> list[TokenRecord]:
-        """A copy of every record, in order of issue (an export holds them: ids, never tokens)."""
+    def records(self) -> list[TokenRecord]:
+        """Every record, in order of issue, ``revoked`` as it stands (an export holds them: ids,
+        never tokens)."""
         with self._lock:
-            return [replace(record) for record in self._records.values()]
+            revoked = self._revoked
+            return [
+                replace(r, revoked=True) if r.id in revoked and not r.revoked else r
+                for r in self._records.values()
+            ]
 
     def load(self, records: list[TokenRecord], *, pruned: int = 0) -> None:
-        """Hold ``records`` (fresh objects, in order of issue) instead of the current ones."""
+        """Hold ``records`` (in order of issue) instead of the current ones."""
         by_session: dict[str, list[TokenRecord]] = {}
         for record in records:
             by_session.setdefault(record.session, []).append(record)
         with self._lock:
             self._records = {record.id: record for record in records}
             self._by_session = by_session
+            self._revoked = {record.id for record in records if record.revoked}
+            self._shared_records = self._shared_revoked = self._shared_sessions = False
+            self._owned_lists = set(by_session)
             self._next_sweep = max(self._sweep_at, 2 * len(self._records))
+            self.pruned = pruned
+
+    def snapshot(self) -> TokenStoreSnapshot:
+        """The records as they are now, in constant time: the store shares its containers with
+        the snapshot and copies each on its next write to it."""
+        with self._lock:
+            self._shared_records = self._shared_revoked = self._shared_sessions = True
+            self._owned_lists = set()
+            return TokenStoreSnapshot(self._records, self._by_session, self._revoked, self.pruned)
+
+    def restore(self, snapshot: TokenStoreSnapshot) -> None:
+        """Hold the records of ``snapshot`` again, in constant time (shared, copied on write)."""
+        records, by_session, revoked, pruned = snapshot
+        with self._lock:
+            self._records, self._by_session = (
+                cast("dict[str, TokenRecord]", records),
+                cast("dict[str, list[TokenRecord]]", by_session),
+            )
+            self._revoked = cast("set[str]", revoked)
+            self._shared_records = self._shared_revoked = self._shared_sessions = True
+            self._owned_lists = set()
+            self._next_sweep = max(self._sweep_at, 2 * len(records))
             self.pruned = pruned
 
     def __len__(self) -> int:

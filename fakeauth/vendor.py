@@ -51,11 +51,12 @@ class VendorState(Protocol):
         """Replace the state with a document part's, checked by the seeding rules; raises
         :class:`~fakeauth.errors.ConfigurationError`."""
 
-    def snapshot(self) -> object:
-        """An opaque, cheap copy of the state, for :meth:`restore`."""
+    def snapshot(self) -> Any:
+        """The state's records as they stand, for :meth:`restore`: cheap (the records are
+        immutable, their containers copied on the state's next write), opaque to callers."""
 
-    def restore(self, snapshot: object) -> None:
-        """Put back what :meth:`snapshot` took."""
+    def restore(self, snapshot: Any) -> None:
+        """Put back what this state's :meth:`snapshot` took (its own type of snapshot)."""
 
 
 @dataclass(frozen=True)

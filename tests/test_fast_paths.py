@@ -349,12 +349,13 @@ def test_a_journal_response_is_a_snapshot_of_what_was_sent() -> None:
     fake = FakeAuth()
     account = fake.waltid.add_account(email="max@example.test", password="s3cret-s3cret")
     secret = "t0ken-th4t-must-n0t-show"
-    response = Response.json(200, {"profile": account.profile, "token": secret})
+    profile = dict(account.profile)  # the record's own profile is read-only
+    response = Response.json(200, {"profile": profile, "token": secret})
     entry = JournalEntry(
         "waltid.account", "waltid", "GET", "https://x/y", "/y", 200,
         datetime.now(timezone.utc), None, response.body, (secret,), True,
     )  # fmt: skip
-    account.profile["name"] = "changed after the answer was sent"
+    profile["name"] = "changed after the answer was sent"
     assert entry.response["profile"]["name"] != "changed after the answer was sent"
     assert entry.response["token"] == redacted(secret)
     assert secret not in repr(entry)
