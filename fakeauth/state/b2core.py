@@ -666,4 +666,3 @@ class B2CoreState:
             ) from None
         with self._lock:
             load_b2core(self, parsed, exact=False)
-

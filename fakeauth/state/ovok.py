@@ -714,4 +714,3 @@ class OvokState:
             raise ConfigurationError(message) from None
         with self._lock:
             load_ovok(self, parsed, exact=False)
-

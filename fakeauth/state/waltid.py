@@ -552,4 +552,3 @@ class WaltidState:
             ) from None
         with self._lock:
             load_waltid(self, parsed, exact=False)
-
