@@ -4,7 +4,10 @@ paths that only an injected server can provoke (in process)."""
 from __future__ import annotations
 
 import json
+import os
+import pty
 import re
+import selectors
 import shlex
 import signal
 import socket
@@ -217,6 +220,54 @@ def test_ctrl_c_is_passed_on_and_the_exit_is_130() -> None:
     assert f"fakeauth: passed SIGINT on to {PYTHON} -c " in err
     assert err.splitlines()[-1].endswith(" died of SIGINT (exit status 130); the server stopped")
     assert "Traceback" not in err
+
+
+#: Makes its standard input (a pseudo-terminal) the terminal of its session, then runs fakeauth.
+WITH_A_TERMINAL = """
+import fcntl, os, sys, termios
+fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+os.execv(sys.executable, [sys.executable, "-m", "fakeauth.cli", *sys.argv[1:]])
+"""
+
+
+def _read_until(fd: int, wanted: bytes) -> bytes:
+    seen = b""
+    with selectors.DefaultSelector() as selector:
+        selector.register(fd, selectors.EVENT_READ)
+        while wanted not in seen and selector.select(TIMEOUT):  # a bound, never an assertion
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                break
+            seen += chunk
+    return seen
+
+
+def test_ctrl_c_at_a_terminal_reaches_the_command_from_the_terminal_not_twice() -> None:
+    # The terminal sends Ctrl-C's SIGINT to its whole foreground process group: fakeauth and the
+    # command. Passing it on too would be a second Ctrl-C (which many runners take as "force").
+    terminal, child_end = pty.openpty()
+    argv = ["run", "--quiet", "--", PYTHON, "-c", REGISTERS_THEN_WAITS, "dies-of-sigint"]
+    process = subprocess.Popen(
+        [PYTHON, "-c", WITH_A_TERMINAL, *argv],
+        stdin=child_end,
+        stdout=child_end,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    os.close(child_end)
+    try:
+        ready = _read_until(terminal, b"ready")
+
+        os.write(terminal, b"\x03")  # Ctrl-C typed at the terminal
+        status, _, err = _finish(process)
+    finally:
+        os.close(terminal)
+
+    assert b"ready" in ready
+    assert status == 128 + signal.SIGINT
+    assert f"fakeauth: Ctrl-C reached {PYTHON} -c " in err
+    assert "passed SIGINT" not in err
 
 
 def test_the_data_file_keeps_the_state_from_one_run_to_the_next(tmp_path: Path) -> None:
