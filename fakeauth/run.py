@@ -8,12 +8,11 @@ with this process's standard input, output and error, and finds the server in it
 - ``FAKEAUTH_URL``, the server's root (every vendor by path, and the control API);
 - ``FAKEAUTH_<VENDOR>_URL`` (``FAKEAUTH_OVOK_URL``, ...), each vendor's base URL.
 
-When the command ends, the server stops and the state files are written (``--data``,
-``--export-on-exit``); the exit status is the command's own, ``128 + N`` when it died of signal N,
-and as ``env``, ``timeout`` and ``docker run`` do: 125 when fakeauth could not serve, 126 when the
-command cannot be executed, 127 when there is no such command. SIGINT and SIGTERM are passed on
-to the command, which decides when to end; a Ctrl-C typed at the terminal already reached the
-command (it shares fakeauth's process group), so it is not sent twice.
+When the command ends, the server stops and the state files are written. The exit status is the
+command's (``128 + N`` when it died of signal N), or as with ``env`` and ``timeout``: 125 when
+fakeauth could not serve, 126 when the command cannot be executed, 127 when there is none.
+SIGINT and SIGTERM are passed on to the command, except a Ctrl-C typed at the terminal, which
+reached the command already (it shares fakeauth's process group).
 """
 
 from __future__ import annotations
@@ -28,7 +27,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from fakeauth import __version__
@@ -316,7 +315,6 @@ def run(
     *,
     where: str,
     out: TextIO | None = None,
-    env: Mapping[str, str] | None = None,
     ready_timeout: float = READY_TIMEOUT,
 ) -> int:
     """Serve ``app`` on the server ``live_server`` makes (bound to ``where``, ``HOST:PORT``),
@@ -341,7 +339,7 @@ def run(
         try:
             files.start()
             started = _Started(command, server, secret, signals, out)
-            status = started.run({**(os.environ if env is None else env)}, ready_timeout)
+            status = started.run(ready_timeout)
         finally:
             server.stop()
             files.stop()
@@ -375,7 +373,7 @@ class _Started:
         #: How the command ended, once it has.
         self.ended: str | None = None
 
-    def run(self, env: dict[str, str], ready_timeout: float) -> int:
+    def run(self, ready_timeout: float) -> int:
         problem = _wait_until_ready(
             self.host, self.port, self.secret, ready_timeout, self.signals.stopping
         )
@@ -390,7 +388,7 @@ class _Started:
             _say(f"stopped by {signal.Signals(signum).name} before {self.shown} started", self.out)
             return 128 + signum
         _say(f"{__version__} serving on {self.url}; running {self.shown}", self.out)
-        return self._command({**env, **environment(self.url)})
+        return self._command({**os.environ, **environment(self.url)})
 
     def _command(self, env: dict[str, str]) -> int:
         try:

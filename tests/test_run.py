@@ -112,6 +112,16 @@ def test_the_command_finds_the_server_in_its_environment_and_its_status_is_the_e
     assert err.splitlines()[-1].endswith(" exited with 0; the server stopped")
 
 
+def test_a_server_bound_on_every_interface_is_given_to_the_command_through_loopback() -> None:
+    process = _fakeauth_run("--host", "0.0.0.0", "--quiet", "--", PYTHON, "-c", PRINTS_THE_SERVER)
+
+    status, out, _ = _finish(process)
+
+    assert status == 0
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+", json.loads(out)["env"]["FAKEAUTH_URL"])
+    assert json.loads(out)["me"] == 401
+
+
 def test_the_commands_nonzero_status_is_the_exit_status() -> None:
     process = _fakeauth_run("--", PYTHON, "-c", "raise SystemExit(3)")
 
@@ -235,7 +245,10 @@ def _read_until(fd: int, wanted: bytes) -> bytes:
     with selectors.DefaultSelector() as selector:
         selector.register(fd, selectors.EVENT_READ)
         while wanted not in seen and selector.select(TIMEOUT):  # a bound, never an assertion
-            chunk = os.read(fd, 4096)
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:  # EIO: every process holding the terminal has ended
+                break
             if not chunk:
                 break
             seen += chunk
