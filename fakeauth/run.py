@@ -32,8 +32,9 @@ from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from fakeauth import __version__
 from fakeauth.console import write_line
-from fakeauth.hosts import VENDORS, vendor_url
+from fakeauth.hosts import vendor_url
 from fakeauth.transports.connection import body_limit_of
+from fakeauth.vendors import VENDORS
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -98,8 +99,9 @@ class StateFiles(Protocol):
     def start(self) -> None:
         """Start writing the ``--data`` file."""
 
-    def stop(self) -> None:
-        """The clean stop's writes (``--data``, ``--export-on-exit``)."""
+    def stop(self) -> str | None:
+        """The clean stop's writes (``--data``, ``--export-on-exit``); the sentence to exit with
+        when the last write of the ``--data`` file failed."""
 
 
 class AddOptions(Protocol):
@@ -146,7 +148,8 @@ def environment(url: str) -> dict[str, str]:
     """The variables that tell the command where the server is: ``FAKEAUTH_URL`` and each
     vendor's ``FAKEAUTH_<VENDOR>_URL``."""
     found = {"FAKEAUTH_URL": url}
-    found.update({f"FAKEAUTH_{vendor.upper()}_URL": vendor_url(url, vendor) for vendor in VENDORS})
+    names = [vendor.name for vendor in VENDORS]
+    found.update({f"FAKEAUTH_{name.upper()}_URL": vendor_url(url, name, names) for name in names})
     return found
 
 
@@ -342,9 +345,12 @@ def run(
             status = started.run(ready_timeout)
         finally:
             server.stop()
-            files.stop()
+            failure = files.stop()
         if started.ended is not None:  # after the stop: the state files are written by now
             _say(f"{started.shown} {started.ended}; the server stopped", out)
+        if failure is not None:  # the state was not kept: say so; a passing command fails then
+            print(failure, file=out, flush=True)
+            return status or 1
         return status
     finally:
         for signum, handler in previous.items():
