@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
 from fakeauth.apis.base import VendorApi
 from fakeauth.clock import Clock
+from fakeauth.control import CONTROL
 from fakeauth.errors import ConfigurationError
 from fakeauth.faults import Fault, Faults
 from fakeauth.features import FeatureRegistry, declare
@@ -214,7 +215,7 @@ class FakeAuth:
         self._host_vendor = _host_table(tuple((v, self.hosts[v.name]) for v in self.vendors))
         self._routing = routing_for(self.vendors)
         #: The WSGI application serving every vendor API on this fake's state.
-        self.wsgi_app = WsgiApp(self)
+        self.wsgi_app = WsgiApp(self, mounts=(CONTROL,))
         self._servers: list[LiveServer] = []
         self._servers_lock = threading.Lock()
         #: The named snapshots (``POST /_fakeauth/snapshots``); :meth:`reset` keeps them.

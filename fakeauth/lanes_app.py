@@ -8,10 +8,10 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
-from fakeauth.control_dashboard import refusal
 from fakeauth.errors import ConfigurationError
 from fakeauth.http import Request, Response
 from fakeauth.lanes import DEFAULT_LANE, LANE_HEADER, LANE_PREFIX, Lanes, Refused, check_lane_name
+from fakeauth.origins import refusal
 from fakeauth.vendor import Vendor
 from fakeauth.vendors import VENDORS
 from fakeauth.wsgi import request_from_environ, respond

@@ -14,7 +14,7 @@ import time
 import traceback
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from urllib.parse import unquote, urlsplit
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
@@ -22,12 +22,10 @@ from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.routing import Map, RequestRedirect, Rule
 
 from fakeauth.apis.base import Route, VendorApi
-from fakeauth.control import handle as handle_control
-from fakeauth.control_dashboard import preflight as control_preflight
-from fakeauth.control_dashboard import shares_with as control_shares_with
 from fakeauth.faults import Fault, InjectedConnectionError
 from fakeauth.http import Request, Response
 from fakeauth.journal import JournalEntry, body_value
+from fakeauth.origins import is_preflight, vendor_cors_headers, vendor_preflight
 from fakeauth.redaction import REQUEST_SECRET_KEYS, redact, scrub_text
 from fakeauth.vendor import Vendor
 from fakeauth.vendors import VENDORS
@@ -38,7 +36,7 @@ if TYPE_CHECKING:
     from fakeauth.fake import FakeAuth
 
 __all__ = [
-    "CONTROL_PREFIX",
+    "Mount",
     "RouteMap",
     "Routing",
     "WsgiApp",
@@ -48,9 +46,6 @@ __all__ = [
     "route_table",
     "routing_for",
 ]
-
-#: The path prefix of fakeauth's own control API (no vendor uses it).
-CONTROL_PREFIX = "/_fakeauth/"
 
 _DROPPED = "<connection dropped by an injected fault>"
 #: A body larger than this is refused without being read.
@@ -173,12 +168,34 @@ class _Target(NamedTuple):
     path: str
 
 
-class WsgiApp:
-    """The WSGI application of one fake: every vendor API it serves, on one state."""
+class Mount(Protocol):
+    """Routes of fakeauth's own under a path prefix no vendor uses (the control API at
+    ``/_fakeauth/``), handed to the seam instead of imported by it. A mount answers the whole
+    request, CORS included; the seam does not journal it."""
 
-    def __init__(self, fake: FakeAuth) -> None:
+    #: The path prefix it serves on every host (``/_fakeauth/``).
+    prefix: str
+    #: The largest body it takes.
+    max_body: int
+
+    def handle(self, fake: FakeAuth, request: Request) -> Response:
+        """The answer to ``request``."""
+
+
+class WsgiApp:
+    """The WSGI application of one fake: every vendor API it serves, on one state, and the
+    ``mounts`` it is handed (the control API)."""
+
+    def __init__(self, fake: FakeAuth, mounts: Iterable[Mount] = ()) -> None:
         self._fake = fake
         self._routing = routing_for(fake.vendors)
+        self.mounts = tuple(mounts)
+        self._prefixes = tuple(mount.prefix for mount in self.mounts)
+
+    def _mount_of(self, path: str) -> Mount | None:
+        if path.startswith(self._prefixes):
+            return next(m for m in self.mounts if path.startswith(m.prefix))
+        return None
 
     @property
     def vendors(self) -> tuple[Vendor, ...]:
@@ -201,7 +218,7 @@ class WsgiApp:
         """An error in the shape of the vendor that would serve ``request`` (fakeauth's own
         ``{"error": message}`` when no vendor claims it)."""
         api = self._route(request.method, request.path, request.headers.get("host", "")).api
-        if api is None or request.path.startswith(CONTROL_PREFIX):
+        if api is None or self._mount_of(request.path) is not None:
             return Response.json(status, {"error": message})
         return api.error(status, message)
 
@@ -211,8 +228,9 @@ class WsgiApp:
         The live server asks before it reads a body, so that one over the vendor's limit is
         refused without being buffered. ``None``: no vendor claims the request.
         """
-        if path.startswith(CONTROL_PREFIX):
-            return _HARD_BODY_LIMIT
+        mount = self._mount_of(path)
+        if mount is not None:
+            return mount.max_body
         api = self._route(method, path, host).api
         return api.max_body if api is not None else None
 
@@ -224,19 +242,15 @@ class WsgiApp:
         ``delay``), and each transport waits for it in its own way (a sleep in a WSGI server's
         thread, ``asyncio.sleep`` for an async client, the client's own timeout cutting it short).
         """
+        mount = self._mount_of(request.path)
+        if mount is not None:
+            return mount.handle(self._fake, request)
         origin = request.headers.get("origin")
-        if origin is not None and _is_preflight(request):
-            if request.path.startswith(CONTROL_PREFIX):  # no cross-site script drives the fake
-                return control_preflight(request, origin)
-            return _preflight(request, origin)
-        if request.path.startswith(CONTROL_PREFIX):
-            response = handle_control(self._fake, request)
-            if origin is not None and control_shares_with(self._fake, request, origin):
-                response.headers.extend(_cors_headers(origin))
-            return response
+        if origin is not None and is_preflight(request):
+            return vendor_preflight(request, origin)
         response = self._serve_vendor(request)
         if origin is not None:  # the vendors' own CORS: a browser front end calls them
-            response.headers.extend(_cors_headers(origin))
+            response.headers.extend(vendor_cors_headers(origin))
         return response
 
     def _route(self, method: str, path: str, host: str) -> _Target:
@@ -274,7 +288,7 @@ class WsgiApp:
         operation = route.operation if route is not None else None
         if api is None:
             response = _no_vendor(request, self._routing)
-        elif mount and path.startswith(CONTROL_PREFIX):
+        elif mount and self._mount_of(path) is not None:
             response = api.error(
                 404, f"fakeauth's control API is at the root: {path}, not {mount}{path}"
             )
@@ -436,35 +450,6 @@ def _read_body(environ: WSGIEnvironment) -> bytes:
     if environ.get("wsgi.input_terminated"):
         return bytes(stream.read(_HARD_BODY_LIMIT + 1))
     return b""
-
-
-def _is_preflight(request: Request) -> bool:
-    return request.method == "OPTIONS" and "access-control-request-method" in request.headers
-
-
-def _preflight(request: Request, origin: str) -> Response:
-    requested = request.headers.get("access-control-request-headers")
-    headers = [
-        ("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS"),
-        ("Access-Control-Allow-Headers", requested or _ALLOWED_HEADERS),
-        ("Access-Control-Max-Age", "600"),
-        *_cors_headers(origin),
-    ]
-    return Response.empty(204, headers)
-
-
-#: What a preflight allows when it names no header: the lane header too (``X-Fakeauth-Lane``).
-_ALLOWED_HEADERS = "Authorization, Content-Type, X-Fakeauth-Lane"
-
-
-def _cors_headers(origin: str) -> list[tuple[str, str]]:
-    # Reflect the origin (with credentials: walt.id's login sets a cookie a front end relies on).
-    return [
-        ("Access-Control-Allow-Origin", origin),
-        ("Access-Control-Allow-Credentials", "true"),
-        ("Access-Control-Expose-Headers", "Content-Type, Set-Cookie"),
-        ("Vary", "Origin"),
-    ]
 
 
 def _no_vendor(request: Request, routing: Routing) -> Response:
