@@ -348,6 +348,10 @@ class Lanes:
     def __iter__(self) -> Iterator[LaneInfo]:
         return iter(sorted(self._lanes.values(), key=lambda info: info.name))
 
+    def __contains__(self, name: object) -> bool:
+        """Whether a lane ``name`` exists now (the default lane always does)."""
+        return name == DEFAULT_LANE or name in self._lanes
+
     def __len__(self) -> int:
         return len(self._lanes)
 

@@ -284,7 +284,7 @@ class WsgiApp:
             request.method, request.path, request.headers.get("host", "")
         )
         if mount:  # under a vendor's base path: the vendor sees its own path, as behind a proxy
-            request.mount, request.path = mount, path
+            request.mount, request.path = request.mount + mount, path
         operation = route.operation if route is not None else None
         if api is None:
             response = _no_vendor(request, self._routing)
@@ -410,9 +410,12 @@ def request_from_environ(environ: WSGIEnvironment) -> Request:
         headers["content-type"] = environ["CONTENT_TYPE"]
     method = environ.get("REQUEST_METHOD", "GET").upper()
     path = _wsgi_str(environ.get("PATH_INFO", "")) or "/"
+    # A prefix the request came under (a lane's /_lanes/NAME): in its URL, and in the paths
+    # its answers name (a cookie's Path), as behind a proxy.
+    script = _wsgi_str(environ.get("SCRIPT_NAME", "")).rstrip("/")
     query = _wsgi_str(environ.get("QUERY_STRING", ""))
     host = headers.get("host") or environ.get("SERVER_NAME", "localhost")
-    url = f"{environ.get('wsgi.url_scheme', 'http')}://{host}{path}" + (
+    url = f"{environ.get('wsgi.url_scheme', 'http')}://{host}{script}{path}" + (
         f"?{query}" if query else ""
     )
     return Request(
@@ -424,6 +427,7 @@ def request_from_environ(environ: WSGIEnvironment) -> Request:
         body=_read_body(environ),
         declared_length=_declared_length(environ),
         remote_addr=environ.get("REMOTE_ADDR") or "127.0.0.1",
+        mount=script,
     )
 
 
