@@ -441,6 +441,11 @@ class FakeAuth:
             self._servers = [s for s in self._servers if s.running and s is not server]
             self._servers.append(server)
 
+    def live_server_urls(self) -> list[str]:
+        """The base URLs of this fake's running live servers."""
+        with self._servers_lock:
+            return [server.url for server in self._servers if server.running]
+
     def is_live_server_url(self, url: str) -> bool:
         """Whether ``url`` points at one of this fake's running live servers."""
         return any(s.running and url.startswith(s.url + "/") for s in self._servers)
@@ -454,7 +459,7 @@ class FakeAuth:
         """Every place where fakeauth may differ from the real services, as a fresh JSON-ready
         list (``GET /_fakeauth/fidelity``; ``vendor``: only that vendor's, or ``"all"``'s,
         entries); ``docs/fidelity.md`` is rendered from the same registry."""
-        from fakeauth.fidelity.registry import as_json  # on first use: most tests never ask
+        from fakeauth.fidelity_registry import as_json  # on first use: most tests never ask
 
         return as_json(vendor, self.vendors)
 

@@ -14,8 +14,9 @@ from urllib.parse import parse_qs, unquote
 from fakeauth.control.body import too_large
 from fakeauth.errors import ConfigurationError
 from fakeauth.http import Request, Response
-from fakeauth.lanes import DEFAULT_LANE, LANE_HEADER, LANE_PREFIX, Lanes, Refused, check_lane_name
+from fakeauth.lane_names import LANE_HEADER, LANE_PREFIX, Refused, check_lane_name
 from fakeauth.origins import CONTROL_HEADER, own_host, refusal, shares_with
+from fakeauth.persistence import DEFAULT_LANE
 from fakeauth.persistence.routes import export
 from fakeauth.routing import Router
 from fakeauth.vendor import Vendor
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
     from fakeauth.fake import FakeAuth
+    from fakeauth.lanes import Lanes
 
 __all__ = ["LanesApp"]
 

@@ -16,8 +16,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from fakeauth import fidelity_registry as fidelity
 from fakeauth.fake import FakeAuth
-from fakeauth.fidelity import registry as fidelity
 from fakeauth.verify.checks import ACCOUNT_PREFIX, checks
 from fakeauth.verify.model import Check, Shape, Step, Vendor, fill, lookup, shape_of
 from fakeauth.verify.targets import HttpTransport, Target, Transport, WsgiTransport
