@@ -8,7 +8,6 @@ unserved, 501); any other host (the live server's loopback address) is routed by
 
 from __future__ import annotations
 
-import functools
 import sys
 import time
 import traceback
@@ -17,9 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from urllib.parse import unquote, urlsplit
 
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.http import HTTP_STATUS_CODES
-from werkzeug.routing import Map, RequestRedirect, Rule
 
 from fakeauth.apis.base import Route, VendorApi
 from fakeauth.faults import Fault, InjectedConnectionError
@@ -27,8 +24,8 @@ from fakeauth.http import Request, Response
 from fakeauth.journal import JournalEntry, body_value
 from fakeauth.origins import is_preflight, vendor_cors_headers, vendor_preflight
 from fakeauth.redaction import REQUEST_SECRET_KEYS, redact, scrub_text
+from fakeauth.routing import Routing, route_table, routing_for
 from fakeauth.vendor import Vendor
-from fakeauth.vendors import VENDORS
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -37,8 +34,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Mount",
-    "RouteMap",
-    "Routing",
     "WsgiApp",
     "request_from_environ",
     "request_from_parts",
@@ -50,108 +45,6 @@ __all__ = [
 _DROPPED = "<connection dropped by an injected fault>"
 #: A body larger than this is refused without being read.
 _HARD_BODY_LIMIT = 64 * 1024 * 1024
-
-
-class RouteMap:
-    """Routes compiled into one werkzeug map, matched on a pre-bound adapter.
-
-    A match is a cache lookup instead of a match per request; bounded, since paths that carry an
-    id are endless. The map never changes, so neither does a hit (callers copy the parameters).
-    """
-
-    def __init__(self, routes: Iterable[tuple[VendorApi, Route]]) -> None:
-        self.routes: dict[str, tuple[VendorApi, Route]] = {
-            route.operation: (api, route) for api, route in routes
-        }
-        rules = [
-            Rule(r.path, endpoint=op, methods=[r.method]) for op, (_, r) in self.routes.items()
-        ]
-        self._adapter = Map(rules, strict_slashes=False, merge_slashes=False).bind(
-            "fakeauth.invalid"
-        )
-        self.match = functools.lru_cache(maxsize=4096)(self._match)
-        self.allowed = functools.lru_cache(maxsize=4096)(self._allowed)
-
-    def _match(self, path: str, method: str) -> tuple[str | None, Mapping[str, Any]]:
-        """The endpoint and path parameters of ``method path`` (``None``: no route serves it)."""
-        try:
-            endpoint, params = self._adapter.match(path, method)
-        except (RequestRedirect, HTTPException):
-            return None, {}
-        return endpoint, params
-
-    def _allowed(self, path: str) -> tuple[str | None, tuple[str, ...]]:
-        """When routes serve ``path`` (with other methods than the one asked): one of their
-        endpoints and the methods they take, with ``OPTIONS``; else ``(None, ())``."""
-        try:
-            self._adapter.match(path, _PROBE)
-        except MethodNotAllowed as exc:
-            valid = sorted(exc.valid_methods or ())
-            endpoint, _ = self._adapter.match(path, valid[0])
-            return endpoint, tuple(sorted({*valid, "OPTIONS"}))
-        except (RequestRedirect, HTTPException):
-            pass
-        return None, ()
-
-
-#: A method no route takes: matching it tells a served path (405) from an unserved one.
-_PROBE = "FAKEAUTH-PROBE"
-
-
-class Routing:
-    """The route maps of one set of vendors, compiled once per set (:func:`routing_for`).
-
-    ``root`` is what the live server's root serves (every route but those another vendor owns
-    there), ``by_vendor`` what each vendor's hosts and base URL serve (its own routes alone),
-    ``mounts`` each vendor's base path on the live server (``/ovok``), ``table`` every route as
-    ``(operation id, method, path)`` in declaration order.
-    """
-
-    def __init__(self, vendors: tuple[Vendor, ...]) -> None:
-        self.vendors = vendors
-        apis = [vendor.api for vendor in vendors]
-        self.root = RouteMap((api, route) for api in apis for route in api.routes if route.at_root)
-        self.by_vendor: Mapping[str, RouteMap] = {
-            api.name: RouteMap((api, route) for route in api.routes) for api in apis
-        }
-        self.mounts: Mapping[str, VendorApi] = {f"/{api.name}": api for api in apis}
-        self._mount_prefixes = tuple(self.mounts)
-        self.table: tuple[tuple[str, str, str], ...] = tuple(
-            (route.operation, route.method, route.path) for api in apis for route in api.routes
-        )
-        #: The journal's operation ids of each vendor's 405s, which no route declares.
-        self.method_not_allowed = frozenset(api.method_not_allowed_operation for api in apis)
-
-    def split_mount(self, path: str) -> tuple[VendorApi | None, str, str]:
-        """The vendor whose base path ``path`` starts with, that base path, and the rest (the
-        vendor's own path); ``(None, "", path)`` when it starts with none."""
-        if path.startswith(self._mount_prefixes):
-            mount, slash, rest = path[1:].partition("/")
-            api = self.mounts.get(f"/{mount}")
-            if api is not None:
-                return api, f"/{mount}", slash + rest or "/"
-        return None, "", path
-
-    def vendor_for_path(self, path: str) -> VendorApi | None:
-        """The vendor whose path prefixes claim ``path``; the longest claiming prefix wins
-        (walt.id's ``/auth/account/`` inside Ovok's ``/auth/``)."""
-        best: tuple[int, VendorApi | None] = (0, None)
-        for vendor in self.vendors:
-            for prefix in vendor.api.path_prefixes:
-                if path.startswith(prefix) and len(prefix) > best[0]:
-                    best = (len(prefix), vendor.api)
-        return best[1]
-
-
-@functools.lru_cache(maxsize=16)  # one entry per vendor set: the default one, a test's own
-def routing_for(vendors: tuple[Vendor, ...]) -> Routing:
-    """The compiled routes of ``vendors`` (compiling costs about a millisecond), kept."""
-    return Routing(vendors)
-
-
-def route_table(vendors: tuple[Vendor, ...] = VENDORS) -> list[tuple[str, str, str]]:
-    """Every route ``vendors`` serve as ``(operation id, method, path)``, in declaration order."""
-    return list(routing_for(vendors).table)
 
 
 class _Target(NamedTuple):
