@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
 from fakeauth.apis.base import VendorApi
 from fakeauth.clock import Clock
+from fakeauth.control import CONTROL
 from fakeauth.errors import ConfigurationError
 from fakeauth.faults import Fault, Faults
 from fakeauth.features import FeatureRegistry, declare
@@ -216,7 +217,7 @@ class FakeAuth:
         self._host_vendor = _host_table(tuple((v, self.hosts[v.name]) for v in self.vendors))
         self._routing = routing_for(self.vendors)
         #: The WSGI application serving every vendor API on this fake's state.
-        self.wsgi_app = WsgiApp(self)
+        self.wsgi_app = WsgiApp(self, mounts=(CONTROL,))
         self._servers: list[LiveServer] = []
         self._servers_lock = threading.Lock()
         #: The named snapshots (``POST /_fakeauth/snapshots``); :meth:`reset` keeps them.
@@ -442,6 +443,11 @@ class FakeAuth:
             self._servers = [s for s in self._servers if s.running and s is not server]
             self._servers.append(server)
 
+    def live_server_urls(self) -> list[str]:
+        """The base URLs of this fake's running live servers."""
+        with self._servers_lock:
+            return [server.url for server in self._servers if server.running]
+
     def is_live_server_url(self, url: str) -> bool:
         """Whether ``url`` points at one of this fake's running live servers."""
         return any(s.running and url.startswith(s.url + "/") for s in self._servers)
@@ -455,7 +461,7 @@ class FakeAuth:
         """Every place where fakeauth may differ from the real services, as a fresh JSON-ready
         list (``GET /_fakeauth/fidelity``; ``vendor``: only that vendor's, or ``"all"``'s,
         entries); ``docs/fidelity.md`` is rendered from the same registry."""
-        from fakeauth.fidelity.registry import as_json  # on first use: most tests never ask
+        from fakeauth.fidelity_registry import as_json  # on first use: most tests never ask
 
         return as_json(vendor, self.vendors)
 

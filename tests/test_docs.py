@@ -285,6 +285,7 @@ KEY_PAGES = [
     "guides/serve.md",
     "guides/non-python.md",
     "guides/parallel.md",
+    "architecture.md",
     "reference/fakeauth.md",
     "reference/states.md",
     "reference/testing.md",
