@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from typing import Any
@@ -50,11 +50,13 @@ def _finite(value: Any) -> Any:
     return value
 
 
-@dataclass(slots=True, eq=False, repr=False)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Request:
-    """One HTTP request, as a vendor module sees it.
+    """One HTTP request, as a vendor module sees it: read-only, so that what a handler found in it
+    (the body as it parsed it, the secrets to redact) goes back to the seam in what it returns
+    (:class:`fakeauth.apis.base.Handled`), never onto a request another call may hold.
 
-    Its repr shows the method, the URL (secrets redacted) and the body's size: never the body,
+    Its repr shows the method, the URL (redacted by pattern) and the body's size: never the body,
     a header's value or a cookie, which may hold a password or a token.
     """
 
@@ -62,17 +64,11 @@ class Request:
     url: str
     path: str
     query: str
-    headers: dict[str, str]
+    headers: Mapping[str, str]
     body: bytes
     remote_addr: str = "127.0.0.1"
-    path_params: dict[str, str] = field(default_factory=dict)
-    #: Strings the journal must redact wherever they appear (a raw token sent as text, say).
-    secrets: list[str] = field(default_factory=list)
-    #: The body as the vendor module parsed it, for the journal; ``None``: let the journal parse.
-    parsed_body: Any = None
-    #: What the vendor module found wrong with the body's field names (``"unknown field 'pass',
-    #: expected 'password'"``), for the journal; never part of the reply.
-    problem: str | None = None
+    #: The values of the route's path parameters (``accountId``), filled in by the seam.
+    path_params: Mapping[str, str] = field(default_factory=dict)
     #: The ``Content-Length`` the client declared (0 when none): a body declared over the hard
     #: limit is never read, and the vendor's 413 answers from this.
     declared_length: int = 0
@@ -123,7 +119,7 @@ class Request:
     def __repr__(self) -> str:
         headers = ", ".join(sorted(self.headers))
         return (
-            f"<Request {self.method} {scrub_text(self.url, self.secrets)} "
+            f"<Request {self.method} {scrub_text(self.url, ())} "
             f"({len(self.body)} bytes of body; headers: {headers})>"
         )
 

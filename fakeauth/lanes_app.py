@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qs, unquote
 
@@ -97,7 +98,7 @@ class LanesApp:
     def _error(self, environ: WSGIEnvironment, status: int, message: str) -> Response:
         default = self.lanes.default
         request = request_from_environ(environ)
-        request.path = _strip(request.path)[1]
+        request = replace(request, path=_strip(request.path)[1])
         if default is None:
             return Response.json(status, {"error": message})
         return default.wsgi_app.vendor_error(request, status, message)

@@ -12,13 +12,14 @@ import sys
 import time
 import traceback
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from urllib.parse import unquote, urlsplit
 
 from werkzeug.http import HTTP_STATUS_CODES
 
-from fakeauth.apis.base import Route, VendorApi
+from fakeauth.apis.base import Handled, Route, VendorApi
 from fakeauth.faults import Fault, InjectedConnectionError
 from fakeauth.http import Request, Response
 from fakeauth.journal import JournalEntry, body_value
@@ -177,8 +178,10 @@ class WsgiApp:
             request.method, request.path, request.headers.get("host", "")
         )
         if mount:  # under a vendor's base path: the vendor sees its own path, as behind a proxy
-            request.mount, request.path = request.mount + mount, path
+            request = replace(request, mount=request.mount + mount, path=path)
         operation = route.operation if route is not None else None
+        handled: Handled | None = None  # what a handler answered, with what it noted
+        problem: str | None = None
         if api is None:
             response = _no_vendor(request, self._routing)
         elif mount and self._mount_of(path) is not None:
@@ -195,7 +198,8 @@ class WsgiApp:
         elif route is None:
             response = api.unserved(request.method, request.path)
         else:
-            request.path_params = dict(params)
+            if params:
+                request = replace(request, path_params=dict(params))
             fault = fake.faults.take(route.operation)
             if fault is not None and fault.drop:
                 self._record(when, request, route.operation, api, None)
@@ -203,12 +207,18 @@ class WsgiApp:
                     f"fakeauth: injected fault: connection dropped ({route.operation})",
                     delay=fault.delay,
                 )
-            response = (
+            handled = (
                 self._call(api, route, request)
                 if fault is None
                 else self._inject(fault, api, route, request)
             )
-        self._record(when, request, operation, api, response)
+            response = handled.response
+            if 400 <= response.status < 500 and handled.body is not None:
+                # refused: say which field was meant, if one was (never part of the reply)
+                problem, misspelt = route.body_problem(request.content_type, handled.body)
+                if misspelt:
+                    handled = replace(handled, secrets=handled.secrets + misspelt)
+        self._record(when, request, operation, api, response, handled, problem)
         return response
 
     def _record(
@@ -218,14 +228,18 @@ class WsgiApp:
         operation: str | None,
         api: VendorApi | None,
         response: Response | None,
+        handled: Handled | None = None,
+        problem: str | None = None,
     ) -> None:
-        """Journal one request and what answered it (``None``: the connection was dropped).
+        """Journal one request and what answered it (``None``: the connection was dropped), with
+        what the handler noted of the request (``handled``) and what its body got wrong.
 
         The response's bytes are kept as sent, to be parsed and redacted only if read.
         """
         vendor = api.name if api is not None else None
-        secrets = _request_secrets(request)
-        request_value = _journal_request(request, secrets)
+        noted, parsed = (handled.secrets, handled.body) if handled is not None else ((), None)
+        secrets = _request_secrets(request, noted)
+        request_value = _journal_request(request, parsed, secrets)
         url, path = request.url, request.path
         if "?" in url or "eyJ" in url or any(secret in url for secret in secrets):
             url, path = scrub_text(url, secrets), scrub_text(path, secrets)
@@ -236,32 +250,31 @@ class WsgiApp:
         else:
             entry = JournalEntry(
                 operation, vendor, request.method, url, path, response.status,
-                when, request_value, response.body, secrets, _is_json(response), request.problem,
+                when, request_value, response.body, secrets, _is_json(response), problem,
             )  # fmt: skip
         self._fake.journal.record(entry)
 
-    def _inject(self, fault: Fault, api: VendorApi, route: Route, request: Request) -> Response:
+    def _inject(self, fault: Fault, api: VendorApi, route: Route, request: Request) -> Handled:
         if fault.status is None:
-            response = self._call(api, route, request)
+            handled = self._call(api, route, request)
         elif fault.body is not None:
-            response = Response.json(fault.status, fault.body)
+            handled = Handled(Response.json(fault.status, fault.body))
         else:
-            response = api.error(fault.status, f"fakeauth: injected fault ({route.operation})")
-        response.delay = fault.delay
-        return response
+            handled = Handled(
+                api.error(fault.status, f"fakeauth: injected fault ({route.operation})")
+            )
+        handled.response.delay = fault.delay
+        return handled
 
-    def _call(self, api: VendorApi, route: Route, request: Request) -> Response:
+    def _call(self, api: VendorApi, route: Route, request: Request) -> Handled:
         if len(request.body) > api.max_body or request.declared_length > api.max_body:
-            return api.error(413, "request entity too large")
+            return Handled(api.error(413, "request entity too large"))
         try:
-            response = route.handler(self._fake.vendor_state(api.name), request)
-            if 400 <= response.status < 500:  # refused: say which field was meant, if one was
-                request.problem = route.body_problem(request)
-            return response
+            return route.handler(self._fake.vendor_state(api.name), request)
         except Exception as exc:  # a bug in the fake: answer 500, keep it for the test thread
             self._fake.handler_errors.append(exc)
             traceback.print_exc(file=sys.stderr)
-            return api.error(500, "Internal server error")
+            return Handled(api.error(500, "Internal server error"))
 
 
 def respond(
@@ -370,10 +383,10 @@ def _is_json(response: Response) -> bool:
     return response.document is not None and not isinstance(response.document, str)
 
 
-def _request_secrets(request: Request) -> tuple[str, ...]:
-    """What the request carried that the journal must never show: the secrets its vendor module
-    noted, its bearer token and its cookies' values."""
-    secrets = list(request.secrets)
+def _request_secrets(request: Request, noted: tuple[str, ...]) -> tuple[str, ...]:
+    """What the request carried that the journal must never show: the secrets its handler
+    ``noted``, its bearer token and its cookies' values."""
+    secrets = list(noted)
     bearer = request.bearer()
     if bearer is not None:
         secrets.append(bearer)
@@ -382,9 +395,9 @@ def _request_secrets(request: Request) -> tuple[str, ...]:
     return tuple(secrets)
 
 
-def _journal_request(request: Request, secrets: tuple[str, ...]) -> Any:
-    if request.parsed_body is not None:
-        return redact(request.parsed_body, secrets, keys=REQUEST_SECRET_KEYS)
+def _journal_request(request: Request, parsed: Any, secrets: tuple[str, ...]) -> Any:
+    if parsed is not None:
+        return redact(parsed, secrets, keys=REQUEST_SECRET_KEYS)
     # A body that does not parse is redacted by pattern, before the journal cuts it.
     value = body_value(request.body, lambda text: scrub_text(text, secrets))
     return value if isinstance(value, str) else redact(value, secrets, keys=REQUEST_SECRET_KEYS)

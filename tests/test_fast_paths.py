@@ -16,6 +16,7 @@ from hardening import new_fake, well_formed
 
 from fakeauth import FakeAuth, redacted
 from fakeauth.apis import ovok as ovok_api
+from fakeauth.apis.base import Handled
 from fakeauth.emails import is_email
 from fakeauth.http import Request, Response, dumps
 from fakeauth.journal import Journal, JournalEntry, body_value
@@ -327,14 +328,21 @@ def test_a_journal_response_read_later_is_what_redacting_it_at_once_gave(
     record = WsgiApp._record
 
     def record_and_redact_at_once(
-        app: WsgiApp, when: datetime, request: Request, op: Any, api: Any, response: Any
+        app: WsgiApp,
+        when: datetime,
+        request: Request,
+        op: Any,
+        api: Any,
+        response: Any,
+        handled: Handled | None = None,
+        problem: str | None = None,
     ) -> None:
         # What the journal kept before: the document (or body) redacted while it was recorded.
         if response is not None:
             document = response.document
             value = document if document is not None else body_value(response.body)
-            expected.append(redact(value, request.secrets))
-        record(app, when, request, op, api, response)
+            expected.append(redact(value, handled.secrets if handled is not None else ()))
+        record(app, when, request, op, api, response, handled, problem)
 
     monkeypatch.setattr(WsgiApp, "_record", record_and_redact_at_once)
     well_formed(operation, fake).send(fake)

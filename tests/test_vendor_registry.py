@@ -13,7 +13,7 @@ import pytest
 from werkzeug.test import Client
 
 from fakeauth import ConfigurationError, FakeAuth
-from fakeauth.apis.base import Route, VendorApi
+from fakeauth.apis.base import Handled, Route, VendorApi
 from fakeauth.apis.docs import JSON, STRING, OperationDoc, Reply, VendorDoc
 from fakeauth.http import Request, Response
 from fakeauth.vendor import AccountSummary, StateContext, Vendor
@@ -59,8 +59,8 @@ class ToyState:
         self.accounts = copy.deepcopy(snapshot)
 
 
-def hello(state: ToyState, request: Request) -> Response:
-    return Response.json(200, f"hello, {len(state.accounts)} accounts")
+def hello(state: ToyState, request: Request) -> Handled:
+    return Handled(Response.json(200, f"hello, {len(state.accounts)} accounts"))
 
 
 def toy_error(status: int, message: str) -> Response:

@@ -26,7 +26,7 @@ from fakeauth.apis.b2core_models import (
     TwoFactorCodeRequest,
     field_errors,
 )
-from fakeauth.apis.base import Route, VendorApi, refuse_constant
+from fakeauth.apis.base import Handled, Notes, Route, VendorApi, refuse_constant
 from fakeauth.apis.docs import FORM, JSON, OperationDoc, Reply, VendorDoc
 from fakeauth.errors import TokenInvalid
 from fakeauth.http import Request, Response
@@ -132,8 +132,9 @@ def _signed_in(tokens: B2CoreTokens) -> Response:
 # -- reading bodies -------------------------------------------------------------------------------
 
 
-def _read_body(request: Request, workflow: str) -> dict[str, Any]:
-    """The body as a JSON object (any content type), or a real form body's fields."""
+def _read_body(request: Request, workflow: str, notes: Notes) -> dict[str, Any]:
+    """The body as a JSON object (any content type), or a real form body's fields (noted in
+    ``notes`` for the journal)."""
     if not request.body.strip():
         return {}
     text = request.text()
@@ -147,7 +148,7 @@ def _read_body(request: Request, workflow: str) -> dict[str, Any]:
         if request.content_type != FORM or text.lstrip()[:1] in ("{", "["):
             raise _bad_body("The request body is not valid JSON.", workflow) from None
         value = _form_fields(text, workflow)
-    request.parsed_body = value
+    notes.parsed(value)
     if not isinstance(value, dict):
         raise _bad_body("The request body must be a JSON object.", workflow)
     return value
@@ -188,9 +189,9 @@ def _form_fields(text: str, workflow: str) -> dict[str, Any]:
 
 
 def _validate(
-    model: type[_Model], request: Request, workflow: str
+    model: type[_Model], request: Request, workflow: str, notes: Notes
 ) -> tuple[_Model, dict[str, Any]]:
-    body = _read_body(request, workflow)
+    body = _read_body(request, workflow, notes)
     try:
         return model.model_validate(body), body
     except ValidationError as exc:
@@ -207,40 +208,49 @@ def _broker(state: B2CoreState, request: Request) -> B2CoreBroker:
 # -- handlers, named after the wire operations ----------------------------------------------------
 
 
-def signup_wizard(state: B2CoreState, request: Request) -> Response:
+def signup_wizard(state: B2CoreState, request: Request) -> Handled:
     """``POST /api/v2/my/signup/wizard``: open a sign-up wizard; its first page's fields."""
+    notes = Notes()
     try:
-        _validate(SignupWizardRequest, request, SIGNUP_WORKFLOW)
+        _validate(SignupWizardRequest, request, SIGNUP_WORKFLOW, notes)
     except (B2CoreError, TokenInvalid) as exc:
-        return _domain_error(exc)
+        return notes.answer(_domain_error(exc))
     session, fields = state.start_signup(_broker(state, request))
-    return _envelope(
-        200, 202, {"fields": fields}, done=True, uuid=session.uuid, workflow=SIGNUP_WORKFLOW
+    return notes.answer(
+        _envelope(
+            200, 202, {"fields": fields}, done=True, uuid=session.uuid, workflow=SIGNUP_WORKFLOW
+        )
     )
 
 
-def signup(state: B2CoreState, request: Request) -> Response:
+def signup(state: B2CoreState, request: Request) -> Handled:
     """``POST /api/v2/my/signup``: one page of the wizard; the last one creates the account."""
+    notes = Notes()
     try:
-        dto, body = _validate(SignupRequest, request, SIGNUP_WORKFLOW)
+        dto, body = _validate(SignupRequest, request, SIGNUP_WORKFLOW, notes)
         result = state.sign_up(_broker(state, request), dto.uuid, body)
     except (B2CoreError, TokenInvalid) as exc:
-        return _domain_error(exc)
+        return notes.answer(_domain_error(exc))
     if isinstance(result, WizardStep):
         data = {"fields": result.fields}
-        return _envelope(200, 200, data, done=False, uuid=result.uuid, workflow=result.workflow)
-    return _envelope(
-        200, 202, _tokens(result), done=True, uuid=result.uuid, workflow=SIGNUP_DONE_WORKFLOW
+        return notes.answer(
+            _envelope(200, 200, data, done=False, uuid=result.uuid, workflow=result.workflow)
+        )
+    return notes.answer(
+        _envelope(
+            200, 202, _tokens(result), done=True, uuid=result.uuid, workflow=SIGNUP_DONE_WORKFLOW
+        )
     )
 
 
-def signin_wizard(state: B2CoreState, request: Request) -> Response:
+def signin_wizard(state: B2CoreState, request: Request) -> Handled:
     """``GET`` (real clients) or ``POST`` (older docs) ``/api/v2/my/signin/wizard``."""
+    notes = Notes()
     if request.method == "POST":
         try:
-            _read_body(request, LOGIN_WORKFLOW)
+            _read_body(request, LOGIN_WORKFLOW, notes)
         except (B2CoreError, TokenInvalid) as exc:
-            return _domain_error(exc)
+            return notes.answer(_domain_error(exc))
     broker = _broker(state, request)
     session = state.start_signin(broker)
     data = {
@@ -248,83 +258,90 @@ def signin_wizard(state: B2CoreState, request: Request) -> Response:
         "is_qr_available": False,
         "is_password_recovery_available": True,
     }
-    return _envelope(200, 202, data, done=True, uuid=session.uuid, workflow=LOGIN_WORKFLOW)
+    return notes.answer(
+        _envelope(200, 202, data, done=True, uuid=session.uuid, workflow=LOGIN_WORKFLOW)
+    )
 
 
-def signin(state: B2CoreState, request: Request) -> Response:
+def signin(state: B2CoreState, request: Request) -> Handled:
     """``POST /api/v2/my/signin``: the tokens, or the 2FA step the account asks for."""
+    notes = Notes()
     try:
-        dto, body = _validate(SigninRequest, request, LOGIN_WORKFLOW)
+        dto, body = _validate(SigninRequest, request, LOGIN_WORKFLOW, notes)
         result = state.sign_in(_broker(state, request), dto.uuid, body)
     except (B2CoreError, TokenInvalid) as exc:
-        return _domain_error(exc)
+        return notes.answer(_domain_error(exc))
     if isinstance(result, WizardStep):
         provider = "google" if result.workflow.endswith("google_auth") else "sms"
         data = {"accessToken": None, "refreshToken": None, "tfaProviders": [provider]}
-        return _envelope(200, 200, data, done=False, uuid=result.uuid, workflow=result.workflow)
-    return _signed_in(result)
+        return notes.answer(
+            _envelope(200, 200, data, done=False, uuid=result.uuid, workflow=result.workflow)
+        )
+    return notes.answer(_signed_in(result))
 
 
-def _two_factor(state: B2CoreState, request: Request, kind: str) -> Response:
+def _two_factor(state: B2CoreState, request: Request, kind: str) -> Handled:
     workflow = f"2fa_{kind}_auth"
+    notes = Notes()
     try:
-        dto, _ = _validate(TwoFactorCodeRequest, request, workflow)
+        dto, _ = _validate(TwoFactorCodeRequest, request, workflow, notes)
         tokens = state.verify_two_factor(_broker(state, request), dto.uuid, kind, dto.code)
     except (B2CoreError, TokenInvalid) as exc:
-        return _domain_error(exc)
-    return _signed_in(tokens)
+        return notes.answer(_domain_error(exc))
+    return notes.answer(_signed_in(tokens))
 
 
-def two_factor_google(state: B2CoreState, request: Request) -> Response:
+def two_factor_google(state: B2CoreState, request: Request) -> Handled:
     """``POST /api/v2/my/2fa/google``: the Google Authenticator code of a sign-in."""
     return _two_factor(state, request, "google")
 
 
-def two_factor_sms(state: B2CoreState, request: Request) -> Response:
+def two_factor_sms(state: B2CoreState, request: Request) -> Handled:
     """``POST /api/v2/my/2fa/sms``: the SMS code of a sign-in."""
     return _two_factor(state, request, "sms")
 
 
-def refresh(state: B2CoreState, request: Request) -> Response:
+def refresh(state: B2CoreState, request: Request) -> Handled:
     """``POST /api/v2/my/refresh``: a new pair; the refresh token is single use."""
+    notes = Notes()
     try:
-        dto, _ = _validate(RefreshRequest, request, REFRESH_WORKFLOW)
-        request.secrets.append(dto.refreshToken)
+        dto, _ = _validate(RefreshRequest, request, REFRESH_WORKFLOW, notes)
+        notes.secret(dto.refreshToken)
         tokens = state.refresh(_broker(state, request), dto.refreshToken)
     except (B2CoreError, TokenInvalid) as exc:
-        return _domain_error(exc)
+        return notes.answer(_domain_error(exc))
     pair = _tokens(tokens)
-    return _envelope(200, 202, pair, done=True, uuid=tokens.uuid, workflow=REFRESH_WORKFLOW, **pair)
+    return notes.answer(
+        _envelope(200, 202, pair, done=True, uuid=tokens.uuid, workflow=REFRESH_WORKFLOW, **pair)
+    )
 
 
-def signout(state: B2CoreState, request: Request) -> Response:
+def signout(state: B2CoreState, request: Request) -> Handled:
     """``POST /api/v2/my/signout``: revoke the session's access and refresh tokens."""
     token = request.bearer()
     if token is None:
-        return _unauthorized()
+        return Handled(_unauthorized())
     try:
         session = state.sign_out(_broker(state, request), token)
     except (B2CoreError, TokenInvalid) as exc:
-        return _domain_error(exc)
-    return _envelope(200, 202, {}, done=True, uuid=session, workflow=SIGNOUT_WORKFLOW)
+        return Handled(_domain_error(exc))
+    return Handled(_envelope(200, 202, {}, done=True, uuid=session, workflow=SIGNOUT_WORKFLOW))
 
 
-def two_factor_settings(state: B2CoreState, request: Request) -> Response:
+def two_factor_settings(state: B2CoreState, request: Request) -> Handled:
     """``GET /api/v2/my/2fa``: the caller's 2FA methods."""
     token = request.bearer()
     if token is None:
-        return _unauthorized()
+        return Handled(_unauthorized())
     try:
         account, _ = state.authorize(_broker(state, request), token)
     except (B2CoreError, TokenInvalid) as exc:
-        return _domain_error(exc)
-    return Response.json(
-        200,
-        {
-            "google": {"enabled": account.two_factor == "google"},
-            "sms": {"enabled": account.two_factor == "sms"},
-        },
-    )
+        return Handled(_domain_error(exc))
+    methods = {
+        "google": {"enabled": account.two_factor == "google"},
+        "sms": {"enabled": account.two_factor == "sms"},
+    }
+    return Handled(Response.json(200, methods))
 
 
 # -- the operations' documentation (the OpenAPI document is generated from it) --------------

@@ -6,7 +6,7 @@ import difflib
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from fakeauth.apis.docs import OperationDoc, VendorDoc
 from fakeauth.http import Request, Response
@@ -14,8 +14,11 @@ from fakeauth.redaction import REQUEST_SECRET_KEYS
 
 __all__ = [
     "INT_DIGITS",
+    "BodyProblem",
+    "Handled",
     "Handler",
     "JsonConstant",
+    "Notes",
     "Route",
     "VendorApi",
     "constant_position",
@@ -91,8 +94,60 @@ def _short(key: str) -> str:
     return key if len(key) <= 40 else f"{key[:37]}..."
 
 
-#: A route handler: the vendor's state and the request in, the response out.
-Handler = Callable[[Any, Request], Response]
+@dataclass(frozen=True, slots=True)
+class Handled:
+    """What a handler answers: its response, and what the journal needs of the request it read.
+
+    The seam records these with the request; nothing of them is written onto the request, which
+    stays read-only, so one handler's secrets can never reach another request's journal entry.
+    """
+
+    response: Response
+    #: Strings the journal redacts wherever they appear (a password, a token sent as text).
+    secrets: tuple[str, ...] = ()
+    #: The body as the handler parsed it, for the journal; ``None``: the journal parses the bytes.
+    body: Any = None
+
+
+class Notes:
+    """What one handler call notes of its request while it reads it (the body as parsed, the
+    secrets in it), to answer with its response as a :class:`Handled`.
+
+    Made by the handler for its own call and handed to the body readers it calls, so that a
+    reader that refuses a body after parsing it (an exception on its way to the handler's error
+    rendering) has noted it all the same. It never outlives the call.
+    """
+
+    __slots__ = ("body", "secrets")
+
+    def __init__(self) -> None:
+        self.body: Any = None
+        self.secrets: list[str] = []
+
+    def parsed(self, value: Any) -> Any:
+        """Note ``value`` as the body the handler read; returns it."""
+        self.body = value
+        return value
+
+    def secret(self, value: str) -> None:
+        """Note ``value`` as a secret the journal must redact wherever it appears."""
+        self.secrets.append(value)
+
+    def answer(self, response: Response) -> Handled:
+        """``response``, with what was noted."""
+        return Handled(response, tuple(self.secrets), self.body)
+
+
+#: A route handler: the vendor's state and the request in, the response and notes out.
+Handler = Callable[[Any, Request], Handled]
+
+
+class BodyProblem(NamedTuple):
+    """What a refused body got wrong in its field names (see :func:`field_problem`), and the
+    values of the secret fields it misspelt, which the journal must redact all the same."""
+
+    text: str | None
+    secrets: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,24 +164,29 @@ class Route:
     #: method and path there (the route is reached on the vendor's hosts and base URL only).
     at_root: bool = True
 
-    def body_problem(self, request: Request) -> str | None:
-        """What ``request``'s body got wrong in its field names, read against the body model this
-        route documents (see :func:`field_problem`); asked only of a refused request."""
+    def body_problem(self, content_type: str, body: Any) -> BodyProblem:
+        """What ``body`` (a refused request's, as its handler parsed it) got wrong in its field
+        names, read against the body model this route documents for ``content_type`` (see
+        :func:`field_problem`)."""
         models = self.doc.body
         if not models:
-            return None
-        model = models.get(request.content_type) or next(iter(models.values()))
+            return _NO_PROBLEM
+        model = models.get(content_type) or next(iter(models.values()))
         found = getattr(model, "model_fields", None)  # a pydantic model; a text body has none
         if not isinstance(found, dict):
-            return None
+            return _NO_PROBLEM
         fields = [info.alias or name for name, info in found.items()]
         required = [info.alias or name for name, info in found.items() if info.is_required()]
-        body = request.parsed_body
-        for given, meant in misspelt_fields(body, fields).items():
+        secrets = tuple(
             # a password sent as "pass" is still a password: the journal must not show it
-            if meant.lower() in REQUEST_SECRET_KEYS and isinstance(body[given], str):
-                request.secrets.append(body[given])
-        return field_problem(body, fields, required)
+            body[given]
+            for given, meant in misspelt_fields(body, fields).items()
+            if meant.lower() in REQUEST_SECRET_KEYS and isinstance(body[given], str)
+        )
+        return BodyProblem(field_problem(body, fields, required), secrets)
+
+
+_NO_PROBLEM = BodyProblem(None)
 
 
 @dataclass(frozen=True, slots=True)

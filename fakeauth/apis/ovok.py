@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fakeauth.apis.base import Route, VendorApi
+from fakeauth.apis.base import Handled, Notes, Route, VendorApi
 from fakeauth.apis.docs import FORM, JSON, OperationDoc, Reply, VendorDoc
 from fakeauth.apis.ovok_bodies import BadBody, error, validate
 from fakeauth.apis.ovok_models import (
@@ -86,10 +86,11 @@ def _tokens_body(tokens: OvokTokens) -> dict[str, Any]:
 # -- handlers, named after the wire operations ----------------------------------------------------
 
 
-def b2b_register(state: OvokState, request: Request) -> Response:
+def b2b_register(state: OvokState, request: Request) -> Handled:
     """``POST /auth/b2b/register``: create the account and log it in (200, as documented)."""
+    notes = Notes()
     try:
-        dto: RegisterRequest = validate(RegisterRequest, request)
+        dto: RegisterRequest = validate(RegisterRequest, request, notes)
         tokens = state.register(
             email=dto.email,
             password=dto.password,
@@ -101,16 +102,17 @@ def b2b_register(state: OvokState, request: Request) -> Response:
             user_agent=request.header("user-agent") or "",
         )
     except BadBody as bad:
-        return bad.response
+        return notes.answer(bad.response)
     except DomainError as exc:
-        return _domain_error(exc)
-    return Response.json(200, _tokens_body(tokens))
+        return notes.answer(_domain_error(exc))
+    return notes.answer(Response.json(200, _tokens_body(tokens)))
 
 
-def b2b_login(state: OvokState, request: Request) -> Response:
+def b2b_login(state: OvokState, request: Request) -> Handled:
     """``POST /auth/b2b/login``."""
+    notes = Notes()
     try:
-        dto: LoginRequest = validate(LoginRequest, request)
+        dto: LoginRequest = validate(LoginRequest, request, notes)
         tokens = state.authenticate(
             email=dto.email,
             password=dto.password,
@@ -120,33 +122,32 @@ def b2b_login(state: OvokState, request: Request) -> Response:
             user_agent=request.header("user-agent") or "",
         )
     except BadBody as bad:
-        return bad.response
+        return notes.answer(bad.response)
     except DomainError as exc:
-        return _domain_error(exc)
-    return Response.json(200, _tokens_body(tokens))
+        return notes.answer(_domain_error(exc))
+    return notes.answer(Response.json(200, _tokens_body(tokens)))
 
 
-def refresh_token(state: OvokState, request: Request) -> Response:
+def refresh_token(state: OvokState, request: Request) -> Handled:
     """``POST /auth/refresh-token``: snake_case in and out; the refresh token rotates."""
+    notes = Notes()
     try:
-        dto: RefreshTokenRequest = validate(RefreshTokenRequest, request)
-        request.secrets.append(dto.refresh_token)
+        dto: RefreshTokenRequest = validate(RefreshTokenRequest, request, notes)
+        notes.secret(dto.refresh_token)
         tokens = state.refresh(dto.refresh_token)
     except BadBody as bad:
-        return bad.response
+        return notes.answer(bad.response)
     except DomainError as exc:
-        return _domain_error(exc)
-    return Response.json(
-        200,
-        {
-            "access_token": tokens.access_token,
-            "refresh_token": tokens.refresh_token,
-            "expires_in": tokens.expires_in,
-        },
-    )
+        return notes.answer(_domain_error(exc))
+    pair = {
+        "access_token": tokens.access_token,
+        "refresh_token": tokens.refresh_token,
+        "expires_in": tokens.expires_in,
+    }
+    return notes.answer(Response.json(200, pair))
 
 
-def logout(state: OvokState, request: Request) -> Response:
+def logout(state: OvokState, request: Request) -> Handled:
     """``POST /v1/auth/logout`` (and ``POST /auth/logout`` on Ovok's hosts): 204, no body.
 
     The bearer's access token is denied from now on. Idempotent, as Ovok's document states: a
@@ -155,29 +156,29 @@ def logout(state: OvokState, request: Request) -> Response:
     """
     token = request.bearer()
     if token is None:
-        return error(401, "Unauthorized")
+        return Handled(error(401, "Unauthorized"))
     try:
         state.logout(token)
     except DomainError as exc:
-        return _domain_error(exc)
-    return Response.empty(204)
+        return Handled(_domain_error(exc))
+    return Handled(Response.empty(204))
 
 
 #: ``/auth/me`` lists the caller's own session and at most this many newest other live ones.
 ME_SESSIONS = 10
 
 
-def me(state: OvokState, request: Request) -> Response:
+def me(state: OvokState, request: Request) -> Handled:
     """``GET /auth/me``: the caller's project, membership, profile and sessions (its own and
     the :data:`ME_SESSIONS` newest other live ones, oldest first), in ``ResponseMeDto``'s shape
     with every nested required key; a denied (logged-out) token answers 401."""
     token = request.bearer()
     if token is None:
-        return error(401, "Unauthorized")
+        return Handled(error(401, "Unauthorized"))
     try:
         account, current, _ = state.authorize(token)
     except DomainError as exc:
-        return _domain_error(exc)
+        return Handled(_domain_error(exc))
     tenant = state.tenants[account.tenant_id]
     sessions = [
         {
@@ -190,40 +191,38 @@ def me(state: OvokState, request: Request) -> Response:
         }
         for s in state.live_sessions(account, current=current, newest=ME_SESSIONS)
     ]
-    return Response.json(
-        200,
-        {
-            "project": {
-                "resourceType": "Project",
-                "id": tenant.project_id,
-                "name": tenant.display,
-                "strictMode": tenant.strict_mode,
-            },
-            "membership": {
-                "resourceType": "ProjectMembership",
-                "id": account.membership_id,
-                "user": {"reference": f"User/{account.id}", "display": account.email},
-            },
-            "profile": {
-                "resourceType": "Patient",
-                "id": account.profile_id,
-                "name": [{"given": [account.name], "family": account.surname}],
-                "telecom": [{"system": "email", "use": "work", "value": account.email}],
-            },
-            # as the example reply of Ovok's document: one menu section without links, and an
-            # access policy that grants every resource type
-            "config": {
-                "resourceType": "UserConfiguration",
-                "menu": [{"title": "Favorites", "link": []}],
-            },
-            "accessPolicy": {
-                "resourceType": "AccessPolicy",
-                "resource": [{"resourceType": "*"}],
-                "ipAccessRule": [],
-            },
-            "security": {"mfaEnrolled": False, "sessions": sessions},
+    document = {
+        "project": {
+            "resourceType": "Project",
+            "id": tenant.project_id,
+            "name": tenant.display,
+            "strictMode": tenant.strict_mode,
         },
-    )
+        "membership": {
+            "resourceType": "ProjectMembership",
+            "id": account.membership_id,
+            "user": {"reference": f"User/{account.id}", "display": account.email},
+        },
+        "profile": {
+            "resourceType": "Patient",
+            "id": account.profile_id,
+            "name": [{"given": [account.name], "family": account.surname}],
+            "telecom": [{"system": "email", "use": "work", "value": account.email}],
+        },
+        # as the example reply of Ovok's document: one menu section without links, and an
+        # access policy that grants every resource type
+        "config": {
+            "resourceType": "UserConfiguration",
+            "menu": [{"title": "Favorites", "link": []}],
+        },
+        "accessPolicy": {
+            "resourceType": "AccessPolicy",
+            "resource": [{"resourceType": "*"}],
+            "ipAccessRule": [],
+        },
+        "security": {"mfaEnrolled": False, "sessions": sessions},
+    }
+    return Handled(Response.json(200, document))
 
 
 # -- the operations' documentation (the OpenAPI document is generated from it) --------------

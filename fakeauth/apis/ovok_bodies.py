@@ -17,7 +17,13 @@ from urllib.parse import parse_qsl
 from pydantic import BaseModel, ValidationError
 from werkzeug.http import HTTP_STATUS_CODES
 
-from fakeauth.apis.base import INT_DIGITS, JsonConstant, constant_position, refuse_constant
+from fakeauth.apis.base import (
+    INT_DIGITS,
+    JsonConstant,
+    Notes,
+    constant_position,
+    refuse_constant,
+)
 from fakeauth.http import Request, Response
 
 __all__ = ["BadBody", "error", "read_body", "validate"]
@@ -63,8 +69,9 @@ class BadBody(Exception):
 _JSON_TYPE = re.compile(r"^application/(?:[\w.+-]+\+)?json$")
 
 
-def read_body(request: Request) -> Any:
-    """The body as Express's ``json()`` and ``urlencoded()`` parsers would hand it to Nest."""
+def read_body(request: Request, notes: Notes) -> Any:
+    """The body as Express's ``json()`` and ``urlencoded()`` parsers would hand it to Nest (noted
+    in ``notes`` for the journal)."""
     content_type = request.content_type
     if content_type == "application/json" or _JSON_TYPE.match(content_type):
         text = request.body.decode("utf-8", "replace")
@@ -81,12 +88,10 @@ def read_body(request: Request) -> Any:
             raise BadBody(error(400, _json_error_message(text, constant_position(text)))) from None
         except RecursionError:
             raise BadBody(error(400, "Maximum call stack size exceeded")) from None
-        request.parsed_body = value
-        return value
+        return notes.parsed(value)
     if content_type == "application/x-www-form-urlencoded":
         value = dict(parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True))
-        request.parsed_body = value
-        return value
+        return notes.parsed(value)
     return {}
 
 
@@ -106,15 +111,15 @@ def _json_error_message(text: str, position: int) -> str:
     return f"Unexpected token {text[position]} in JSON at position {position}"
 
 
-def validate(model: type[BaseModel], request: Request) -> Any:
+def validate(model: type[BaseModel], request: Request, notes: Notes) -> Any:
     """``request``'s body as ``model``; raises :class:`BadBody` with the refusal otherwise (the
-    password is noted as a secret for the journal first)."""
-    body = read_body(request)
+    body and its password are noted in ``notes`` for the journal first)."""
+    body = read_body(request, notes)
     if not isinstance(body, dict):
         raise BadBody(error(422, "an unknown value was passed to the validate function"))
     password = body.get("password")
     if isinstance(password, str):
-        request.secrets.append(password)
+        notes.secret(password)
     try:
         return model.model_validate(body)
     except ValidationError as exc:

@@ -18,7 +18,7 @@ from typing import Any
 from werkzeug.http import HTTP_STATUS_CODES
 
 from fakeauth.apis import waltid_models as wid
-from fakeauth.apis.base import Route, VendorApi
+from fakeauth.apis.base import Handled, Handler, Notes, Route, VendorApi
 from fakeauth.apis.docs import FORM, JSON, STRING, TEXT, OperationDoc, Reply, VendorDoc
 from fakeauth.apis.waltid_models import (
     AccountRegistrationRequest,
@@ -66,7 +66,7 @@ _SEAM_IDS = {
     501: "NotImplementedError",
 }
 
-Operation = Callable[[WaltidState, Request], Response]
+Operation = Callable[[WaltidState, Request, Notes], Response]
 
 
 # -- error rendering: the one place domain errors become statuses -------------------------------
@@ -167,23 +167,28 @@ class _Reply(Exception):
         self.response = response
 
 
-def _operation(*features: str) -> Callable[[Operation], Operation]:
-    """Serve only while ``features`` are on (else Ktor's empty 404), rendering every error."""
+def _operation(*features: str) -> Callable[[Operation], Handler]:
+    """The handler of ``operation``: it serves only while ``features`` are on (else Ktor's empty
+    404), renders every error, and answers with what the operation noted of the request, whether
+    it answered or raised."""
 
-    def wrap(operation: Operation) -> Operation:
+    def wrap(operation: Operation) -> Handler:
         @functools.wraps(operation)
-        def handler(state: WaltidState, request: Request) -> Response:
+        def handler(state: WaltidState, request: Request) -> Handled:
             for name in features:
                 if not state.features.is_enabled(name):
-                    return Response.empty(404)
+                    return Handled(Response.empty(404))
+            notes = Notes()
             try:
-                return operation(state, request)
+                return notes.answer(operation(state, request, notes))
             except _Reply as reply:
-                return reply.response
+                return notes.answer(reply.response)
             except RequestBodyError as exc:
-                return _exception(exc.status, exc.exception_id, exc.message, exc.details)
+                return notes.answer(
+                    _exception(exc.status, exc.exception_id, exc.message, exc.details)
+                )
             except DomainError as exc:
-                return _domain_error(state, exc)
+                return notes.answer(_domain_error(state, exc))
 
         return handler
 
@@ -221,8 +226,8 @@ def _account_document(account: WaltidAccount) -> dict[str, Any]:
     }
 
 
-def _register(state: WaltidState, request: Request) -> Response:
-    body = read_json(request, "AccountRegistrationRequest")
+def _register(state: WaltidState, request: Request, notes: Notes) -> Response:
+    body = read_json(request, "AccountRegistrationRequest", notes)
     dto = decode(AccountRegistrationRequest, body, "AccountRegistrationRequest")
     login = None
     if dto.initialAuth is not None:
@@ -253,22 +258,22 @@ def _feature_bucket(features: dict[str, str]) -> dict[str, Any]:
 
 
 @_operation("admin")
-def admin_account_register(state: WaltidState, request: Request) -> Response:
+def admin_account_register(state: WaltidState, request: Request, notes: Notes) -> Response:
     """``POST /v1/admin/account/register``: the Super Admin or an organization admin, 201."""
     state.require_admin(_caller(state, request))
-    return _register(state, request)
+    return _register(state, request, notes)
 
 
 @_operation("account-registration")
-def account_register(state: WaltidState, request: Request) -> Response:
+def account_register(state: WaltidState, request: Request, notes: Notes) -> Response:
     """``POST /v1/account/register``: public sign-up while ``account-registration`` is on."""
-    return _register(state, request)
+    return _register(state, request, notes)
 
 
 @_operation()
-def emailpass_login(state: WaltidState, request: Request) -> Response:
+def emailpass_login(state: WaltidState, request: Request, notes: Notes) -> Response:
     """``POST /auth/account/emailpass``: a session, its token, and the ktor-authnz cookie."""
-    email, password = read_credentials(request)
+    email, password = read_credentials(request, notes)
     login = state.authenticate(email, password)
     return Response.json(
         200,
@@ -278,7 +283,7 @@ def emailpass_login(state: WaltidState, request: Request) -> Response:
 
 
 @_operation()
-def logout(state: WaltidState, request: Request) -> Response:
+def logout(state: WaltidState, request: Request, notes: Notes) -> Response:
     """``POST /auth/logout``: ends the caller's session if it has one; clears both cookies."""
     token = _effective_token(request)
     if not token and DIVERGE_LOGOUT_WITHOUT_SESSION in state.features:
@@ -297,7 +302,7 @@ def logout(state: WaltidState, request: Request) -> Response:
 
 
 @_operation("feature-flag-information-endpoint")
-def features_registered(state: WaltidState, request: Request) -> Response:
+def features_registered(state: WaltidState, request: Request, notes: Notes) -> Response:
     """``GET /features/registered``: every walt.id feature and its description."""
     return Response.json(
         200, {f.name: f.description for f in state.features if f.vendor == "waltid"}
@@ -305,7 +310,7 @@ def features_registered(state: WaltidState, request: Request) -> Response:
 
 
 @_operation("feature-flag-information-endpoint")
-def features_state(state: WaltidState, request: Request) -> Response:
+def features_state(state: WaltidState, request: Request, notes: Notes) -> Response:
     """``GET /features/state``: on; switched off; off by default."""
     buckets: dict[str, dict[str, str]] = {"enabled": {}, "disabled": {}, "defaultedDisabled": {}}
     for feature in state.features:
@@ -320,18 +325,20 @@ def features_state(state: WaltidState, request: Request) -> Response:
 
 
 @_operation("superadmin-registration")
-def superadmin_create_by_token(state: WaltidState, request: Request) -> Response:
+def superadmin_create_by_token(state: WaltidState, request: Request, notes: Notes) -> Response:
     """``POST /v1/superadmin/create-by-token``: activates the token's Super Admin, 200."""
-    account = state.activate_superadmin(read_registration_token(request))
+    account = state.activate_superadmin(read_registration_token(request, notes))
     return Response.json(200, _account_document(account))
 
 
 @_operation("admin", "organization-creation")
-def admin_organizations_create(state: WaltidState, request: Request) -> Response:
+def admin_organizations_create(state: WaltidState, request: Request, notes: Notes) -> Response:
     """``POST /v1/admin/organizations``: the Super Admin creates an organization, 201."""
     state.require_superadmin(_caller(state, request))
     try:
-        dto = decode(CreateOrgRequest, read_json(request, "CreateOrgRequest"), "CreateOrgRequest")
+        dto = decode(
+            CreateOrgRequest, read_json(request, "CreateOrgRequest", notes), "CreateOrgRequest"
+        )
     except RequestBodyError as exc:
         if exc.status == 400:  # the enterprise's convertingReceive wraps body errors
             exc.exception_id = "IllegalArgumentException"
@@ -341,14 +348,14 @@ def admin_organizations_create(state: WaltidState, request: Request) -> Response
 
 
 @_operation("admin")
-def admin_accounts_list(state: WaltidState, request: Request) -> Response:
+def admin_accounts_list(state: WaltidState, request: Request, notes: Notes) -> Response:
     """``GET /v1/admin/accounts``: a bare array of every account."""
     state.require_admin(_caller(state, request))
     return Response.json(200, [_account_document(a) for a in state.accounts])
 
 
 @_operation("admin")
-def admin_account_roles_add(state: WaltidState, request: Request) -> Response:
+def admin_account_roles_add(state: WaltidState, request: Request, notes: Notes) -> Response:
     """``POST /v1/admin/account/{accountId}/roles/add/{organization}/{roleId}``: 200."""
     params = request.path_params
     organization = params["organization"]
@@ -359,14 +366,14 @@ def admin_account_roles_add(state: WaltidState, request: Request) -> Response:
 
 
 @_operation("dev-mode")
-def dev_database_recreate(state: WaltidState, request: Request) -> Response:
+def dev_database_recreate(state: WaltidState, request: Request, notes: Notes) -> Response:
     """``POST /v1/dev/database-recreate``: no bearer needed; every account and session goes."""
     state.recreate_database()
     return Response.empty(200)
 
 
 @_operation("dev-mode")
-def dev_initial_setup(state: WaltidState, request: Request) -> Response:
+def dev_initial_setup(state: WaltidState, request: Request, notes: Notes) -> Response:
     """``POST /v1/dev/initial-setup``: the Super Admin's bearer; nothing more to set up, 200."""
     state.require_superadmin(_caller(state, request))
     return Response.empty(200)

@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl
 
 from pydantic import BaseModel, ValidationError
 
-from fakeauth.apis.base import INT_DIGITS
+from fakeauth.apis.base import INT_DIGITS, Notes
 from fakeauth.http import Request
 
 __all__ = [
@@ -61,8 +61,9 @@ def is_json(request: Request) -> bool:
     return _JSON_TYPE.match(request.content_type) is not None
 
 
-def read_json(request: Request, expected_type: str) -> Any:
-    """The JSON value of the body; 415 unless it is ``application/json``, 400 if it is broken."""
+def read_json(request: Request, expected_type: str, notes: Notes) -> Any:
+    """The JSON value of the body (noted in ``notes`` for the journal); 415 unless it is
+    ``application/json``, 400 if it is broken."""
     if not is_json(request):
         declared = request.header("content-type") or "*/*"
         raise RequestBodyError(
@@ -84,8 +85,7 @@ def read_json(request: Request, expected_type: str) -> Any:
         ) from None
     except RecursionError:
         raise _token_error("Unexpected JSON token: nesting too deep", expected_type) from None
-    request.parsed_body = value
-    return value
+    return notes.parsed(value)
 
 
 class _Unrepresentable(float):
@@ -215,10 +215,11 @@ def _check_discriminator(
         )
 
 
-def read_credentials(request: Request) -> tuple[str, str]:
-    """ktor-authnz's email and password: a JSON document, a form post, or a Basic header."""
+def read_credentials(request: Request, notes: Notes) -> tuple[str, str]:
+    """ktor-authnz's email and password: a JSON document, a form post, or a Basic header (the
+    body noted in ``notes`` for the journal)."""
     if is_json(request):
-        body = read_json(request, "JsonObject")
+        body = read_json(request, "JsonObject", notes)
         if not isinstance(body, dict):
             shown = _token(body)
             raise RequestBodyError(
@@ -232,7 +233,7 @@ def read_credentials(request: Request) -> tuple[str, str]:
         fields = {}
         for key, value in parse_qsl(request.body.decode("utf-8", "replace"), True):
             fields.setdefault(key, value)
-        request.parsed_body = fields
+        notes.parsed(fields)
         where = "form post request"
     else:
         basic = _basic_credentials(request.header("authorization"))
@@ -271,8 +272,9 @@ def _illegal(message: str) -> RequestBodyError:
     return RequestBodyError(message, "IllegalArgumentException")
 
 
-def read_registration_token(request: Request) -> str:
-    """The token of ``create-by-token``: raw text, JSON ``{"token": ...}``, or ``{ <token> }``."""
+def read_registration_token(request: Request, notes: Notes) -> str:
+    """The token of ``create-by-token``: raw text, JSON ``{"token": ...}``, or ``{ <token> }``
+    (the body and the token noted in ``notes`` for the journal)."""
     text = (request.text() or "").strip()
     token = text
     if text[:1] in ("{", '"'):
@@ -287,7 +289,7 @@ def read_registration_token(request: Request) -> str:
         elif isinstance(value, str):
             token = value
         if value is not None:
-            request.parsed_body = value
+            notes.parsed(value)
     if token:
-        request.secrets.append(token)
+        notes.secret(token)
     return token

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from fakeauth.control import dashboard, routes
@@ -133,7 +134,7 @@ class ControlApi:
         refused = too_large(request)
         if refused is not None:
             return refused
-        request.path_params = dict(params)
+        request = replace(request, path_params=dict(params))
         try:
             return handler(fake, request)
         except ConfigurationError as exc:
