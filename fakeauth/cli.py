@@ -50,6 +50,7 @@ __all__ = [
     "DEFAULT_PORT",
     "add_serve_options",
     "banner",
+    "command_parser",
     "loggable",
     "main",
 ]
@@ -60,7 +61,9 @@ DEFAULT_JOURNAL_LIMIT = 10_000
 DEFAULT_PORT = 8080
 
 
-def _parser() -> argparse.ArgumentParser:
+def command_parser() -> argparse.ArgumentParser:
+    """The argparse parser of the ``fakeauth`` command, every subcommand added (the CLI reference
+    page is generated from it)."""
     parser = argparse.ArgumentParser(
         prog="fakeauth",
         description="A stateful fake of the Ovok, B2Core and walt.id auth APIs.",
@@ -292,7 +295,7 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    args = _parser().parse_args(argv)
+    args = command_parser().parse_args(argv)
     if args.command == "verify":
         return run_verify(args)
     if args.command == "run":

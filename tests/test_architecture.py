@@ -3,6 +3,9 @@ modules, imports inside functions included (``lint-imports`` checks the layers t
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import grimp
 import pytest
 
@@ -62,3 +65,26 @@ def test_no_import_cycle_but_the_ones_the_states_own_documents_remove() -> None:
 @pytest.mark.xfail(strict=True, reason="the states' own documents (issue 21 §2) remove KNOWN")
 def test_no_import_cycle_at_all() -> None:
     assert cycles() == []
+
+
+#: The code outside the package that builds on it: the documentation's hooks and the plugin.
+ROOT = Path(__file__).parent.parent
+OUTSIDE = [*sorted(ROOT.glob("docs/_hooks/*.py")), ROOT / "conftest_plugin.py"]
+
+
+def private_imports(source: str) -> list[str]:
+    """Each ``from fakeauth... import _name`` in ``source``, as ``module._name``."""
+    return [
+        f"{node.module}.{alias.name}"
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("fakeauth")
+        for alias in node.names
+        if alias.name.startswith("_")
+    ]
+
+
+def test_the_docs_hooks_and_the_plugin_import_only_public_names_of_fakeauth() -> None:
+    found = {path.name: private_imports(path.read_text(encoding="utf-8")) for path in OUTSIDE}
+
+    assert len(OUTSIDE) > 1
+    assert {name: imports for name, imports in found.items() if imports} == {}

@@ -285,11 +285,13 @@ def test_bad_limits_are_a_clear_error(
 
 
 def test_allow_host_takes_host_names_only(capsys: pytest.CaptureFixture[str]) -> None:
-    from fakeauth.cli import _parser
+    from fakeauth.cli import command_parser
 
-    args = _parser().parse_args(["serve", "--allow-host", "FakeAuth", "--allow-host", "e2e.test"])
+    args = command_parser().parse_args(
+        ["serve", "--allow-host", "FakeAuth", "--allow-host", "e2e.test"]
+    )
     with pytest.raises(SystemExit) as exit_info:
-        _parser().parse_args(["serve", "--allow-host", "http://fakeauth:8080"])
+        command_parser().parse_args(["serve", "--allow-host", "http://fakeauth:8080"])
 
     assert args.allow_host == ["fakeauth", "e2e.test"]
     assert exit_info.value.code == 2

@@ -197,7 +197,7 @@ def test_an_undeclared_divergence_exits_1() -> None:
     app = Rewrite(FakeAuth().wsgi_app, "/ovok/auth/b2b/login", drop_expiry)
     out = io.StringIO()
     with LiveServer(app) as server:
-        args = cli._parser().parse_args(["verify", "--base-url", f"ovok={server.url}/ovok"])
+        args = cli.command_parser().parse_args(["verify", "--base-url", f"ovok={server.url}/ovok"])
         status = command.run(args, out, environ={})
 
     table = rows(out.getvalue())
@@ -326,7 +326,7 @@ def test_no_secret_is_printed_even_when_the_target_echoes_one(
         for form in ("table", "json"):
             out = io.StringIO()
             args = ["verify", "--base-url", f"ovok={server.url}/ovok", "--format", form]
-            status = command.run(cli._parser().parse_args(args), out)
+            status = command.run(cli.command_parser().parse_args(args), out)
             outputs.append(out.getvalue())
 
     table, document = outputs
@@ -369,7 +369,7 @@ def test_no_secret_is_printed_even_when_the_target_echoes_one(
 def test_usage_errors_exit_2_with_a_sentence(
     args: list[str], environ: dict[str, str], message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    status = command.run(cli._parser().parse_args(["verify", *args]), environ=environ)
+    status = command.run(cli.command_parser().parse_args(["verify", *args]), environ=environ)
 
     assert status == 2
     assert message in capsys.readouterr().err
@@ -383,7 +383,7 @@ def test_a_bare_url_with_one_vendor_and_a_url_from_the_environment() -> None:
             ([], {"FAKEAUTH_VERIFY_WALTID_URL": server.url_for("waltid")}),
         ):
             out = io.StringIO()
-            status = command.run(cli._parser().parse_args(["verify", *args]), out, environ)
+            status = command.run(cli.command_parser().parse_args(["verify", *args]), out, environ)
             outputs.append((status, list(rows(out.getvalue()))))
 
     assert outputs == [

@@ -48,7 +48,7 @@ def verify_ovok(root: str, *options: str, environ: dict[str, str] | None = None)
     out = io.StringIO()
     outcome: list[int] = []
     argv = ["verify", "--vendor", "ovok", "--base-url", f"ovok={root}/ovok", *options]
-    args = cli._parser().parse_args(argv)
+    args = cli.command_parser().parse_args(argv)
     worker = threading.Thread(
         target=lambda: outcome.append(command.run(args, out, environ or {})), name="verify-run"
     )

@@ -321,9 +321,9 @@ def _cell(text: str) -> str:
 
 def cli_page() -> str:
     """The Markdown reference of the ``fakeauth`` command, from its argparse parser."""
-    from fakeauth.cli import _parser
+    from fakeauth.cli import command_parser
 
-    parser = _parser()
+    parser = command_parser()
     lines = [
         "# The `fakeauth` command",
         "",

@@ -8,12 +8,57 @@ check registers one through the vendor's public registration API, with an email 
 
 from __future__ import annotations
 
+import base64
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
 from fakeauth.verify.model import Check, Step, Vendor
 
-__all__ = ["ACCOUNT_PREFIX", "CHECKS", "checks"]
+__all__ = [
+    "ACCOUNT_EXTRAS",
+    "ACCOUNT_PREFIX",
+    "CHECKS",
+    "DEFAULT_FINGERPRINT",
+    "account_seed",
+    "checks",
+]
 
 #: Every account a run creates has an email that starts so (``fakeauth-verify-1a2b3c4d@...``).
 ACCOUNT_PREFIX = "fakeauth-verify-"
+_DOCS_TENANT = "87ea5dfc-8b8e-384d-8489-79496e706390"  # the documentation's tenant and client
+#: The device fingerprint sent when none is given: base64 of a JSON object with ``user_agent``.
+DEFAULT_FINGERPRINT = base64.b64encode(b'{"user_agent":"fakeauth-verify"}').decode()
+#: Per vendor, what its checks' account holds besides ``email`` and ``password``, with the
+#: defaults (``FAKEAUTH_VERIFY_<VENDOR>_<NAME>`` gives another value); a vendor not named: none.
+ACCOUNT_EXTRAS: Mapping[Vendor, Mapping[str, str]] = MappingProxyType(
+    {
+        "ovok": MappingProxyType({"tenant": _DOCS_TENANT, "client": _DOCS_TENANT}),
+        "b2core": MappingProxyType({"fingerprint": DEFAULT_FINGERPRINT}),
+    }
+)
+#: The seed document of an account a run is given: each list of the vendor's record
+#: (``Vendor.seed_lists``) and its items, ``${name}`` filled from the account.
+_ACCOUNT = {"accounts": ({"email": "${email}", "password": "${password}"},)}
+_ACCOUNT_SEEDS: Mapping[Vendor, Mapping[str, tuple[Mapping[str, Any], ...]]] = MappingProxyType(
+    {
+        "ovok": {
+            "tenants": ({"id": "${tenant}"},),
+            "clients": ({"id": "${client}", "tenant_id": "${tenant}"},),
+            "accounts": (
+                {"email": "${email}", "password": "${password}", "tenant_id": "${tenant}"},
+            ),
+        },
+    }
+)
+
+
+def account_seed(vendor: Vendor) -> Mapping[str, tuple[Mapping[str, Any], ...]]:
+    """The seed lists that give a fake the account a run of ``vendor``'s checks is given (and
+    what it belongs to: Ovok's tenant and client), with ``${email}``, ``${password}`` and the
+    extras as placeholders; a vendor not named here: its ``accounts`` list alone."""
+    return _ACCOUNT_SEEDS.get(vendor, _ACCOUNT)
+
 
 _NEST = ("statusCode", "message", "error")  # NestJS's error body, compared whole
 

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import accumulate
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any
 
 __all__ = [
     "ABSENT",
@@ -35,8 +35,8 @@ __all__ = [
     "shape_of",
 ]
 
-#: The vendors a check can be about.
-Vendor = Literal["ovok", "b2core", "waltid"]
+#: A vendor a check is about: the name of its record in :data:`fakeauth.vendors.VENDORS`.
+Vendor = str
 
 #: What a compared path holds when the answer has no such key.
 ABSENT = "<absent>"
@@ -259,6 +259,6 @@ def fill(value: Any, context: Mapping[str, str]) -> Any:
         return _PLACEHOLDER.sub(lambda match: context[match.group(1)], value)
     if isinstance(value, dict):
         return {key: fill(item, context) for key, item in value.items()}
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return [fill(item, context) for item in value]
     return value

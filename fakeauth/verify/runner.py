@@ -23,7 +23,7 @@ from typing import Any
 from fakeauth import fidelity_registry as fidelity
 from fakeauth.errors import ConfigurationError
 from fakeauth.fake import FakeAuth
-from fakeauth.verify.checks import ACCOUNT_PREFIX, checks
+from fakeauth.verify.checks import ACCOUNT_PREFIX, account_seed, checks
 from fakeauth.verify.deadline import Deadline
 from fakeauth.verify.model import Check, Shape, Step, Vendor, fill, lookup, shape_of
 from fakeauth.verify.remote import HttpTransport
@@ -330,16 +330,14 @@ def _env_name(vendor: Vendor) -> str:
 
 
 def _seed(fake: FakeAuth, vendor: Vendor, account: Mapping[str, str]) -> None:
-    """Seed ``fake`` with the account the target holds (and Ovok's tenant and client)."""
-    email, password = account["email"], account["password"]
-    if vendor == "ovok":
-        tenant, client = account["tenant"], account["client"]
-        if tenant not in fake.ovok.tenants:
-            fake.ovok.add_tenant(tenant)
-        if client not in fake.ovok.clients:
-            fake.ovok.add_client(client, tenant_id=tenant)
-        fake.ovok.add_account(email=email, password=password, tenant_id=tenant)
-    elif vendor == "b2core":
-        fake.b2core.add_account(email=email, password=password)
-    else:
-        fake.waltid.add_account(email=email, password=password)
+    """Seed ``fake`` with the account the target holds (and what it belongs to: Ovok's tenant
+    and client), through the seeding methods of the vendor's record, list by list in the
+    record's order; an item whose ``id`` the state holds already (Ovok's documented tenant, a
+    fresh fake's own) is left out."""
+    state = fake.vendor_state(vendor)
+    document = fill(account_seed(vendor), account)
+    for kind, add in fake.vendor(vendor).seed_lists(state).items():
+        for item in document.get(kind, ()):
+            held = state.to_document().get(kind, [])  # read again: a tenant adds its client
+            if "id" not in item or all(entry.get("id") != item["id"] for entry in held):
+                add(**item)

@@ -8,7 +8,6 @@ one), and the bounds of a run against it: seconds per request and per run, bytes
 
 from __future__ import annotations
 
-import base64
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,6 +20,8 @@ from fakeauth.apis import waltid
 from fakeauth.errors import ConfigurationError
 from fakeauth.fake import FakeAuth
 from fakeauth.features import Feature
+from fakeauth.vendors import VENDORS as RECORDS
+from fakeauth.verify.checks import ACCOUNT_EXTRAS, DEFAULT_FINGERPRINT, checks
 from fakeauth.verify.model import Answer, Vendor
 from fakeauth.verify.remote import MAX_BODY, checked_base_url
 
@@ -36,21 +37,12 @@ __all__ = [
     "diverge",
 ]
 
-#: The vendors, in the report's order.
-VENDORS: tuple[Vendor, ...] = ("ovok", "b2core", "waltid")
-#: ``FAKEAUTH_VERIFY_<VENDOR>_<FIELD>``: ``URL``, ``EMAIL``, ``PASSWORD``, and Ovok's ``TENANT``
-#: and ``CLIENT``, B2Core's ``FINGERPRINT``.
+#: The vendors of the registry that have checks, in the registry's order (the report's).
+VENDORS: tuple[Vendor, ...] = tuple(record.name for record in RECORDS if checks(record.name))
+#: ``FAKEAUTH_VERIFY_<VENDOR>_<FIELD>``: ``URL``, ``EMAIL``, ``PASSWORD``, and the extras of the
+#: vendor's account (:data:`~fakeauth.verify.checks.ACCOUNT_EXTRAS`: Ovok's ``TENANT`` and
+#: ``CLIENT``, B2Core's ``FINGERPRINT``).
 ENV_PREFIX = "FAKEAUTH_VERIFY_"
-_DOCS_TENANT = "87ea5dfc-8b8e-384d-8489-79496e706390"  # the documentation's tenant and client
-#: The device fingerprint sent when none is given: base64 of a JSON object with ``user_agent``.
-DEFAULT_FINGERPRINT = base64.b64encode(b'{"user_agent":"fakeauth-verify"}').decode()
-_EXTRA: Mapping[Vendor, Mapping[str, str]] = MappingProxyType(
-    {
-        "ovok": MappingProxyType({"tenant": _DOCS_TENANT, "client": _DOCS_TENANT}),
-        "b2core": MappingProxyType({"fingerprint": DEFAULT_FINGERPRINT}),
-        "waltid": MappingProxyType({}),
-    }
-)
 
 #: TEST ONLY. The registry behaviours a fake can be made to answer otherwise, so that a test can
 #: show the report marks a divergence (``fakeauth serve --diverge <id>``, :func:`diverge`).
@@ -196,7 +188,7 @@ class Target:
                 urls[vendor] = checked_base_url(given)
             extras[vendor] = {
                 key: value
-                for key in _EXTRA[vendor]
+                for key in ACCOUNT_EXTRAS.get(vendor, {})
                 if (value := env.get(_var(vendor, key.upper())))
             }
             found = _credentials(vendor, env)
@@ -207,7 +199,7 @@ class Target:
 
     def account_extras(self, vendor: Vendor) -> dict[str, str]:
         """The vendor's extra account values: the environment's, else the defaults."""
-        return {**_EXTRA[vendor], **self.extras.get(vendor, {})}
+        return {**ACCOUNT_EXTRAS.get(vendor, {}), **self.extras.get(vendor, {})}
 
     def secrets(self) -> list[str]:
         """Every value the user gave for an account: none of them is ever printed."""
