@@ -87,3 +87,16 @@ def test_the_smoke_run_writes_a_report_of_every_row_and_target(tmp_path: Path) -
     assert report["scale"]["memory"]["bytes_per_account"] > 0
     assert report["scale"]["seed_per_second"] > 0
     assert "targets" in completed.stdout
+
+
+def test_the_control_memory_benchmark_runs() -> None:
+    script = BENCH.parent / "control_memory.py"
+
+    done = subprocess.run(
+        [sys.executable, str(script), "--smoke"], capture_output=True, text=True, timeout=120
+    )
+
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["statuses"] == [200, 200]
+    assert report["peak_mib"] >= report["rss_before_mib"] > 0

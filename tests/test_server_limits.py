@@ -44,12 +44,14 @@ def _ok(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[byt
 
 
 class LimitedApp:
-    """A WSGI app with a body limit, like fakeauth's: it answers 413 to a body over it."""
+    """A WSGI app with a body limit, like fakeauth's: it answers 413 to a body over it, by its
+    length or by the length the server tells it (``CONTENT_LENGTH``)."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.asked: list[tuple[str, str, str]] = []
         self.bodies: list[bytes] = []
+        self.lengths: list[str | None] = []
 
     def body_limit(self, method: str, path: str, host: str) -> int | None:
         self.asked.append((method, path, host))
@@ -58,7 +60,8 @@ class LimitedApp:
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         body = environ["wsgi.input"].read()
         self.bodies.append(body)
-        if len(body) > self.limit:
+        self.lengths.append(environ.get("CONTENT_LENGTH"))
+        if max(len(body), int(environ.get("CONTENT_LENGTH") or 0)) > self.limit:
             start_response("413 Payload Too Large", [("Content-Type", "application/json")])
             return [b'{"statusCode":413}']
         start_response("200 OK", [])
@@ -264,7 +267,8 @@ def test_a_body_declared_over_the_limit_is_refused_at_once_and_never_read() -> N
 
     assert _status(raw) == 413
     assert app.asked == [("POST", "/auth/b2b/login", "api.test")]
-    assert [len(body) for body in app.bodies] == [100_001]
+    assert app.bodies == [b""]  # told the declared length, not handed bytes that never came
+    assert app.lengths == [str(declared)]
     assert sent < declared // 4  # socket buffers, not the body: the rest was never read
 
 
@@ -284,6 +288,7 @@ def test_a_chunked_body_is_cut_as_soon_as_it_passes_the_limit(
     assert b"Connection: close" in raw
     assert closed
     assert app.bodies == [b"12345678abc"]
+    assert app.lengths == ["11"]  # a chunked body: told it is over the limit
 
 
 def test_a_body_within_the_limit_is_served_and_the_connection_kept(

@@ -8,8 +8,13 @@ time-machine moves: a client that stalls inside a head or a body gets ``408`` an
 A request that arrives whole in one ``recv`` (nearly all of them) never touches the timeout.
 
 A body larger than the app's own limit (``app.body_limit(method, path, host)``, when the app
-has one) is refused as soon as its declared or received length passes it: the app gets at most
-``limit + 1`` bytes (and answers its own ``413``), the rest is never read, the connection closes.
+has one) is refused as soon as its declared or received length passes it: the app gets what has
+arrived (at most ``limit + 1`` bytes) and the declared ``CONTENT_LENGTH`` (``limit + 1`` for a
+chunked body), and answers its own ``413``; the rest is never read, the connection closes.
+
+A body over ``SMALL_BODY`` is read only once the server's :class:`~fakeauth.transports.budget.
+BodyBudget` has room for it, and holds that room until its answer is sent: a few large bodies
+(state documents to import) are read, parsed and loaded at once, the others wait unread.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from urllib.parse import unquote_to_bytes
 import httptools
 
 from fakeauth.faults import InjectedConnectionError
+from fakeauth.transports.budget import BodyBudget
 
 if TYPE_CHECKING:
     import threading
@@ -93,6 +99,7 @@ class _Message:
         "keep_alive",
         "limit",
         "method",
+        "reserved",
         "stated",
         "truncated",
         "upgrade",
@@ -116,6 +123,8 @@ class _Message:
         self.stated = False
         #: Set when the body is cut at ``limit + 1`` bytes: the app sees only those.
         self.truncated = False
+        #: The bytes of the server's body budget this body holds (0: none).
+        self.reserved = 0
 
 
 class Connection:
@@ -138,6 +147,7 @@ class Connection:
         *,
         request_timeout: float,
         tickets: Iterator[int],
+        body_budget: BodyBudget | None = None,
     ) -> None:
         self.app = app
         self.sock = sock
@@ -146,6 +156,7 @@ class Connection:
         self.port = port
         self.request_timeout = request_timeout
         self.tickets = tickets
+        self.body_budget = body_budget or BodyBudget()
         self.body_limit = body_limit_of(app)
         self.parser = httptools.HttpRequestParser(self)
         self.message = _Message()
@@ -156,6 +167,13 @@ class Connection:
 
     def run(self) -> None:
         """Serve requests until the client closes, a request says close, or the server stops."""
+        try:
+            self._serve()
+        finally:  # a body cut off by the client or a timeout gives its room back too
+            self.body_budget.give(self.message.reserved)
+            self.message.reserved = 0
+
+    def _serve(self) -> None:
         sock, parser, tickets = self.sock, self.parser, self.tickets
         timed = False
         while not self.closing:
@@ -235,7 +253,10 @@ class Connection:
             # Refused from the declared length alone, at once, rather than after the client has
             # sent it all: the body is never read.
             self._refuse_body(message)
-        elif expects_continue and message.version == "1.1":
+            return
+        if declared > SMALL_BODY and not self._reserve(message, declared):
+            return
+        if expects_continue and message.version == "1.1":
             self._send(b"HTTP/1.1 100 Continue\r\n\r\n")
 
     def on_body(self, body: bytes) -> None:
@@ -243,6 +264,12 @@ class Connection:
         if self.closing:
             return
         size = message.body_size + len(body)
+        if (  # a chunked body, grown large
+            size > SMALL_BODY
+            and not message.reserved
+            and not self._reserve(message, self._limit(message))
+        ):
+            return
         message.body.append(body)
         message.body_size = size
         if size > SMALL_BODY and size > self._limit(message):
@@ -268,6 +295,15 @@ class Connection:
             message.limit = MAX_BODY if limit is None else max(0, limit)
         return message.limit
 
+    def _reserve(self, message: _Message, size: int) -> bool:
+        """Wait for room for a body of ``size`` bytes in the server's budget; ``False`` (and a
+        ``503``, the connection closed) when the server stopped first."""
+        message.reserved = self.body_budget.take(size)
+        if message.reserved:
+            return True
+        self._send_error(503, "Service Unavailable", "the server is stopping")
+        return False
+
     @staticmethod
     def _path(message: _Message) -> str:
         try:
@@ -284,15 +320,15 @@ class Connection:
         return ""
 
     def _refuse_body(self, message: _Message) -> None:
-        """Answer from the first ``limit + 1`` bytes, then close without reading on.
+        """Answer from what has arrived (at most ``limit + 1`` bytes), then close without reading
+        on.
 
-        An app that stated its limit gets exactly ``limit + 1`` bytes (what has arrived, padded
-        with NULs), so that it refuses the body itself, in its own shape; one that stated none
-        gets what has arrived and the declared ``Content-Length``.
+        The app is told the declared ``Content-Length`` (an app that stated its limit and gets a
+        chunked body: ``limit + 1``), never handed bytes that did not arrive, so that it refuses
+        the body itself, in its own shape, from its length.
         """
         keep = message.limit + 1
-        body = b"".join(message.body)[:keep]
-        message.body = [body, bytes(keep - len(body))] if message.stated else [body]
+        message.body = [b"".join(message.body)[:keep]]
         message.truncated = message.stated
         message.keep_alive = False
         self._answer(message)
@@ -308,6 +344,9 @@ class Connection:
             self._send_error(
                 500, "Internal Server Error", "the answer could not be sent; see stderr"
             )
+        finally:  # answered: the body's room in the budget goes to the next large body
+            self.body_budget.give(message.reserved)
+            message.reserved = 0
 
     def _call_app(self, message: _Message) -> None:
         environ = self._environ(message)
@@ -358,6 +397,7 @@ class Connection:
         else:
             path, query = url.path or b"/", url.query or b""
         body = b"".join(message.body)
+        message.body = [body]  # the pieces go: a large body is held once while it is answered
         client = self.client if isinstance(self.client, tuple) else ("", 0)
         environ: dict[str, Any] = {
             "REQUEST_METHOD": message.method,
@@ -380,8 +420,8 @@ class Connection:
             "wsgi.multiprocess": False,
             "wsgi.run_once": False,
         }
-        if message.truncated and message.content_length is not None:
-            environ["CONTENT_LENGTH"] = str(len(body))  # what wsgi.input holds, over the limit
+        if message.truncated and message.content_length is None:
+            environ["CONTENT_LENGTH"] = str(message.limit + 1)  # chunked: more than the limit
         elif message.content_length is not None:
             environ["CONTENT_LENGTH"] = message.content_length.decode("latin-1")
         for raw_name, raw_value in message.headers:

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from fakeauth.errors import ConfigurationError
 from fakeauth.hosts import vendor_url
+from fakeauth.transports.budget import DEFAULT_BODY_BUDGET, BodyBudget
 from fakeauth.transports.connection import Connection, error_response, shut
 from fakeauth.vendor import Vendor
 from fakeauth.vendors import VENDORS
@@ -70,6 +71,9 @@ class LiveServer:
     app's answer always goes out with a ``Content-Length`` (the fake's bodies are small).
     ``max_connections`` caps the open connections (the longest idle one makes room for a new
     client); ``request_timeout`` is how long a request may take to arrive once begun (seconds).
+    ``body_budget`` is how many bytes of large bodies (over 64 KiB) are read and answered at once
+    (see :class:`~fakeauth.transports.budget.BodyBudget`); a body that does not fit waits for the
+    ones before it (until the server stops: then ``503``).
     """
 
     def __init__(
@@ -80,6 +84,7 @@ class LiveServer:
         port: int = 0,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
+        body_budget: int = DEFAULT_BODY_BUDGET,
     ) -> None:
         if isinstance(max_connections, bool) or not isinstance(max_connections, int):
             raise ConfigurationError(
@@ -99,6 +104,8 @@ class LiveServer:
         self.host = host
         self.max_connections = max_connections
         self.request_timeout = float(request_timeout)
+        #: The bytes of large bodies this server's connections hold at once.
+        self.body_budget = BodyBudget(body_budget)
         self._requested_port = port
         self._lock = threading.Lock()
         self._listener: socket.socket | None = None
@@ -235,6 +242,7 @@ class LiveServer:
                 self._port,
                 request_timeout=self.request_timeout,
                 tickets=self._tickets,
+                body_budget=self.body_budget,
             )
             thread = Thread(
                 target=self._serve_connection,
@@ -315,6 +323,7 @@ class LiveServer:
         listener.close()
         for sock in waker:
             sock.close()
+        self.body_budget.wake()  # a body waiting for room is answered 503 and its thread ends
         for connection in connections:
             # Only the reading side: an idle or stalled connection's thread wakes (recv returns
             # b"") and closes it; one still answering (a delay fault) sends its answer first.
