@@ -314,6 +314,15 @@ class TokenStore:
             record.revoked = True
             return record
 
+    def expire(self, token_id: str) -> None:
+        """Make one token expire now, by the fake's clock (its signed ``exp`` stays): its next
+        use is refused as expired. Unknown ids, and tokens expired already, are left alone."""
+        now = self._clock.time()
+        with self._lock:
+            record = self._records.get(token_id)
+            if record is not None and now < record.expires_at:
+                record.expires_at = now
+
     def revoke(self, token_id: str) -> None:
         """Revoke one token; unknown ids are ignored."""
         with self._lock:

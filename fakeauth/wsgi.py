@@ -8,6 +8,7 @@ unserved, 501); any other host (the live server's loopback address) is routed by
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import sys
 import time
@@ -25,6 +26,7 @@ from fakeauth.apis.base import Route, VendorApi
 from fakeauth.control import handle as handle_control
 from fakeauth.control_dashboard import preflight as control_preflight
 from fakeauth.control_dashboard import shares_with as control_shares_with
+from fakeauth.events import RequestEvent
 from fakeauth.faults import Fault, InjectedConnectionError
 from fakeauth.http import Request, Response
 from fakeauth.journal import JournalEntry, body_value
@@ -289,9 +291,15 @@ class WsgiApp:
             response = api.unserved(request.method, request.path)
         else:
             request.path_params = dict(params)
+            event = None
+            if fake.events.listeners:  # before the faults: a listener may queue one for this call
+                event = RequestEvent(route.operation, api.name, request)
+                fake.events.before(event)
             fault = fake.faults.take(route.operation)
             if fault is not None and fault.drop:
                 self._record(when, request, route.operation, api, None)
+                if event is not None:
+                    fake.events.after(dataclasses.replace(event, status=0))
                 raise InjectedConnectionError(
                     f"fakeauth: injected fault: connection dropped ({route.operation})",
                     delay=fault.delay,
@@ -301,6 +309,10 @@ class WsgiApp:
                 if fault is None
                 else self._inject(fault, api, route, request)
             )
+            self._record(when, request, operation, api, response)
+            if event is not None:
+                fake.events.after(dataclasses.replace(event, status=response.status))
+            return response
         self._record(when, request, operation, api, response)
         return response
 
@@ -340,6 +352,7 @@ class WsgiApp:
             response = Response.json(fault.status, fault.body)
         else:
             response = api.error(fault.status, f"fakeauth: injected fault ({route.operation})")
+        response.headers.extend(fault.headers)
         response.delay = fault.delay
         return response
 
