@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -172,8 +171,9 @@ def test_an_unknown_condition_names_the_conditions() -> None:
         condition("sunny")
 
     assert str(raised.value) == (
-        "fakeauth: no weather condition 'sunny'; the conditions are: expired_access, revoked_session, "
-        "refresh_replay, login_unavailable, refresh_unavailable, connection_dropped, "
+        "fakeauth: no weather condition 'sunny'; the conditions are: expired_access, "
+        "revoked_session, refresh_replay, login_unavailable, refresh_unavailable, "
+        "connection_dropped, "
         "login_timeout, clock_ahead, clock_behind, locked_out"
     )
 
@@ -218,13 +218,13 @@ WEATHER_TESTS = textwrap.dedent(
 
     @pytest.mark.fakeauth_weather
     def test_profile(client, fakeauth_weather):
-        try:
-            emails = [client.profile()["email"], client.profile()["email"]]
-            client.refresh()
-            emails.append(client.profile()["email"])
-        except AccountLocked:
-            assert fakeauth_weather.name == "locked_out"
+        if fakeauth_weather.name == "locked_out":
+            with pytest.raises(AccountLocked):
+                client.profile()
             return
+        emails = [client.profile()["email"], client.profile()["email"]]
+        client.refresh()
+        emails.append(client.profile()["email"])
         assert emails == ["ann@example.test"] * 3
 
     def test_untouched(fakeauth):
