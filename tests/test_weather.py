@@ -263,3 +263,101 @@ def test_the_good_client_passes_every_condition_and_the_naive_one_fails_some(
     descriptions = [line for line in result.outlines if line.startswith("test_clients.py::")]
     assert descriptions[0].endswith("the access token expires right after its first successful use")
     assert "test_untouched" not in "\n".join(_table(result.outlines))
+
+
+COMPOSED = textwrap.dedent(
+    """
+    import json, subprocess, sys
+    import pytest
+
+    CHILD = '''
+    import json, sys, time, urllib.error, urllib.request
+    base = sys.argv[1]
+    def call(path, body=None, token=None):
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = "Bearer " + token
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(base + path, data=data, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, json.load(response)
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers.get("Retry-After")
+    tenant = "87ea5dfc-8b8e-384d-8489-79496e706390"
+    login = {"email": "ann@example.test", "password": "s3cret", "tenantId": tenant,
+             "clientId": tenant}
+    seen = []
+    status, body = call("/auth/b2b/login", login)
+    seen.append(status)
+    if status == 503:
+        time.sleep(float(body))
+        status, body = call("/auth/b2b/login", login)
+        seen.append(status)
+    for _ in range(2):
+        status, _ = call("/auth/me", token=body["accessToken"])
+        seen.append(status)
+        if status == 401:
+            _, pair = call("/auth/refresh-token", {"refresh_token": body["refreshToken"]})
+            body = {"accessToken": pair["access_token"], "refreshToken": pair["refresh_token"]}
+            seen.append(call("/auth/me", token=body["accessToken"])[0])
+    print(json.dumps(seen))
+    '''
+
+    @pytest.fixture(scope="session")
+    def fakeauth_seed(fakeauth_template):
+        fakeauth_template.ovok.add_account(email="ann@example.test", password="s3cret")
+
+    @pytest.mark.fakeauth(journal_limit=50, assert_all_served=False)
+    @pytest.mark.fakeauth_weather("expired_access", "login_unavailable")
+    def test_child_client(fakeauth, fakeauth_server, fakeauth_weather):
+        assert fakeauth.journal.limit == 50
+        out = subprocess.run(
+            [sys.executable, "-c", CHILD, fakeauth_server.url],
+            capture_output=True, text=True, timeout=60, check=True,
+        ).stdout
+        expected = {
+            "expired_access": [200, 200, 401, 200],
+            "login_unavailable": [503, 200, 200, 200],
+        }
+        assert json.loads(out) == expected[fakeauth_weather.name]
+    """
+)
+
+
+def test_weather_composes_with_marker_options_seed_and_a_child_through_the_live_server(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(test_composed=COMPOSED)
+
+    result = pytester.runpytest("-p", "no:randomly", "-p", "no:cacheprovider")
+
+    result.assert_outcomes(passed=2)
+    assert _table(result.outlines) == [
+        "test_composed.py::test_child_client expired_access passed",
+        "test_composed.py::test_child_client login_unavailable passed",
+    ]
+
+
+def test_an_unknown_condition_in_the_marker_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.fakeauth_weather("expired_access", "drizzle")
+        def test_x(fakeauth_weather):
+            pass
+        """
+    )
+
+    result = pytester.runpytest("-p", "no:cacheprovider")
+
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines(
+        [
+            "E *UsageError: @pytest.mark.fakeauth_weather: fakeauth: no weather condition "
+            "'drizzle'; the conditions are: expired_access, revoked_session, refresh_replay, "
+            "login_unavailable, refresh_unavailable, connection_dropped, login_timeout, "
+            "clock_ahead, clock_behind, locked_out"
+        ]
+    )
