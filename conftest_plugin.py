@@ -18,6 +18,8 @@ Fixtures:
 * ``fakeauth_seed``: session-scoped, does nothing; override it (once, in the ``conftest.py`` above
   every test that uses ``fakeauth``) to seed ``fakeauth_template`` once a session, and every
   test's ``fakeauth`` starts as a restore of that template's snapshot.
+* ``fakeauth_weather``: under the ``fakeauth_weather`` marker, the auth condition of this run of
+  the test, armed on its ``fakeauth`` (below).
 
 Marker: ``@pytest.mark.fakeauth(**options)`` passes its options to ``FakeAuth(...)`` (plus
 ``assert_all_served=False`` to allow requests to unserved vendor paths); a marked test gets the

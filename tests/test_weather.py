@@ -207,7 +207,7 @@ def test_request_events_come_before_and_after_each_served_request_until_a_reset(
 WEATHER_TESTS = textwrap.dedent(
     """
     import pytest
-    from weather_clients import AccountLocked, GoodClient, NaiveClient
+    from clients_under_weather import AccountLocked, GoodClient, NaiveClient
 
     OVOK = "https://api.dev.ovok.com"
 
@@ -246,7 +246,7 @@ def _table(outlines: list[str]) -> list[str]:
 def test_the_good_client_passes_every_condition_and_the_naive_one_fails_some(
     pytester: pytest.Pytester,
 ) -> None:
-    pytester.makepyfile(weather_clients=(EXAMPLES / "weather_clients.py").read_text())
+    pytester.makepyfile(clients_under_weather=(EXAMPLES / "test_weather_clients.py").read_text())
     pytester.makepyfile(test_clients=WEATHER_TESTS)
 
     result = pytester.runpytest("-p", "no:randomly", "-p", "no:cacheprovider")

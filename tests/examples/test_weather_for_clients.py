@@ -1,9 +1,9 @@
-"""Weather for clients: the good client of ``weather_clients.py`` under every condition."""
+"""Weather for clients: the good client of ``test_weather_clients.py`` under every condition."""
 
 from __future__ import annotations
 
 import pytest
-from weather_clients import AccountLocked, GoodClient
+from test_weather_clients import AccountLocked, GoodClient
 
 from fakeauth import FakeAuth
 from fakeauth.weather import Condition
