@@ -11,6 +11,7 @@ import requests
 
 from fakeauth import ConfigurationError, FakeAuth
 from fakeauth.events import RequestEvent
+from fakeauth.faults import Fault
 from fakeauth.weather import CONDITIONS, LOGIN_DELAY, condition
 
 OVOK = "https://api.dev.ovok.com"
@@ -361,3 +362,84 @@ def test_an_unknown_condition_in_the_marker_is_a_usage_error(pytester: pytest.Py
             "clock_ahead, clock_behind, locked_out"
         ]
     )
+
+
+# -- the other vendors, and the hooks the conditions stand on ---------------------------------
+
+
+def _b2core_session() -> list[int]:
+    """Sign in to B2Core, read the 2FA settings twice, refresh: each step's status."""
+    uuid = requests.get(f"{B2CORE}/api/v2/my/signin/wizard", timeout=10).json()["uuid"]
+    form = {"uuid": uuid, "email": EMAIL, "password": PASSWORD, "device_fingerprint": "x"}
+    signin = requests.post(f"{B2CORE}/api/v2/my/signin", json=form, timeout=10)
+    tokens = signin.json()["data"]
+    bearer = {"Authorization": f"Bearer {tokens['accessToken']['token']}"}
+    seen = [signin.status_code]
+    for _ in range(2):
+        seen.append(requests.get(f"{B2CORE}/api/v2/my/2fa", headers=bearer, timeout=10).status_code)
+    refresh = requests.post(
+        f"{B2CORE}/api/v2/my/refresh",
+        json={"refreshToken": tokens["refreshToken"]["token"]},
+        timeout=10,
+    )
+    return [*seen, refresh.status_code]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("expired_access", [200, 200, 401, 200]),
+        ("revoked_session", [200, 200, 401, 401]),
+        ("refresh_replay", [200, 200, 200, 401]),
+        ("refresh_unavailable", [200, 200, 200, 503]),
+    ],
+)
+def test_the_token_conditions_meet_a_b2core_client(name: str, expected: list[int]) -> None:
+    fake = FakeAuth()
+    fake.b2core.add_account(email=EMAIL, password=PASSWORD)
+    condition(name).arm(fake)
+
+    with fake.mock_requests():
+        seen = _b2core_session()
+
+    assert seen == expected
+
+
+def test_a_waltid_token_expires_after_its_first_use_and_a_new_login_is_served() -> None:
+    fake = FakeAuth()
+    fake.waltid.add_account(email=EMAIL, password=PASSWORD)
+    condition("expired_access").arm(fake)
+    login = {"type": "email", "email": EMAIL, "password": PASSWORD}
+    accounts = f"{WALTID}/v1/admin/accounts"
+
+    with fake.mock_requests():
+        superadmin = {"Authorization": f"Bearer {fake.waltid.superadmin().token}"}
+        first = requests.get(accounts, headers=superadmin, timeout=10).status_code
+        second = requests.get(accounts, headers=superadmin, timeout=10).status_code
+        again = requests.post(f"{WALTID}/auth/account/emailpass", json=login, timeout=10)
+
+    assert [first, second, again.status_code] == [200, 401, 200]
+
+
+def test_expire_makes_one_token_expire_now_and_leaves_others() -> None:
+    fake = FakeAuth()
+    fake.ovok.add_account(email=EMAIL, password=PASSWORD)
+    with fake.mock_requests():
+        requests.post(f"{OVOK}/auth/b2b/login", json=LOGIN, timeout=10)
+    store = fake.ovok.tokens
+    access, refresh = store.live()
+
+    store.expire(access.id)
+    store.expire("no-such-token")
+
+    assert [record.id for record in store.live()] == [refresh.id]
+
+
+def test_a_fault_adds_its_headers_to_the_answer() -> None:
+    fake = FakeAuth()
+    fake.faults.add(Fault("ovok.b2b_login", 503, headers=(("Retry-After", "7"),)))
+
+    with fake.mock_requests():
+        response = requests.post(f"{OVOK}/auth/b2b/login", json=LOGIN, timeout=10)
+
+    assert (response.status_code, response.headers["Retry-After"]) == (503, "7")
