@@ -13,6 +13,7 @@ from fakeauth.apis.base import VendorApi
 from fakeauth.clock import Clock
 from fakeauth.control import CONTROL
 from fakeauth.errors import ConfigurationError
+from fakeauth.events import RequestEvents
 from fakeauth.faults import Fault, Faults
 from fakeauth.features import FeatureRegistry, declare
 from fakeauth.hosts import base_urls, host_keys
@@ -178,6 +179,8 @@ class FakeAuth:
         self.handler_errors: list[BaseException] = []
         #: Pending injected faults; see :meth:`fail_next`, :meth:`drop_next`, :meth:`delay_next`.
         self.faults = Faults()
+        #: Listeners to every served request (:mod:`fakeauth.events`); a reset removes them.
+        self.events = RequestEvents()
         #: The vendor hosts a client that fakeauth does not intercept tried to reach (refused).
         self.network_refusals = NetworkRefusals()
         #: Host names besides loopback, IP addresses and the vendor hosts on which the control API
@@ -539,6 +542,7 @@ class FakeAuth:
         self.outbox.clear()
         self.handler_errors.clear()
         self.faults.clear()
+        self.events.clear()
         self.network_refusals.clear()
 
     def __repr__(self) -> str:

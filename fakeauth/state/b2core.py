@@ -36,6 +36,7 @@ from fakeauth.state.b2core_brokers import (
     EMAIL_TAKEN,
     EXPIRED_SESSION,
     FINISHED_SESSION,
+    LOCKOUT_ATTEMPTS,
     LOGIN_DONE_WORKFLOW,
     LOGIN_WORKFLOW,
     NO_SESSION,
@@ -360,6 +361,16 @@ class B2CoreState:
             for uuid in [u for u, s in self.sessions.items() if s.account is account]:
                 del self.sessions[uuid]
             return True
+
+    def lock_out(self) -> None:
+        """Lock every account out of sign-in, as :data:`LOCKOUT_ATTEMPTS` failed sign-ins in a
+        row would (for :data:`LOCKOUT_DURATION` seconds from now, by the fake's clock)."""
+        with self._lock:
+            now = self.clock.time()
+            for broker in self._brokers.values():
+                for key in list(broker.accounts):
+                    for _ in range(LOCKOUT_ATTEMPTS):
+                        broker.record_failure(key, now)
 
     def two_factor_code(self, email: str, *, broker: str | B2CoreBroker | None = None) -> str:
         """The code that passes the account's 2FA step now: the current Google Authenticator

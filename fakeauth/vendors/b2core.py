@@ -9,7 +9,7 @@ from typing import Any
 from fakeauth.apis.b2core import API
 from fakeauth.fidelity import b2core as fidelity
 from fakeauth.state.b2core import B2CoreState
-from fakeauth.vendor import AccountSummary, FidelitySection, StateContext, Vendor
+from fakeauth.vendor import AccountSummary, AuthFlow, FidelitySection, StateContext, Vendor
 
 __all__ = ["VENDOR"]
 
@@ -56,4 +56,10 @@ VENDOR = Vendor(
     public_key=lambda state: state.signer.public_jwk(),
     added_hosts=_broker_urls,
     check_hosts=B2CoreState.checked_hosts,
+    auth=AuthFlow(
+        login=("b2core.signin",),
+        refresh=("b2core.refresh",),
+        bearer_kinds=("access",),
+        lock_out=lambda state: state.lock_out(),
+    ),
 )
