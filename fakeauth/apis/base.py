@@ -205,6 +205,7 @@ class VendorApi:
             f"A body over {self.doc.title}'s limit ({self.max_body} bytes)",
             413,
             self._error_body(413, "request entity too large"),
+            path=first.path,
             body_size=self.max_body + 1,
         )
         return found
