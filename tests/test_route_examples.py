@@ -12,8 +12,13 @@ OpenAPI document: each shown body validates against the schema documented for it
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import re
+import textwrap
 from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 from urllib.parse import urlencode
 
@@ -236,3 +241,118 @@ def test_every_documented_status_has_an_example() -> None:
     ]
 
     assert missing == []
+
+
+@pytest.mark.parametrize("step", STEPS, ids=[f"{op}:{name}" for op, name in STEPS])
+def test_the_documents_carry_every_shown_reply(step: Step) -> None:
+    example = example_of(step)
+    responses = _operation(step)["responses"][str(example.status)]
+
+    shown = responses.get("content", {}).get(example.reply_media, {}).get("examples", {})
+
+    if example.reply is None:
+        assert shown == {}
+    else:
+        assert shown[step[1]] == {"summary": example.title, "value": example.reply}
+
+
+@pytest.mark.parametrize("step", REQUESTS, ids=[f"{op}:{name}" for op, name in REQUESTS])
+def test_the_documents_carry_every_accepted_request(step: Step) -> None:
+    example = example_of(step)
+
+    content = _operation(step)["requestBody"]["content"][example.media]
+
+    assert content["examples"][step[1]] == {"summary": example.title, "value": example.body}
+
+
+# -- the route pages show them --------------------------------------------------------------------
+
+
+def _hook() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("docs_hooks_pages", ROOT / "docs/_hooks/pages.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+ROOT = Path(__file__).parent.parent
+PAGES = {vendor.name: _hook().route_page(vendor.name) for vendor in VENDORS}
+
+
+def _section(operation: str) -> str:
+    """The part of its vendor's route page that documents ``operation``."""
+    page = PAGES[ROUTES[operation][0].name]
+    start = page.index(f"{{#{operation.replace('.', '-').replace('_', '-')}}}")
+    end = page.find("\n## ", start)
+    return page[start:end]
+
+
+@pytest.mark.parametrize("step", STEPS, ids=[f"{op}:{name}" for op, name in STEPS])
+def test_every_example_is_on_its_route_page(step: Step) -> None:
+    example = example_of(step)
+
+    section = _section(step[0])
+
+    assert f"**Example:** {example.title}." in section
+    status = f"HTTP/1.1 {example.status} "
+    assert status in section
+    if example.reply is not None and example.reply_media == JSON:
+        assert _shown(example.reply, section)
+    if isinstance(example.body, dict):
+        assert _shown(example.body, section)
+
+
+def _shown(value: Any, section: str) -> bool:
+    """Whether ``value`` is on the page as a JSON block (indented, when it is a numbered step)."""
+    block = json.dumps(value, indent=2, ensure_ascii=False)
+    return block in section or textwrap.indent(block, "    ") in section
+
+
+def _steps(section: str) -> list[str]:
+    return re.findall(r"^\d+\. \[`(\w+ [^`]+)`\]", section, re.M)
+
+
+def test_the_b2core_wizards_are_shown_step_by_step() -> None:
+    signup, signin = _section("b2core.signup"), _section("b2core.signin")
+    google = _section("b2core.2fa_google")
+
+    assert "*Sign-up, step by step*" in signup
+    assert _steps(signup) == ["POST /api/v2/my/signup/wizard", "POST /api/v2/my/signup"]
+    assert "*Sign-in, step by step*" in signin
+    assert _steps(signin) == ["GET /api/v2/my/signin/wizard", "POST /api/v2/my/signin"]
+    assert _steps(google) == [
+        "GET /api/v2/my/signin/wizard",
+        "POST /api/v2/my/signin",
+        "POST /api/v2/my/2fa/google",
+    ]
+
+
+def test_the_uuid_a_wizard_answers_is_the_one_the_next_step_sends() -> None:
+    opened = example_of(("b2core.signup_wizard", "ok")).reply["uuid"]
+
+    signup = example_of(("b2core.signup", "ok"))
+
+    assert signup.body["uuid"] == opened
+    assert signup.reply["uuid"] == opened
+    assert _section("b2core.signup").count(f'"uuid": "{opened}"') >= 3
+
+
+def test_the_waltid_role_ids_are_documented_on_the_route_that_takes_them() -> None:
+    section = _section("waltid.admin_account_roles_add")
+
+    assert "A role id is `<organization>.admin`" in section
+    assert (
+        "POST /v1/admin/account/7e2a4c6b-1d3f-4a5e-8b7c-9d0e1f2a3b4c/roles/add/acme/acme.admin"
+        in (section)
+    )
+
+
+def test_nested_reply_fields_are_rows_of_the_reply_table() -> None:
+    register, me = _section("ovok.b2b_register"), _section("ovok.me")
+
+    assert "| `project.reference` | string | yes |" in register
+    assert "| `profile.display` | string | yes |" in register
+    assert "| `profile.name[].given` | array of string | yes |" in me
+    assert "| `security.sessions[].remoteAddress` | string | yes |" in me

@@ -576,6 +576,12 @@ API = VendorApi(
                     ),
                 },
                 security=_WID_TOKEN,
+                description=(
+                    "A role id is `<organization>.admin` (`acme.admin` for the organization "
+                    "`acme`): each organization gets its admin role when it is created, and the "
+                    "only role there is. The role must be the path's organization's (another's "
+                    "answers 400). The Super Admin, or an admin of the organization, may give it."
+                ),
                 examples=examples.ROLES_ADD,
             ),
         ),
