@@ -278,7 +278,7 @@ def _hook() -> ModuleType:
 
 
 ROOT = Path(__file__).parent.parent
-PAGES = {vendor.name: _hook().route_page(vendor.name) for vendor in VENDORS}
+PAGES: dict[str, str] = {vendor.name: _hook().route_page(vendor.name) for vendor in VENDORS}
 
 
 def _section(operation: str) -> str:

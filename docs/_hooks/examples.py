@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit, urlencode
+from urllib.parse import urlencode, urlsplit
 
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -69,7 +69,7 @@ def _sequence(step: Step, example: Example, anchor: Callable[[str], str]) -> lis
     ]
     for number, current in enumerate(steps, 1):
         shown = _example(current)
-        vendor, route = _ROUTES[current[0]]
+        route = _ROUTES[current[0]][1]
         link = f"[`{route.method} {route.path}`](#{anchor(current[0])})"
         lines += [f"{number}. {link}: {shown.title}.", ""]
         body = _set_up(current[0], shown, anchor, chained=True) + _exchange(current[0], shown)

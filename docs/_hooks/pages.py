@@ -50,7 +50,8 @@ def _sibling(name: str) -> ModuleType:
         spec = importlib.util.spec_from_file_location(
             qualified, Path(__file__).with_name(f"{name}.py")
         )
-        assert spec is not None and spec.loader is not None
+        assert spec is not None
+        assert spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         sys.modules[qualified] = module
         spec.loader.exec_module(module)
@@ -231,7 +232,19 @@ def _fields(
     name = _ref_name(schema)
     resolved = schemas[name] if name else schema
     if not resolved.get("properties"):
-        return [f"{_type(schema, named)}.", ""]
+        options = _nested(schema, schemas)  # an array or a choice of objects: their fields
+        if not options:
+            return [f"{_type(schema, named)}.", ""]
+        lines = [
+            f"{_type(schema, named)}:",
+            "",
+            "| field | type | required | notes |",
+            "|---|---|---|---|",
+        ]
+        for suffix, nested, label in options:
+            within = label if len(options) > 1 else ""
+            lines += _rows(nested, schemas, named, side, f"{suffix}." if suffix else "", within, 0)
+        return [*lines, ""]
     lines = []
     if name:
         _name(name, named)

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from fakeauth.apis import ovok_examples as examples
 from fakeauth.apis.base import Route, VendorApi
 from fakeauth.apis.docs import FORM, JSON, OperationDoc, Reply, VendorDoc
-from fakeauth.apis import ovok_examples as examples
 from fakeauth.apis.ovok_bodies import BadBody, error, validate
 from fakeauth.apis.ovok_models import (
     ErrorResponse,
