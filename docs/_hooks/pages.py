@@ -1,8 +1,10 @@
 """MkDocs hooks: the pages generated from the code, and docstring roles made readable.
 
 - ``routes/<vendor>.md``, one per vendor, from :func:`fakeauth.openapi.openapi_document`: every
-  operation's method, path, operation id, security, request body fields and replies by status,
-  with every schema the page names listed (``$ref``\\ s resolved) at the end;
+  operation's method, path, operation id, security, request body fields and replies by status
+  (nested objects' fields as rows of the same table), each status with its examples as HTTP
+  messages (``examples.py`` beside this file), with every schema the page names listed
+  (``$ref``\\ s resolved) at the end;
 - ``reference/cli.md``, from the argparse parser of ``fakeauth``;
 - in the rendered HTML, Sphinx roles (``:class:`~fakeauth.FakeAuth```) shown as code.
 
