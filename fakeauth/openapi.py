@@ -8,7 +8,8 @@ vendors share appears once, under its owner there. Each operation carries its op
 parameters, request body content types, its success and error replies and their schemas, and the
 security it needs, all taken from the :class:`~fakeauth.apis.docs.OperationDoc` its route carries
 in the vendor module, with its examples (``VendorApi.examples``): every shown reply under its
-status, and the request of each accepted example under its content type. A document depends on
+status, and the request of each accepted example under its content type (its passwords and
+tokens redacted as the journal redacts them; a raw-text body left out). A document depends on
 the code alone (not on a fake's hosts or state), so it is built once, on first use, and kept for
 the life of the process.
 """
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import TypeAdapter
 
 from fakeauth.apis.docs import Example, OperationDoc, Reply
+from fakeauth.redaction import REQUEST_SECRET_KEYS, redact
 from fakeauth.vendor import Vendor
 from fakeauth.vendors import VENDORS
 
@@ -205,9 +207,11 @@ def _operation(
                 media: _with_examples(
                     {"schema": schema_of(source, "validation")},
                     {
-                        name: (e.title, e.body)
+                        # what the fake serves never holds a password or token in clear: the
+                        # journal's redaction, and no raw-text body (a registration token)
+                        name: (e.title, redact(e.body, keys=REQUEST_SECRET_KEYS))
                         for name, e in examples.items()
-                        if e.status < 400 and e.media == media and e.body is not None
+                        if e.status < 400 and e.media == media and isinstance(e.body, dict | list)
                     },
                 )
                 for media, source in doc.body.items()

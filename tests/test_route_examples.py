@@ -30,6 +30,7 @@ from fakeauth import FakeAuth
 from fakeauth.apis.base import Route
 from fakeauth.apis.docs import FORM, JSON, TEXT, Example, Step
 from fakeauth.openapi import openapi_document
+from fakeauth.redaction import REQUEST_SECRET_KEYS, redact
 from fakeauth.seeding import apply_seed
 from fakeauth.vendor import Vendor
 from fakeauth.vendors import VENDORS
@@ -257,12 +258,36 @@ def test_the_documents_carry_every_shown_reply(step: Step) -> None:
 
 
 @pytest.mark.parametrize("step", REQUESTS, ids=[f"{op}:{name}" for op, name in REQUESTS])
-def test_the_documents_carry_every_accepted_request(step: Step) -> None:
+def test_the_documents_carry_every_accepted_request_its_secrets_redacted(step: Step) -> None:
     example = example_of(step)
 
     content = _operation(step)["requestBody"]["content"][example.media]
 
-    assert content["examples"][step[1]] == {"summary": example.title, "value": example.body}
+    shown = content.get("examples", {}).get(step[1])
+    if isinstance(example.body, str):  # a raw registration token is a secret in itself
+        assert shown is None
+    else:
+        value = redact(example.body, keys=REQUEST_SECRET_KEYS)
+        assert shown == {"summary": example.title, "value": value}
+
+
+def _passwords(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if "password" in key.lower() and isinstance(item, str):
+                yield item
+            yield from _passwords(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _passwords(item)
+
+
+def test_the_documents_the_fake_serves_hold_no_password_or_raw_token_of_an_example() -> None:
+    secrets = {s for step in STEPS for s in _passwords(example_of(step).body)}
+    secrets |= {b for step in STEPS if isinstance(b := example_of(step).body, str) and b[:1] != "{"}
+    served = json.dumps([openapi_document(), *DOCUMENTS.values()])
+
+    assert sorted(s for s in secrets if s and s in served) == []
 
 
 # -- the route pages show them --------------------------------------------------------------------
@@ -356,3 +381,9 @@ def test_nested_reply_fields_are_rows_of_the_reply_table() -> None:
     assert "| `profile.display` | string | yes |" in register
     assert "| `profile.name[].given` | array of string | yes |" in me
     assert "| `security.sessions[].remoteAddress` | string | yes |" in me
+
+
+def test_every_example_shown_step_by_step_has_steps_before_it() -> None:
+    alone = [step for step in STEPS if example_of(step).sequence and not example_of(step).after]
+
+    assert alone == []

@@ -300,7 +300,6 @@ CREATE_BY_TOKEN = {
         _SUPERADMIN_ACCOUNT,
         body=_TOKEN,
         media=TEXT,
-        sequence="The set-up walt.id's quickstart runs, step by step",
     ),
     "json": Example(
         "The token as JSON, as the quickstart CLI sends it",
