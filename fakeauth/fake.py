@@ -83,11 +83,6 @@ class _LazyState(Generic[_State]):
             return self
         return cast("_State", fake.vendor_state(self._name))
 
-    def built(self, fake: FakeAuth) -> _State | None:
-        """The state of ``fake`` if it is built, without building it."""
-        state: _State | None = fake.__dict__.get(self._name)
-        return state
-
 
 def _context(fake: FakeAuth, vendor: Vendor) -> StateContext:
     """What ``vendor``'s state is built from in ``fake``."""
