@@ -34,7 +34,6 @@ from fakeauth.persistence import (
     export_lane,
     from_lane,
     lanes_of,
-    options_of,
     reload_lane,
     start_lane,
 )
@@ -147,7 +146,6 @@ class Lanes:
         self._lanes: dict[str, LaneInfo] = {}
         self._generations: dict[str, int] = {}
         self._count_lock = threading.Lock()
-        self._options_cache: tuple[tuple[object, ...], dict[str, Any]] | None = None
         self._control_hosts: frozenset[str] = frozenset()
         #: The WSGI application that routes each request to its lane.
         self.wsgi_app = LanesApp(self)
@@ -181,7 +179,7 @@ class Lanes:
         )
         for name, lane in docs.items():
             if name != DEFAULT_LANE:
-                fake = lanes._budget(from_lane(lane, journal_limit=journal_limit))
+                fake = lanes._budget(from_lane(lane, name=name, journal_limit=journal_limit))
                 lanes._lanes[name] = LaneInfo(name, fake)
         return lanes
 
@@ -197,12 +195,14 @@ class Lanes:
         default = self._require_default()
         generation = self._generations.get(name, 0)
         self._generations[name] = generation + 1
-        seed = _derived_seed(default._seed_option, name, generation)
+        seed = _derived_seed(default.options.seed, name, generation)
         if start is None:  # a fresh fake of the default lane's options: as cheap as FakeAuth()
-            options = {**self._options_of(default), "seed": seed}
-            fake = FakeAuth(**options, journal_limit=self._journal_limit)
+            options = default.options.replace(seed=seed, journal_limit=self._journal_limit)
+            fake = FakeAuth(**options.arguments())
         else:
-            fake = start_lane(start, seed=seed, journal_limit=self._journal_limit)
+            fake = start_lane(
+                start, seed=seed, vendors=default.vendors, journal_limit=self._journal_limit
+            )
         fake.control_hosts = self._control_hosts
         return self._budget(fake)
 
@@ -221,24 +221,6 @@ class Lanes:
             fakes.append(self.default)
         for fake in fakes:
             fake.control_hosts = self._control_hosts
-
-    def _options_of(self, default: FakeAuth) -> dict[str, Any]:
-        # Worked out once per default fake, so a lane costs what FakeAuth() costs. An import
-        # that takes a document's options gives the fake new option objects (_adopt_options):
-        # compared by identity, they say when to work the options out again.
-        key = (
-            default,
-            default.hosts,
-            default._ovok_ttls,
-            default._waltid_ttl,
-            default._b2core_options,
-            default._initial_features,
-            default._seed_option,
-        )
-        cached = self._options_cache
-        if cached is None or any(a is not b for a, b in zip(cached[0], key, strict=True)):
-            cached = self._options_cache = (key, _options(default))
-        return cached[1]
 
     def _require_default(self) -> FakeAuth:
         default = self.default
@@ -387,10 +369,3 @@ class Lanes:
             info.requests += 1
             info.last_used = _monotonic()
         return info.fake
-
-
-def _options(fake: FakeAuth) -> dict[str, Any]:
-    from fakeauth.persistence import constructor_options
-    from fakeauth.persistence.model import OptionsDoc
-
-    return constructor_options(OptionsDoc.model_validate(options_of(fake)))

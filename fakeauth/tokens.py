@@ -108,6 +108,13 @@ class JwtSigner:
         with self._lock:
             return self._secret if self._signing_key is not None else None
 
+    @property
+    def key_stream(self) -> RandomStream | None:
+        """The stream the key is drawn from, when the signer was given one (``None``: it makes
+        a stream when it first needs a key); a state document keeps where it stands."""
+        random = self._random
+        return random if isinstance(random, RandomStream) else None
+
     def load_secret(self, secret: bytes) -> None:
         """Sign and verify with the key of ``secret`` (from :meth:`secret`) from now on."""
         if len(secret) != 32:

@@ -47,7 +47,7 @@ def _same_origin(request: Request) -> bool:
 
 
 def _counts(fake: FakeAuth) -> dict[str, int]:
-    return {vendor: len(getattr(fake, vendor).accounts) for vendor in ("ovok", "b2core", "waltid")}
+    return {v.name: len(fake.vendor_state(v.name).export_accounts()) for v in fake.vendors}
 
 
 def export(fake: FakeAuth, request: Request) -> Response:

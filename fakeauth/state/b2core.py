@@ -15,18 +15,17 @@ import hmac
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from typing import Any, NamedTuple, cast
+from typing import Any, cast
 
 from fakeauth.clock import Clock, checked_lifetime, to_datetime
-from fakeauth.emails import is_email
 from fakeauth.errors import ConfigurationError, TokenInvalid
 from fakeauth.features import FeatureRegistry
 from fakeauth.hosts import base_url, host_keys
 from fakeauth.outbox import Message, Outbox
 from fakeauth.passwords import PasswordHash
-from fakeauth.randomness import Randomness
+from fakeauth.randomness import Randomness, RandomStream
 from fakeauth.seeding import checked_arguments
-from fakeauth.state import b2core_brokers
+from fakeauth.state import b2core_brokers, b2core_document
 from fakeauth.state.b2core_brokers import *  # noqa: F403 - the records stay importable from here
 from fakeauth.state.b2core_brokers import (
     ACCESS,
@@ -48,12 +47,14 @@ from fakeauth.state.b2core_brokers import (
     WRONG_CREDENTIALS,
     B2CoreAccount,
     B2CoreBroker,
+    B2CoreSnapshot,
     B2CoreTokens,
     FieldErrors,
     IssuedToken,
     WizardSession,
     WizardStep,
     WrongCredentials,
+    check_account,
     is_blank,
     lookup,
     public_fields,
@@ -64,30 +65,16 @@ from fakeauth.tokens import (
     JwtSigner,
     TokenRecord,
     TokenStore,
-    TokenStoreSnapshot,
     signed_expiry,
 )
 
-__all__ = ["B2CoreSnapshot", "B2CoreState"]
+__all__ = ["B2CoreState"]
 __all__ += b2core_brokers.__all__
 
 _BROKER_URL = "a B2Core broker is a base URL such as 'https://broker.example'"
 #: How long after its expiry a wizard session still answers "expired" or "finished"; then it is
 #: gone ("does not exist"), and the state drops it.
 WIZARD_RETENTION = 24 * 3600
-
-
-class B2CoreSnapshot(NamedTuple):
-    """A B2Core state's records at one moment (:meth:`B2CoreState.snapshot`), never written
-    again: the accounts shared, the brokers' settings and the wizards (few) as copies."""
-
-    brokers: tuple[B2CoreBroker, ...]
-    accounts: Mapping[str, B2CoreAccount]
-    sms_codes: Mapping[str, str]
-    wizards: tuple[WizardSession, ...]
-    tokens: TokenStoreSnapshot
-    key: bytes | None
-    next_wizard_sweep: int
 
 
 def _broker_copy(broker: B2CoreBroker) -> B2CoreBroker:
@@ -313,10 +300,7 @@ class B2CoreState:
         :meth:`two_factor_code`).
         """
         target = self._broker_of(broker)
-        if two_factor not in (None, *TWO_FACTOR_WORKFLOWS):
-            raise ConfigurationError(f"two_factor is 'google', 'sms' or None, not {two_factor!r}")
-        if not isinstance(email, str) or not is_email(email):
-            raise ConfigurationError(f"{email!r} is not an email address B2Core accepts")
+        check_account(email, given_name, family_name, two_factor)
         if not isinstance(password, str) or not password:
             raise ConfigurationError("a B2Core account needs a non-empty password")
         with self._lock:
@@ -653,27 +637,43 @@ class B2CoreState:
             pair.append(IssuedToken(token, to_datetime(now), to_datetime(now + ttl)))
         return B2CoreTokens(session, account, pair[0], pair[1])
 
-    # -- the VendorState protocol: the state's part of a document, and its snapshot ----------
-    # Delegates to fakeauth.persistence until the state writes and reads its own records.
+    # -- the VendorState protocol: the state's part of a document ---------------------------
 
     def to_document(self) -> dict[str, Any]:
-        """The state's part of a state document (JSON-ready)."""
-        from fakeauth.persistence.vendors import export_b2core
+        """The state's part of a state document (JSON-ready: ids and hashes, never a token)."""
+        with self._lock:  # one moment: nothing changes while the records are written
+            return b2core_document.written(
+                brokers=self._brokers.values(),
+                accounts=self._accounts.values(),
+                sms_codes=self._sms_codes,
+                wizards=self.sessions.values(),
+                signer=self.signer,
+                tokens=self.tokens,
+                streams=self._streams(),
+            )
 
-        return copy.deepcopy(export_b2core(self))
+    def _streams(self) -> dict[str, RandomStream | None]:
+        return {
+            "b2core.ids": self._ids,
+            "b2core.codes": self._codes,
+            "b2core.signing-key": self.signer.key_stream,
+        }
 
     def load_document(self, document: Mapping[str, Any]) -> None:
-        """Replace the state with a document part's; raises :class:`ConfigurationError`."""
-        from pydantic import ValidationError
-
-        from fakeauth.persistence.model import B2CoreDoc
-        from fakeauth.persistence.vendors import load_b2core
-
-        try:
-            parsed = B2CoreDoc.model_validate(dict(document))
-        except ValidationError as exc:
-            raise ConfigurationError(
-                f"the B2Core part of the document is not valid: {exc}"
-            ) from None
+        """Hold the records of a document's part instead of the current ones, whole or not at
+        all: refused (:class:`ConfigurationError`, naming the field) when it does not fit the
+        schema, contradicts itself, misses a configured broker, or holds what
+        :meth:`add_account` would refuse. Its random streams continue where the document says
+        when the fake resumed the document's epoch."""
+        resumed = self._randomness.resumed
+        snapshot, positions = b2core_document.read(
+            document,
+            hosts=self.hosts,
+            algorithm=self.signer.algorithm,
+            streams=self._streams() if resumed else None,
+        )
         with self._lock:
-            load_b2core(self, parsed, exact=False)
+            self.restore(snapshot)
+            for name, stream in self._streams().items():
+                if stream is not None and name in positions:
+                    stream.move_to(positions[name])
