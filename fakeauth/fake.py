@@ -459,7 +459,7 @@ class FakeAuth:
         continuing where it stood: every credential valid in the exporting fake is valid in this
         one. A document of a fake that served a vendor of its own needs that vendor's record
         (``vendors=(*VENDORS, my_vendor)``)."""
-        return from_state(document, vendors=vendors, journal_limit=journal_limit)
+        return from_state(document, factory=cls, vendors=vendors, journal_limit=journal_limit)
 
     def import_state(self, document: Any, *, take_options: bool = False) -> None:
         """Replace this fake's state (and clock setting) with ``document``'s, whole or not at

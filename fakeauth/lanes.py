@@ -20,9 +20,10 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fakeauth.errors import ConfigurationError
+from fakeauth.fake import FakeAuth
 from fakeauth.journal import JournalBudget
 from fakeauth.lane_names import LANE_HEADER, LANE_PREFIX, Refused, check_lane_name
 from fakeauth.lanes_app import LanesApp
@@ -38,9 +39,6 @@ from fakeauth.persistence import (
     start_lane,
 )
 from fakeauth.persistence.model import LaneDoc
-
-if TYPE_CHECKING:
-    from fakeauth.fake import FakeAuth
 
 __all__ = [
     "DEFAULT_JOURNAL_BUDGET",
@@ -171,7 +169,7 @@ class Lanes:
                 f"more than max_lanes ({max_lanes}); raise --max-lanes"
             )
         lanes = cls(
-            from_lane(docs[DEFAULT_LANE], journal_limit=journal_limit),
+            from_lane(docs[DEFAULT_LANE], factory=FakeAuth, journal_limit=journal_limit),
             start=docs[DEFAULT_LANE],
             max_lanes=max_lanes,
             journal_limit=journal_limit,
@@ -179,7 +177,8 @@ class Lanes:
         )
         for name, lane in docs.items():
             if name != DEFAULT_LANE:
-                fake = lanes._budget(from_lane(lane, name=name, journal_limit=journal_limit))
+                made = from_lane(lane, factory=FakeAuth, name=name, journal_limit=journal_limit)
+                fake = lanes._budget(made)
                 lanes._lanes[name] = LaneInfo(name, fake)
         return lanes
 
@@ -190,8 +189,6 @@ class Lanes:
         return fake
 
     def _new_fake(self, name: str, start: LaneDoc | None) -> FakeAuth:
-        from fakeauth.fake import FakeAuth
-
         default = self._require_default()
         generation = self._generations.get(name, 0)
         self._generations[name] = generation + 1
@@ -201,7 +198,11 @@ class Lanes:
             fake = FakeAuth(**options.arguments())
         else:
             fake = start_lane(
-                start, seed=seed, vendors=default.vendors, journal_limit=self._journal_limit
+                start,
+                factory=FakeAuth,
+                seed=seed,
+                vendors=default.vendors,
+                journal_limit=self._journal_limit,
             )
         fake.control_hosts = self._control_hosts
         return self._budget(fake)

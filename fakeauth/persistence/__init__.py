@@ -17,7 +17,7 @@ snapshot is ever issued again.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -145,26 +145,31 @@ def lanes_of(document: Any) -> dict[str, LaneDoc]:
 
 
 def from_state(
-    document: Any, *, vendors: Iterable[Vendor] = VENDORS, journal_limit: int | None = None
+    document: Any,
+    *,
+    factory: Callable[..., FakeAuth],
+    vendors: Iterable[Vendor] = VENDORS,
+    journal_limit: int | None = None,
 ) -> FakeAuth:
-    """A new fake serving ``vendors`` and holding ``document``'s state, its random streams
-    where they were."""
-    return from_lane(lane_of(document), vendors=vendors, journal_limit=journal_limit)
+    """A new fake (made by ``factory``, the facade's class: persistence sits below the facade
+    and never imports it) serving ``vendors`` and holding ``document``'s state, its random
+    streams where they were."""
+    lane = lane_of(document)
+    return from_lane(lane, factory=factory, vendors=vendors, journal_limit=journal_limit)
 
 
 def from_lane(
     lane: LaneDoc,
     *,
+    factory: Callable[..., FakeAuth],
     name: str = DEFAULT_LANE,
     vendors: Iterable[Vendor] = VENDORS,
     journal_limit: int | None = None,
 ) -> FakeAuth:
     """A new fake holding the state of the validated lane ``name``, its random streams where
-    they were."""
-    from fakeauth.fake import FakeAuth
-
+    they were (``factory``: as :func:`from_state`)."""
     options = constructor_options(lane.options)
-    fake = FakeAuth(**options, vendors=vendors, journal_limit=journal_limit)
+    fake = factory(**options, vendors=vendors, journal_limit=journal_limit)
     _load(fake, lane, name, exact=True, take_options=False)
     return fake
 
@@ -172,18 +177,18 @@ def from_lane(
 def start_lane(
     lane: LaneDoc,
     *,
+    factory: Callable[..., FakeAuth],
     seed: int | str | bytes | None,
     vendors: Iterable[Vendor] = VENDORS,
     journal_limit: int | None = None,
 ) -> FakeAuth:
     """A new fake holding ``lane``'s records under another ``seed``: its random streams start
     a new epoch from that seed, so what it issues from now on differs from what the fake the
-    lane came from (or another fake started from it with another seed) issues."""
-    from fakeauth.fake import FakeAuth
-
+    lane came from (or another fake started from it with another seed) issues (``factory``: as
+    :func:`from_state`)."""
     options = constructor_options(lane.options)
     options["seed"] = seed
-    fake = FakeAuth(**options, vendors=vendors, journal_limit=journal_limit)
+    fake = factory(**options, vendors=vendors, journal_limit=journal_limit)
     given = BytesSeed(bytes_hex=seed.hex()) if isinstance(seed, bytes) else seed
     reseeded = lane.model_copy(update={"options": lane.options.model_copy(update={"seed": given})})
     _load(fake, reseeded, DEFAULT_LANE, exact=False, take_options=False)
@@ -245,15 +250,13 @@ def restore(fake: FakeAuth, snapshot: Snapshot) -> None:
 def _load(fake: FakeAuth, lane: LaneDoc, name: str, *, exact: bool, take_options: bool) -> None:
     """Build a complete new state of each vendor from ``lane`` (the lane ``name`` of its
     document), checked, and only then swap them into ``fake``: a refusal changes nothing."""
-    from fakeauth.fake import FakeAuth
-
     options = fake.options
     if options.document() != lane.options.model_dump(mode="json"):
         if not take_options:
             raise ConfigurationError(_options_differ(options.document(), lane.options))
         given = constructor_options(lane.options)  # checked as the constructor checks them
         vendors, limit = options.vendors, options.journal_limit
-        options = FakeAuth(**given, vendors=vendors, journal_limit=limit).options
+        options = type(fake)(**given, vendors=vendors, journal_limit=limit).options
     Clock().load_document(lane.clock.model_dump())  # the clock's own rules, before any change
     fake.features.check(lane.features)  # unknown flags are refused before anything changes
     parts = dict(lane.model_extra or {})
@@ -344,10 +347,8 @@ class Snapshot:
         return counts
 
     def _scratch(self) -> FakeAuth:
-        """A new fake of the snapshot's options, holding the snapshot."""
-        from fakeauth.fake import FakeAuth
-
-        scratch = FakeAuth(**self.options.arguments())
+        """A new fake of the snapshot's options (and class), holding the snapshot."""
+        scratch = type(self._fake)(**self.options.arguments())
         restore(scratch, self)
         return scratch
 
