@@ -14,7 +14,7 @@ from fakeauth.clock import Clock
 from fakeauth.errors import ConfigurationError
 from fakeauth.faults import Fault, Faults
 from fakeauth.features import FeatureRegistry, declare
-from fakeauth.hosts import DEFAULT_HOSTS, base_urls, host_keys
+from fakeauth.hosts import DEFAULT_HOSTS, base_urls, host_key, host_keys
 from fakeauth.journal import Journal, OperationCalls
 from fakeauth.openapi import openapi_document
 from fakeauth.outbox import Outbox
@@ -231,8 +231,12 @@ class FakeAuth:
     waltid = _LazyState(_build_waltid)
 
     def vendor_for_host(self, host: str) -> VendorApi | None:
-        """The vendor API a ``Host`` header names, or ``None`` for any other host."""
-        host = host.lower()
+        """The vendor API a ``Host`` header names (in any spelling :func:`~fakeauth.hosts.host_key`
+        reads: case, a trailing dot, IDNA, userinfo), or ``None`` for any other host."""
+        try:
+            host = host_key(host)
+        except ValueError:  # no host at all; the network guard refuses it before any lookup
+            return None
         api = self._host_vendor.get(host)
         if api is None:
             # A broker added at run time with fake.b2core.add_broker(...): only a built B2Core
