@@ -673,3 +673,56 @@ def test_a_spelling_passes_through_your_own_aioresponses_mock_to_the_fake(
 
     assert answer == (401, UNAUTHORIZED)
     assert asked == []
+
+
+UNDER_THE_FIXTURE = """
+import _socket, asyncio, socket, urllib.request
+import aiohttp, httpx, pytest, requests
+
+VENDOR = "https://api.dev.ovok.com./auth/me"
+ASKED = []
+
+@pytest.fixture(autouse=True)
+def no_dns(monkeypatch):  # below the fixture's guard: records what got past it
+    for module in (socket, _socket):
+        for function in ("getaddrinfo", "gethostbyname", "gethostbyname_ex", "gethostbyaddr"):
+            def resolve(host, *args, **kwargs):
+                ASKED.append(host)
+                raise socket.gaierror(socket.EAI_NONAME, "no DNS in this test")
+            monkeypatch.setattr(module, function, resolve)
+    yield
+    assert ASKED == []
+
+async def by_aiohttp():
+    async with aiohttp.ClientSession() as session, session.get(VENDOR) as response:
+        return response.status
+
+def test_every_intercepted_client_is_answered(fakeauth):
+    assert requests.get(VENDOR, timeout=5).status_code == 401
+    assert httpx.get("https://API.dev.ovok\\uff0ecom/auth/me").status_code == 401
+    assert asyncio.run(by_aiohttp()) == 401
+
+def test_urllib_is_refused(fakeauth):
+    with pytest.raises(OSError, match="refused a connection to api.dev.ovok.com., a vendor host"):
+        urllib.request.urlopen(VENDOR, timeout=5)
+
+def test_a_resolver_is_refused(fakeauth):
+    with pytest.raises(OSError, match="refused a connection to api.dev.ovok\\uff0ecom, a vendor"):
+        socket.gethostbyname("api.dev.ovok\\uff0ecom")
+"""
+
+
+def test_the_fakeauth_fixture_closes_the_same_doors(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_under_the_fixture=UNDER_THE_FIXTURE)
+
+    result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider", "-rA")
+
+    # Each refused test passes (it caught the refusal) and fails at teardown: a refusal is kept.
+    result.assert_outcomes(passed=3, errors=2)
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at teardown of test_urllib_is_refused*",
+            "*VendorHostRefusedError: fakeauth: refused a connection to api.dev.ovok.com., *",
+            "*ERROR at teardown of test_a_resolver_is_refused*",
+        ]
+    )
