@@ -16,7 +16,7 @@ from fakeauth.errors import ConfigurationError
 from fakeauth.events import RequestEvents
 from fakeauth.faults import Fault, Faults
 from fakeauth.features import FeatureRegistry, declare
-from fakeauth.hosts import host_keys
+from fakeauth.hosts import host_key, host_keys
 from fakeauth.journal import Journal, OperationCalls
 from fakeauth.openapi import openapi_document
 from fakeauth.options import FakeAuthOptions
@@ -236,8 +236,12 @@ class FakeAuth:
         return list(dict.fromkeys(urls))
 
     def vendor_for_host(self, host: str) -> VendorApi | None:
-        """The vendor API a ``Host`` header names, or ``None`` for any other host."""
-        host = host.lower()
+        """The vendor API a ``Host`` header names (in any spelling :func:`~fakeauth.hosts.host_key`
+        reads: case, a trailing dot, IDNA, userinfo), or ``None`` for any other host."""
+        try:
+            host = host_key(host)
+        except ValueError:  # no host at all; the network guard refuses it before any lookup
+            return None
         api = self._host_vendor.get(host)
         if api is None:
             # A host added at run time (fake.b2core.add_broker(...)): only a built state can

@@ -20,7 +20,7 @@ from typing import Any, cast
 from fakeauth.clock import Clock, checked_lifetime, to_datetime
 from fakeauth.errors import ConfigurationError, TokenInvalid
 from fakeauth.features import FeatureRegistry
-from fakeauth.hosts import base_url, host_keys
+from fakeauth.hosts import base_url, host_key, host_keys
 from fakeauth.outbox import Message, Outbox
 from fakeauth.passwords import PasswordHash
 from fakeauth.randomness import Randomness, RandomStream
@@ -279,8 +279,12 @@ class B2CoreState:
         return list(self._brokers.values())
 
     def broker_for_host(self, host: str) -> B2CoreBroker | None:
-        """The broker serving a ``Host`` header value (``"host.name"``), or ``None``."""
-        return self._by_host.get(host.lower())
+        """The broker serving a ``Host`` header value (``"host.name"``, in any spelling
+        :func:`~fakeauth.hosts.host_key` reads), or ``None``."""
+        try:
+            return self._by_host.get(host_key(host))
+        except ValueError:  # not a host at all
+            return None
 
     @checked_arguments("fake.b2core.add_account")
     def add_account(
