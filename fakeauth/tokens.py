@@ -27,7 +27,15 @@ from fakeauth.clock import Clock
 from fakeauth.errors import ConfigurationError, TokenExpired, TokenInvalid, TokenRevoked
 from fakeauth.randomness import RandomStream
 
-__all__ = ["ALGORITHMS", "SWEEP_AT", "JwtSigner", "TokenRecord", "TokenStore", "signed_expiry"]
+__all__ = [
+    "ALGORITHMS",
+    "SWEEP_AT",
+    "JwtSigner",
+    "Revocation",
+    "TokenRecord",
+    "TokenStore",
+    "signed_expiry",
+]
 
 #: The signing algorithms a fake can use.
 ALGORITHMS = ("HS256", "EdDSA")
@@ -212,6 +220,17 @@ class TokenRecord:
     revoked: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class Revocation:
+    """What revoked a token, for :func:`fakeauth.FakeAuth.explain`: ``by`` names it (an operation
+    id such as ``"ovok.logout"``, or a seeding method), ``at`` is when (POSIX seconds by the
+    fake's clock) and ``rotated`` says the token was a single-use one, exchanged."""
+
+    by: str
+    at: float
+    rotated: bool = False
+
+
 #: A store sweeps its expired records when it reaches this size, and then when it doubles.
 SWEEP_AT = 1024
 
@@ -244,6 +263,9 @@ class TokenStore:
         self._lock = threading.Lock()
         self._records: dict[str, TokenRecord] = {}
         self._by_session: dict[str, list[TokenRecord]] = {}
+        # What revoked each revoked token, for explanations; a load (an import, a restore) keeps
+        # the revoked flags but not their causes.
+        self._revocations: dict[str, Revocation] = {}
         self._on_sessions_pruned = on_sessions_pruned
         self._sweep_at = sweep_at
         self._next_sweep = sweep_at
@@ -279,6 +301,8 @@ class TokenStore:
                 else:
                     gone.append(session)
             self._by_session = by_session
+            held = self._records
+            self._revocations = {k: v for k, v in self._revocations.items() if k in held}
             dropped = before - len(self._records)
             self.pruned += dropped
             self._next_sweep = max(self._sweep_at, 2 * len(self._records))
@@ -307,35 +331,65 @@ class TokenStore:
             raise TokenRevoked("the token was revoked")
         return record
 
-    def consume(self, token_id: str, kind: str, *, expires_at: float | None = None) -> TokenRecord:
-        """Check ``token_id`` and revoke it in one step: a single-use (refresh) token."""
+    def consume(
+        self, token_id: str, kind: str, *, expires_at: float | None = None, by: str = ""
+    ) -> TokenRecord:
+        """Check ``token_id`` and revoke it in one step: a single-use (refresh) token, exchanged
+        by the operation ``by``."""
         with self._lock:
             record = self.check(token_id, kind, expires_at=expires_at)
             record.revoked = True
+            self._revocations[token_id] = Revocation(by, self._clock.time(), rotated=True)
             return record
 
-    def revoke(self, token_id: str) -> None:
-        """Revoke one token; unknown ids are ignored."""
+    def revoke(self, token_id: str, *, by: str = "") -> None:
+        """Revoke one token (``by`` names what revoked it); unknown ids are ignored."""
         with self._lock:
             record = self._records.get(token_id)
             if record is not None:
                 record.revoked = True
+                self._revocations.setdefault(token_id, Revocation(by, self._clock.time()))
 
-    def revoke_session(self, session: str) -> int:
-        """Revoke every token of ``session``; the number revoked."""
+    def revoke_session(self, session: str, *, by: str = "") -> int:
+        """Revoke every token of ``session`` (``by`` names what revoked them); the number
+        revoked."""
         with self._lock:
             hits = [r for r in self._by_session.get(session, ()) if not r.revoked]
-            for record in hits:
-                record.revoked = True
+            self._note_revoked(hits, by)
             return len(hits)
 
-    def revoke_subject(self, subject: str) -> int:
-        """Revoke every live token of ``subject`` (an account id); the number revoked."""
+    def revoke_subject(self, subject: str, *, by: str = "") -> int:
+        """Revoke every live token of ``subject`` (an account id; ``by`` names what revoked
+        them); the number revoked."""
         hits = self.live(subject)
         with self._lock:
-            for record in hits:
-                record.revoked = True
+            self._note_revoked(hits, by)
         return len(hits)
+
+    def _note_revoked(self, records: list[TokenRecord], by: str) -> None:
+        # Under the lock.
+        cause = Revocation(by, self._clock.time())
+        for record in records:
+            record.revoked = True
+            self._revocations.setdefault(record.id, cause)
+
+    def get(self, token_id: str) -> TokenRecord | None:
+        """The record of ``token_id``, whatever its state (``None``: never issued, or pruned)."""
+        return self._records.get(token_id)
+
+    def is_revoked(self, token_id: str) -> bool:
+        """Whether ``token_id`` was revoked (``False`` for an unknown id)."""
+        record = self._records.get(token_id)
+        return record is not None and record.revoked
+
+    def revocation(self, token_id: str) -> Revocation | None:
+        """What revoked ``token_id``, if it was revoked since the store was made or loaded."""
+        return self._revocations.get(token_id)
+
+    def ids(self) -> list[str]:
+        """The id of every record held, in order of issue."""
+        with self._lock:
+            return list(self._records)
 
     def session_live(self, session: str) -> bool:
         """Whether ``session`` still holds a token usable now."""
@@ -369,6 +423,7 @@ class TokenStore:
         with self._lock:
             self._records = {record.id: record for record in records}
             self._by_session = by_session
+            self._revocations = {}
             self._next_sweep = max(self._sweep_at, 2 * len(self._records))
             self.pruned = pruned
 

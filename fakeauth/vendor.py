@@ -21,6 +21,7 @@ from fakeauth.randomness import Randomness
 
 if TYPE_CHECKING:
     from fakeauth.fidelity.model import Entry
+    from fakeauth.findings import Finding
     from fakeauth.tokens import TokenStore
 
 __all__ = ["AccountSummary", "FidelitySection", "StateContext", "Vendor", "VendorState"]
@@ -108,6 +109,14 @@ def _no_added_hosts(state: Any) -> tuple[str, ...]:
     return ()
 
 
+def _no_finding(state: Any, token: str) -> Finding | None:
+    return None
+
+
+def _no_credentials(state: Any) -> Iterable[str]:
+    return ()
+
+
 def _same_hosts(urls: tuple[str, ...]) -> tuple[str, ...]:
     return urls
 
@@ -125,6 +134,10 @@ class Vendor:
     issues no tokens), ``public_key`` the JWK of its asymmetric tokens (``None``: none);
     ``added_hosts`` the base URLs a built state answers on besides the configured ones (B2Core
     brokers added at run time), ``check_hosts`` checks and normalises the configured base URLs.
+    ``explain`` gives what a state knows of a credential of its vendor's shape
+    (:class:`~fakeauth.findings.Finding`; ``None``: not its vendor's), ``credential_keys`` the
+    :func:`~fakeauth.findings.credential_key` of every credential a state holds (which a reset,
+    restore or import forgets): ``fake.explain`` reads both.
     """
 
     name: str
@@ -138,6 +151,8 @@ class Vendor:
     public_key: Callable[[Any], dict[str, str] | None] = _no_key
     added_hosts: Callable[[Any], Iterable[str]] = _no_added_hosts
     check_hosts: Callable[[tuple[str, ...]], tuple[str, ...]] = _same_hosts
+    explain: Callable[[Any, str], Finding | None] = _no_finding
+    credential_keys: Callable[[Any], Iterable[str]] = _no_credentials
 
     @property
     def title(self) -> str:

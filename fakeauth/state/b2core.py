@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import copy
 import hmac
+import re
 import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -20,6 +21,7 @@ from fakeauth.clock import Clock, checked_lifetime, to_datetime
 from fakeauth.emails import is_email
 from fakeauth.errors import ConfigurationError, TokenInvalid
 from fakeauth.features import FeatureRegistry
+from fakeauth.findings import Finding, Verdict, credential_key, token_finding, unverified_claims
 from fakeauth.hosts import base_url, host_keys
 from fakeauth.outbox import Message, Outbox
 from fakeauth.passwords import PasswordHash
@@ -63,6 +65,8 @@ __all__ = ["B2CoreState"]
 __all__ += b2core_brokers.__all__
 
 _BROKER_URL = "a B2Core broker is a base URL such as 'https://broker.example'"
+_LABELS = {ACCESS: "B2Core access token", REFRESH: "B2Core refresh token"}
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 #: How long after its expiry a wizard session still answers "expired" or "finished"; then it is
 #: gone ("does not exist"), and the state drops it.
 WIZARD_RETENTION = 24 * 3600
@@ -259,7 +263,7 @@ class B2CoreState:
             account = self._accounts.pop(account_id, None)
             if account is None:
                 return False
-            self.tokens.revoke_subject(account_id)
+            self.tokens.revoke_subject(account_id, by="the account's removal")
             for broker in self._brokers.values():
                 if broker.accounts.get(account.email.casefold()) is account:
                     del broker.accounts[account.email.casefold()]
@@ -411,14 +415,17 @@ class B2CoreState:
                 raise FieldErrors({"code": [BAD_CODE]}, uuid=uuid, workflow=session.workflow)
             return self._finish(session, account, LOGIN_DONE_WORKFLOW)
 
-    def refresh(self, broker: B2CoreBroker, refresh_token: str) -> B2CoreTokens:
-        """Swap a refresh token (single use) for a new pair in the same auth session."""
+    def refresh(
+        self, broker: B2CoreBroker, refresh_token: str, *, by: str = "b2core.refresh"
+    ) -> B2CoreTokens:
+        """Swap a refresh token (single use) for a new pair in the same auth session; ``by``
+        names the operation that exchanged it (for :meth:`explain_credential`)."""
         claims = self.signer.decode(refresh_token)
         if claims.get("iss") != broker.url:
             raise TokenInvalid("the token is from another broker")
         with self._lock:
             record = self.tokens.consume(
-                str(claims.get("jti", "")), REFRESH, expires_at=signed_expiry(claims)
+                str(claims.get("jti", "")), REFRESH, expires_at=signed_expiry(claims), by=by
             )
             account = self._accounts[record.subject]
             return self._issue(record.session, account)
@@ -433,11 +440,68 @@ class B2CoreState:
             raise TokenInvalid("the token is from another broker")
         return self._accounts[record.subject], record.session
 
-    def sign_out(self, broker: B2CoreBroker, access_token: str) -> str:
-        """Revoke every token of the access token's auth session (access and refresh); its uuid."""
+    def sign_out(
+        self, broker: B2CoreBroker, access_token: str, *, by: str = "b2core.signout"
+    ) -> str:
+        """Revoke every token of the access token's auth session (access and refresh); its uuid.
+        ``by`` names the operation that revoked them (for :meth:`explain_credential`)."""
         _, session = self.authorize(broker, access_token)
-        self.tokens.revoke_session(session)
+        self.tokens.revoke_session(session, by=by)
         return session
+
+    def explain_credential(self, token: str) -> Finding | None:
+        """What this state knows of ``token``, for ``fake.explain``: a B2Core token (a JWT with
+        ``jti``, ``sid`` and ``typ`` claims) or a wizard uuid; ``None`` for any other
+        credential."""
+        claims = unverified_claims(token)
+        if claims is None:
+            return self._wizard_finding(token) if _UUID.fullmatch(token) else None
+        token_id, kind = claims.get("jti"), claims.get("typ")
+        if not isinstance(token_id, str) or "sid" not in claims or kind not in (ACCESS, REFRESH):
+            return None
+        return token_finding(
+            token,
+            claims,
+            vendor="b2core",
+            labels=_LABELS,
+            kind=str(kind),
+            token_id=token_id,
+            store=self.tokens,
+            signer=self.signer,
+            now=self.clock.time(),
+        )
+
+    def _wizard_finding(self, uuid: str) -> Finding:
+        session = self.sessions.get(uuid)
+        key = credential_key("b2core", f"wizard:{uuid}")
+        if session is None:
+            label = "B2Core wizard uuid"
+            return Finding(verdict="unknown", vendor="b2core", label=label, kind="wizard", key=key)
+        signup = session.flow == "signup"
+        flow, kind = ("sign-up", "signup wizard") if signup else ("sign-in", "signin wizard")
+        verdict: Verdict = "expired" if self.clock.time() >= session.expires_at else "live"
+        note = ""
+        if session.finished:  # before expiry: the API answers "finished" first
+            verdict, note = "revoked", f"a wizard uuid serves one {flow}, and this one has finished"
+        return Finding(
+            verdict=verdict,
+            vendor="b2core",
+            label=f"B2Core {flow} wizard uuid",
+            kind=kind,
+            key=key,
+            account=session.account.id if session.account is not None else None,
+            issued_at=session.created_at.timestamp(),
+            expires_at=session.expires_at,
+            lifetime=WIZARD_TTL,
+            note=note,
+        )
+
+    def credential_keys(self) -> list[str]:
+        """The :func:`~fakeauth.findings.credential_key` of every token and wizard uuid this
+        state holds (a reset or a restore forgets them; ``fake.explain`` then says so)."""
+        keys = [credential_key("b2core", token_id) for token_id in self.tokens.ids()]
+        keys.extend(credential_key("b2core", f"wizard:{uuid}") for uuid in self.sessions)
+        return keys
 
     # -- internals ----------------------------------------------------------------------------
 

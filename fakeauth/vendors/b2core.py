@@ -54,6 +54,8 @@ VENDOR = Vendor(
     summary=_summary,
     tokens=lambda state: state.tokens,
     public_key=lambda state: state.signer.public_jwk(),
+    explain=lambda state, token: state.explain_credential(token),
+    credential_keys=lambda state: state.credential_keys(),
     added_hosts=_broker_urls,
     check_hosts=B2CoreState.checked_hosts,
 )

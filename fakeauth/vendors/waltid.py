@@ -49,4 +49,6 @@ VENDOR = Vendor(
     summary=_summary,
     tokens=lambda state: state.tokens,
     public_key=lambda state: state.signer.public_jwk(),
+    explain=lambda state, token: state.explain_credential(token),
+    credential_keys=lambda state: state.credential_keys(),
 )
