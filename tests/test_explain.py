@@ -14,6 +14,7 @@ from fakeauth import FakeAuth
 from fakeauth.errors import ConfigurationError
 from fakeauth.explain import VERDICTS, fingerprint
 from fakeauth.findings import Forgotten, credential_key
+from fakeauth.state.b2core import B2CoreTokens
 from fakeauth.state.ovok import DEFAULT_CLIENT_ID, DEFAULT_TENANT_ID
 
 NOON = 1_772_366_400  # 2026-03-01T12:00:00Z
@@ -39,16 +40,17 @@ def ovok_login(fake: FakeAuth) -> tuple[str, str]:
         json={"email": EMAIL, "password": PASSWORD, "tenantId": DEFAULT_TENANT_ID,
               "clientId": DEFAULT_CLIENT_ID},
     )  # fmt: skip
-    assert reply.status_code == 200
-    return reply.json["accessToken"], reply.json["refreshToken"]
+    body = reply.get_json()
+    assert reply.status_code == 200 and body is not None
+    return body["accessToken"], body["refreshToken"]
 
 
 def b2core_login(fake: FakeAuth) -> tuple[str, str]:
     broker = fake.b2core.broker()
     wizard = fake.b2core.start_signin(broker)
     tokens = fake.b2core.sign_in(broker, wizard.uuid, FORM)
-    assert not hasattr(tokens, "fields")
-    return tokens.access_token.token, tokens.refresh_token.token  # type: ignore[union-attr]
+    assert isinstance(tokens, B2CoreTokens)
+    return tokens.access_token.token, tokens.refresh_token.token
 
 
 def tampered(token: str) -> str:
