@@ -41,7 +41,8 @@ def ovok_login(fake: FakeAuth) -> tuple[str, str]:
               "clientId": DEFAULT_CLIENT_ID},
     )  # fmt: skip
     body = reply.get_json()
-    assert reply.status_code == 200 and body is not None
+    assert reply.status_code == 200
+    assert body is not None
     return body["accessToken"], body["refreshToken"]
 
 
