@@ -327,9 +327,14 @@ class WsgiApp:
                 operation, vendor, request.method, url, path, 0, when, request_value, _DROPPED,
             )  # fmt: skip
         else:
+            refusal = None
+            bearer = request.bearer() if response.status in (401, 403) else None
+            if bearer is not None and vendor is not None:  # why the credential was refused
+                refusal = self._fake.explain(bearer, vendor=vendor, kind=None)
             entry = JournalEntry(
                 operation, vendor, request.method, url, path, response.status,
                 when, request_value, response.body, secrets, _is_json(response), request.problem,
+                refusal,
             )  # fmt: skip
         self._fake.journal.record(entry)
 

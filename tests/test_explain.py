@@ -613,3 +613,31 @@ def test_the_memory_of_forgotten_credentials_is_bounded() -> None:
     assert len(forgotten) == Forgotten.BOUNDARIES
     forgotten.remember("restore", NOON, (credential_key("ovok", str(n)) for n in range(70_000)))
     assert len(forgotten) == Forgotten.LIMIT
+
+
+def test_a_refused_request_records_why_in_its_journal_entry_and_the_reply_stays_the_vendors() -> (
+    None
+):
+    fake = frozen_fake()
+    access, _ = ovok_login(fake)
+    client = Client(fake.wsgi_app)
+    bearer = {"Authorization": f"Bearer {access}"}
+    client.post("/v1/auth/logout", base_url=OVOK, headers=bearer)
+
+    reply = client.get("/auth/me", base_url=OVOK, headers=bearer)
+
+    sentence = (
+        f"Ovok access token {fingerprint(access)} was revoked by ovok.logout at 12:00:00Z, "
+        "0 s ago, journal entry 2"
+    )
+    assert reply.get_json() == {
+        "statusCode": 401,
+        "message": "Unauthorized",
+        "error": "Unauthorized",
+    }
+    entry = fake.journal[-1]
+    assert entry.refusal is not None
+    assert entry.to_dict()["refusal"] == entry.refusal.to_dict()
+    assert entry.refusal.sentence == sentence
+    assert fake.journal.format(bodies=True).splitlines()[-1] == f"    refused:  revoked: {sentence}"
+    assert fake.journal[0].refusal is None
