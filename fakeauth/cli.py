@@ -1,9 +1,11 @@
-"""The ``fakeauth`` command: ``fakeauth serve`` runs the fake on a local port; ``fakeauth verify``
-compares the fake's answers with a target's (:mod:`fakeauth.verify`)."""
+"""The ``fakeauth`` command: ``fakeauth serve`` runs the fake on a local port; ``fakeauth run``
+serves it for as long as one command runs (:mod:`fakeauth.run`); ``fakeauth verify`` compares the
+fake's answers with a target's (:mod:`fakeauth.verify`)."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 import signal
 import sys
@@ -21,6 +23,8 @@ from fakeauth.persistence.model import LaneDoc
 from fakeauth.persistence.serve import ServeFiles
 from fakeauth.persistence.serve import add_arguments as add_state_arguments
 from fakeauth.redaction import scrub_text
+from fakeauth.run import add_parser as add_run_parser
+from fakeauth.run import main as run_command
 from fakeauth.seeding import apply_seed, load_seed_file
 from fakeauth.state.ovok import DEFAULT_CLIENT_ID, DEFAULT_PROJECT_ID, DEFAULT_TENANT_ID
 from fakeauth.state.waltid import (
@@ -41,10 +45,19 @@ from fakeauth.verify.targets import diverge
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-__all__ = ["DEFAULT_JOURNAL_LIMIT", "banner", "loggable", "main"]
+__all__ = [
+    "DEFAULT_JOURNAL_LIMIT",
+    "DEFAULT_PORT",
+    "add_serve_options",
+    "banner",
+    "loggable",
+    "main",
+]
 
 #: The most requests the journal of ``fakeauth serve`` keeps (the oldest are dropped first).
 DEFAULT_JOURNAL_LIMIT = 10_000
+#: The port ``fakeauth serve`` binds unless told (``fakeauth run`` binds a free one).
+DEFAULT_PORT = 8080
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -59,8 +72,21 @@ def _parser() -> argparse.ArgumentParser:
         help="serve every vendor API on one local port (Ctrl-C stops)",
         description="Serve every vendor API on one local port, on the embedded default data.",
     )
+    add_serve_options(serve, port=DEFAULT_PORT)
+    add_run_parser(commands, add_serve_options)
+    add_verify_parser(commands)
+    return parser
+
+
+def add_serve_options(serve: argparse.ArgumentParser, *, port: int) -> None:
+    """Add the server's options (those of ``serve``, shared by ``run``) to a parser."""
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8080, help="port to bind (default 8080)")
+    serve.add_argument(
+        "--port",
+        type=int,
+        default=port,
+        help=f"port to bind (default {port or 'a free one'})",
+    )
     serve.add_argument(
         "--seed",
         metavar="FILE",
@@ -119,8 +145,6 @@ def _parser() -> argparse.ArgumentParser:
     add_state_arguments(serve)
     # TEST ONLY, hidden: a target that diverges on purpose, for fakeauth's tests of verify.
     serve.add_argument("--diverge", action="append", default=[], help=argparse.SUPPRESS)
-    add_verify_parser(commands)
-    return parser
 
 
 def _positive_int(text: str) -> int:
@@ -271,6 +295,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "verify":
         return run_verify(args)
+    if args.command == "run":
+        # What fakeauth itself says goes to stderr: the command's standard output is its own.
+        with contextlib.redirect_stdout(sys.stderr):
+            return _start(args)
+    return _start(args)
+
+
+def _start(args: argparse.Namespace) -> int:
     try:
         files = ServeFiles(args)
         document = files.document()
@@ -319,13 +351,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     app: WSGIApplication = files.wrap(lanes.wsgi_app)
     if not args.quiet:
         app = _RequestLog(app, sys.stdout)
-    server = LiveServer(
-        app,
-        host=args.host,
-        port=args.port,
-        max_connections=args.max_connections,
-        request_timeout=args.request_timeout,
-    )
+
+    def live_server(app: WSGIApplication) -> LiveServer:
+        return LiveServer(
+            app,
+            host=args.host,
+            port=args.port,
+            max_connections=args.max_connections,
+            request_timeout=args.request_timeout,
+        )
+
+    if args.command == "run":
+        return run_command(args, app, files, live_server)
+    server = live_server(app)
     # Both, before the server starts and so before the banner: a signal right after it must
     # stop the server cleanly. SIGINT too, since a process started in the background (`cmd &`)
     # starts with SIGINT ignored, and Python then installs no handler of its own.
@@ -354,7 +392,10 @@ def _serve(fake: FakeAuth, server: LiveServer, host: str, port: int, files: Serv
         write_line("\nfakeauth: stopping", sys.stdout)
     finally:
         server.stop()
-        files.stop()
+        failure = files.stop()
+    if failure is not None:  # the state was not kept: say so, and exit non-zero
+        print(failure, file=sys.stderr)
+        return 1
     return 0
 
 

@@ -18,7 +18,9 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections.abc import Mapping
 from datetime import datetime, timezone
+from typing import Any
 
 from fakeauth.errors import ConfigurationError
 
@@ -140,6 +142,35 @@ class Clock:
             self._fixed = None
             self._offset = 0.0
 
+    def to_document(self) -> dict[str, float | None]:
+        """The clock's setting as a state document holds it: ``{"frozen_at": POSIX time or
+        None, "offset": seconds added to the system time}``."""
+        with self._lock:
+            return {"frozen_at": self._fixed, "offset": self._offset}
+
+    def load_document(self, document: Mapping[str, Any]) -> None:
+        """Take the setting of :meth:`to_document`, checked as :meth:`set` and :meth:`shift`
+        check theirs: an instant outside the clock's range, or an offset that takes the clock
+        outside it, raises :class:`ConfigurationError` and changes nothing."""
+        if not isinstance(document, Mapping) or set(document) != {"frozen_at", "offset"}:
+            raise ConfigurationError(
+                'a clock setting is {"frozen_at": POSIX time or null, "offset": seconds}'
+            )
+        frozen_at, offset = document["frozen_at"], document["offset"]
+        if frozen_at is not None:
+            target = _in_range(
+                _number(frozen_at), f"the clock cannot be frozen at {_shown(frozen_at)}"
+            )
+            with self._lock:
+                self._fixed, self._offset = target, 0.0
+            return
+        shift = _number(offset)
+        reason = f"the clock cannot run {_shown(offset)} seconds off the system time"
+        if not abs(shift) <= LATEST - EARLIEST:  # also refuses NaN
+            raise ConfigurationError(f"{reason}: the clock goes {_RANGE}")
+        with self._lock:
+            self._fixed, self._offset = None, shift
+
     @property
     def is_shifted(self) -> bool:
         """Whether the clock was set or shifted away from the system time."""
@@ -162,6 +193,12 @@ def _shown(value: object) -> str:
     except ValueError:  # an int past Python's int-str limit has no repr
         return f"a number of {value.bit_length() if isinstance(value, int) else '?'} bits"
     return text if len(text) <= 40 else f"{text[:20]}...({len(text)} characters)"
+
+
+def _number(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ClockTypeError(f"a clock setting is a number of seconds, not {type(value).__name__}")
+    return float(value) if abs(value) <= 2 * LATEST else math.nan  # no float() of a huge int
 
 
 def _timestamp(when: datetime | float) -> float:

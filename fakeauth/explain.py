@@ -23,6 +23,7 @@ from fakeauth.findings import (
     Boundary,
     Finding,
     Forgotten,
+    HeldIds,
     Verdict,
     is_jwt_shaped,
     unverified_claims,
@@ -186,10 +187,12 @@ def explain_in(
     )
 
 
-def held_credentials(fake: FakeAuth) -> list[str]:
-    """The :func:`credential_key` of every credential ``fake``'s built states hold: what a
-    reset, restore or import is about to forget (see :meth:`Forgotten.remember`)."""
-    return [key for record, state in fake.built_states() for key in record.credential_keys(state)]
+def held_credentials(fake: FakeAuth) -> list[HeldIds]:
+    """The ids of every credential ``fake``'s built states hold, in constant time: what a reset,
+    restore or import is about to forget (see :meth:`Forgotten.remember`)."""
+    return [
+        held for record, state in fake.built_states() for held in record.held_credentials(state)
+    ]
 
 
 def journal_entry(journal: Journal, operation: str, at: float) -> int | None:

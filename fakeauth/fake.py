@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
 from fakeauth.apis.base import VendorApi
 from fakeauth.clock import Clock
+from fakeauth.control import CONTROL
 from fakeauth.errors import ConfigurationError
 from fakeauth.explain import Explanation, explain_in, held_credentials
 from fakeauth.faults import Fault, Faults
@@ -23,11 +24,11 @@ from fakeauth.outbox import Outbox
 from fakeauth.persistence import (
     Snapshot,
     Snapshots,
-    export_lane,
     export_state,
     from_state,
     import_state,
     restore,
+    take_snapshot,
 )
 from fakeauth.randomness import Randomness
 from fakeauth.state.b2core import B2CoreState
@@ -218,7 +219,7 @@ class FakeAuth:
         self._host_vendor = _host_table(tuple((v, self.hosts[v.name]) for v in self.vendors))
         self._routing = routing_for(self.vendors)
         #: The WSGI application serving every vendor API on this fake's state.
-        self.wsgi_app = WsgiApp(self)
+        self.wsgi_app = WsgiApp(self, mounts=(CONTROL,))
         self._servers: list[LiveServer] = []
         self._servers_lock = threading.Lock()
         #: The named snapshots (``POST /_fakeauth/snapshots``); :meth:`reset` keeps them.
@@ -447,6 +448,11 @@ class FakeAuth:
             self._servers = [s for s in self._servers if s.running and s is not server]
             self._servers.append(server)
 
+    def live_server_urls(self) -> list[str]:
+        """The base URLs of this fake's running live servers."""
+        with self._servers_lock:
+            return [server.url for server in self._servers if server.running]
+
     def is_live_server_url(self, url: str) -> bool:
         """Whether ``url`` points at one of this fake's running live servers."""
         return any(s.running and url.startswith(s.url + "/") for s in self._servers)
@@ -460,7 +466,7 @@ class FakeAuth:
         """Every place where fakeauth may differ from the real services, as a fresh JSON-ready
         list (``GET /_fakeauth/fidelity``; ``vendor``: only that vendor's, or ``"all"``'s,
         entries); ``docs/fidelity.md`` is rendered from the same registry."""
-        from fakeauth.fidelity.registry import as_json  # on first use: most tests never ask
+        from fakeauth.fidelity_registry import as_json  # on first use: most tests never ask
 
         return as_json(vendor, self.vendors)
 
@@ -514,16 +520,16 @@ class FakeAuth:
         self.forgotten.remember("import", at, forgotten)
 
     def snapshot(self) -> Snapshot:
-        """What an export holds, in memory: ``fake.restore(snap)``, or ``with fake.snapshot():``
-        to restore it when the block ends."""
-        return Snapshot(self, export_lane(self))
+        """The state as it is now, in memory and in constant time: ``fake.restore(snap)``, or
+        ``with fake.snapshot():`` to restore it when the block ends."""
+        return take_snapshot(self)
 
     def restore(self, snapshot: Snapshot) -> None:
         """Put back the state of ``snapshot``; the clock, journal, outbox and queued faults are
         the run's and stay. Ids and tokens continue from a new random epoch: a credential issued
         after the snapshot is refused after the restore and never issued again."""
         at, forgotten = self.clock.time(), held_credentials(self)
-        restore(self, snapshot.lane)
+        restore(self, snapshot)
         self.forgotten.remember("restore", at, forgotten)
 
     def _adopt_options(self, other: FakeAuth) -> None:

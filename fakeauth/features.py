@@ -119,6 +119,35 @@ class FeatureRegistry:
         with self._lock:
             self._switched.clear()
 
+    def to_document(self) -> dict[str, bool]:
+        """Every flag and whether it is on (:meth:`state`): a state document's ``features``."""
+        return self.state()
+
+    def load_document(self, document: Mapping[str, bool]) -> None:
+        """Switch every flag as ``document`` says and the others back to their defaults; every
+        name and switch is checked first (as :meth:`apply` checks them), so a mistake changes
+        nothing."""
+        if not isinstance(document, Mapping):
+            raise ConfigurationError(
+                f"the feature flags are a mapping of flag names to true or false, not "
+                f"{type(document).__name__}"
+            )
+        for name, enabled in document.items():
+            self._check(name)
+            _check_switch(name, enabled)
+        with self._lock:
+            self._switched = dict(document)
+
+    def snapshot(self) -> Mapping[str, bool]:
+        """The switches as they are now (an immutable value for :meth:`restore`)."""
+        with self._lock:
+            return MappingProxyType(dict(self._switched))
+
+    def restore(self, snapshot: Mapping[str, bool]) -> None:
+        """Put back the switches of :meth:`snapshot`."""
+        with self._lock:
+            self._switched = dict(snapshot)
+
     def get(self, name: str) -> Feature:
         """The registered feature called ``name``."""
         feature = self._find(name)

@@ -15,7 +15,7 @@ import re
 import threading
 from collections import deque
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
 import jwt
@@ -29,6 +29,7 @@ __all__ = [
     "Boundary",
     "Finding",
     "Forgotten",
+    "HeldIds",
     "Verdict",
     "credential_key",
     "is_jwt_shaped",
@@ -189,6 +190,48 @@ def token_finding(
 
 
 @dataclass(frozen=True)
+class HeldIds:
+    """The record ids of credentials one vendor's state held at one moment (``ids``: the keys of
+    a container no one writes again, such as a token store's snapshot), each named by
+    :func:`credential_key` of ``vendor`` and ``prefix`` + its id.
+
+    Counted at once, fingerprinted only when :class:`Forgotten` is first asked about them: a
+    reset or a restore stays as cheap as the state makes it (a restore: constant time).
+    """
+
+    vendor: str
+    ids: Mapping[str, object]
+    prefix: str = ""
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def newest_keys(self, limit: int) -> list[str]:
+        """The :func:`credential_key` of the newest ``limit`` ids, in order of issue."""
+        newest = list(self.ids)[-limit:] if limit > 0 else []
+        return [credential_key(self.vendor, self.prefix + record_id) for record_id in newest]
+
+
+@dataclass(eq=False)
+class _Forgot:
+    """One boundary and what it forgot: ``held`` until first asked, then ``keys`` (the newest
+    ``count`` of them, fingerprinted once; ``held`` is then let go)."""
+
+    boundary: Boundary
+    count: int
+    held: tuple[HeldIds, ...]
+    keys: frozenset[str] | None = field(default=None)
+
+    def fingerprints(self) -> frozenset[str]:
+        if self.keys is None:
+            keys: list[str] = []
+            for group in reversed(self.held):  # the newest ids are the last group's last
+                keys[:0] = group.newest_keys(self.count - len(keys))
+            self.keys, self.held = frozenset(keys), ()
+        return self.keys
+
+
+@dataclass(frozen=True)
 class Boundary:
     """A moment the fake forgot every credential it held: a ``reset``, ``restore`` or
     ``import``, at ``at`` (POSIX seconds by the fake's clock then)."""
@@ -213,28 +256,29 @@ class Forgotten:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._boundaries: deque[tuple[Boundary, frozenset[str]]] = deque()
+        self._boundaries: deque[_Forgot] = deque()
         self._held = 0
 
-    def remember(self, event: str, at: float, keys: Iterable[str]) -> None:
-        """Note that the fake forgot the credentials of ``keys`` at ``event`` (the newest
-        :attr:`LIMIT` of them, when there are more)."""
-        kept = frozenset(deque(keys, maxlen=self.LIMIT))
+    def remember(self, event: str, at: float, held: Iterable[HeldIds]) -> None:
+        """Note that the fake forgot the credentials of ``held`` at ``event`` (the newest
+        :attr:`LIMIT` of them, when there are more); they are fingerprinted only when
+        :meth:`boundary_of` first needs them."""
+        groups = tuple(held)
+        count = min(self.LIMIT, sum(len(group) for group in groups))
         with self._lock:
-            self._boundaries.append((Boundary(event, at), kept))
-            self._held += len(kept)
+            self._boundaries.append(_Forgot(Boundary(event, at), count, groups))
+            self._held += count
             while self._boundaries and (
                 self._held > self.LIMIT or len(self._boundaries) > self.BOUNDARIES
             ):
-                _, dropped = self._boundaries.popleft()
-                self._held -= len(dropped)
+                self._held -= self._boundaries.popleft().count
 
     def boundary_of(self, key: str) -> Boundary | None:
         """The newest boundary at which the fake forgot the credential ``key``, if it kept it."""
         with self._lock:
-            for boundary, keys in reversed(self._boundaries):
-                if key in keys:
-                    return boundary
+            for forgot in reversed(self._boundaries):
+                if key in forgot.fingerprints():
+                    return forgot.boundary
         return None
 
     def __len__(self) -> int:

@@ -76,8 +76,9 @@ class Request:
     #: The ``Content-Length`` the client declared (0 when none): a body declared over the hard
     #: limit is never read, and the vendor's 413 answers from this.
     declared_length: int = 0
-    #: The vendor base path the request came under on the live server (``"/waltid"``), which
-    #: ``path`` no longer holds; ``""`` at the root and in process.
+    #: The prefix the request came under on the live server (a lane's ``/_lanes/NAME``, a
+    #: vendor's base path ``/waltid``, or both), which ``path`` no longer holds; ``""`` at the
+    #: root and in process.
     mount: str = ""
 
     def header(self, name: str) -> str | None:

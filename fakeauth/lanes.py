@@ -16,7 +16,6 @@ credential of one lane is refused by every other.
 from __future__ import annotations
 
 import hashlib
-import re
 import threading
 import time
 from collections.abc import Iterator
@@ -25,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from fakeauth.errors import ConfigurationError
 from fakeauth.journal import JournalBudget
+from fakeauth.lane_names import LANE_HEADER, LANE_PREFIX, Refused, check_lane_name
+from fakeauth.lanes_app import LanesApp
 from fakeauth.persistence import (
     DEFAULT_LANE,
     FORMAT,
@@ -41,7 +42,6 @@ from fakeauth.persistence.model import LaneDoc
 
 if TYPE_CHECKING:
     from fakeauth.fake import FakeAuth
-    from fakeauth.lanes_app import LanesApp
 
 __all__ = [
     "DEFAULT_JOURNAL_BUDGET",
@@ -56,34 +56,16 @@ __all__ = [
     "check_lane_name",
 ]
 
-#: The request header that picks a lane.
-LANE_HEADER = "X-Fakeauth-Lane"
-#: The path prefix that picks a lane: ``/_lanes/NAME/...``.
-LANE_PREFIX = "/_lanes/"
 #: The most lanes a server holds besides the default one, unless told otherwise.
 DEFAULT_MAX_LANES = 1000
 #: The most journal entries the lanes of a server keep between them, unless told otherwise:
 #: ten lanes' worth of ``fakeauth serve``'s journal (``--journal-limit``, 10,000 a lane).
 DEFAULT_JOURNAL_BUDGET = 100_000
 
-_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-_NAME_RULE = (
-    "a lane name is 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-', starting with a "
-    "letter or a digit"
-)
-
 
 def _monotonic() -> float:
     # The kernel's monotonic clock: freezegun patches time.monotonic, not clock_gettime.
     return time.clock_gettime(time.CLOCK_MONOTONIC)
-
-
-def check_lane_name(name: str) -> str:
-    """``name`` when it is a valid lane name; else raises :class:`ConfigurationError`."""
-    if not isinstance(name, str) or _NAME.fullmatch(name) is None:
-        shown = repr(name[:80]) if isinstance(name, str) else type(name).__name__
-        raise ConfigurationError(f"{shown} is not a lane name: {_NAME_RULE}")
-    return name
 
 
 def _derived_seed(seed: int | str | bytes | None, name: str, generation: int) -> bytes | None:
@@ -121,15 +103,6 @@ class LaneInfo:
             "journal": len(fake.journal),
             "outbox": len(fake.outbox),
         }
-
-
-class Refused(Exception):
-    """A request the lanes cannot serve: the status and the sentence to answer with."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 class Lanes:
@@ -176,8 +149,6 @@ class Lanes:
         self._count_lock = threading.Lock()
         self._options_cache: tuple[tuple[object, ...], dict[str, Any]] | None = None
         self._control_hosts: frozenset[str] = frozenset()
-        from fakeauth.lanes_app import LanesApp  # it serves a Lanes: imported once it exists
-
         #: The WSGI application that routes each request to its lane.
         self.wsgi_app = LanesApp(self)
 
@@ -380,6 +351,10 @@ class Lanes:
     def __iter__(self) -> Iterator[LaneInfo]:
         return iter(sorted(self._lanes.values(), key=lambda info: info.name))
 
+    def __contains__(self, name: object) -> bool:
+        """Whether a lane ``name`` exists now (the default lane always does)."""
+        return name == DEFAULT_LANE or name in self._lanes
+
     def __len__(self) -> int:
         return len(self._lanes)
 
@@ -419,12 +394,3 @@ def _options(fake: FakeAuth) -> dict[str, Any]:
     from fakeauth.persistence.model import OptionsDoc
 
     return constructor_options(OptionsDoc.model_validate(options_of(fake)))
-
-
-def __getattr__(name: str) -> Any:
-    # ``fakeauth.lanes.LanesApp`` (listed in __all__), without a circular import at load time.
-    if name == "LanesApp":
-        from fakeauth.lanes_app import LanesApp
-
-        return LanesApp
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

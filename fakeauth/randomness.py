@@ -19,6 +19,8 @@ import random
 import threading
 import uuid
 
+from fakeauth.errors import ConfigurationError
+
 __all__ = ["RandomStream", "Randomness"]
 
 _ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -102,10 +104,19 @@ class Randomness:
         #: How many times :meth:`advance` was called: 0 for a fresh fake.
         self.epoch = 0
 
-    def advance(self) -> None:
-        """Start a new epoch: every stream made from now on differs from every earlier one."""
+    def advance(self, *, past: int = 0) -> None:
+        """Start a new epoch: every stream made from now on differs from every earlier one
+        (and, with ``past``, from those of the epochs up to ``past``: a loaded state's)."""
         with self._lock:
-            self.epoch += 1
+            self.epoch = max(self.epoch, past) + 1
+
+    def resume(self, epoch: int) -> None:
+        """Continue at ``epoch`` (a state document's, loaded into a new fake); raises
+        :class:`ConfigurationError` for an epoch that is not a whole number, 0 or more."""
+        if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
+            raise ConfigurationError(f"a random epoch is a whole number, 0 or more, not {epoch!r}")
+        with self._lock:
+            self.epoch = epoch
 
     def stream(self, name: str) -> RandomStream:
         """A fresh stream named ``name``; the same seed, epoch and name give the same values."""

@@ -15,10 +15,10 @@ import functools
 import hashlib
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -34,6 +34,7 @@ __all__ = [
     "Revocation",
     "TokenRecord",
     "TokenStore",
+    "TokenStoreSnapshot",
     "signed_expiry",
 ]
 
@@ -207,9 +208,13 @@ def _plain_claims(claims: dict[str, Any]) -> bool:
     )
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class TokenRecord:
-    """What the fake remembers of one issued token (never the token string itself)."""
+    """What the fake remembers of one issued token (never the token string itself).
+
+    Immutable: a store marks a revocation in its own set, so a snapshot may share the records.
+    ``revoked`` is what :meth:`TokenStore.records` reports (and a loaded record brings).
+    """
 
     id: str
     kind: str
@@ -229,6 +234,18 @@ class Revocation:
     by: str
     at: float
     rotated: bool = False
+
+
+class TokenStoreSnapshot(NamedTuple):
+    """A token store's records at one moment (:meth:`TokenStore.snapshot`): containers that
+    neither the store nor anyone else writes again. ``revocations`` holds what revoked each
+    token revoked since the store was made or loaded (a restore gives back exactly these)."""
+
+    records: Mapping[str, TokenRecord]
+    by_session: Mapping[str, list[TokenRecord]]
+    revoked: frozenset[str] | set[str]
+    revocations: Mapping[str, Revocation]
+    pruned: int
 
 
 #: A store sweeps its expired records when it reaches this size, and then when it doubles.
@@ -263,9 +280,14 @@ class TokenStore:
         self._lock = threading.Lock()
         self._records: dict[str, TokenRecord] = {}
         self._by_session: dict[str, list[TokenRecord]] = {}
-        # What revoked each revoked token, for explanations; a load (an import, a restore) keeps
-        # the revoked flags but not their causes.
+        self._revoked: set[str] = set()
+        # What revoked each revoked token, for explanations: beside the revoked set, not on the
+        # (immutable, exported) record; a load (an import) keeps the revoked flags, not causes.
         self._revocations: dict[str, Revocation] = {}
+        # Copy-on-write: after a snapshot or a restore the containers are shared with the
+        # snapshot, and the first write to each copies it (a session's list too, on its own).
+        self._shared_records = self._shared_revoked = self._shared_sessions = False
+        self._owned_lists: set[str] = set()
         self._on_sessions_pruned = on_sessions_pruned
         self._sweep_at = sweep_at
         self._next_sweep = sweep_at
@@ -277,13 +299,36 @@ class TokenStore:
         if len(self._records) + 1 >= self._next_sweep:
             self.prune()
         with self._lock:
+            if self._shared_records:
+                self._records, self._shared_records = dict(self._records), False
             self._records[record.id] = record
-            session = self._by_session.get(record.session)
-            if session is None:
-                self._by_session[record.session] = [record]
-            else:
-                session.append(record)
+            self._session_list(record.session).append(record)
         return record
+
+    def _session_list(self, session: str) -> list[TokenRecord]:
+        """The records of ``session``, a list this store may write (under the lock)."""
+        if self._shared_sessions:
+            self._by_session, self._shared_sessions = dict(self._by_session), False
+        records = self._by_session.get(session)
+        if records is None:
+            records = self._by_session[session] = []
+        elif session not in self._owned_lists:
+            records = self._by_session[session] = list(records)
+        self._owned_lists.add(session)
+        return records
+
+    def _revoke_ids(self, ids: list[str], cause: Revocation) -> None:
+        """Mark ``ids`` revoked by ``cause`` (under the lock); a cause already noted stays, so
+        a token keeps what revoked it first. ``_revoked`` and ``_revocations`` are shared with
+        snapshots together and copied together on the first write after one."""
+        if ids:
+            if self._shared_revoked:
+                self._revoked, self._shared_revoked = set(self._revoked), False
+                self._revocations = dict(self._revocations)
+            self._revoked.update(ids)
+            causes = self._revocations
+            for token_id in ids:
+                causes.setdefault(token_id, cause)
 
     def prune(self) -> int:
         """Drop every record expired by the fake's clock now, and tell ``on_sessions_pruned``
@@ -301,8 +346,11 @@ class TokenStore:
                 else:
                     gone.append(session)
             self._by_session = by_session
+            self._revoked = {i for i in self._revoked if i in self._records}
             held = self._records
             self._revocations = {k: v for k, v in self._revocations.items() if k in held}
+            self._shared_records = self._shared_revoked = self._shared_sessions = False
+            self._owned_lists = set(by_session)
             dropped = before - len(self._records)
             self.pruned += dropped
             self._next_sweep = max(self._sweep_at, 2 * len(self._records))
@@ -327,7 +375,7 @@ class TokenStore:
         # Expiry before revocation: a pruned record (expired, revoked or not) answers the same.
         if now >= record.expires_at:
             raise TokenExpired("the token expired", expired_at=record.expires_at)
-        if record.revoked:
+        if token_id in self._revoked:
             raise TokenRevoked("the token was revoked")
         return record
 
@@ -338,24 +386,22 @@ class TokenStore:
         by the operation ``by``."""
         with self._lock:
             record = self.check(token_id, kind, expires_at=expires_at)
-            record.revoked = True
-            self._revocations[token_id] = Revocation(by, self._clock.time(), rotated=True)
+            self._revoke_ids([token_id], Revocation(by, self._clock.time(), rotated=True))
             return record
 
     def revoke(self, token_id: str, *, by: str = "") -> None:
         """Revoke one token (``by`` names what revoked it); unknown ids are ignored."""
         with self._lock:
-            record = self._records.get(token_id)
-            if record is not None:
-                record.revoked = True
-                self._revocations.setdefault(token_id, Revocation(by, self._clock.time()))
+            if token_id in self._records:
+                self._revoke_ids([token_id], Revocation(by, self._clock.time()))
 
     def revoke_session(self, session: str, *, by: str = "") -> int:
         """Revoke every token of ``session`` (``by`` names what revoked them); the number
         revoked."""
         with self._lock:
-            hits = [r for r in self._by_session.get(session, ()) if not r.revoked]
-            self._note_revoked(hits, by)
+            revoked = self._revoked
+            hits = [r.id for r in self._by_session.get(session, ()) if r.id not in revoked]
+            self._revoke_ids(hits, Revocation(by, self._clock.time()))
             return len(hits)
 
     def revoke_subject(self, subject: str, *, by: str = "") -> int:
@@ -363,24 +409,17 @@ class TokenStore:
         them); the number revoked."""
         hits = self.live(subject)
         with self._lock:
-            self._note_revoked(hits, by)
+            self._revoke_ids([r.id for r in hits], Revocation(by, self._clock.time()))
         return len(hits)
 
-    def _note_revoked(self, records: list[TokenRecord], by: str) -> None:
-        # Under the lock.
-        cause = Revocation(by, self._clock.time())
-        for record in records:
-            record.revoked = True
-            self._revocations.setdefault(record.id, cause)
-
     def get(self, token_id: str) -> TokenRecord | None:
-        """The record of ``token_id``, whatever its state (``None``: never issued, or pruned)."""
+        """The record of ``token_id``, whatever its state (``None``: never issued, or pruned);
+        its ``revoked`` field is the one it was issued or loaded with (see :meth:`is_revoked`)."""
         return self._records.get(token_id)
 
     def is_revoked(self, token_id: str) -> bool:
         """Whether ``token_id`` was revoked (``False`` for an unknown id)."""
-        record = self._records.get(token_id)
-        return record is not None and record.revoked
+        return token_id in self._revoked
 
     def revocation(self, token_id: str) -> Revocation | None:
         """What revoked ``token_id``, if it was revoked since the store was made or loaded."""
@@ -395,36 +434,70 @@ class TokenStore:
         """Whether ``session`` still holds a token usable now."""
         now = self._clock.time()
         with self._lock:
-            records = self._by_session.get(session, ())
-            return any(not r.revoked and now < r.expires_at for r in records)
+            records, revoked = self._by_session.get(session, ()), self._revoked
+            return any(r.id not in revoked and now < r.expires_at for r in records)
 
     def live(self, subject: str | None = None) -> list[TokenRecord]:
         """The tokens still usable now, of ``subject`` if given."""
         now = self._clock.time()
         with self._lock:
+            revoked = self._revoked
             return [
                 r
                 for r in self._records.values()
-                if not r.revoked
+                if r.id not in revoked
                 and now < r.expires_at
                 and (subject is None or r.subject == subject)
             ]
 
-    def snapshot(self) -> list[TokenRecord]:
-        """A copy of every record, in order of issue (an export holds them: ids, never tokens)."""
+    def records(self) -> list[TokenRecord]:
+        """Every record, in order of issue, ``revoked`` as it stands (an export holds them: ids,
+        never tokens)."""
         with self._lock:
-            return [replace(record) for record in self._records.values()]
+            revoked = self._revoked
+            return [
+                replace(r, revoked=True) if r.id in revoked and not r.revoked else r
+                for r in self._records.values()
+            ]
 
     def load(self, records: list[TokenRecord], *, pruned: int = 0) -> None:
-        """Hold ``records`` (fresh objects, in order of issue) instead of the current ones."""
+        """Hold ``records`` (in order of issue) instead of the current ones."""
         by_session: dict[str, list[TokenRecord]] = {}
         for record in records:
             by_session.setdefault(record.session, []).append(record)
         with self._lock:
             self._records = {record.id: record for record in records}
             self._by_session = by_session
+            self._revoked = {record.id for record in records if record.revoked}
             self._revocations = {}
+            self._shared_records = self._shared_revoked = self._shared_sessions = False
+            self._owned_lists = set(by_session)
             self._next_sweep = max(self._sweep_at, 2 * len(self._records))
+            self.pruned = pruned
+
+    def snapshot(self) -> TokenStoreSnapshot:
+        """The records as they are now, in constant time: the store shares its containers with
+        the snapshot and copies each on its next write to it."""
+        with self._lock:
+            self._shared_records = self._shared_revoked = self._shared_sessions = True
+            self._owned_lists = set()
+            return TokenStoreSnapshot(
+                self._records, self._by_session, self._revoked, self._revocations, self.pruned
+            )
+
+    def restore(self, snapshot: TokenStoreSnapshot) -> None:
+        """Hold the records of ``snapshot`` again, in constant time (shared, copied on write)."""
+        records, by_session, revoked, revocations, pruned = snapshot
+        with self._lock:
+            self._records, self._by_session = (
+                cast("dict[str, TokenRecord]", records),
+                cast("dict[str, list[TokenRecord]]", by_session),
+            )
+            self._revoked = cast("set[str]", revoked)
+            self._revocations = cast("dict[str, Revocation]", revocations)
+            self._shared_records = self._shared_revoked = self._shared_sessions = True
+            self._owned_lists = set()
+            self._next_sweep = max(self._sweep_at, 2 * len(records))
             self.pruned = pruned
 
     def __len__(self) -> int:

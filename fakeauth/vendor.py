@@ -21,7 +21,7 @@ from fakeauth.randomness import Randomness
 
 if TYPE_CHECKING:
     from fakeauth.fidelity.model import Entry
-    from fakeauth.findings import Finding
+    from fakeauth.findings import Finding, HeldIds
     from fakeauth.tokens import TokenStore
 
 __all__ = ["AccountSummary", "FidelitySection", "StateContext", "Vendor", "VendorState"]
@@ -52,11 +52,12 @@ class VendorState(Protocol):
         """Replace the state with a document part's, checked by the seeding rules; raises
         :class:`~fakeauth.errors.ConfigurationError`."""
 
-    def snapshot(self) -> object:
-        """An opaque, cheap copy of the state, for :meth:`restore`."""
+    def snapshot(self) -> Any:
+        """The state's records as they stand, for :meth:`restore`: cheap (the records are
+        immutable, their containers copied on the state's next write), opaque to callers."""
 
-    def restore(self, snapshot: object) -> None:
-        """Put back what :meth:`snapshot` took."""
+    def restore(self, snapshot: Any) -> None:
+        """Put back what this state's :meth:`snapshot` took (its own type of snapshot)."""
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ def _no_finding(state: Any, token: str) -> Finding | None:
     return None
 
 
-def _no_credentials(state: Any) -> Iterable[str]:
+def _no_credentials(state: Any) -> Iterable[HeldIds]:
     return ()
 
 
@@ -135,9 +136,9 @@ class Vendor:
     ``added_hosts`` the base URLs a built state answers on besides the configured ones (B2Core
     brokers added at run time), ``check_hosts`` checks and normalises the configured base URLs.
     ``explain`` gives what a state knows of a credential of its vendor's shape
-    (:class:`~fakeauth.findings.Finding`; ``None``: not its vendor's), ``credential_keys`` the
-    :func:`~fakeauth.findings.credential_key` of every credential a state holds (which a reset,
-    restore or import forgets): ``fake.explain`` reads both.
+    (:class:`~fakeauth.findings.Finding`; ``None``: not its vendor's), ``held_credentials`` the
+    ids of every credential a state holds (:class:`~fakeauth.findings.HeldIds`, which a reset,
+    restore or import forgets; cheap: no copy): ``fake.explain`` reads both.
     """
 
     name: str
@@ -152,7 +153,7 @@ class Vendor:
     added_hosts: Callable[[Any], Iterable[str]] = _no_added_hosts
     check_hosts: Callable[[tuple[str, ...]], tuple[str, ...]] = _same_hosts
     explain: Callable[[Any, str], Finding | None] = _no_finding
-    credential_keys: Callable[[Any], Iterable[str]] = _no_credentials
+    held_credentials: Callable[[Any], Iterable[HeldIds]] = _no_credentials
 
     @property
     def title(self) -> str:

@@ -8,29 +8,24 @@ unserved, 501); any other host (the live server's loopback address) is routed by
 
 from __future__ import annotations
 
-import functools
 import sys
 import time
 import traceback
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from urllib.parse import unquote, urlsplit
 
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.http import HTTP_STATUS_CODES
-from werkzeug.routing import Map, RequestRedirect, Rule
 
 from fakeauth.apis.base import Route, VendorApi
-from fakeauth.control import handle as handle_control
-from fakeauth.control_dashboard import preflight as control_preflight
-from fakeauth.control_dashboard import shares_with as control_shares_with
 from fakeauth.faults import Fault, InjectedConnectionError
 from fakeauth.http import Request, Response
 from fakeauth.journal import JournalEntry, body_value
+from fakeauth.origins import is_preflight, vendor_cors_headers, vendor_preflight
 from fakeauth.redaction import REQUEST_SECRET_KEYS, redact, scrub_text
+from fakeauth.routing import Routing, route_table, routing_for
 from fakeauth.vendor import Vendor
-from fakeauth.vendors import VENDORS
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -38,9 +33,7 @@ if TYPE_CHECKING:
     from fakeauth.fake import FakeAuth
 
 __all__ = [
-    "CONTROL_PREFIX",
-    "RouteMap",
-    "Routing",
+    "Mount",
     "WsgiApp",
     "request_from_environ",
     "request_from_parts",
@@ -49,114 +42,9 @@ __all__ = [
     "routing_for",
 ]
 
-#: The path prefix of fakeauth's own control API (no vendor uses it).
-CONTROL_PREFIX = "/_fakeauth/"
-
 _DROPPED = "<connection dropped by an injected fault>"
 #: A body larger than this is refused without being read.
 _HARD_BODY_LIMIT = 64 * 1024 * 1024
-
-
-class RouteMap:
-    """Routes compiled into one werkzeug map, matched on a pre-bound adapter.
-
-    A match is a cache lookup instead of a match per request; bounded, since paths that carry an
-    id are endless. The map never changes, so neither does a hit (callers copy the parameters).
-    """
-
-    def __init__(self, routes: Iterable[tuple[VendorApi, Route]]) -> None:
-        self.routes: dict[str, tuple[VendorApi, Route]] = {
-            route.operation: (api, route) for api, route in routes
-        }
-        rules = [
-            Rule(r.path, endpoint=op, methods=[r.method]) for op, (_, r) in self.routes.items()
-        ]
-        self._adapter = Map(rules, strict_slashes=False, merge_slashes=False).bind(
-            "fakeauth.invalid"
-        )
-        self.match = functools.lru_cache(maxsize=4096)(self._match)
-        self.allowed = functools.lru_cache(maxsize=4096)(self._allowed)
-
-    def _match(self, path: str, method: str) -> tuple[str | None, Mapping[str, Any]]:
-        """The endpoint and path parameters of ``method path`` (``None``: no route serves it)."""
-        try:
-            endpoint, params = self._adapter.match(path, method)
-        except (RequestRedirect, HTTPException):
-            return None, {}
-        return endpoint, params
-
-    def _allowed(self, path: str) -> tuple[str | None, tuple[str, ...]]:
-        """When routes serve ``path`` (with other methods than the one asked): one of their
-        endpoints and the methods they take, with ``OPTIONS``; else ``(None, ())``."""
-        try:
-            self._adapter.match(path, _PROBE)
-        except MethodNotAllowed as exc:
-            valid = sorted(exc.valid_methods or ())
-            endpoint, _ = self._adapter.match(path, valid[0])
-            return endpoint, tuple(sorted({*valid, "OPTIONS"}))
-        except (RequestRedirect, HTTPException):
-            pass
-        return None, ()
-
-
-#: A method no route takes: matching it tells a served path (405) from an unserved one.
-_PROBE = "FAKEAUTH-PROBE"
-
-
-class Routing:
-    """The route maps of one set of vendors, compiled once per set (:func:`routing_for`).
-
-    ``root`` is what the live server's root serves (every route but those another vendor owns
-    there), ``by_vendor`` what each vendor's hosts and base URL serve (its own routes alone),
-    ``mounts`` each vendor's base path on the live server (``/ovok``), ``table`` every route as
-    ``(operation id, method, path)`` in declaration order.
-    """
-
-    def __init__(self, vendors: tuple[Vendor, ...]) -> None:
-        self.vendors = vendors
-        apis = [vendor.api for vendor in vendors]
-        self.root = RouteMap((api, route) for api in apis for route in api.routes if route.at_root)
-        self.by_vendor: Mapping[str, RouteMap] = {
-            api.name: RouteMap((api, route) for route in api.routes) for api in apis
-        }
-        self.mounts: Mapping[str, VendorApi] = {f"/{api.name}": api for api in apis}
-        self._mount_prefixes = tuple(self.mounts)
-        self.table: tuple[tuple[str, str, str], ...] = tuple(
-            (route.operation, route.method, route.path) for api in apis for route in api.routes
-        )
-        #: The journal's operation ids of each vendor's 405s, which no route declares.
-        self.method_not_allowed = frozenset(api.method_not_allowed_operation for api in apis)
-
-    def split_mount(self, path: str) -> tuple[VendorApi | None, str, str]:
-        """The vendor whose base path ``path`` starts with, that base path, and the rest (the
-        vendor's own path); ``(None, "", path)`` when it starts with none."""
-        if path.startswith(self._mount_prefixes):
-            mount, slash, rest = path[1:].partition("/")
-            api = self.mounts.get(f"/{mount}")
-            if api is not None:
-                return api, f"/{mount}", slash + rest or "/"
-        return None, "", path
-
-    def vendor_for_path(self, path: str) -> VendorApi | None:
-        """The vendor whose path prefixes claim ``path``; the longest claiming prefix wins
-        (walt.id's ``/auth/account/`` inside Ovok's ``/auth/``)."""
-        best: tuple[int, VendorApi | None] = (0, None)
-        for vendor in self.vendors:
-            for prefix in vendor.api.path_prefixes:
-                if path.startswith(prefix) and len(prefix) > best[0]:
-                    best = (len(prefix), vendor.api)
-        return best[1]
-
-
-@functools.lru_cache(maxsize=16)  # one entry per vendor set: the default one, a test's own
-def routing_for(vendors: tuple[Vendor, ...]) -> Routing:
-    """The compiled routes of ``vendors`` (compiling costs about a millisecond), kept."""
-    return Routing(vendors)
-
-
-def route_table(vendors: tuple[Vendor, ...] = VENDORS) -> list[tuple[str, str, str]]:
-    """Every route ``vendors`` serve as ``(operation id, method, path)``, in declaration order."""
-    return list(routing_for(vendors).table)
 
 
 class _Target(NamedTuple):
@@ -173,12 +61,34 @@ class _Target(NamedTuple):
     path: str
 
 
-class WsgiApp:
-    """The WSGI application of one fake: every vendor API it serves, on one state."""
+class Mount(Protocol):
+    """Routes of fakeauth's own under a path prefix no vendor uses (the control API at
+    ``/_fakeauth/``), handed to the seam instead of imported by it. A mount answers the whole
+    request, CORS included; the seam does not journal it."""
 
-    def __init__(self, fake: FakeAuth) -> None:
+    #: The path prefix it serves on every host (``/_fakeauth/``).
+    prefix: str
+    #: The largest body it takes.
+    max_body: int
+
+    def handle(self, fake: FakeAuth, request: Request) -> Response:
+        """The answer to ``request``."""
+
+
+class WsgiApp:
+    """The WSGI application of one fake: every vendor API it serves, on one state, and the
+    ``mounts`` it is handed (the control API)."""
+
+    def __init__(self, fake: FakeAuth, mounts: Iterable[Mount] = ()) -> None:
         self._fake = fake
         self._routing = routing_for(fake.vendors)
+        self.mounts = tuple(mounts)
+        self._prefixes = tuple(mount.prefix for mount in self.mounts)
+
+    def _mount_of(self, path: str) -> Mount | None:
+        if path.startswith(self._prefixes):
+            return next(m for m in self.mounts if path.startswith(m.prefix))
+        return None
 
     @property
     def vendors(self) -> tuple[Vendor, ...]:
@@ -201,7 +111,7 @@ class WsgiApp:
         """An error in the shape of the vendor that would serve ``request`` (fakeauth's own
         ``{"error": message}`` when no vendor claims it)."""
         api = self._route(request.method, request.path, request.headers.get("host", "")).api
-        if api is None or request.path.startswith(CONTROL_PREFIX):
+        if api is None or self._mount_of(request.path) is not None:
             return Response.json(status, {"error": message})
         return api.error(status, message)
 
@@ -211,8 +121,9 @@ class WsgiApp:
         The live server asks before it reads a body, so that one over the vendor's limit is
         refused without being buffered. ``None``: no vendor claims the request.
         """
-        if path.startswith(CONTROL_PREFIX):
-            return _HARD_BODY_LIMIT
+        mount = self._mount_of(path)
+        if mount is not None:
+            return mount.max_body
         api = self._route(method, path, host).api
         return api.max_body if api is not None else None
 
@@ -224,19 +135,15 @@ class WsgiApp:
         ``delay``), and each transport waits for it in its own way (a sleep in a WSGI server's
         thread, ``asyncio.sleep`` for an async client, the client's own timeout cutting it short).
         """
+        mount = self._mount_of(request.path)
+        if mount is not None:
+            return mount.handle(self._fake, request)
         origin = request.headers.get("origin")
-        if origin is not None and _is_preflight(request):
-            if request.path.startswith(CONTROL_PREFIX):  # no cross-site script drives the fake
-                return control_preflight(request, origin)
-            return _preflight(request, origin)
-        if request.path.startswith(CONTROL_PREFIX):
-            response = handle_control(self._fake, request)
-            if origin is not None and control_shares_with(self._fake, request, origin):
-                response.headers.extend(_cors_headers(origin))
-            return response
+        if origin is not None and is_preflight(request):
+            return vendor_preflight(request, origin)
         response = self._serve_vendor(request)
         if origin is not None:  # the vendors' own CORS: a browser front end calls them
-            response.headers.extend(_cors_headers(origin))
+            response.headers.extend(vendor_cors_headers(origin))
         return response
 
     def _route(self, method: str, path: str, host: str) -> _Target:
@@ -270,11 +177,11 @@ class WsgiApp:
             request.method, request.path, request.headers.get("host", "")
         )
         if mount:  # under a vendor's base path: the vendor sees its own path, as behind a proxy
-            request.mount, request.path = mount, path
+            request.mount, request.path = request.mount + mount, path
         operation = route.operation if route is not None else None
         if api is None:
             response = _no_vendor(request, self._routing)
-        elif mount and path.startswith(CONTROL_PREFIX):
+        elif mount and self._mount_of(path) is not None:
             response = api.error(
                 404, f"fakeauth's control API is at the root: {path}, not {mount}{path}"
             )
@@ -404,9 +311,12 @@ def request_from_environ(environ: WSGIEnvironment) -> Request:
         headers["content-type"] = environ["CONTENT_TYPE"]
     method = environ.get("REQUEST_METHOD", "GET").upper()
     path = _wsgi_str(environ.get("PATH_INFO", "")) or "/"
+    # A prefix the request came under (a lane's /_lanes/NAME): in its URL, and in the paths
+    # its answers name (a cookie's Path), as behind a proxy.
+    script = _wsgi_str(environ.get("SCRIPT_NAME", "")).rstrip("/")
     query = _wsgi_str(environ.get("QUERY_STRING", ""))
     host = headers.get("host") or environ.get("SERVER_NAME", "localhost")
-    url = f"{environ.get('wsgi.url_scheme', 'http')}://{host}{path}" + (
+    url = f"{environ.get('wsgi.url_scheme', 'http')}://{host}{script}{path}" + (
         f"?{query}" if query else ""
     )
     return Request(
@@ -418,6 +328,7 @@ def request_from_environ(environ: WSGIEnvironment) -> Request:
         body=_read_body(environ),
         declared_length=_declared_length(environ),
         remote_addr=environ.get("REMOTE_ADDR") or "127.0.0.1",
+        mount=script,
     )
 
 
@@ -444,35 +355,6 @@ def _read_body(environ: WSGIEnvironment) -> bytes:
     if environ.get("wsgi.input_terminated"):
         return bytes(stream.read(_HARD_BODY_LIMIT + 1))
     return b""
-
-
-def _is_preflight(request: Request) -> bool:
-    return request.method == "OPTIONS" and "access-control-request-method" in request.headers
-
-
-def _preflight(request: Request, origin: str) -> Response:
-    requested = request.headers.get("access-control-request-headers")
-    headers = [
-        ("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS"),
-        ("Access-Control-Allow-Headers", requested or _ALLOWED_HEADERS),
-        ("Access-Control-Max-Age", "600"),
-        *_cors_headers(origin),
-    ]
-    return Response.empty(204, headers)
-
-
-#: What a preflight allows when it names no header: the lane header too (``X-Fakeauth-Lane``).
-_ALLOWED_HEADERS = "Authorization, Content-Type, X-Fakeauth-Lane"
-
-
-def _cors_headers(origin: str) -> list[tuple[str, str]]:
-    # Reflect the origin (with credentials: walt.id's login sets a cookie a front end relies on).
-    return [
-        ("Access-Control-Allow-Origin", origin),
-        ("Access-Control-Allow-Credentials", "true"),
-        ("Access-Control-Expose-Headers", "Content-Type, Set-Cookie"),
-        ("Vary", "Origin"),
-    ]
 
 
 def _no_vendor(request: Request, routing: Routing) -> Response:

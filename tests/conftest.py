@@ -67,7 +67,7 @@ def _fidelity_operations(request: pytest.FixtureRequest) -> Iterator[None]:
     if not marks:
         yield
         return
-    from fakeauth.fidelity import registry as fidelity
+    from fakeauth import fidelity_registry as fidelity
     from fakeauth.journal import Journal
 
     wanted = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -272,8 +273,8 @@ def test_get_account_unknown() -> None:
     ],
 )
 def test_totp_matches_rfc_6238(at: float, code: str) -> None:
-    account = make_state().add_account(EMAIL, PASSWORD, two_factor="google")
-    account.totp_secret = base64.b32encode(b"12345678901234567890").decode()
+    seeded = make_state().add_account(EMAIL, PASSWORD, two_factor="google")
+    account = replace(seeded, totp_secret=base64.b32encode(b"12345678901234567890").decode())
 
     assert account.totp(at) == code
 

@@ -584,9 +584,9 @@ def test_a_well_formed_seed_document_still_adds_everything() -> None:
 @pytest.mark.parametrize(
     ("method", "path", "status", "allow"),
     [
-        ("PUT", "/_fakeauth/clock", 405, "GET, POST"),
-        ("DELETE", "/_fakeauth/seed", 405, "POST"),
-        ("GET", "/_fakeauth/reset", 405, "POST"),
+        ("PUT", "/_fakeauth/clock", 405, "GET, HEAD, OPTIONS, POST"),
+        ("DELETE", "/_fakeauth/seed", 405, "OPTIONS, POST"),
+        ("GET", "/_fakeauth/reset", 405, "OPTIONS, POST"),
         ("GET", "/_fakeauth/nothing-here", 404, None),
     ],
 )

@@ -9,9 +9,11 @@ The collector reads every fenced block of ``README.md`` and ``docs/**/*.md``:
 - ```` ```toml ```` and ```` ```json ````: parsed; a seed document is seeded into a ``FakeAuth``.
 - ```` ```sh ````, ```` ```bash ````, ```` ```console ````: run with bash under a time limit, on a
   free loopback port in place of ``8080``, in a temporary folder that holds the page's files
-  (a block marked ``<!-- docs-test: file NAME -->``); such a block must start ``fakeauth serve``
-  and stop it. Any other shell block carries ``<!-- docs-test: skip (its reason) -->`` on the line
-  before it, and the collector fails on a shell block with neither.
+  (a block marked ``<!-- docs-test: file NAME -->``, a shell script among them); such a block must
+  start ``fakeauth serve`` (and stop it) or ``fakeauth run``. Any other shell block is a file or
+  carries ``<!-- docs-test: skip (its reason) -->`` on the line before it, and the collector fails
+  on a shell block with none of these. A block that runs ``node`` needs Node.js: without it the
+  block skips, and fails under ``CI=true`` (CI must run every example).
 """
 
 from __future__ import annotations
@@ -207,18 +209,23 @@ def test_the_readme_seed_file_seeds() -> None:
 
 
 def _serves(block: Block) -> bool:
-    return not block.marker and block.code.lstrip().startswith("fakeauth serve")
+    return not block.marker and block.code.lstrip().startswith(("fakeauth serve", "fakeauth run"))
 
 
 SHELL_BLOCKS = [b for b in _of(*SHELL) if _serves(b)]
 
 
 def test_every_shell_block_runs_or_says_why_not() -> None:
-    unmarked = [b.name for b in _of(*SHELL) if b.skip_reason is None and not _serves(b)]
+    unmarked = [
+        b.name
+        for b in _of(*SHELL)
+        if b.skip_reason is None and not _serves(b) and not _FILE.fullmatch(b.marker)
+    ]
 
     assert unmarked == [], (
-        "a shell block either starts `fakeauth serve` (and is run) or carries "
-        "`<!-- docs-test: skip (the reason) -->` on the line before it"
+        "a shell block either starts `fakeauth serve` or `fakeauth run` (and is run), is a file "
+        "(`<!-- docs-test: file NAME -->`) or carries `<!-- docs-test: skip (the reason) -->` "
+        "on the line before it"
     )
 
 
@@ -236,6 +243,11 @@ def test_every_shell_block_that_serves_runs(block: Block, tmp_path: Path) -> Non
         named = _FILE.fullmatch(other.marker)
         if named:
             (tmp_path / named.group(1)).write_text(other.code)
+    uses_node = re.search(r"(^|\s)node\s", block.code, re.M)
+    if uses_node and shutil.which("node") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true and {block.name} runs node, which is not installed")
+        pytest.skip(f"{block.name} runs node, which is not installed")
     script = block.code.replace(DOC_PORT, str(_free_port()))
     env = {
         **os.environ,
@@ -273,6 +285,7 @@ KEY_PAGES = [
     "guides/serve.md",
     "guides/non-python.md",
     "guides/parallel.md",
+    "architecture.md",
     "reference/fakeauth.md",
     "reference/states.md",
     "reference/testing.md",

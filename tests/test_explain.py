@@ -13,7 +13,7 @@ from werkzeug.test import Client
 from fakeauth import FakeAuth
 from fakeauth.errors import ConfigurationError
 from fakeauth.explain import VERDICTS, fingerprint
-from fakeauth.findings import Forgotten, credential_key
+from fakeauth.findings import Boundary, Forgotten, HeldIds, credential_key
 from fakeauth.state.b2core import B2CoreTokens
 from fakeauth.state.ovok import DEFAULT_CLIENT_ID, DEFAULT_TENANT_ID
 
@@ -603,16 +603,33 @@ def test_explain_refuses_what_is_not_a_string_and_a_vendor_the_fake_does_not_ser
 
 def test_the_memory_of_forgotten_credentials_is_bounded() -> None:
     forgotten = Forgotten()
-    oldest = credential_key("ovok", "oldest")
-    forgotten.remember("reset", NOON, [oldest])
+    forgotten.remember("reset", NOON, [HeldIds("ovok", {"oldest": None})])
 
     for n in range(Forgotten.BOUNDARIES):
-        forgotten.remember("reset", NOON + n, [credential_key("ovok", str(n))])
+        forgotten.remember("reset", NOON + n, [HeldIds("ovok", {str(n): None})])
 
-    assert forgotten.boundary_of(oldest) is None
+    assert forgotten.boundary_of(credential_key("ovok", "oldest")) is None
+    assert forgotten.boundary_of(credential_key("ovok", "0")) == Boundary("reset", NOON)
     assert len(forgotten) == Forgotten.BOUNDARIES
-    forgotten.remember("restore", NOON, (credential_key("ovok", str(n)) for n in range(70_000)))
+    many = dict.fromkeys((str(n) for n in range(70_000)), None)
+    forgotten.remember("restore", NOON + 100, [HeldIds("ovok", many)])
     assert len(forgotten) == Forgotten.LIMIT
+    newest, dropped = credential_key("ovok", "69999"), credential_key("ovok", str(70_000 - 65_537))
+    assert forgotten.boundary_of(newest) == Boundary("restore", NOON + 100)
+    assert forgotten.boundary_of(dropped) is None
+
+
+def test_forgotten_ids_are_fingerprinted_with_their_prefix_newest_group_last() -> None:
+    forgotten = Forgotten()
+    tokens, wizards = {"t1": None, "t2": None}, {"w1": None}
+
+    forgotten.remember(
+        "reset", NOON, [HeldIds("b2core", tokens), HeldIds("b2core", wizards, "wizard:")]
+    )
+
+    assert forgotten.boundary_of(credential_key("b2core", "wizard:w1")) == Boundary("reset", NOON)
+    assert forgotten.boundary_of(credential_key("b2core", "t1")) == Boundary("reset", NOON)
+    assert forgotten.boundary_of(credential_key("b2core", "w1")) is None
 
 
 def test_a_refused_request_records_why_in_its_journal_entry_and_the_reply_stays_the_vendors() -> (

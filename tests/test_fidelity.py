@@ -19,11 +19,11 @@ import pytest
 from werkzeug.test import Client
 
 from fakeauth import ConfigurationError, FakeAuth
+from fakeauth import fidelity_registry as fidelity
 from fakeauth.fidelity import Entry
-from fakeauth.fidelity import registry as fidelity
 from fakeauth.fidelity.model import problems
 from fakeauth.fidelity.page import PAGE_PATH, REGENERATE, render
-from fakeauth.fidelity.registry import SECTIONS
+from fakeauth.fidelity_registry import SECTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = ROOT / "tests"

@@ -492,3 +492,30 @@ def test_the_http_import_takes_the_documents_options_only_when_asked() -> None:
     assert "give take_options=true or take_options=false once" in json.loads(bad_flag.data)["error"]
     assert taken.status_code == 200
     assert fake.export_state()["lanes"]["default"]["options"]["seed"] == 7
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        (
+            {"frozen_at": 1e300, "offset": 0},
+            "the clock cannot be frozen at 1e+300: the clock goes from 1970-01-01T00:00:00Z to "
+            "9000-01-01T00:00:00Z",
+        ),
+        (
+            {"frozen_at": None, "offset": -1e20},
+            "the clock cannot run -1e+20 seconds off the system time: the clock goes from "
+            "1970-01-01T00:00:00Z to 9000-01-01T00:00:00Z",
+        ),
+    ],
+)
+def test_a_clock_outside_its_range_in_a_document_is_refused(
+    setting: dict[str, Any], message: str
+) -> None:
+    document = FakeAuth().export_state()
+    document["lanes"]["default"]["clock"] = setting
+
+    with pytest.raises(ConfigurationError) as refused:
+        FakeAuth.from_state(document)
+
+    assert str(refused.value) == f"fakeauth: {message}"

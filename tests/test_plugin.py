@@ -104,7 +104,7 @@ def test_an_unknown_marker_option_is_a_clear_error(pytester: pytest.Pytester) ->
             "(did you mean assert_all_served?), sed (did you mean seed?), zzz; the options are: "
             "assert_all_served, b2core_access_token_ttl, b2core_hosts, b2core_refresh_token_ttl, "
             "features, journal_limit, ovok_access_token_ttl, ovok_hosts, ovok_refresh_token_ttl, "
-            "seed, waltid_hosts, waltid_token_ttl"
+            "seed, vendors, waltid_hosts, waltid_token_ttl"
         ]
     )
 

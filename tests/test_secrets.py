@@ -205,7 +205,7 @@ def _journal(fake: FakeAuth) -> Iterator[str]:
 
 def _control_api(url: str) -> Iterator[str]:
     for method, path in ROUTES:
-        if method == "GET":
+        if method == "GET" and "<" not in path:  # a snapshot's routes need a snapshot
             response = requests.get(f"{url}{path}", timeout=TIMEOUT)
             assert response.status_code == 200, path
             yield response.text

@@ -5,6 +5,7 @@ restarts, after a clean stop and after a SIGKILL.
 
 from __future__ import annotations
 
+import argparse
 import json
 import signal
 import threading
@@ -15,8 +16,10 @@ from typing import Any
 import pytest
 from serving import REGISTER, TIMEOUT, Serve
 
+from fakeauth import FakeAuth
 from fakeauth.cli import main
 from fakeauth.persistence.files import DataWriter, dumps
+from fakeauth.persistence.serve import ServeFiles
 
 
 def register(server: Serve) -> dict[str, str]:
@@ -134,3 +137,42 @@ def test_the_writer_gathers_changes_and_writes_on_stop(tmp_path: Path) -> None:
 
     assert json.loads(path.read_text()) == {"renders": len(renders)}
     assert len(renders) <= 3  # the burst (one or two writes), then the final write on stop
+
+
+def test_a_data_file_that_cannot_be_written_is_said_on_the_first_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "no-such-directory" / "state.json"
+
+    status = main(["serve", "--data", str(data), "--port", "0", "--quiet"])
+
+    assert status == 2
+    first = capsys.readouterr().err.splitlines()[0]
+    assert first == (
+        f"fakeauth: cannot write the --data file {str(data)!r}: No such file or directory; give "
+        "a file in a directory that exists and that this process may write to"
+    )
+
+
+def test_a_failed_last_write_of_the_data_file_is_said(tmp_path: Path) -> None:
+    directory = tmp_path / "kept"
+    directory.mkdir()
+    data = directory / "state.json"
+    files = ServeFiles(
+        argparse.Namespace(
+            import_file=None, export_on_exit=None, data=str(data), export_journal=False, seed=None
+        )
+    )
+    files.attach(FakeAuth())
+    files.wrap(FakeAuth().wsgi_app)
+    files.start()
+    data.unlink()
+    directory.rmdir()  # where the last write goes is gone (as a full or read-only disk refuses)
+
+    failure = files.stop()
+
+    assert failure == (
+        f"fakeauth: the last write of the --data file {str(data)!r} failed (No such file or "
+        "directory): the changes since its last good write are lost; free the disk or make the "
+        "file writable before the next run"
+    )

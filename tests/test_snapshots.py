@@ -110,14 +110,23 @@ def test_a_snapshot_does_not_change_when_the_state_does() -> None:
     fake = FakeAuth()
     fake.b2core.add_account(email="t@example.test", password="Secret123")
     snap = fake.snapshot()
-    given = fake.b2core.get_account("t@example.test").form["info"]["givenName"]
-    fake.b2core.get_account("t@example.test").form["info"]["givenName"] = "changed"
+    given = fake.b2core.get_account("t@example.test").given_name
+    fake.b2core.remove_account(fake.b2core.get_account("t@example.test").id)
+    fake.b2core.add_account(email="t@example.test", password="Secret123", given_name="Other")
 
     fake.restore(snap)
-    fake.b2core.get_account("t@example.test").form["info"]["givenName"] = "changed again"
+    fake.b2core.remove_account(fake.b2core.get_account("t@example.test").id)
     fake.restore(snap)  # a snapshot restores as often as asked, unchanged by the restored state
 
-    assert fake.b2core.get_account("t@example.test").form["info"]["givenName"] == given != "changed"
+    assert fake.b2core.get_account("t@example.test").given_name == given != "Other"
+
+
+def test_a_records_form_is_read_only() -> None:
+    fake = FakeAuth()
+    account = fake.b2core.add_account(email="t@example.test", password="Secret123")
+
+    with pytest.raises(TypeError, match="does not support item assignment"):
+        account.form["info"]["givenName"] = "changed"
 
 
 def test_a_snapshot_of_another_fakes_options_is_refused() -> None:
@@ -306,3 +315,56 @@ def test_a_module_override_beside_the_conftest_one_fails_before_any_test(
             "there what they all start from"
         ]
     )
+
+
+def test_a_restore_gives_back_exactly_the_credentials_of_the_snapshot() -> None:
+    with freeze_time(FROZEN):
+        fake = FakeAuth(seed=7)
+        before = ovok_login(fake, "alice@example.test")
+        snap = fake.snapshot()
+        assert send(fake, "ovok", "POST", "/v1/auth/logout", token=before["access"])[0] == 204
+        status, after = send(
+            fake, "ovok", "POST", "/auth/refresh-token", {"refresh_token": before["refresh"]}
+        )
+        assert status == 200, after
+
+        fake.restore(snap)
+
+        assert send(fake, "ovok", "GET", "/auth/me", token=before["access"])[0] == 200
+        assert send(fake, "ovok", "GET", "/auth/me", token=after["access_token"])[0] == 401
+        refreshed = send(
+            fake, "ovok", "POST", "/auth/refresh-token", {"refresh_token": before["refresh"]}
+        )
+        assert refreshed[0] == 200  # single use, and not used yet at the snapshot
+
+
+def test_one_snapshot_restored_into_two_fakes_keeps_them_apart() -> None:
+    template = FakeAuth()
+    template.waltid.add_organization("acme")
+    template.waltid.add_account(email="ann@example.org", password="password123456")
+    snap = template.snapshot()
+    first, second = FakeAuth(), FakeAuth()
+    first.restore(snap)
+    second.restore(snap)
+
+    account = first.waltid.get_account("ann@example.org")
+    first.waltid.grant_role(account.id, "acme", "acme.admin")
+    first.waltid.add_account(email="max@example.org", password="password123456")
+
+    assert second.waltid.get_account("ann@example.org").roles == {}
+    assert [a.email for a in second.waltid.accounts] == ["ann@example.org"]
+    assert [a.email for a in template.waltid.accounts] == ["ann@example.org"]
+    assert first.waltid.get_account("ann@example.org").roles == {"acme": ("acme.admin",)}
+
+
+@pytest.mark.parametrize("name", ["x\n", ".", ".."])
+def test_a_snapshot_name_with_a_trailing_newline_or_of_dots_is_refused(name: str) -> None:
+    client = Client(FakeAuth().wsgi_app)
+
+    response = client.post("/_fakeauth/snapshots", base_url=BASE, json={"name": name})
+
+    assert response.status_code == 400
+    assert response.json == {
+        "error": "fakeauth: a snapshot name is 1 to 100 letters, digits, '.', '_' or '-' (but "
+        f"not '.' or '..'), not {name!r}"
+    }

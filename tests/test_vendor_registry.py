@@ -115,7 +115,8 @@ def test_a_registered_vendor_is_served_on_its_hosts_its_base_url_and_the_root() 
     assert (wrong_method.status_code, wrong_method.headers["Allow"]) == (405, "GET, HEAD, OPTIONS")
     assert unserved.status_code == 501
     assert unserved.get_json() == {
-        "toy_error": "fakeauth does not implement GET /greet/other (toy); see docs/fidelity.md"
+        "toy_error": "fakeauth does not implement GET /greet/other (toy); the page "
+        '"Toy auth routes" of fakeauth\'s documentation lists what it serves'
     }
     assert len(fake.calls("toy.hello")) == 3
     assert fake.hosts["toy"] == (TOY_HOST,)

@@ -1022,7 +1022,7 @@ def test_an_organization_admin_assigns_roles_only_in_its_organization(
 
     assert own.status_code == 200
     assert other.status_code == 403
-    assert account.roles == {"acme": ["acme.viewer"]}
+    assert fake.waltid.account(account.id).roles == {"acme": ("acme.viewer",)}
 
 
 def test_initial_setup_needs_the_superadmin(fake: FakeAuth, client: Client) -> None:

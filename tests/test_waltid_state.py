@@ -72,7 +72,7 @@ def test_add_account_seeds_a_global_account_without_roles(state: WaltidState) ->
     assert account.profile == {"name": "Max Mustermann", "email": EMAIL, "addressCountry": "AT"}
     assert account.preferences == {"timeZone": "UTC", "languagePreference": "EN"}
     assert account.roles == {}
-    assert account.flags == []
+    assert account.flags == ()
     assert not account.is_admin
     assert state.get_account(EMAIL.upper()) is account
     assert "password123456" not in repr(account)
@@ -333,8 +333,9 @@ def test_grant_role_is_idempotent_and_makes_an_organization_admin(state: WaltidS
     first = state.grant_role(account.id, "acme", "acme.admin")
     second = state.grant_role(account.id, "acme", "acme.admin")
 
+    account = state.account(account.id)  # records are immutable: read it again
     assert (first, second) == (True, False)
-    assert account.roles == {"acme": ["acme.admin"]}
+    assert account.roles == {"acme": ("acme.admin",)}
     assert account.is_admin
     assert account.is_admin_of("acme")
     assert not account.is_admin_of("other")
@@ -379,6 +380,7 @@ def test_role_checks(state: WaltidState) -> None:
     superadmin = state.superadmin().account
     admin = state.add_account("admin@example.org", PASSWORD)
     state.grant_role(admin.id, "acme", "acme.admin")
+    admin = state.account(admin.id)  # records are immutable: read it again
     plain = state.add_account(EMAIL, PASSWORD)
 
     state.require_superadmin(superadmin)

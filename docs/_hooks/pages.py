@@ -343,6 +343,8 @@ def cli_page() -> str:
 def _command(name: str, command: argparse.ArgumentParser) -> list[str]:
     options = [a for a in command._actions if a.option_strings and a.help != argparse.SUPPRESS]
     synopsis = " ".join(f"[{_flag(a)}]" for a in options if not isinstance(a, argparse._HelpAction))
+    # The positional arguments (``fakeauth run``'s ``-- COMMAND [ARG ...]``) after the options.
+    synopsis += "".join(f" {a.metavar or a.dest}" for a in command._actions if not a.option_strings)
     lines = [
         f"## `fakeauth {name}`",
         "",

@@ -3,7 +3,7 @@
 Each :class:`Entry` names the vendor, the behaviour, what fakeauth answers, the source kind
 (``DOC``, ``SRC``, ``PROPOSAL``, ``DEVIATION`` or ``CONFLICT``) with where it comes from, and the
 test that pins it (marked ``@pytest.mark.fidelity("<entry id>")``). Each vendor's entries are in
-its own module here and in its record (:mod:`fakeauth.vendors`); :mod:`fakeauth.fidelity.registry`
+its own module here and in its record (:mod:`fakeauth.vendors`); :mod:`fakeauth.fidelity_registry`
 gathers a set of vendors' entries. ``docs/fidelity.md`` is generated from it
 (``python -m fakeauth.fidelity --write``); ``fake.fidelity()`` and
 ``GET /_fakeauth/fidelity[?vendor=ovok]`` serve it as JSON.

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from fakeauth.fidelity.page import PAGE_PATH, render
-from fakeauth.fidelity.registry import SECTIONS, problems
+from fakeauth.fidelity_registry import SECTIONS, problems
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import copy
 import threading
+from collections.abc import Mapping
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import ValidationError
 
+from fakeauth.clock import Clock
 from fakeauth.errors import ConfigurationError
 from fakeauth.features import FeatureRegistry
 from fakeauth.persistence.model import (
@@ -64,8 +66,11 @@ __all__ = [
     "reload_lane",
     "restore",
     "start_lane",
+    "take_snapshot",
 ]
 
+#: The vendors whose states a snapshot holds.
+VENDORS = ("ovok", "b2core", "waltid")
 #: The lane a single fake's state sits in (the one lane of a fake outside a lanes server).
 DEFAULT_LANE = "default"
 
@@ -83,9 +88,7 @@ def export_state(fake: FakeAuth, *, journal: bool = False) -> dict[str, Any]:
 
 def export_lane(fake: FakeAuth, *, journal: bool = False) -> dict[str, Any]:
     """The state of ``fake`` alone: what a document's lane holds."""
-    clock = fake.clock
-    with clock._lock:
-        setting = {"frozen_at": clock._fixed, "offset": clock._offset}
+    setting = fake.clock.to_document()
     lane: dict[str, Any] = {
         "options": options_of(fake),
         "clock": setting,
@@ -103,7 +106,7 @@ def export_lane(fake: FakeAuth, *, journal: bool = False) -> dict[str, Any]:
 
 def _deep(part: dict[str, Any]) -> dict[str, Any]:
     # B2Core keeps each sign-up form as sent (nested JSON): the document must not share it.
-    for record in (*part["accounts"], *part["wizards"]):
+    for record in part["wizards"]:
         record["form"] = copy.deepcopy(record["form"])
     return part
 
@@ -227,13 +230,36 @@ def import_state(fake: FakeAuth, document: Any, *, take_options: bool = False) -
     _load(fake, lane_of(document), exact=False, take_options=take_options, take_clock=True)
 
 
-def restore(fake: FakeAuth, lane: dict[str, Any]) -> None:
-    """Put back the state of a snapshot's lane, but not the clock (the run's)."""
-    try:
-        parsed = LaneDoc.model_validate(lane)
-    except ValidationError as exc:  # only a snapshot changed by hand gets here
-        raise ConfigurationError(f"the snapshot is not a fake's state: {exc}") from None
-    _load(fake, parsed, exact=False, take_options=False, take_clock=False)
+def take_snapshot(fake: FakeAuth) -> Snapshot:
+    """A snapshot of ``fake``: each built state's own records (shared, copied on write), the
+    feature flags, the options and the random epoch; cheap whatever the state's size."""
+    states: dict[str, Any] = {}
+    for vendor in VENDORS:
+        state = _built(fake, vendor)
+        states[vendor] = None if state is None else state.snapshot()
+    return Snapshot(fake, options_of(fake), fake.randomness.epoch, fake.features.snapshot(), states)
+
+
+def restore(fake: FakeAuth, snapshot: Snapshot) -> None:
+    """Put back the state of ``snapshot``, but not the clock (the run's); its cost follows what
+    changed since, not the snapshot's size. Refused when ``fake`` has other options."""
+    mine = options_of(fake)
+    if mine != snapshot.options:
+        raise ConfigurationError(_options_differ(mine, OptionsDoc.model_validate(snapshot.options)))
+    fake.randomness.advance(past=snapshot.epoch)  # nothing issued since is issued again
+    for vendor, state_snapshot in snapshot.states.items():
+        if state_snapshot is not None:
+            getattr(fake, vendor).restore(state_snapshot)
+        else:  # not built at the snapshot: as fresh as a reset one
+            state = _built(fake, vendor)
+            if state is not None:
+                state.reset()
+    fake.features.restore(snapshot.features)
+
+
+def _built(fake: FakeAuth, vendor: str) -> Any:
+    """The state of ``vendor`` if ``fake`` has built it (a state not built yet is fresh)."""
+    return getattr(type(fake), vendor).built(fake)
 
 
 def _load(
@@ -246,8 +272,13 @@ def _load(
         if not take_options:
             raise ConfigurationError(_options_differ(options_of(fake), lane.options))
         target = FakeAuth(**constructor_options(lane.options))  # checks the options
+    if take_clock:  # checked by the clock's own rules before anything changes
+        Clock().load_document(lane.clock.model_dump())
     randomness = Randomness(target._seed_option)
-    randomness.epoch = lane.epoch if exact else max(lane.epoch, fake.randomness.epoch) + 1
+    if exact:
+        randomness.resume(lane.epoch)
+    else:
+        randomness.advance(past=max(lane.epoch, fake.randomness.epoch))
     scratch = FeatureRegistry(_FEATURES)
     scratch.apply(lane.features)  # unknown flags are refused here, before anything changes
     builder = cast(
@@ -278,9 +309,7 @@ def _load(
         fake.features.reset()
         fake.features.apply(lane.features)
         if take_clock:
-            with fake.clock._lock:
-                fake.clock._fixed = lane.clock.frozen_at
-                fake.clock._offset = 0.0 if lane.clock.frozen_at is not None else lane.clock.offset
+            fake.clock.load_document(lane.clock.model_dump())
 
 
 def _options_differ(mine: dict[str, Any], theirs: OptionsDoc) -> str:
@@ -295,14 +324,47 @@ def _options_differ(mine: dict[str, Any], theirs: OptionsDoc) -> str:
 
 
 class Snapshot:
-    """What an export holds, in memory; :meth:`FakeAuth.restore` puts it back.
+    """A fake's state at one moment, in memory; :meth:`FakeAuth.restore` puts it back.
 
-    ``with fake.snapshot():`` restores it when the block ends.
+    It holds each state's own records (immutable records in containers the state copies on its
+    next write), not a document: taking and restoring one costs what changed, not the state's
+    size. ``with fake.snapshot():`` restores it when the block ends.
     """
 
-    def __init__(self, fake: FakeAuth, lane: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        fake: FakeAuth,
+        options: dict[str, Any],
+        epoch: int,
+        features: Mapping[str, bool],
+        states: dict[str, Any],
+    ) -> None:
         self._fake = fake
-        self.lane = lane
+        #: The options of the fake it was taken of (a fake of other options refuses it).
+        self.options = options
+        #: The random epoch it was taken at (a restore starts a later one).
+        self.epoch = epoch
+        #: The feature flags switched at the time.
+        self.features = features
+        #: Each vendor state's own snapshot, ``None`` for a state not built then.
+        self.states = states
+        self._lane: dict[str, Any] | None = None
+
+    def accounts(self) -> dict[str, int]:
+        """How many accounts each vendor held."""
+        return {v: 0 if s is None else len(s.accounts) for v, s in self.states.items()}
+
+    @property
+    def lane(self) -> dict[str, Any]:
+        """The snapshot as a state document's lane (made once, on first use: a lane created
+        from a named snapshot starts from it)."""
+        if self._lane is None:
+            from fakeauth.fake import FakeAuth
+
+            scratch = FakeAuth(**constructor_options(OptionsDoc.model_validate(self.options)))
+            restore(scratch, self)
+            self._lane = export_lane(scratch)
+        return self._lane
 
     def __enter__(self) -> Snapshot:
         return self
@@ -311,7 +373,7 @@ class Snapshot:
         self._fake.restore(self)
 
     def __repr__(self) -> str:
-        counts = {v: len(self.lane[v]["accounts"]) for v in ("ovok", "b2core", "waltid")}
+        counts = self.accounts()
         return f"<Snapshot of {', '.join(f'{n} {v} accounts' for v, n in counts.items())}>"
 
 

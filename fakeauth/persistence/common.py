@@ -109,7 +109,7 @@ def tokens_doc(store: TokenStore) -> dict[str, Any]:
                 "expires_at": r.expires_at,
                 "revoked": r.revoked,
             }
-            for r in store.snapshot()
+            for r in store.records()
         ],
     }
 

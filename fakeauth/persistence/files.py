@@ -15,7 +15,15 @@ from fakeauth.errors import ConfigurationError
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-__all__ = ["DataWriter", "DirtyMarker", "dumps", "loads", "read_document", "write_atomic"]
+__all__ = [
+    "DataWriter",
+    "DirtyMarker",
+    "check_writable",
+    "dumps",
+    "loads",
+    "read_document",
+    "write_atomic",
+]
 
 #: Methods that never change the state: every other request marks the state as changed.
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -103,6 +111,23 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def check_writable(path: str | os.PathLike[str], what: str) -> None:
+    """Raise :class:`ConfigurationError` unless :func:`write_atomic` can write ``path`` (it
+    writes a temporary file beside it, then renames it): ``what`` names the file."""
+    target = Path(path)
+    try:
+        fd, temporary = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+        )
+    except OSError as exc:
+        raise ConfigurationError(
+            f"cannot write {what} {str(path)!r}: {exc.strerror}; give a file in a directory "
+            "that exists and that this process may write to"
+        ) from None
+    os.close(fd)
+    Path(temporary).unlink(missing_ok=True)
 
 
 class DirtyMarker:

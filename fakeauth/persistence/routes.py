@@ -25,8 +25,8 @@ __all__ = ["ROUTES", "SNAPSHOT_PREFIX", "snapshot_route"]
 _Handler = Callable[["FakeAuth", Request], Response]
 #: Where the routes of one named snapshot live: ``/_fakeauth/snapshots/NAME[/restore]``.
 SNAPSHOT_PREFIX = "/_fakeauth/snapshots/"
-_NAME = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
-_NAME_RULE = "1 to 100 letters, digits, '.', '_' or '-'"
+_NAME = re.compile(r"[A-Za-z0-9._-]{1,100}")
+_NAME_RULE = "1 to 100 letters, digits, '.', '_' or '-' (but not '.' or '..')"
 
 
 def _flag(request: Request, name: str) -> bool:
@@ -99,7 +99,8 @@ def list_snapshots(fake: FakeAuth, request: Request) -> Response:
 
 
 def _checked_name(name: Any) -> str:
-    if not isinstance(name, str) or not _NAME.match(name):
+    # fullmatch: "$" would let a trailing newline through; "." and ".." name no snapshot in a URL
+    if not isinstance(name, str) or not _NAME.fullmatch(name) or name in (".", ".."):
         raise ConfigurationError(f"a snapshot name is {_NAME_RULE}, not {name!r}")
     return name
 
@@ -138,8 +139,7 @@ def _snapshot_route(fake: FakeAuth, request: Request, path: str) -> Response | N
     if request.method == "DELETE":
         fake.snapshots.delete(name)
         return Response.json(200, {"deleted": name})
-    counts = {v: len(snapshot.lane[v]["accounts"]) for v in ("ovok", "b2core", "waltid")}
-    return Response.json(200, {"name": name, "accounts": counts})
+    return Response.json(200, {"name": name, "accounts": snapshot.accounts()})
 
 
 #: ``(method, path) -> handler``: merged into the control API's routes.

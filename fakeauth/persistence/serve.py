@@ -8,7 +8,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fakeauth.errors import ConfigurationError
-from fakeauth.persistence.files import DataWriter, DirtyMarker, dumps, read_document, write_atomic
+from fakeauth.persistence.files import (
+    DataWriter,
+    DirtyMarker,
+    check_writable,
+    dumps,
+    read_document,
+    write_atomic,
+)
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
@@ -77,6 +84,8 @@ class ServeFiles:
     def document(self) -> Any:
         """The parsed state file the run starts from, or ``None`` to start afresh; raises
         :class:`ConfigurationError` naming what is wrong with the file."""
+        if self._data is not None:  # before anything else: a state it cannot keep is lost
+            check_writable(self._data, "the --data file")
         source = self._import or self._data
         if source is None or not self.loads:
             return None
@@ -106,10 +115,19 @@ class ServeFiles:
             self._writer.write()
             self._writer.start()
 
-    def stop(self) -> None:
-        """The clean stop's writes."""
+    def stop(self) -> str | None:
+        """The clean stop's writes; the sentence to exit with when the last write of the
+        ``--data`` file failed (the changes since its last good write are then lost)."""
         if self._writer is not None:
             self._writer.stop()
         if self._export is not None:
             write_atomic(self._export, self._render())
             print(f"fakeauth: wrote the state to {self._export}", flush=True)
+        error = None if self._writer is None else self._writer.error
+        if error is None:
+            return None
+        return (
+            f"fakeauth: the last write of the --data file {str(self._data)!r} failed "
+            f"({error.strerror}): the changes since its last good write are lost; free the "
+            "disk or make the file writable before the next run"
+        )

@@ -32,7 +32,13 @@ from fakeauth.persistence.common import (
 from fakeauth.persistence.model import B2CoreDoc, OvokDoc
 from fakeauth.persistence.waltid import export_waltid, load_waltid
 from fakeauth.randomness import RandomStream
-from fakeauth.state.b2core import B2CoreAccount, B2CoreBroker, B2CoreState, WizardSession
+from fakeauth.state.b2core import (
+    B2CoreAccount,
+    B2CoreBroker,
+    B2CoreState,
+    WizardSession,
+    thawed,
+)
 from fakeauth.state.ovok import OvokAccount, OvokClient, OvokSession, OvokState, OvokTenant
 
 __all__ = [
@@ -201,7 +207,7 @@ def export_b2core(state: B2CoreState) -> dict[str, Any]:
                     "two_factor": a.two_factor,
                     "totp_secret": a.totp_secret,
                     "created_at": instant(a.created_at),
-                    "form": a.form,
+                    "form": thawed(a.form),
                     "sms_code": state._sms_codes.get(a.id),
                 }
                 for a in state._accounts.values()

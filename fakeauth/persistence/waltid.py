@@ -117,8 +117,8 @@ def load_waltid(state: WaltidState, doc: WaltidDoc, *, exact: bool) -> None:
             created_at=utc(a.created_at),
             login_email=a.login_email,
             password=None if a.password is None else hash_of(a.password),
-            roles={org: list(roles) for org, roles in a.roles.items()},
-            flags=list(a.flags),
+            roles={org: tuple(roles) for org, roles in a.roles.items()},
+            flags=tuple(a.flags),
             superadmin=a.superadmin,
             type=a.type,
         )

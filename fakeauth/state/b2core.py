@@ -15,13 +15,21 @@ import hmac
 import re
 import threading
 from collections.abc import Iterable, Mapping
-from typing import Any
+from dataclasses import replace
+from typing import Any, NamedTuple, cast
 
 from fakeauth.clock import Clock, checked_lifetime, to_datetime
 from fakeauth.emails import is_email
 from fakeauth.errors import ConfigurationError, TokenInvalid
 from fakeauth.features import FeatureRegistry
-from fakeauth.findings import Finding, Verdict, credential_key, token_finding, unverified_claims
+from fakeauth.findings import (
+    Finding,
+    HeldIds,
+    Verdict,
+    credential_key,
+    token_finding,
+    unverified_claims,
+)
 from fakeauth.hosts import base_url, host_keys
 from fakeauth.outbox import Message, Outbox
 from fakeauth.passwords import PasswordHash
@@ -59,9 +67,16 @@ from fakeauth.state.b2core_brokers import (
     public_fields,
     totp_code,
 )
-from fakeauth.tokens import SWEEP_AT, JwtSigner, TokenRecord, TokenStore, signed_expiry
+from fakeauth.tokens import (
+    SWEEP_AT,
+    JwtSigner,
+    TokenRecord,
+    TokenStore,
+    TokenStoreSnapshot,
+    signed_expiry,
+)
 
-__all__ = ["B2CoreState"]
+__all__ = ["B2CoreSnapshot", "B2CoreState"]
 __all__ += b2core_brokers.__all__
 
 _BROKER_URL = "a B2Core broker is a base URL such as 'https://broker.example'"
@@ -70,6 +85,34 @@ _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 #: How long after its expiry a wizard session still answers "expired" or "finished"; then it is
 #: gone ("does not exist"), and the state drops it.
 WIZARD_RETENTION = 24 * 3600
+
+
+class B2CoreSnapshot(NamedTuple):
+    """A B2Core state's records at one moment (:meth:`B2CoreState.snapshot`), never written
+    again: the accounts shared, the brokers' settings and the wizards (few) as copies."""
+
+    brokers: tuple[B2CoreBroker, ...]
+    accounts: Mapping[str, B2CoreAccount]
+    sms_codes: Mapping[str, str]
+    wizards: tuple[WizardSession, ...]
+    tokens: TokenStoreSnapshot
+    key: bytes | None
+    next_wizard_sweep: int
+
+
+def _broker_copy(broker: B2CoreBroker) -> B2CoreBroker:
+    """A copy of ``broker`` that shares its (copy-on-write) email index of accounts."""
+    return replace(
+        broker,
+        extra_steps=dict(broker.extra_steps),
+        failures={key: list(times) for key, times in broker.failures.items()},
+        locked_until=dict(broker.locked_until),
+    )
+
+
+def _wizard_copy(wizard: WizardSession, broker: B2CoreBroker) -> WizardSession:
+    """A copy of ``wizard`` on ``broker`` (its broker's copy), its pages and form its own."""
+    return replace(wizard, broker=broker, steps=list(wizard.steps), form=copy.deepcopy(wizard.form))
 
 
 class B2CoreState:
@@ -139,6 +182,8 @@ class B2CoreState:
         self.sessions: dict[str, WizardSession] = {}
         self._next_wizard_sweep = SWEEP_AT
         self._sms_codes: dict[str, str] = {}
+        self._shared: set[str] = set()  # containers shared with a snapshot: copied on write
+        self._shared_brokers: set[str] = set()  # brokers whose email index a snapshot shares
         for url in self.hosts:
             self.add_broker(url)
 
@@ -151,6 +196,62 @@ class B2CoreState:
         with self._lock:
             self.signer.rotate()
             self._reset_state()
+
+    def snapshot(self) -> B2CoreSnapshot:
+        """The records as they are now: the accounts (immutable records) shared with the
+        snapshot in constant time and copied on the state's next write; the brokers' settings
+        and the open wizards copied."""
+        with self._lock:
+            self._shared = {"_accounts", "_sms_codes"}
+            self._shared_brokers = set(self._brokers)
+            brokers = {url: _broker_copy(b) for url, b in self._brokers.items()}
+            return B2CoreSnapshot(
+                tuple(brokers.values()),
+                self._accounts,
+                self._sms_codes,
+                tuple(_wizard_copy(w, brokers[w.broker.url]) for w in self.sessions.values()),
+                self.tokens.snapshot(),
+                self.signer.secret(),
+                self._next_wizard_sweep,
+            )
+
+    def restore(self, snapshot: B2CoreSnapshot) -> None:
+        """Hold the records of ``snapshot`` again; ids and codes continue from the current random
+        epoch (the fake starts a new one first), the signing key is the snapshot's, so a token
+        issued since is refused and never issued again."""
+        with self._lock:
+            brokers = {b.url: _broker_copy(b) for b in snapshot.brokers}
+            self._brokers = brokers
+            self._by_host = {h: b for b in brokers.values() for h in host_keys(b.url)}
+            self._accounts = cast("dict[str, B2CoreAccount]", snapshot.accounts)
+            self._sms_codes = cast("dict[str, str]", snapshot.sms_codes)
+            self._shared = {"_accounts", "_sms_codes"}
+            self._shared_brokers = set(brokers)
+            self.sessions = {
+                w.uuid: _wizard_copy(w, brokers[w.broker.url]) for w in snapshot.wizards
+            }
+            self._next_wizard_sweep = snapshot.next_wizard_sweep
+            self.tokens.restore(snapshot.tokens)
+            self._ids = self._randomness.stream("b2core.ids")
+            self._codes = self._randomness.stream("b2core.codes")
+            if snapshot.key is None:
+                self.signer.rotate()
+            else:
+                self.signer.load_secret(snapshot.key)
+
+    def _own(self, name: str) -> Any:
+        """The container ``name``, copied first if a snapshot shares it (under the lock)."""
+        if name in self._shared:
+            self._shared.discard(name)
+            setattr(self, name, dict(getattr(self, name)))
+        return getattr(self, name)
+
+    def _accounts_of(self, broker: B2CoreBroker) -> dict[str, B2CoreAccount]:
+        """The email index of ``broker``, copied first if a snapshot shares it."""
+        if broker.url in self._shared_brokers:
+            self._shared_brokers.discard(broker.url)
+            broker.accounts = dict(broker.accounts)
+        return broker.accounts
 
     # -- seeding and inspection -------------------------------------------------------------
 
@@ -235,9 +336,9 @@ class B2CoreState:
                 )
             info = {"givenName": given_name, "familyName": family_name}
             hashed = PasswordHash.create(password, self._ids)
-            account = self._create_account(target, email, hashed, {"info": info})
-            account.phone, account.two_factor = phone, two_factor
-            return account
+            return self._create_account(
+                target, email, hashed, {"info": info}, phone=phone, two_factor=two_factor
+            )
 
     @property
     def accounts(self) -> list[B2CoreAccount]:
@@ -260,13 +361,13 @@ class B2CoreState:
         """Delete the account with id ``account_id``, signing out its sessions and ending its
         wizards first; ``False`` when there is no such account."""
         with self._lock:
-            account = self._accounts.pop(account_id, None)
-            if account is None:
+            if account_id not in self._accounts:
                 return False
+            account: B2CoreAccount = self._own("_accounts").pop(account_id)
             self.tokens.revoke_subject(account_id, by="the account's removal")
             for broker in self._brokers.values():
                 if broker.accounts.get(account.email.casefold()) is account:
-                    del broker.accounts[account.email.casefold()]
+                    del self._accounts_of(broker)[account.email.casefold()]
             for uuid in [u for u, s in self.sessions.items() if s.account is account]:
                 del self.sessions[uuid]
             return True
@@ -496,12 +597,15 @@ class B2CoreState:
             note=note,
         )
 
-    def credential_keys(self) -> list[str]:
-        """The :func:`~fakeauth.findings.credential_key` of every token and wizard uuid this
-        state holds (a reset or a restore forgets them; ``fake.explain`` then says so)."""
-        keys = [credential_key("b2core", token_id) for token_id in self.tokens.ids()]
-        keys.extend(credential_key("b2core", f"wizard:{uuid}") for uuid in self.sessions)
-        return keys
+    def held_credentials(self) -> list[HeldIds]:
+        """The ids of every token and open wizard this state holds (a reset, restore or import
+        forgets them; ``fake.explain`` then says so): the tokens in constant time, the wizards
+        (a few open sign-ins) copied."""
+        wizards = dict.fromkeys(self.sessions, True)
+        return [
+            HeldIds("b2core", self.tokens.snapshot().records),
+            HeldIds("b2core", wizards, "wizard:"),
+        ]
 
     # -- internals ----------------------------------------------------------------------------
 
@@ -549,12 +653,19 @@ class B2CoreState:
         return session
 
     def _create_account(
-        self, broker: B2CoreBroker, email: str, password: PasswordHash, form: dict[str, Any]
+        self,
+        broker: B2CoreBroker,
+        email: str,
+        password: PasswordHash,
+        form: dict[str, Any],
+        **seeded: str | None,
     ) -> B2CoreAccount:
         info: dict[str, Any] = form["info"] if isinstance(form.get("info"), dict) else {}
         phones = form.get("phones")
         first = next(iter(phones.values()), None) if isinstance(phones, dict) else None
         phone = first.get("phone") if isinstance(first, dict) else None
+        if "phone" in seeded:  # seeding names the phone and the 2FA method outright
+            phone = seeded["phone"]
         account = B2CoreAccount(
             id=self._ids.uuid4(),
             broker=broker.url,
@@ -563,18 +674,18 @@ class B2CoreState:
             given_name=str(info.get("givenName") or ""),
             family_name=str(info.get("familyName") or ""),
             phone=phone if isinstance(phone, str) else None,
-            two_factor=None,
+            two_factor=seeded.get("two_factor"),
             totp_secret=base64.b32encode(self._ids.bytes(20)).decode(),
             created_at=self.clock.now(),
             form={k: v for k, v in form.items() if k != "email"},
         )
-        broker.accounts[email.casefold()] = account
-        self._accounts[account.id] = account
+        self._accounts_of(broker)[email.casefold()] = account
+        self._own("_accounts")[account.id] = account
         return account
 
     def _send_sms_code(self, session: WizardSession, account: B2CoreAccount) -> None:
         code = session.sms_code = self._codes.digits(6)
-        self._sms_codes[account.id] = code
+        self._own("_sms_codes")[account.id] = code
         self.outbox.send(
             Message(
                 vendor="b2core",
@@ -629,13 +740,3 @@ class B2CoreState:
             ) from None
         with self._lock:
             load_b2core(self, parsed, exact=False)
-
-    def snapshot(self) -> object:
-        """A copy of the state's records, for :meth:`restore`."""
-        return self.to_document()
-
-    def restore(self, snapshot: object) -> None:
-        """Put back what :meth:`snapshot` took."""
-        if not isinstance(snapshot, dict):
-            raise ConfigurationError("restore takes what this state's snapshot() returned")
-        self.load_document(snapshot)

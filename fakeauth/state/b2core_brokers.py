@@ -18,6 +18,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 from fakeauth.emails import is_email
@@ -61,10 +62,12 @@ __all__ = [
     "WizardStep",
     "WrongCredentials",
     "field_paths",
+    "frozen",
     "is_blank",
     "is_fingerprint",
     "lookup",
     "public_fields",
+    "thawed",
     "totp_code",
 ]
 
@@ -91,6 +94,37 @@ EXPIRED_SESSION = "This wizard session has expired."
 FINISHED_SESSION = "This wizard session is already finished."
 WRONG_CREDENTIALS = "Invalid email or password."
 LOCKED = "Too many failed sign-in attempts. Try again later."
+
+
+def frozen(value: Any) -> Any:
+    """A read-only copy of JSON-like ``value``: mappings read-only, lists tuples."""
+    # Loops, not comprehensions: one frame a level, so a form as deep as the API takes freezes.
+    if isinstance(value, Mapping):
+        table: dict[Any, Any] = {}
+        for key, item in value.items():
+            table[key] = frozen(item)
+        return MappingProxyType(table)
+    if isinstance(value, (list, tuple)):
+        items: list[Any] = []
+        for item in value:
+            items.append(frozen(item))
+        return tuple(items)
+    return value
+
+
+def thawed(value: Any) -> Any:
+    """A plain JSON-ready copy of :func:`frozen`'s ``value``: dicts and lists."""
+    if isinstance(value, Mapping):
+        table: dict[Any, Any] = {}
+        for key, item in value.items():
+            table[key] = thawed(item)
+        return table
+    if isinstance(value, (list, tuple)):
+        items: list[Any] = []
+        for item in value:
+            items.append(thawed(item))
+        return items
+    return value
 
 
 class B2CoreError(DomainError):
@@ -128,9 +162,13 @@ class LockedOut(B2CoreError):
         self.retry_after = retry_after
 
 
-@dataclass
+@dataclass(frozen=True)
 class B2CoreAccount:
-    """A client of one broker. The password is only a hash."""
+    """A client of one broker. The password is only a hash.
+
+    Immutable, as every record of a state (a snapshot shares the records it holds): ``form`` is
+    a read-only copy (nested mappings read-only, lists made tuples) of what it is made with.
+    """
 
     id: str
     broker: str
@@ -143,7 +181,10 @@ class B2CoreAccount:
     totp_secret: str = field(repr=False)
     created_at: datetime
     #: What the sign-up form sent besides the credentials (``info``, ``addresses``, ...).
-    form: dict[str, Any] = field(default_factory=dict, repr=False)
+    form: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "form", frozen(self.form))
 
     def totp(self, at: float) -> str:
         """The Google Authenticator (RFC 6238) code at the POSIX time ``at``."""

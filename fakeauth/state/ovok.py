@@ -5,9 +5,9 @@ from __future__ import annotations
 import copy
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 from fakeauth.clock import Clock, checked_lifetime, to_datetime
 from fakeauth.emails import is_email
@@ -19,12 +19,18 @@ from fakeauth.errors import (
     TokenInvalid,
     TokenRevoked,
 )
-from fakeauth.findings import Finding, credential_key, token_finding, unverified_claims
+from fakeauth.findings import Finding, HeldIds, token_finding, unverified_claims
 from fakeauth.outbox import Message, Outbox
 from fakeauth.passwords import PasswordHash
 from fakeauth.randomness import Randomness, RandomStream
 from fakeauth.seeding import checked_arguments
-from fakeauth.tokens import JwtSigner, TokenRecord, TokenStore, signed_expiry
+from fakeauth.tokens import (
+    JwtSigner,
+    TokenRecord,
+    TokenStore,
+    TokenStoreSnapshot,
+    signed_expiry,
+)
 
 __all__ = [
     "DEFAULT_CLIENT_ID",
@@ -34,6 +40,7 @@ __all__ = [
     "OvokAccount",
     "OvokClient",
     "OvokSession",
+    "OvokSnapshot",
     "OvokState",
     "OvokTenant",
     "OvokTokens",
@@ -55,6 +62,11 @@ _UUID4_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))
 _UUID4_SET = (0x8000 << 48) | (4 << 76)
 
 
+def _mine(table: Mapping[Any, Any]) -> Any:
+    """A snapshot's container as the state holds it (shared: the state copies it on write)."""
+    return cast("dict[Any, Any]", table)
+
+
 def _uuid4(ids: RandomStream) -> str:
     """``ids.uuid4()``, the same value from the same draw, without building a ``uuid.UUID``.
 
@@ -69,7 +81,7 @@ def _uuid4_text(drawn: bytes) -> str:
     return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
 
-@dataclass
+@dataclass(frozen=True)
 class OvokTenant:
     """A tenant: the parent project accounts register to. ``client_id`` is the client
     application :meth:`OvokState.add_tenant` gave it (by default the tenant's own id, as the
@@ -87,7 +99,7 @@ class OvokTenant:
         return f"Project/{self.project_id}"
 
 
-@dataclass
+@dataclass(frozen=True)
 class OvokClient:
     """A client application of a tenant."""
 
@@ -95,9 +107,11 @@ class OvokClient:
     tenant_id: str
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class OvokAccount:
-    """A registered user, with its FHIR ``Patient`` profile. The password is only a hash."""
+    """A registered user, with its FHIR ``Patient`` profile. The password is only a hash.
+
+    Immutable, as every record of a state: a snapshot shares the records it holds."""
 
     id: str
     tenant_id: str
@@ -121,7 +135,7 @@ class OvokAccount:
         return f"{self.name} {self.surname}".strip()
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class OvokSession:
     """One login: what the ``login_id`` claim names; refresh keeps it, logout ends its token."""
 
@@ -144,6 +158,23 @@ class OvokTokens:
     account: OvokAccount
     tenant: OvokTenant
     session: OvokSession
+
+
+#: The containers of an Ovok state that a snapshot shares (copied on the state's next write).
+_CONTAINERS = ("tenants", "clients", "_accounts", "_by_email", "sessions", "_account_sessions")
+
+
+class OvokSnapshot(NamedTuple):
+    """An Ovok state's records at one moment (:meth:`OvokState.snapshot`), never written again."""
+
+    tenants: Mapping[str, OvokTenant]
+    clients: Mapping[str, OvokClient]
+    accounts: Mapping[str, OvokAccount]
+    by_email: Mapping[tuple[str, str], OvokAccount]
+    sessions: Mapping[str, OvokSession]
+    account_sessions: Mapping[str, Mapping[str, OvokSession]]
+    tokens: TokenStoreSnapshot
+    key: bytes | None
 
 
 class OvokState:
@@ -189,6 +220,8 @@ class OvokState:
         # Made on first use: setting up a stream costs more than the rest of a fresh state, and
         # a test that never calls Ovok never needs one.
         self._ids_stream: RandomStream | None = None
+        self._shared: set[str] = set()  # containers shared with a snapshot: copied on write
+        self._owned_sessions: set[str] = set()  # accounts whose session table is this state's
         self.tokens = TokenStore(self.clock, on_sessions_pruned=self._forget_sessions)
         self.tenants: dict[str, OvokTenant] = {}
         self.clients: dict[str, OvokClient] = {}
@@ -220,6 +253,59 @@ class OvokState:
         with self._lock:
             self.signer.rotate()
             self._reset_state()
+
+    def snapshot(self) -> OvokSnapshot:
+        """The records as they are now, in constant time: the state shares its containers (of
+        immutable records) with the snapshot and copies each on its next write to it."""
+        with self._lock:
+            self._shared = set(_CONTAINERS)
+            self._owned_sessions = set()
+            return OvokSnapshot(
+                self.tenants,
+                self.clients,
+                self._accounts,
+                self._by_email,
+                self.sessions,
+                self._account_sessions,
+                self.tokens.snapshot(),
+                self.signer.secret(),
+            )
+
+    def restore(self, snapshot: OvokSnapshot) -> None:
+        """Hold the records of ``snapshot`` again, in constant time; ids continue from the
+        current random epoch (the fake starts a new one first), the signing key is the
+        snapshot's, so a token issued since is refused and never issued again."""
+        with self._lock:
+            self.tenants, self.clients = _mine(snapshot.tenants), _mine(snapshot.clients)
+            self._accounts, self._by_email = _mine(snapshot.accounts), _mine(snapshot.by_email)
+            self.sessions = _mine(snapshot.sessions)
+            self._account_sessions = _mine(snapshot.account_sessions)
+            self._shared = set(_CONTAINERS)
+            self._owned_sessions = set()
+            self.tokens.restore(snapshot.tokens)
+            self._ids_stream = None
+            if snapshot.key is None:
+                self.signer.rotate()
+            else:
+                self.signer.load_secret(snapshot.key)
+
+    def _own(self, name: str) -> Any:
+        """The container ``name``, copied first if a snapshot shares it (under the lock)."""
+        if name in self._shared:
+            self._shared.discard(name)
+            setattr(self, name, dict(getattr(self, name)))
+        return getattr(self, name)
+
+    def _sessions_of(self, account_id: str) -> dict[str, OvokSession]:
+        """The session table of ``account_id``, one this state may write (under the lock)."""
+        tables: dict[str, dict[str, OvokSession]] = self._own("_account_sessions")
+        table = tables.get(account_id)
+        if table is None:
+            table = tables[account_id] = {}
+        elif account_id not in self._owned_sessions:
+            table = tables[account_id] = dict(table)
+        self._owned_sessions.add(account_id)
+        return table
 
     # -- seeding and inspection -------------------------------------------------------------
 
@@ -257,8 +343,8 @@ class OvokState:
                 strict_mode=strict_mode,
                 client_id=client,
             )
-            self.tenants[tenant.id] = tenant
-            self.clients[client] = OvokClient(id=client, tenant_id=tenant.id)
+            self._own("tenants")[tenant.id] = tenant
+            self._own("clients")[client] = OvokClient(id=client, tenant_id=tenant.id)
             return tenant
 
     @checked_arguments("fake.ovok.add_client")
@@ -279,7 +365,7 @@ class OvokState:
                     f"the Ovok client {client.id!r} exists already (of tenant "
                     f"{existing.tenant_id!r})"
                 )
-            self.clients[client.id] = client
+            self._own("clients")[client.id] = client
             return client
 
     @checked_arguments("fake.ovok.add_account")
@@ -304,9 +390,9 @@ class OvokState:
                 raise ConfigurationError(
                     f"an Ovok account with email {email!r} exists already in tenant {tenant_id!r}"
                 )
-            account = self._create_account(email, password, name, surname, tenant_id)
-            account.email_verified = email_verified
-            return account
+            return self._create_account(
+                email, password, name, surname, tenant_id, email_verified=email_verified
+            )
 
     def _seed_tenant(self, tenant_id: str) -> OvokTenant:
         tenant = self.tenants.get(tenant_id)
@@ -353,14 +439,16 @@ class OvokState:
         """Delete the account with id ``account_id``, signing out its sessions first;
         ``False`` when there is no such account."""
         with self._lock:
-            account = self._accounts.pop(account_id, None)
-            if account is None:
+            if account_id not in self._accounts:
                 return False
+            account = self._own("_accounts").pop(account_id)
             self.tokens.revoke_subject(account_id, by="the account's removal")
-            for key in [k for k, held in self._by_email.items() if held is account]:
-                del self._by_email[key]
-            for session_id in self._account_sessions.pop(account_id, {}):
-                self.sessions.pop(session_id, None)
+            by_email = self._own("_by_email")
+            for key in [k for k, held in by_email.items() if held is account]:
+                del by_email[key]
+            sessions = self._own("sessions")
+            for session_id in self._own("_account_sessions").pop(account_id, {}):
+                sessions.pop(session_id, None)
             return True
 
     # -- the operations the API performs ----------------------------------------------------
@@ -429,8 +517,12 @@ class OvokState:
         account = self._accounts.get(record.subject)
         if session is None or account is None:
             raise TokenInvalid("the session of this token is gone")
-        session.last_updated = self.clock.now()
-        return self._issue(account, self.tenants[account.tenant_id], session)
+        with self._lock:
+            if self.sessions.get(session.id) is session:  # not ended meanwhile
+                session = replace(session, last_updated=self.clock.now())
+                self._own("sessions")[session.id] = session
+                self._sessions_of(account.id)[session.id] = session
+            return self._issue(account, self.tenants[account.tenant_id], session)
 
     def authorize(self, access_token: str) -> tuple[OvokAccount, OvokSession, dict[str, Any]]:
         """The account, session and claims behind a valid access token; raises otherwise."""
@@ -477,10 +569,10 @@ class OvokState:
             now=self.clock.time(),
         )
 
-    def credential_keys(self) -> list[str]:
-        """The :func:`~fakeauth.findings.credential_key` of every token this state holds (a reset
-        or a restore forgets them; ``fake.explain`` then says so)."""
-        return [credential_key("ovok", token_id) for token_id in self.tokens.ids()]
+    def held_credentials(self) -> list[HeldIds]:
+        """The ids of every token this state holds, in constant time (a reset, restore or import
+        forgets them; ``fake.explain`` then says so)."""
+        return [HeldIds("ovok", self.tokens.snapshot().records)]
 
     def live_sessions(
         self,
@@ -513,13 +605,14 @@ class OvokState:
         """Drop the sessions the token store pruned every record of."""
         with self._lock:
             for session_id in ids:
-                session = self.sessions.pop(session_id, None)
-                if session is not None:
-                    sessions = self._account_sessions.get(session.account_id)
-                    if sessions is not None:
-                        sessions.pop(session_id, None)
-                        if not sessions:
-                            del self._account_sessions[session.account_id]
+                if session_id not in self.sessions:
+                    continue
+                session = self._own("sessions").pop(session_id)
+                if session.account_id in self._account_sessions:
+                    sessions = self._sessions_of(session.account_id)
+                    sessions.pop(session_id, None)
+                    if not sessions:
+                        del self._account_sessions[session.account_id]
 
     # -- internals ----------------------------------------------------------------------------
 
@@ -533,7 +626,14 @@ class OvokState:
         return tenant
 
     def _create_account(
-        self, email: str, password: str, name: str, surname: str, tenant_id: str
+        self,
+        email: str,
+        password: str,
+        name: str,
+        surname: str,
+        tenant_id: str,
+        *,
+        email_verified: bool = False,
     ) -> OvokAccount:
         ids = self._ids
         # One draw of 48 bytes is the same bytes as three draws of 16, for a third of the calls.
@@ -548,9 +648,10 @@ class OvokState:
             membership_id=_uuid4_text(drawn[32:]),
             password=PasswordHash.create(password, ids),
             created_at=self.clock.now(),
+            email_verified=email_verified,
         )
-        self._accounts[account.id] = account
-        self._by_email[(tenant_id, email.lower())] = account
+        self._own("_accounts")[account.id] = account
+        self._own("_by_email")[(tenant_id, email.lower())] = account
         return account
 
     def _login(
@@ -571,8 +672,8 @@ class OvokState:
             remote_address=remote_address,
             user_agent=user_agent,
         )
-        self.sessions[session.id] = session
-        self._account_sessions.setdefault(account.id, {})[session.id] = session
+        self._own("sessions")[session.id] = session
+        self._sessions_of(account.id)[session.id] = session
         return self._issue(account, tenant, session)
 
     def _issue(self, account: OvokAccount, tenant: OvokTenant, session: OvokSession) -> OvokTokens:
@@ -641,13 +742,3 @@ class OvokState:
             raise ConfigurationError(message) from None
         with self._lock:
             load_ovok(self, parsed, exact=False)
-
-    def snapshot(self) -> object:
-        """A copy of the state's records, for :meth:`restore`."""
-        return self.to_document()
-
-    def restore(self, snapshot: object) -> None:
-        """Put back what :meth:`snapshot` took."""
-        if not isinstance(snapshot, dict):
-            raise ConfigurationError("restore takes what this state's snapshot() returned")
-        self.load_document(snapshot)

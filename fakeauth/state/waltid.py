@@ -14,8 +14,9 @@ import copy
 import re
 import threading
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 from fakeauth.clock import Clock, checked_lifetime
 from fakeauth.errors import (
@@ -28,7 +29,7 @@ from fakeauth.errors import (
     TokenInvalid,
 )
 from fakeauth.features import FeatureRegistry
-from fakeauth.findings import Finding, credential_key, token_finding, unverified_claims
+from fakeauth.findings import Finding, HeldIds, credential_key, token_finding, unverified_claims
 from fakeauth.outbox import Outbox
 from fakeauth.passwords import PasswordHash
 from fakeauth.randomness import Randomness
@@ -51,14 +52,47 @@ from fakeauth.state.waltid_accounts import (
     WaltidOrganization,
     WaltidSession,
 )
-from fakeauth.tokens import JwtSigner, TokenRecord, TokenStore, signed_expiry
+from fakeauth.tokens import (
+    JwtSigner,
+    TokenRecord,
+    TokenStore,
+    TokenStoreSnapshot,
+    signed_expiry,
+)
 
-__all__ = ["WaltidState"]
+__all__ = ["WaltidSnapshot", "WaltidState"]
 __all__ += waltid_accounts.__all__
 
 LOGIN = "login"
 _LABELS = {LOGIN: "walt.id session token"}
 _ORGANIZATION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+
+
+#: The containers of a walt.id state that a snapshot shares (copied on the state's next write).
+_CONTAINERS = (
+    "_accounts",
+    "_by_email",
+    "_by_login",
+    "organizations",
+    "roles",
+    "sessions",
+    "_registrations",
+)
+
+
+class WaltidSnapshot(NamedTuple):
+    """A walt.id state's records at one moment (:meth:`WaltidState.snapshot`), never written
+    again."""
+
+    accounts: Mapping[str, WaltidAccount]
+    by_email: Mapping[str, WaltidAccount]
+    by_login: Mapping[str, WaltidAccount]
+    organizations: Mapping[str, WaltidOrganization]
+    roles: Mapping[str, str]
+    sessions: Mapping[str, WaltidSession]
+    registrations: Mapping[str, tuple[str, str | PasswordHash, float]]
+    tokens: TokenStoreSnapshot
+    key: bytes | None
 
 
 class WaltidState:
@@ -102,6 +136,7 @@ class WaltidState:
         return token_ttl
 
     def _clear(self) -> None:
+        self._shared: set[str] = set()  # containers shared with a snapshot: copied on write
         self.tokens = TokenStore(self.clock, on_sessions_pruned=self._forget_sessions)
         self._verified: dict[str, dict[str, Any]] = {}  # token -> claims, signature checked
         self._accounts: dict[str, WaltidAccount] = {}
@@ -141,6 +176,58 @@ class WaltidState:
         """
         with self._lock:
             self._clear()
+
+    def snapshot(self) -> WaltidSnapshot:
+        """The records as they are now, in constant time: the state shares its containers (of
+        immutable records) with the snapshot and copies each on its next write to it."""
+        with self._lock:
+            self._shared = set(_CONTAINERS)
+            return WaltidSnapshot(
+                self._accounts,
+                self._by_email,
+                self._by_login,
+                self.organizations,
+                self.roles,
+                self.sessions,
+                self._registrations,
+                self.tokens.snapshot(),
+                self.signer.secret(),
+            )
+
+    def restore(self, snapshot: WaltidSnapshot) -> None:
+        """Hold the records of ``snapshot`` again, in constant time; ids continue from the
+        current random epoch (the fake starts a new one first), the signing key is the
+        snapshot's, so a token issued since is refused and never issued again."""
+        with self._lock:
+            (accounts, by_email, by_login, organizations, roles, sessions, registrations) = (
+                cast("dict[Any, Any]", table) for table in snapshot[:7]
+            )
+            self._accounts, self._by_email, self._by_login = accounts, by_email, by_login
+            self.organizations, self.roles, self.sessions = organizations, roles, sessions
+            self._registrations = registrations
+            self._shared = set(_CONTAINERS)
+            self._verified = {}  # signature checks of a key that may no longer be the key
+            self.tokens.restore(snapshot.tokens)
+            self._ids = self._randomness.stream("waltid.ids")
+            if snapshot.key is None:
+                self.signer.rotate()
+            else:
+                self.signer.load_secret(snapshot.key)
+
+    def _own(self, name: str) -> Any:
+        """The container ``name``, copied first if a snapshot shares it (under the lock)."""
+        if name in self._shared:
+            self._shared.discard(name)
+            setattr(self, name, dict(getattr(self, name)))
+        return getattr(self, name)
+
+    def _replace_account(self, account: WaltidAccount, changed: WaltidAccount) -> None:
+        """Hold ``changed`` wherever ``account`` was held (records are immutable)."""
+        self._own("_accounts")[account.id] = changed
+        for name in ("_by_email", "_by_login"):
+            index = self._own(name)
+            for key in [k for k, held in index.items() if held is account]:
+                index[key] = changed
 
     # -- seeding and inspection -------------------------------------------------------------
 
@@ -198,7 +285,7 @@ class WaltidState:
             role_id = role if role.startswith(f"{organization}.") else f"{organization}.{role}"
             if role_id in self.roles:
                 raise ConfigurationError(f"the walt.id role {role_id!r} exists already")
-            self.roles[role_id] = organization
+            self._own("roles")[role_id] = organization
             return role_id
 
     @checked_arguments("fake.waltid.add_registration_token")
@@ -211,7 +298,7 @@ class WaltidState:
         else:  # a naive datetime is taken as UTC
             expires_at = expires.replace(tzinfo=expires.tzinfo or timezone.utc).timestamp()
         with self._lock:
-            self._registrations[token] = (email, password, expires_at)
+            self._own("_registrations")[token] = (email, password, expires_at)
 
     def superadmin(self) -> WaltidLogin:
         """The Super Admin (activated now with the default token if it is not yet), logged in."""
@@ -267,11 +354,11 @@ class WaltidState:
         """Delete the account with id ``account_id``, signing out its sessions first;
         ``False`` when there is no such account."""
         with self._lock:
-            account = self._accounts.pop(account_id, None)
-            if account is None:
+            if account_id not in self._accounts:
                 return False
+            account = self._own("_accounts").pop(account_id)
             self.tokens.revoke_subject(account_id, by="the account's removal")
-            for index in (self._by_email, self._by_login):
+            for index in (self._own("_by_email"), self._own("_by_login")):
                 for key in [k for k, held in index.items() if held is account]:
                     del index[key]
             return True
@@ -291,9 +378,10 @@ class WaltidState:
         preferences: Mapping[str, str],
         *,
         login: tuple[str, str | PasswordHash] | None = None,
+        superadmin: bool = False,
     ) -> WaltidAccount:
         """Create an account; ``login`` is its ``(email, password)`` credential (the password
-        or its hash), if any."""
+        or its hash), if any; ``superadmin``: the Super Admin."""
         email = profile["email"]
         with self._lock:
             taken = self._by_email.get(email.lower()) or (
@@ -302,21 +390,23 @@ class WaltidState:
             if taken is not None:
                 clash = email if taken.email.lower() == email.lower() else taken.email
                 raise AccountExists(f"An account with email {clash} already exists.")
+            account_id = self._ids.uuid4()
+            password = None if login is None else login[1]
+            if password is not None and not isinstance(password, PasswordHash):
+                password = PasswordHash.create(password, self._ids)
             account = WaltidAccount(
-                id=self._ids.uuid4(),
-                profile=dict(profile),
-                preferences=dict(preferences),
+                id=account_id,
+                profile=profile,
+                preferences=preferences,
                 created_at=self.clock.now(),
+                login_email=None if login is None else login[0],
+                password=password,
+                superadmin=superadmin,
             )
             if login is not None:
-                account.login_email = login[0]
-                password = login[1]
-                if not isinstance(password, PasswordHash):
-                    password = PasswordHash.create(password, self._ids)
-                account.password = password
-                self._by_login[login[0].lower()] = account
-            self._accounts[account.id] = account
-            self._by_email[email.lower()] = account
+                self._own("_by_login")[login[0].lower()] = account
+            self._own("_accounts")[account.id] = account
+            self._own("_by_email")[email.lower()] = account
             return account
 
     def activate_superadmin(self, registration_token: str) -> WaltidAccount:
@@ -330,13 +420,12 @@ class WaltidState:
             existing = self._by_email.get(email.lower())
             if existing is not None and existing.superadmin:
                 raise SuperadminExists("Super admin already exists")
-            account = self.register(
+            return self.register(
                 {"name": "Super Admin", "email": email},
                 {"timeZone": "UTC", "languagePreference": "EN"},
                 login=(email, password),
+                superadmin=True,
             )
-            account.superadmin = True
-            return account
 
     def authenticate(self, email: str, password: str) -> WaltidLogin:
         """Check an email credential and open a session."""
@@ -373,7 +462,7 @@ class WaltidState:
         _, session = self.authorize(token)
         with self._lock:
             self.tokens.revoke_session(session.id, by=by)
-            self.sessions.pop(session.id, None)
+            self._own("sessions").pop(session.id, None)
 
     def explain_credential(self, token: str) -> Finding | None:
         """What this state knows of ``token``, for ``fake.explain``: a login token (a JWT with
@@ -411,10 +500,10 @@ class WaltidState:
             expires_at=expires_at,
         )
 
-    def credential_keys(self) -> list[str]:
-        """The :func:`~fakeauth.findings.credential_key` of every login token this state holds
-        (a reset or a restore forgets them; ``fake.explain`` then says so)."""
-        return [credential_key("waltid", session) for session in self.tokens.ids()]
+    def held_credentials(self) -> list[HeldIds]:
+        """The ids of every login token this state holds, in constant time (a reset, restore or
+        import forgets them; ``fake.explain`` then says so)."""
+        return [HeldIds("waltid", self.tokens.snapshot().records)]
 
     def require_admin(self, account: WaltidAccount, organization: str | None = None) -> None:
         """Refuse unless ``account`` administers ``organization`` (any, when ``None``)."""
@@ -439,9 +528,9 @@ class WaltidState:
                     f"Organization {organization} already exists", organization=organization
                 )
             org = WaltidOrganization(organization, name, self.clock.now())
-            self.organizations[organization] = org
+            self._own("organizations")[organization] = org
             admin = f"{organization}.admin"
-            self.roles[admin] = organization
+            self._own("roles")[admin] = organization
             return org
 
     def grant_role(self, account_id: str, organization: str, role_id: str) -> bool:
@@ -456,10 +545,11 @@ class WaltidState:
                 raise InvalidRequest(
                     f"Role {role_id} does not belong to organization {organization}."
                 )
-            held = account.roles.setdefault(organization, [])
+            held = account.roles.get(organization, ())
             if role_id in held:
                 return False
-            held.append(role_id)
+            roles = {**account.roles, organization: (*held, role_id)}
+            self._replace_account(account, replace(account, roles=roles))
             return True
 
     # -- internals ----------------------------------------------------------------------------
@@ -467,14 +557,15 @@ class WaltidState:
     def _forget_sessions(self, ids: list[str]) -> None:
         """Drop the sessions whose login token the token store pruned (expired)."""
         with self._lock:
+            sessions = self._own("sessions")
             for session_id in ids:
-                self.sessions.pop(session_id, None)
+                sessions.pop(session_id, None)
 
     def _login(self, account: WaltidAccount) -> WaltidLogin:
         issued_at = int(self.clock.time())
         expires_at = issued_at + self.token_ttl
         session = WaltidSession(self._ids.uuid4(), account.id, self.clock.now(), expires_at)
-        self.sessions[session.id] = session
+        self._own("sessions")[session.id] = session
         self.tokens.add(
             TokenRecord(session.id, LOGIN, account.id, session.id, issued_at, expires_at)
         )
@@ -505,13 +596,3 @@ class WaltidState:
             ) from None
         with self._lock:
             load_waltid(self, parsed, exact=False)
-
-    def snapshot(self) -> object:
-        """A copy of the state's records, for :meth:`restore`."""
-        return self.to_document()
-
-    def restore(self, snapshot: object) -> None:
-        """Put back what :meth:`snapshot` took."""
-        if not isinstance(snapshot, dict):
-            raise ConfigurationError("restore takes what this state's snapshot() returned")
-        self.load_document(snapshot)

@@ -7,8 +7,10 @@ every role check. No storage here: that is :class:`~fakeauth.state.waltid.Waltid
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from types import MappingProxyType
 
 from fakeauth.errors import DomainError, NotFound
 from fakeauth.features import Feature
@@ -91,20 +93,32 @@ class InvalidRequest(DomainError):
     code = "invalid_request"
 
 
-@dataclass
+@dataclass(frozen=True)
 class WaltidAccount:
-    """A global account. ``profile`` and ``preferences`` hold the fields as registered."""
+    """A global account. ``profile`` and ``preferences`` hold the fields as registered.
+
+    Immutable, as every record of a state (a snapshot shares the records it holds): the profile,
+    preferences and roles are read-only mappings, whatever mappings the record is made with.
+    """
 
     id: str
-    profile: dict[str, str]
-    preferences: dict[str, str]
+    profile: Mapping[str, str]
+    preferences: Mapping[str, str]
     created_at: datetime
     login_email: str | None = None
     password: PasswordHash | None = field(default=None, repr=False)
-    roles: dict[str, list[str]] = field(default_factory=dict)
-    flags: list[str] = field(default_factory=list)
+    roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    flags: tuple[str, ...] = ()
     superadmin: bool = False
     type: str = "USER"
+
+    def __post_init__(self) -> None:
+        # The only writes: the frozen record takes read-only copies of what it was given.
+        object.__setattr__(self, "profile", MappingProxyType(dict(self.profile)))
+        object.__setattr__(self, "preferences", MappingProxyType(dict(self.preferences)))
+        roles = {org: tuple(held) for org, held in self.roles.items()}
+        object.__setattr__(self, "roles", MappingProxyType(roles))
+        object.__setattr__(self, "flags", tuple(self.flags))
 
     @property
     def _id(self) -> str:
@@ -126,7 +140,7 @@ class WaltidAccount:
         return self.superadmin or any(self.is_admin_of(org) for org in self.roles)
 
 
-@dataclass
+@dataclass(frozen=True)
 class WaltidOrganization:
     """An organization; its ``<id>.admin`` role is made with it."""
 
@@ -135,7 +149,7 @@ class WaltidOrganization:
     created_at: datetime
 
 
-@dataclass
+@dataclass(frozen=True)
 class WaltidSession:
     """One login; its token carries the session id in the ``session`` claim."""
 

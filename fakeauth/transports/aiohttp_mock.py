@@ -297,9 +297,8 @@ class _Patch:
             for key in host_keys(url):
                 yield f"http://{key}/"
                 yield f"https://{key}/"
-        for server in list(fake._servers):
-            if server.running:
-                yield f"{server.url}/"
+        for url in fake.live_server_urls():
+            yield f"{url}/"
 
     def undo(self) -> None:
         for wrapper in reversed(self.wrappers):

@@ -55,5 +55,5 @@ VENDOR = Vendor(
     tokens=lambda state: state.tokens,
     public_key=lambda state: state.signer.public_jwk(),
     explain=lambda state, token: state.explain_credential(token),
-    credential_keys=lambda state: state.credential_keys(),
+    held_credentials=lambda state: state.held_credentials(),
 )

@@ -20,9 +20,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from fakeauth import fidelity_registry as fidelity
 from fakeauth.errors import ConfigurationError
 from fakeauth.fake import FakeAuth
-from fakeauth.fidelity import registry as fidelity
 from fakeauth.verify.checks import ACCOUNT_PREFIX, checks
 from fakeauth.verify.deadline import Deadline
 from fakeauth.verify.model import Check, Shape, Step, Vendor, fill, lookup, shape_of

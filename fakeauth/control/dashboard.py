@@ -1,5 +1,4 @@
-"""The control routes the dashboard needs (any other client may use them too), and the guard
-that keeps a web page open in the developer's browser from driving the fake.
+"""The control routes the dashboard needs (any other client may use them too).
 
 Routes (JSON in and out, like the rest of :mod:`fakeauth.control`):
 
@@ -12,25 +11,20 @@ Routes (JSON in and out, like the rest of :mod:`fakeauth.control`):
 - ``GET /_fakeauth/tokens``: the live tokens' vendor, kind, account and expiry (never a token);
 - ``GET``, ``POST``, ``DELETE /_fakeauth/faults``: the queued faults, queue one, clear them.
 
-The guard (:func:`refusal`) answers 403 to a request whose ``Host`` is not the server's own (DNS
-rebinding), and to a state-changing request that a browser sent from another origin without the
-header ``X-Fakeauth-Control: 1`` (a cross-site form cannot send it, and the control API answers
-no cross-origin preflight, so a cross-site script cannot either).
+Who may call them is decided once for every control route, in :mod:`fakeauth.origins`.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 from pydantic import Field
 
-from fakeauth import control
-from fakeauth.control import _body, _ControlBody, _error, _validated
+from fakeauth.control.body import ControlBody, error, json_body, validated
 from fakeauth.dashboard import ASSETS, asset
 from fakeauth.errors import ConfigurationError
 from fakeauth.http import Request, Response
@@ -41,103 +35,9 @@ if TYPE_CHECKING:
     from fakeauth.tokens import TokenStore
     from fakeauth.vendor import Vendor
 
-__all__ = ["CONTROL_HEADER", "ROUTES", "preflight", "refusal", "shares_with", "vendor_routes"]
+__all__ = ["ROUTES", "vendor_routes"]
 
 _Handler = Callable[["FakeAuth", Request], Response]
-
-#: The header a cross-site form cannot send: with it, a request from another origin is taken.
-CONTROL_HEADER = "X-Fakeauth-Control"
-_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
-
-
-def _hostname(host: str) -> str | None:
-    """The name or address of a ``Host`` header (``[::1]:8080`` -> ``::1``)."""
-    try:
-        return urlsplit(f"//{host}").hostname
-    except ValueError:
-        return None
-
-
-def _own_host(fake: FakeAuth, host: str) -> bool:
-    """Whether ``host`` names this server: loopback, an address (a page served from an address
-    is this server's own; DNS rebinding needs a name), or one of the fake's vendor hosts."""
-    name = _hostname(host)
-    if not name:
-        return False
-    if name in _LOOPBACK_NAMES or name.endswith(".localhost") or name in fake.control_hosts:
-        return True
-    try:
-        ipaddress.ip_address(name)
-    except ValueError:
-        return fake.vendor_for_host(host) is not None
-    return True
-
-
-def _same_origin(origin: str, host: str) -> bool:
-    parts = urlsplit(origin)
-    return parts.scheme in ("http", "https") and parts.netloc.lower() == host.lower()
-
-
-def refusal(fake: FakeAuth, request: Request) -> Response | None:
-    """The 403 for a control request a web page may have sent behind the developer's back,
-    or ``None`` when it may go on."""
-    host = request.headers.get("host", "")
-    if not _own_host(fake, host):
-        return _error(
-            403,
-            f"fakeauth: the control API answers only on its own host (127.0.0.1, localhost, "
-            f"[::1], an IP address or a vendor host), not {host[:80]!r}: open it as "
-            "http://127.0.0.1:PORT/_fakeauth/, or name the host with fakeauth serve --allow-host",
-        )
-    if request.method in _SAFE_METHODS:
-        return None
-    origin = request.headers.get("origin")
-    if origin is None or request.headers.get(CONTROL_HEADER.lower()) == "1":
-        return None
-    if _same_origin(origin, host):
-        return None
-    return _error(
-        403,
-        f"fakeauth: a page from {origin[:80]!r} cannot change the fake's state; send "
-        f"'{CONTROL_HEADER}: 1' from a script or a test, or use the dashboard at /_fakeauth/",
-    )
-
-
-#: The one control route whose answer carries key material: readable by no other origin.
-_KEY_MATERIAL = "/_fakeauth/export"
-
-
-def shares_with(fake: FakeAuth, request: Request, origin: str) -> bool:
-    """Whether a control answer may carry CORS headers for ``origin``: only a page served from
-    this machine (a front end's dev server on ``http://localhost:3000``, say) may read the
-    control API, so a web site open in the developer's browser can read neither the outbox's
-    codes nor the journal; and the state export is readable by no other origin at all."""
-    if request.path.rstrip("/") == _KEY_MATERIAL:
-        return False
-    return urlsplit(origin).scheme in ("http", "https") and _own_host(fake, urlsplit(origin).netloc)
-
-
-def preflight(request: Request, origin: str) -> Response:
-    """A CORS preflight to the control API: allowed for the page's own origin only, so that a
-    script on another site cannot send :data:`CONTROL_HEADER` (403, without allow headers)."""
-    host = request.headers.get("host", "")
-    if not _same_origin(origin, host):
-        return _error(
-            403,
-            f"fakeauth: the control API takes no cross-origin request (from {origin[:80]!r}); "
-            "call it from the dashboard on its own origin, from curl or from a test",
-        )
-    return Response.empty(
-        204,
-        [
-            ("Access-Control-Allow-Origin", origin),
-            ("Access-Control-Allow-Methods", "GET, POST, DELETE"),
-            ("Access-Control-Allow-Headers", f"Content-Type, {CONTROL_HEADER}, X-Fakeauth-Lane"),
-            ("Vary", "Origin"),
-        ],
-    )
-
 
 # -- the page ----------------------------------------------------------------------------------
 
@@ -179,7 +79,7 @@ def _operations(fake: FakeAuth) -> list[str]:
 # -- accounts ----------------------------------------------------------------------------------
 
 
-class AccountId(_ControlBody):
+class AccountId(ControlBody):
     """``{"id": "..."}``: the account to delete or sign out."""
 
     id: str = Field(min_length=1, max_length=200)
@@ -242,7 +142,7 @@ def _accounts(vendor: str) -> _Handler:
 
 def _add_account(vendor: str) -> _Handler:
     def handler(fake: FakeAuth, request: Request) -> Response:
-        body = _body(request)
+        body = json_body(request)
         if not isinstance(body, dict) or not isinstance(body.get("email"), str):
             raise ConfigurationError(
                 f'the body is the fields of fake.{vendor}.add_account, as in {{"email": '
@@ -261,9 +161,9 @@ def _add_account(vendor: str) -> _Handler:
 
 def _delete_account(vendor: str) -> _Handler:
     def handler(fake: FakeAuth, request: Request) -> Response:
-        target = _validated(AccountId, _body(request), '{"id": "<the account id>"}')
+        target = validated(AccountId, json_body(request), '{"id": "<the account id>"}')
         if not fake.vendor_state(vendor).remove_account(target.id):
-            return _error(404, _no_account(vendor, target.id))
+            return error(404, _no_account(vendor, target.id))
         return Response.json(200, {"deleted": target.id})
 
     handler.__doc__ = (
@@ -275,10 +175,10 @@ def _delete_account(vendor: str) -> _Handler:
 
 def _sign_out(vendor: str) -> _Handler:
     def handler(fake: FakeAuth, request: Request) -> Response:
-        target = _validated(AccountId, _body(request), '{"id": "<the account id>"}')
+        target = validated(AccountId, json_body(request), '{"id": "<the account id>"}')
         state = fake.vendor_state(vendor)
         if target.id not in {account["id"] for account in state.export_accounts()}:
-            return _error(404, _no_account(vendor, target.id))
+            return error(404, _no_account(vendor, target.id))
         tokens = fake.vendor(vendor).tokens(state)
         if tokens is None:  # a vendor that issues no tokens has no session to sign out
             return Response.json(200, {"revoked": 0})
@@ -334,7 +234,7 @@ def _iso(when: float) -> str:
 # -- faults ------------------------------------------------------------------------------------
 
 
-class FaultBody(_ControlBody):
+class FaultBody(ControlBody):
     """``{"operation": "ovok.b2b_login", "kind": "fail", "status": 503, "times": 1}``;
     ``"kind"`` is ``fail`` (with ``status``), ``drop`` or ``delay`` (with ``seconds``)."""
 
@@ -368,7 +268,7 @@ def get_faults(fake: FakeAuth, request: Request) -> Response:
 def add_fault(fake: FakeAuth, request: Request) -> Response:
     """``POST /_fakeauth/faults``: queue a fault (see :class:`FaultBody`), as ``fake.fail_next``,
     ``fake.drop_next`` and ``fake.delay_next`` do."""
-    fault = _validated(FaultBody, _body(request), _FAULT_EXAMPLE)
+    fault = validated(FaultBody, json_body(request), _FAULT_EXAMPLE)
     if fault.kind == "fail":
         fake.fail_next(fault.operation, fault.status, times=fault.times, delay=fault.seconds)
     elif fault.kind == "drop":
@@ -384,27 +284,24 @@ def clear_faults(fake: FakeAuth, request: Request) -> Response:
     return Response.empty(204)
 
 
-#: The routes this module adds to :data:`fakeauth.control.ROUTES`.
-ROUTES: dict[tuple[str, str], _Handler] = {
-    ("GET", "/_fakeauth/"): _page,
-    ("GET", "/_fakeauth/index.html"): _page,
-    **{("GET", f"/_fakeauth/static/{name}"): _static(name) for name in ASSETS},
-    ("GET", "/_fakeauth/status"): status,
-    ("GET", "/_fakeauth/tokens"): tokens,
-    ("GET", "/_fakeauth/faults"): get_faults,
-    ("POST", "/_fakeauth/faults"): add_fault,
-    ("DELETE", "/_fakeauth/faults"): clear_faults,
-}
+#: The dashboard's routes, as ``(method, path, handler)``.
+ROUTES: tuple[tuple[str, str, _Handler], ...] = (
+    ("GET", "/_fakeauth/", _page),
+    ("GET", "/_fakeauth/index.html", _page),
+    *(("GET", f"/_fakeauth/static/{name}", _static(name)) for name in ASSETS),
+    ("GET", "/_fakeauth/status", status),
+    ("GET", "/_fakeauth/tokens", tokens),
+    ("GET", "/_fakeauth/faults", get_faults),
+    ("POST", "/_fakeauth/faults", add_fault),
+    ("DELETE", "/_fakeauth/faults", clear_faults),
+)
 
 
-def vendor_routes(vendor: str) -> dict[tuple[str, str], _Handler]:
+def vendor_routes(vendor: str) -> list[tuple[str, str, _Handler]]:
     """The dashboard's routes of one vendor's accounts."""
-    return {
-        ("GET", f"/_fakeauth/accounts/{vendor}"): _accounts(vendor),
-        ("POST", f"/_fakeauth/accounts/{vendor}"): _add_account(vendor),
-        ("POST", f"/_fakeauth/accounts/{vendor}/delete"): _delete_account(vendor),
-        ("POST", f"/_fakeauth/accounts/{vendor}/sign-out"): _sign_out(vendor),
-    }
-
-
-control.ROUTES.update(ROUTES)
+    return [
+        ("GET", f"/_fakeauth/accounts/{vendor}", _accounts(vendor)),
+        ("POST", f"/_fakeauth/accounts/{vendor}", _add_account(vendor)),
+        ("POST", f"/_fakeauth/accounts/{vendor}/delete", _delete_account(vendor)),
+        ("POST", f"/_fakeauth/accounts/{vendor}/sign-out", _sign_out(vendor)),
+    ]
