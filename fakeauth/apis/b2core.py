@@ -26,14 +26,18 @@ from fakeauth.apis.b2core_models import (
     TwoFactorCodeRequest,
     field_errors,
 )
-from fakeauth.apis.base import Route, VendorApi, refuse_constant
+from fakeauth.apis.base import Credential, Route, VendorApi, body_field, refuse_constant
 from fakeauth.apis.docs import FORM, JSON, OperationDoc, Reply, VendorDoc
 from fakeauth.errors import TokenInvalid
 from fakeauth.http import Request, Response
 from fakeauth.state.b2core import (
+    ACCESS,
     LOGIN_DONE_WORKFLOW,
     LOGIN_WORKFLOW,
+    REFRESH,
+    SIGNIN_WIZARD,
     SIGNUP_DONE_WORKFLOW,
+    SIGNUP_WIZARD,
     SIGNUP_WORKFLOW,
     B2CoreBroker,
     B2CoreError,
@@ -290,7 +294,7 @@ def refresh(state: B2CoreState, request: Request) -> Response:
     try:
         dto, _ = _validate(RefreshRequest, request, REFRESH_WORKFLOW)
         request.secrets.append(dto.refreshToken)
-        tokens = state.refresh(_broker(state, request), dto.refreshToken)
+        tokens = state.refresh(_broker(state, request), dto.refreshToken, by=request.operation)
     except (B2CoreError, TokenInvalid) as exc:
         return _domain_error(exc)
     pair = _tokens(tokens)
@@ -303,7 +307,7 @@ def signout(state: B2CoreState, request: Request) -> Response:
     if token is None:
         return _unauthorized()
     try:
-        session = state.sign_out(_broker(state, request), token)
+        session = state.sign_out(_broker(state, request), token, by=request.operation)
     except (B2CoreError, TokenInvalid) as exc:
         return _domain_error(exc)
     return _envelope(200, 202, {}, done=True, uuid=session, workflow=SIGNOUT_WORKFLOW)
@@ -353,6 +357,13 @@ _B2_SIGNIN_WIZARD = {
 _B2_SIGNED_IN = Reply("The tokens (`code` 202, `done` true)", {JSON: b2.SignedInResponse})
 
 
+#: The credentials the routes take: a bearer access token, a refresh token in the body, and the
+#: wizard uuid of each step (a bad one answers 400 in the wizard envelope).
+_ACCESS = Credential(ACCESS)
+_REFRESH = Credential(REFRESH, body_field("refreshToken"))
+_SIGNUP_UUID = Credential(SIGNUP_WIZARD, body_field("uuid"), frozenset({400}))
+_SIGNIN_UUID = Credential(SIGNIN_WIZARD, body_field("uuid"), frozenset({400}))
+
 API = VendorApi(
     name="b2core",
     routes=(
@@ -391,6 +402,7 @@ API = VendorApi(
                 },
                 body=_b2_body(b2.SignupRequest),
             ),
+            credential=_SIGNUP_UUID,
         ),
         Route(
             "b2core.signin_wizard",
@@ -432,6 +444,7 @@ API = VendorApi(
                 },
                 body=_b2_body(b2.SigninRequest),
             ),
+            credential=_SIGNIN_UUID,
         ),
         Route(
             "b2core.2fa_google",
@@ -443,6 +456,7 @@ API = VendorApi(
                 {200: _B2_SIGNED_IN, 400: _B2_REFUSED},
                 body=_b2_body(b2.TwoFactorCodeRequest),
             ),
+            credential=_SIGNIN_UUID,
         ),
         Route(
             "b2core.2fa_sms",
@@ -454,6 +468,7 @@ API = VendorApi(
                 {200: _B2_SIGNED_IN, 400: _B2_REFUSED},
                 body=_b2_body(b2.TwoFactorCodeRequest),
             ),
+            credential=_SIGNIN_UUID,
         ),
         Route(
             "b2core.refresh",
@@ -475,6 +490,7 @@ API = VendorApi(
                 },
                 body=_b2_body(b2.RefreshRequest),
             ),
+            credential=_REFRESH,
         ),
         Route(
             "b2core.signout",
@@ -489,6 +505,7 @@ API = VendorApi(
                 },
                 security=_B2_BEARER,
             ),
+            credential=_ACCESS,
         ),
         Route(
             "b2core.2fa_settings",
@@ -503,6 +520,7 @@ API = VendorApi(
                 },
                 security=_B2_BEARER,
             ),
+            credential=_ACCESS,
         ),
     ),
     path_prefixes=("/api/",),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fakeauth.apis.base import Route, VendorApi
+from fakeauth.apis.base import Credential, Route, VendorApi, body_field
 from fakeauth.apis.docs import FORM, JSON, OperationDoc, Reply, VendorDoc
 from fakeauth.apis.ovok_bodies import BadBody, error, validate
 from fakeauth.apis.ovok_models import (
@@ -33,7 +33,7 @@ from fakeauth.errors import (
     TokenInvalid,
 )
 from fakeauth.http import Request, Response
-from fakeauth.state.ovok import OvokState, OvokTokens
+from fakeauth.state.ovok import ACCESS, REFRESH, OvokState, OvokTokens
 
 __all__ = [
     "API",
@@ -131,7 +131,7 @@ def refresh_token(state: OvokState, request: Request) -> Response:
     try:
         dto: RefreshTokenRequest = validate(RefreshTokenRequest, request)
         request.secrets.append(dto.refresh_token)
-        tokens = state.refresh(dto.refresh_token)
+        tokens = state.refresh(dto.refresh_token, by=request.operation)
     except BadBody as bad:
         return bad.response
     except DomainError as exc:
@@ -157,7 +157,7 @@ def logout(state: OvokState, request: Request) -> Response:
     if token is None:
         return error(401, "Unauthorized")
     try:
-        state.logout(token)
+        state.logout(token, by=request.operation)
     except DomainError as exc:
         return _domain_error(exc)
     return Response.empty(204)
@@ -272,6 +272,9 @@ def _logout_doc(summary: str, description: str) -> OperationDoc:
     )
 
 
+#: What the bearer routes take: an Ovok access token.
+_ACCESS = Credential(ACCESS)
+
 API = VendorApi(
     name="ovok",
     routes=(
@@ -330,6 +333,7 @@ API = VendorApi(
                 body=dict.fromkeys(_OVOK_BODY, RefreshTokenRequest),
                 description="Ovok's `AuthController_refreshToken`.",
             ),
+            credential=Credential(REFRESH, body_field("refresh_token")),
         ),
         Route(
             "ovok.logout",
@@ -340,6 +344,7 @@ API = VendorApi(
                 "Deny the bearer's access token from now on",
                 f"Ovok's `AuthController_logout[0]_v1`. {_LOGOUT_DESCRIPTION}",
             ),
+            credential=_ACCESS,
         ),
         Route(
             "ovok.auth_logout",
@@ -354,6 +359,7 @@ API = VendorApi(
                 f"{_LOGOUT_DESCRIPTION}",
             ),
             at_root=False,
+            credential=_ACCESS,
         ),
         Route(
             "ovok.me",
@@ -370,6 +376,7 @@ API = VendorApi(
                 security=_OVOK_BEARER,
                 description="Ovok's `AuthMeController_getUserProfile`.",
             ),
+            credential=_ACCESS,
         ),
     ),
     path_prefixes=("/auth/", "/v1/auth/", "/v2/auth/"),

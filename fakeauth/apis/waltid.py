@@ -18,7 +18,7 @@ from typing import Any
 from werkzeug.http import HTTP_STATUS_CODES
 
 from fakeauth.apis import waltid_models as wid
-from fakeauth.apis.base import Route, VendorApi
+from fakeauth.apis.base import Credential, Route, VendorApi
 from fakeauth.apis.docs import FORM, JSON, STRING, TEXT, OperationDoc, Reply, VendorDoc
 from fakeauth.apis.waltid_models import (
     AccountRegistrationRequest,
@@ -40,6 +40,7 @@ from fakeauth.errors import (
 )
 from fakeauth.http import Request, Response
 from fakeauth.state.waltid import (
+    LOGIN,
     AccountDataNotFound,
     DuplicateOrganization,
     RegistrationTokenInvalid,
@@ -286,7 +287,7 @@ def logout(state: WaltidState, request: Request) -> Response:
     if token:
         # logging out twice, or with a stale cookie, is not an error
         with contextlib.suppress(DomainError):
-            state.logout(token)
+            state.logout(token, by=request.operation)
     return Response.empty(
         200,
         [
@@ -394,6 +395,10 @@ _WID_ACCOUNT = {JSON: wid.AccountDocument}
 _WID_REGISTER = {JSON: wid.AccountRegistrationRequest}
 
 
+#: What the routes of a signed-in caller take: a walt.id session token, from ktor-authnz's
+#: header, ``Authorization`` or its cookies (as :func:`_effective_token` reads it).
+_SESSION = Credential(LOGIN, _effective_token)
+
 API = VendorApi(
     name="waltid",
     routes=(
@@ -416,6 +421,7 @@ API = VendorApi(
                 body=_WID_REGISTER,
                 security=_WID_TOKEN,
             ),
+            credential=_SESSION,
         ),
         Route(
             "waltid.account_register",
@@ -528,6 +534,7 @@ API = VendorApi(
                 body={JSON: wid.CreateOrgRequest},
                 security=_WID_TOKEN,
             ),
+            credential=_SESSION,
         ),
         Route(
             "waltid.admin_accounts_list",
@@ -544,6 +551,7 @@ API = VendorApi(
                 },
                 security=_WID_TOKEN,
             ),
+            credential=_SESSION,
         ),
         Route(
             "waltid.admin_account_roles_add",
@@ -567,6 +575,7 @@ API = VendorApi(
                 },
                 security=_WID_TOKEN,
             ),
+            credential=_SESSION,
         ),
         Route(
             "waltid.dev_database_recreate",
@@ -593,6 +602,7 @@ API = VendorApi(
                 },
                 security=_WID_TOKEN,
             ),
+            credential=_SESSION,
         ),
         # An older release of walt.id's quickstart CLI posts the set-up here (and goes on when
         # it fails); it answers as /v1/dev/initial-setup does, flag and all.
@@ -612,6 +622,7 @@ API = VendorApi(
                 },
                 security=_WID_TOKEN,
             ),
+            credential=_SESSION,
         ),
     ),
     path_prefixes=("/v1/", "/features/", "/auth/account/", "/auth/logout"),

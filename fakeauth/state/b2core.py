@@ -76,11 +76,13 @@ from fakeauth.tokens import (
     signed_expiry,
 )
 
-__all__ = ["B2CoreSnapshot", "B2CoreState"]
+__all__ = ["SIGNIN_WIZARD", "SIGNUP_WIZARD", "B2CoreSnapshot", "B2CoreState"]
 __all__ += b2core_brokers.__all__
 
 _BROKER_URL = "a B2Core broker is a base URL such as 'https://broker.example'"
 _LABELS = {ACCESS: "B2Core access token", REFRESH: "B2Core refresh token"}
+#: The kinds ``fake.explain`` gives a wizard uuid, by the flow it serves.
+SIGNUP_WIZARD, SIGNIN_WIZARD = "signup wizard", "signin wizard"
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 #: How long after its expiry a wizard session still answers "expired" or "finished"; then it is
 #: gone ("does not exist"), and the state drops it.
@@ -579,7 +581,7 @@ class B2CoreState:
             label = "B2Core wizard uuid"
             return Finding(verdict="unknown", vendor="b2core", label=label, kind="wizard", key=key)
         signup = session.flow == "signup"
-        flow, kind = ("sign-up", "signup wizard") if signup else ("sign-in", "signin wizard")
+        flow, kind = ("sign-up", SIGNUP_WIZARD) if signup else ("sign-in", SIGNIN_WIZARD)
         verdict: Verdict = "expired" if self.clock.time() >= session.expires_at else "live"
         note = ""
         if session.finished:  # before expiry: the API answers "finished" first

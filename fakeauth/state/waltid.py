@@ -60,7 +60,7 @@ from fakeauth.tokens import (
     signed_expiry,
 )
 
-__all__ = ["WaltidSnapshot", "WaltidState"]
+__all__ = ["LOGIN", "WaltidSnapshot", "WaltidState"]
 __all__ += waltid_accounts.__all__
 
 LOGIN = "login"
