@@ -30,7 +30,9 @@ def logged_out_token(dashboard: Dashboard) -> str:
     fake.clock.set(NOON, frozen=True)
     fake.ovok.add_account(email=EMAIL, password=PASSWORD)
     body = {"email": EMAIL, "password": PASSWORD, "tenantId": TENANT, "clientId": TENANT}
-    token = requests.post(f"{base}/ovok/auth/b2b/login", json=body, timeout=1).json()["accessToken"]
+    token: str = requests.post(f"{base}/ovok/auth/b2b/login", json=body, timeout=1).json()[
+        "accessToken"
+    ]
     bearer = {"Authorization": f"Bearer {token}"}
     assert (
         requests.post(f"{base}/ovok/v1/auth/logout", headers=bearer, timeout=1).status_code == 204
