@@ -14,8 +14,10 @@ from fakeauth.clock import Clock
 from fakeauth.control import CONTROL
 from fakeauth.errors import ConfigurationError
 from fakeauth.events import RequestEvents
+from fakeauth.explain import Explanation, explain_in, held_credentials
 from fakeauth.faults import Fault, Faults
 from fakeauth.features import FeatureRegistry, declare
+from fakeauth.findings import Forgotten
 from fakeauth.hosts import host_key, host_keys
 from fakeauth.journal import Journal, OperationCalls
 from fakeauth.openapi import openapi_document
@@ -182,6 +184,9 @@ class FakeAuth:
         self._servers_lock = threading.Lock()
         #: The named snapshots (``POST /_fakeauth/snapshots``); :meth:`reset` keeps them.
         self.snapshots = Snapshots()
+        #: The credentials its resets, restores and imports forgot (fingerprints of their ids,
+        #: bounded), so that :meth:`explain` can say so; a reset adds to it.
+        self.forgotten = Forgotten()
         for vendor in self.vendors:  # a vendor's state sits in __dict__ under its name
             if vendor.name in vars(self) or not isinstance(
                 getattr(type(self), vendor.name, _LazyState()), _LazyState
@@ -429,6 +434,20 @@ class FakeAuth:
 
         return as_json(vendor, self.vendors)
 
+    def explain(
+        self, token: str, *, vendor: str | None = None, kind: str | None = None
+    ) -> Explanation:
+        """Why this fake accepts or refuses ``token`` now: any credential a client may send (an
+        access, refresh or session token, a wizard uuid, a registration token).
+
+        ``explanation.verdict`` is one of :data:`fakeauth.explain.VERDICTS` and
+        ``explanation.sentence`` says what happened and when, by the fake's clock; the token is
+        named by kind and fingerprint, never whole. ``vendor`` and ``kind`` say where the token
+        was sent and what was expected there (``vendor="b2core", kind="access"``), which tells
+        ``wrong_vendor`` and ``wrong_kind`` apart.
+        """
+        return explain_in(self, token, vendor=vendor, kind=kind)
+
     def jwks(self) -> dict[str, list[dict[str, str]]]:
         """The public keys of the fake's asymmetric tokens, as a JWK Set."""
         jwks = (vendor.public_key(self.vendor_state(vendor.name)) for vendor in self.vendors)
@@ -468,7 +487,9 @@ class FakeAuth:
     def import_state(self, document: Any, *, take_options: bool = False) -> None:
         """Replace this fake's state (and clock setting) with ``document``'s, whole or not at
         all; a document of other options is refused unless ``take_options``."""
+        at, forgotten = self.clock.time(), held_credentials(self)
         import_state(self, document, take_options=take_options)
+        self.forgotten.remember("import", at, forgotten)
 
     def snapshot(self) -> Snapshot:
         """The state as it is now, in memory and in constant time: ``fake.restore(snap)``, or
@@ -479,7 +500,9 @@ class FakeAuth:
         """Put back the state of ``snapshot``; the clock, journal, outbox and queued faults are
         the run's and stay. Ids and tokens continue from a new random epoch: a credential issued
         after the snapshot is refused after the restore and never issued again."""
+        at, forgotten = self.clock.time(), held_credentials(self)
         restore(self, snapshot)
+        self.forgotten.remember("restore", at, forgotten)
 
     def replace_states(
         self,
@@ -532,6 +555,7 @@ class FakeAuth:
         included) still give the very same values on every run; two fakes with one seed issue
         identical values by design.
         """
+        self.forgotten.remember("reset", self.clock.time(), held_credentials(self))
         self.randomness.advance()
         self.clock.reset()
         for _, state in self.built_states():  # a state not built yet is as fresh as a reset one

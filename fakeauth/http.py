@@ -80,6 +80,9 @@ class Request:
     #: vendor's base path ``/waltid``, or both), which ``path`` no longer holds; ``""`` at the
     #: root and in process.
     mount: str = ""
+    #: The operation id of the route serving it (``"ovok.logout"``), set by the seam: what a
+    #: state names as having revoked a token (``fake.explain``); ``""`` before routing.
+    operation: str = ""
 
     def header(self, name: str) -> str | None:
         """A header's value, by case-insensitive name."""

@@ -21,6 +21,7 @@ from fakeauth.randomness import Randomness
 
 if TYPE_CHECKING:
     from fakeauth.fidelity.model import Entry
+    from fakeauth.findings import Finding, HeldIds
     from fakeauth.tokens import TokenStore
 
 __all__ = [
@@ -135,6 +136,14 @@ def _no_added_hosts(state: Any) -> tuple[str, ...]:
     return ()
 
 
+def _no_finding(state: Any, token: str) -> Finding | None:
+    return None
+
+
+def _no_credentials(state: Any) -> Iterable[HeldIds]:
+    return ()
+
+
 def _same_hosts(urls: tuple[str, ...]) -> tuple[str, ...]:
     return urls
 
@@ -153,6 +162,10 @@ class Vendor:
     ``added_hosts`` the base URLs a built state answers on besides the configured ones (B2Core
     brokers added at run time), ``check_hosts`` checks and normalises the configured base URLs;
     ``auth`` names its sign-in operations (:class:`AuthFlow`).
+    ``explain`` gives what a state knows of a credential of its vendor's shape
+    (:class:`~fakeauth.findings.Finding`; ``None``: not its vendor's), ``held_credentials`` the
+    ids of every credential a state holds (:class:`~fakeauth.findings.HeldIds`, which a reset,
+    restore or import forgets; cheap: no copy): ``fake.explain`` reads both.
     """
 
     name: str
@@ -167,6 +180,8 @@ class Vendor:
     added_hosts: Callable[[Any], Iterable[str]] = _no_added_hosts
     check_hosts: Callable[[tuple[str, ...]], tuple[str, ...]] = _same_hosts
     auth: AuthFlow = field(default_factory=AuthFlow)
+    explain: Callable[[Any, str], Finding | None] = _no_finding
+    held_credentials: Callable[[Any], Iterable[HeldIds]] = _no_credentials
 
     @property
     def title(self) -> str:

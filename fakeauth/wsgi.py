@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 from werkzeug.http import HTTP_STATUS_CODES
 
-from fakeauth.apis.base import Route, VendorApi
+from fakeauth.apis.base import Credential, Route, VendorApi
 from fakeauth.events import RequestEvent
 from fakeauth.faults import Fault, InjectedConnectionError
 from fakeauth.http import Request, Response
@@ -32,6 +32,7 @@ from fakeauth.vendor import Vendor
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
+    from fakeauth.explain import Explanation
     from fakeauth.fake import FakeAuth
 
 __all__ = [
@@ -181,6 +182,7 @@ class WsgiApp:
         if mount:  # under a vendor's base path: the vendor sees its own path, as behind a proxy
             request.mount, request.path = request.mount + mount, path
         operation = route.operation if route is not None else None
+        credential = None  # the route's, when the vendor's own handler answered
         if api is None:
             response = _no_vendor(request, self._routing)
         elif mount and self._mount_of(path) is not None:
@@ -197,7 +199,7 @@ class WsgiApp:
         elif route is None:
             response = api.unserved(request.method, request.path)
         else:
-            request.path_params = dict(params)
+            request.path_params, request.operation = dict(params), route.operation
             event = None
             if fake.events.listeners:  # before the faults: a listener may queue one for this call
                 event = RequestEvent(route.operation, api.name, request)
@@ -216,11 +218,13 @@ class WsgiApp:
                 if fault is None
                 else self._inject(fault, api, route, request)
             )
-            self._record(when, request, operation, api, response)
+            if fault is None or fault.status is None:  # an injected answer refuses no credential
+                credential = route.credential
+            self._record(when, request, operation, api, response, credential)
             if event is not None:
                 fake.events.after(dataclasses.replace(event, status=response.status))
             return response
-        self._record(when, request, operation, api, response)
+        self._record(when, request, operation, api, response, credential)
         return response
 
     def _record(
@@ -230,10 +234,12 @@ class WsgiApp:
         operation: str | None,
         api: VendorApi | None,
         response: Response | None,
+        credential: Credential | None = None,
     ) -> None:
         """Journal one request and what answered it (``None``: the connection was dropped).
 
-        The response's bytes are kept as sent, to be parsed and redacted only if read.
+        The response's bytes are kept as sent, to be parsed and redacted only if read. When the
+        route's ``credential`` was refused, the entry keeps why (:meth:`_refusal`).
         """
         vendor = api.name if api is not None else None
         secrets = _request_secrets(request)
@@ -246,11 +252,27 @@ class WsgiApp:
                 operation, vendor, request.method, url, path, 0, when, request_value, _DROPPED,
             )  # fmt: skip
         else:
+            refusal = self._refusal(credential, request, response.status, vendor)
             entry = JournalEntry(
                 operation, vendor, request.method, url, path, response.status,
                 when, request_value, response.body, secrets, _is_json(response), request.problem,
+                refusal,
             )  # fmt: skip
         self._fake.journal.record(entry)
+
+    def _refusal(
+        self, credential: Credential | None, request: Request, status: int, vendor: str | None
+    ) -> Explanation | None:
+        """Why the route's credential was refused, when it answered one of the statuses the
+        route refuses it with and the fake refuses that credential (a live one was refused for
+        something else: a password, a role, another broker); ``None`` otherwise."""
+        if credential is None or vendor is None or status not in credential.refused_with:
+            return None
+        token = credential.find(request)
+        if token is None:
+            return None
+        explanation = self._fake.explain(token, vendor=vendor, kind=credential.kind)
+        return explanation if explanation.refused else None
 
     def _inject(self, fault: Fault, api: VendorApi, route: Route, request: Request) -> Response:
         if fault.status is None:

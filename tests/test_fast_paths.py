@@ -327,14 +327,20 @@ def test_a_journal_response_read_later_is_what_redacting_it_at_once_gave(
     record = WsgiApp._record
 
     def record_and_redact_at_once(
-        app: WsgiApp, when: datetime, request: Request, op: Any, api: Any, response: Any
+        app: WsgiApp,
+        when: datetime,
+        request: Request,
+        op: Any,
+        api: Any,
+        response: Any,
+        *rest: Any,
     ) -> None:
         # What the journal kept before: the document (or body) redacted while it was recorded.
         if response is not None:
             document = response.document
             value = document if document is not None else body_value(response.body)
             expected.append(redact(value, request.secrets))
-        record(app, when, request, op, api, response)
+        record(app, when, request, op, api, response, *rest)
 
     monkeypatch.setattr(WsgiApp, "_record", record_and_redact_at_once)
     well_formed(operation, fake).send(fake)

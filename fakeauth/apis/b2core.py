@@ -27,14 +27,18 @@ from fakeauth.apis.b2core_models import (
     TwoFactorCodeRequest,
     field_errors,
 )
-from fakeauth.apis.base import Route, VendorApi, refuse_constant
+from fakeauth.apis.base import Credential, Route, VendorApi, body_field, refuse_constant
 from fakeauth.apis.docs import FORM, JSON, OperationDoc, Reply, VendorDoc
 from fakeauth.errors import TokenInvalid
 from fakeauth.http import Request, Response
 from fakeauth.state.b2core import (
+    ACCESS,
     LOGIN_DONE_WORKFLOW,
     LOGIN_WORKFLOW,
+    REFRESH,
+    SIGNIN_WIZARD,
     SIGNUP_DONE_WORKFLOW,
+    SIGNUP_WIZARD,
     SIGNUP_WORKFLOW,
     B2CoreBroker,
     B2CoreError,
@@ -292,7 +296,7 @@ def refresh(state: B2CoreState, request: Request) -> Response:
     try:
         dto, _ = _validate(RefreshRequest, request, REFRESH_WORKFLOW)
         request.secrets.append(dto.refreshToken)
-        tokens = state.refresh(_broker(state, request), dto.refreshToken)
+        tokens = state.refresh(_broker(state, request), dto.refreshToken, by=request.operation)
     except (B2CoreError, TokenInvalid) as exc:
         return _domain_error(exc)
     pair = _tokens(tokens)
@@ -305,7 +309,7 @@ def signout(state: B2CoreState, request: Request) -> Response:
     if token is None:
         return _unauthorized()
     try:
-        session = state.sign_out(_broker(state, request), token)
+        session = state.sign_out(_broker(state, request), token, by=request.operation)
     except (B2CoreError, TokenInvalid) as exc:
         return _domain_error(exc)
     return _envelope(200, 202, {}, done=True, uuid=session, workflow=SIGNOUT_WORKFLOW)
@@ -355,6 +359,13 @@ _B2_SIGNIN_WIZARD = {
 _B2_SIGNED_IN = Reply("The tokens (`code` 202, `done` true)", {JSON: b2.SignedInResponse})
 
 
+#: The credentials the routes take: a bearer access token, a refresh token in the body, and the
+#: wizard uuid of each step (a bad one answers 400 in the wizard envelope).
+_ACCESS = Credential(ACCESS)
+_REFRESH = Credential(REFRESH, body_field("refreshToken"))
+_SIGNUP_UUID = Credential(SIGNUP_WIZARD, body_field("uuid"), frozenset({400}))
+_SIGNIN_UUID = Credential(SIGNIN_WIZARD, body_field("uuid"), frozenset({400}))
+
 API = VendorApi(
     name="b2core",
     routes=(
@@ -395,6 +406,7 @@ API = VendorApi(
                 body=_b2_body(b2.SignupRequest),
                 examples=examples.SIGNUP,
             ),
+            credential=_SIGNUP_UUID,
         ),
         Route(
             "b2core.signin_wizard",
@@ -440,6 +452,7 @@ API = VendorApi(
                 body=_b2_body(b2.SigninRequest),
                 examples=examples.SIGNIN,
             ),
+            credential=_SIGNIN_UUID,
         ),
         Route(
             "b2core.2fa_google",
@@ -452,6 +465,7 @@ API = VendorApi(
                 body=_b2_body(b2.TwoFactorCodeRequest),
                 examples=examples.TWO_FACTOR_GOOGLE,
             ),
+            credential=_SIGNIN_UUID,
         ),
         Route(
             "b2core.2fa_sms",
@@ -464,6 +478,7 @@ API = VendorApi(
                 body=_b2_body(b2.TwoFactorCodeRequest),
                 examples=examples.TWO_FACTOR_SMS,
             ),
+            credential=_SIGNIN_UUID,
         ),
         Route(
             "b2core.refresh",
@@ -486,6 +501,7 @@ API = VendorApi(
                 body=_b2_body(b2.RefreshRequest),
                 examples=examples.REFRESH,
             ),
+            credential=_REFRESH,
         ),
         Route(
             "b2core.signout",
@@ -501,6 +517,7 @@ API = VendorApi(
                 security=_B2_BEARER,
                 examples=examples.SIGNOUT,
             ),
+            credential=_ACCESS,
         ),
         Route(
             "b2core.2fa_settings",
@@ -516,6 +533,7 @@ API = VendorApi(
                 security=_B2_BEARER,
                 examples=examples.TWO_FACTOR_SETTINGS,
             ),
+            credential=_ACCESS,
         ),
     ),
     path_prefixes=("/api/",),

@@ -16,10 +16,12 @@ from fakeauth.redaction import REQUEST_SECRET_KEYS
 
 __all__ = [
     "INT_DIGITS",
+    "Credential",
     "Handler",
     "JsonConstant",
     "Route",
     "VendorApi",
+    "body_field",
     "constant_position",
     "field_problem",
     "misspelt_fields",
@@ -97,6 +99,38 @@ def _short(key: str) -> str:
 Handler = Callable[[Any, Request], Response]
 
 
+def _bearer(request: Request) -> str | None:
+    return request.bearer()
+
+
+@dataclass(frozen=True, slots=True)
+class Credential:
+    """The credential a route takes, declared beside the route so the seam can say why it was
+    refused (``fake.explain``) without knowing any vendor.
+
+    ``find`` reads it from a request (the bearer token by default; a body field; walt.id's
+    header or cookie), ``kind`` is the kind ``fake.explain`` expects there (``"refresh"``:
+    an access token sent instead is ``wrong_kind``; ``None``: any), ``refused_with`` the
+    statuses by which the route may refuse it (401 and 403; B2Core's wizard steps: 400).
+    """
+
+    kind: str | None = None
+    find: Callable[[Request], str | None] = _bearer
+    refused_with: frozenset[int] = frozenset({401, 403})
+
+
+def body_field(name: str) -> Callable[[Request], str | None]:
+    """A :attr:`Credential.find` reading the string field ``name`` of the parsed body (JSON or
+    a form), as the handler read it."""
+
+    def find(request: Request) -> str | None:
+        body = request.parsed_body
+        value = body.get(name) if isinstance(body, dict) else None
+        return value if isinstance(value, str) else None
+
+    return find
+
+
 @dataclass(frozen=True, slots=True)
 class Route:
     """One method and path of a vendor, the handler named after its wire operation, and its
@@ -110,6 +144,8 @@ class Route:
     #: Whether the live server's root serves it too. ``False`` when another vendor owns this
     #: method and path there (the route is reached on the vendor's hosts and base URL only).
     at_root: bool = True
+    #: The credential it takes, for the journal's refusals (``None``: none).
+    credential: Credential | None = None
 
     def body_problem(self, request: Request) -> str | None:
         """What ``request``'s body got wrong in its field names, read against the body model this

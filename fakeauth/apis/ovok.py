@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from fakeauth.apis import ovok_examples as examples
-from fakeauth.apis.base import Route, VendorApi
+from fakeauth.apis.base import Credential, Route, VendorApi, body_field
 from fakeauth.apis.docs import FORM, JSON, OperationDoc, Reply, VendorDoc
 from fakeauth.apis.ovok_bodies import BadBody, error, validate
 from fakeauth.apis.ovok_models import (
@@ -34,7 +34,7 @@ from fakeauth.errors import (
     TokenInvalid,
 )
 from fakeauth.http import Request, Response
-from fakeauth.state.ovok import OvokState, OvokTokens
+from fakeauth.state.ovok import ACCESS, REFRESH, OvokState, OvokTokens
 
 __all__ = [
     "API",
@@ -132,7 +132,7 @@ def refresh_token(state: OvokState, request: Request) -> Response:
     try:
         dto: RefreshTokenRequest = validate(RefreshTokenRequest, request)
         request.secrets.append(dto.refresh_token)
-        tokens = state.refresh(dto.refresh_token)
+        tokens = state.refresh(dto.refresh_token, by=request.operation)
     except BadBody as bad:
         return bad.response
     except DomainError as exc:
@@ -158,7 +158,7 @@ def logout(state: OvokState, request: Request) -> Response:
     if token is None:
         return error(401, "Unauthorized")
     try:
-        state.logout(token)
+        state.logout(token, by=request.operation)
     except DomainError as exc:
         return _domain_error(exc)
     return Response.empty(204)
@@ -274,6 +274,9 @@ def _logout_doc(operation: str, summary: str, description: str) -> OperationDoc:
     )
 
 
+#: What the bearer routes take: an Ovok access token.
+_ACCESS = Credential(ACCESS)
+
 API = VendorApi(
     name="ovok",
     routes=(
@@ -335,6 +338,7 @@ API = VendorApi(
                 description="Ovok's `AuthController_refreshToken`.",
                 examples=examples.REFRESH,
             ),
+            credential=Credential(REFRESH, body_field("refresh_token")),
         ),
         Route(
             "ovok.logout",
@@ -346,6 +350,7 @@ API = VendorApi(
                 "Deny the bearer's access token from now on",
                 f"Ovok's `AuthController_logout[0]_v1`. {_LOGOUT_DESCRIPTION}",
             ),
+            credential=_ACCESS,
         ),
         Route(
             "ovok.auth_logout",
@@ -361,6 +366,7 @@ API = VendorApi(
                 f"{_LOGOUT_DESCRIPTION}",
             ),
             at_root=False,
+            credential=_ACCESS,
         ),
         Route(
             "ovok.me",
@@ -378,6 +384,7 @@ API = VendorApi(
                 description="Ovok's `AuthMeController_getUserProfile`.",
                 examples=examples.ME,
             ),
+            credential=_ACCESS,
         ),
     ),
     path_prefixes=("/auth/", "/v1/auth/", "/v2/auth/"),

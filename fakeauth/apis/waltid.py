@@ -19,7 +19,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from fakeauth.apis import waltid_examples as examples
 from fakeauth.apis import waltid_models as wid
-from fakeauth.apis.base import Route, VendorApi
+from fakeauth.apis.base import Credential, Route, VendorApi
 from fakeauth.apis.docs import FORM, JSON, STRING, TEXT, OperationDoc, Reply, VendorDoc
 from fakeauth.apis.waltid_models import (
     AccountRegistrationRequest,
@@ -41,6 +41,7 @@ from fakeauth.errors import (
 )
 from fakeauth.http import Request, Response
 from fakeauth.state.waltid import (
+    LOGIN,
     AccountDataNotFound,
     DuplicateOrganization,
     RegistrationTokenInvalid,
@@ -287,7 +288,7 @@ def logout(state: WaltidState, request: Request) -> Response:
     if token:
         # logging out twice, or with a stale cookie, is not an error
         with contextlib.suppress(DomainError):
-            state.logout(token)
+            state.logout(token, by=request.operation)
     return Response.empty(
         200,
         [
@@ -395,6 +396,10 @@ _WID_ACCOUNT = {JSON: wid.AccountDocument}
 _WID_REGISTER = {JSON: wid.AccountRegistrationRequest}
 
 
+#: What the routes of a signed-in caller take: a walt.id session token, from ktor-authnz's
+#: header, ``Authorization`` or its cookies (as :func:`_effective_token` reads it).
+_SESSION = Credential(LOGIN, _effective_token)
+
 API = VendorApi(
     name="waltid",
     routes=(
@@ -418,6 +423,7 @@ API = VendorApi(
                 security=_WID_TOKEN,
                 examples=examples.ADMIN_ACCOUNT_REGISTER,
             ),
+            credential=_SESSION,
         ),
         Route(
             "waltid.account_register",
@@ -537,6 +543,7 @@ API = VendorApi(
                 security=_WID_TOKEN,
                 examples=examples.ORGANIZATIONS_CREATE,
             ),
+            credential=_SESSION,
         ),
         Route(
             "waltid.admin_accounts_list",
@@ -554,6 +561,7 @@ API = VendorApi(
                 security=_WID_TOKEN,
                 examples=examples.ACCOUNTS_LIST,
             ),
+            credential=_SESSION,
         ),
         Route(
             "waltid.admin_account_roles_add",
@@ -584,6 +592,7 @@ API = VendorApi(
                 ),
                 examples=examples.ROLES_ADD,
             ),
+            credential=_SESSION,
         ),
         Route(
             "waltid.dev_database_recreate",
@@ -612,6 +621,7 @@ API = VendorApi(
                 security=_WID_TOKEN,
                 examples=examples.INITIAL_SETUP,
             ),
+            credential=_SESSION,
         ),
         # An older release of walt.id's quickstart CLI posts the set-up here (and goes on when
         # it fails); it answers as /v1/dev/initial-setup does, flag and all.
@@ -632,6 +642,7 @@ API = VendorApi(
                 security=_WID_TOKEN,
                 examples=examples.INITIAL_SETUP,
             ),
+            credential=_SESSION,
         ),
     ),
     path_prefixes=("/v1/", "/features/", "/auth/account/", "/auth/logout"),

@@ -48,6 +48,7 @@ _CORE: tuple[tuple[str, str, Handler], ...] = (
     ("POST", "/_fakeauth/features", routes.set_features),
     ("GET", "/_fakeauth/journal", routes.get_journal),
     ("DELETE", "/_fakeauth/journal", routes.clear_journal),
+    ("POST", "/_fakeauth/explain", routes.explain),
     ("GET", "/_fakeauth/outbox", routes.get_outbox),
     ("GET", "/_fakeauth/clock", routes.get_clock),
     ("POST", "/_fakeauth/clock", routes.set_clock),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import copy
 import hmac
+import re
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
@@ -20,6 +21,14 @@ from typing import Any, cast
 from fakeauth.clock import Clock, checked_lifetime, to_datetime
 from fakeauth.errors import ConfigurationError, TokenInvalid
 from fakeauth.features import FeatureRegistry
+from fakeauth.findings import (
+    Finding,
+    HeldIds,
+    Verdict,
+    credential_key,
+    token_finding,
+    unverified_claims,
+)
 from fakeauth.hosts import base_url, host_key, host_keys
 from fakeauth.outbox import Message, Outbox
 from fakeauth.passwords import PasswordHash
@@ -68,10 +77,14 @@ from fakeauth.tokens import (
     signed_expiry,
 )
 
-__all__ = ["B2CoreState"]
+__all__ = ["SIGNIN_WIZARD", "SIGNUP_WIZARD", "B2CoreState"]
 __all__ += b2core_brokers.__all__
 
 _BROKER_URL = "a B2Core broker is a base URL such as 'https://broker.example'"
+_LABELS = {ACCESS: "B2Core access token", REFRESH: "B2Core refresh token"}
+#: The kinds ``fake.explain`` gives a wizard uuid, by the flow it serves.
+SIGNUP_WIZARD, SIGNIN_WIZARD = "signup wizard", "signin wizard"
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 #: How long after its expiry a wizard session still answers "expired" or "finished"; then it is
 #: gone ("does not exist"), and the state drops it.
 WIZARD_RETENTION = 24 * 3600
@@ -342,7 +355,7 @@ class B2CoreState:
             if account_id not in self._accounts:
                 return False
             account: B2CoreAccount = self._own("_accounts").pop(account_id)
-            self.tokens.revoke_subject(account_id)
+            self.tokens.revoke_subject(account_id, by="the account's removal")
             for broker in self._brokers.values():
                 if broker.accounts.get(account.email.casefold()) is account:
                     del self._accounts_of(broker)[account.email.casefold()]
@@ -504,14 +517,17 @@ class B2CoreState:
                 raise FieldErrors({"code": [BAD_CODE]}, uuid=uuid, workflow=session.workflow)
             return self._finish(session, account, LOGIN_DONE_WORKFLOW)
 
-    def refresh(self, broker: B2CoreBroker, refresh_token: str) -> B2CoreTokens:
-        """Swap a refresh token (single use) for a new pair in the same auth session."""
+    def refresh(
+        self, broker: B2CoreBroker, refresh_token: str, *, by: str = "b2core.refresh"
+    ) -> B2CoreTokens:
+        """Swap a refresh token (single use) for a new pair in the same auth session; ``by``
+        names the operation that exchanged it (for :meth:`explain_credential`)."""
         claims = self.signer.decode(refresh_token)
         if claims.get("iss") != broker.url:
             raise TokenInvalid("the token is from another broker")
         with self._lock:
             record = self.tokens.consume(
-                str(claims.get("jti", "")), REFRESH, expires_at=signed_expiry(claims)
+                str(claims.get("jti", "")), REFRESH, expires_at=signed_expiry(claims), by=by
             )
             account = self._accounts[record.subject]
             return self._issue(record.session, account)
@@ -526,11 +542,71 @@ class B2CoreState:
             raise TokenInvalid("the token is from another broker")
         return self._accounts[record.subject], record.session
 
-    def sign_out(self, broker: B2CoreBroker, access_token: str) -> str:
-        """Revoke every token of the access token's auth session (access and refresh); its uuid."""
+    def sign_out(
+        self, broker: B2CoreBroker, access_token: str, *, by: str = "b2core.signout"
+    ) -> str:
+        """Revoke every token of the access token's auth session (access and refresh); its uuid.
+        ``by`` names the operation that revoked them (for :meth:`explain_credential`)."""
         _, session = self.authorize(broker, access_token)
-        self.tokens.revoke_session(session)
+        self.tokens.revoke_session(session, by=by)
         return session
+
+    def explain_credential(self, token: str) -> Finding | None:
+        """What this state knows of ``token``, for ``fake.explain``: a B2Core token (a JWT with
+        ``jti``, ``sid`` and ``typ`` claims) or a wizard uuid; ``None`` for any other
+        credential."""
+        claims = unverified_claims(token)
+        if claims is None:
+            return self._wizard_finding(token) if _UUID.fullmatch(token) else None
+        token_id, kind = claims.get("jti"), claims.get("typ")
+        if not isinstance(token_id, str) or "sid" not in claims or kind not in (ACCESS, REFRESH):
+            return None
+        return token_finding(
+            token,
+            claims,
+            vendor="b2core",
+            labels=_LABELS,
+            kind=str(kind),
+            token_id=token_id,
+            store=self.tokens,
+            signer=self.signer,
+            now=self.clock.time(),
+        )
+
+    def _wizard_finding(self, uuid: str) -> Finding:
+        session = self.sessions.get(uuid)
+        key = credential_key("b2core", f"wizard:{uuid}")
+        if session is None:
+            label = "B2Core wizard uuid"
+            return Finding(verdict="unknown", vendor="b2core", label=label, kind="wizard", key=key)
+        signup = session.flow == "signup"
+        flow, kind = ("sign-up", SIGNUP_WIZARD) if signup else ("sign-in", SIGNIN_WIZARD)
+        verdict: Verdict = "expired" if self.clock.time() >= session.expires_at else "live"
+        note = ""
+        if session.finished:  # before expiry: the API answers "finished" first
+            verdict, note = "revoked", f"a wizard uuid serves one {flow}, and this one has finished"
+        return Finding(
+            verdict=verdict,
+            vendor="b2core",
+            label=f"B2Core {flow} wizard uuid",
+            kind=kind,
+            key=key,
+            account=session.account.id if session.account is not None else None,
+            issued_at=session.created_at.timestamp(),
+            expires_at=session.expires_at,
+            lifetime=WIZARD_TTL,
+            note=note,
+        )
+
+    def held_credentials(self) -> list[HeldIds]:
+        """The ids of every token and open wizard this state holds (a reset, restore or import
+        forgets them; ``fake.explain`` then says so): the tokens in constant time, the wizards
+        (a few open sign-ins) copied."""
+        wizards = dict.fromkeys(self.sessions, True)
+        return [
+            HeldIds("b2core", self.tokens.snapshot().records),
+            HeldIds("b2core", wizards, "wizard:"),
+        ]
 
     # -- internals ----------------------------------------------------------------------------
 

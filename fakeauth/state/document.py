@@ -242,7 +242,7 @@ def tokens_snapshot(doc: TokensDoc, vendor: str) -> TokenStoreSnapshot:
         records[r.id] = record
         by_session.setdefault(r.session, []).append(record)
     revoked = {r.id for r in doc.records if r.revoked}
-    return TokenStoreSnapshot(records, by_session, revoked, doc.pruned)
+    return TokenStoreSnapshot(records, by_session, revoked, {}, doc.pruned)  # no causes kept
 
 
 def unique(keys: Iterable[_T], what: str) -> None:

@@ -17,6 +17,7 @@ from fakeauth.errors import (
     TokenInvalid,
     TokenRevoked,
 )
+from fakeauth.findings import Finding, HeldIds, token_finding, unverified_claims
 from fakeauth.outbox import Message, Outbox
 from fakeauth.passwords import PasswordHash
 from fakeauth.randomness import Randomness, RandomStream
@@ -64,6 +65,7 @@ DEFAULT_PROJECT_DISPLAY = "My Medical Project"
 
 ACCESS = "access"
 REFRESH = "refresh"
+_LABELS = {ACCESS: "Ovok access token", REFRESH: "Ovok refresh token"}
 
 # The bits ``uuid.UUID(bytes=..., version=4)`` clears and sets: variant RFC 4122, version 4.
 _UUID4_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))
@@ -355,7 +357,7 @@ class OvokState:
             if account_id not in self._accounts:
                 return False
             account = self._own("_accounts").pop(account_id)
-            self.tokens.revoke_subject(account_id)
+            self.tokens.revoke_subject(account_id, by="the account's removal")
             by_email = self._own("_by_email")
             for key in [k for k, held in by_email.items() if held is account]:
                 del by_email[key]
@@ -419,11 +421,12 @@ class OvokState:
         with self._lock:
             return self._login(account, tenant, client_id, remote_address, user_agent)
 
-    def refresh(self, refresh_token: str) -> OvokTokens:
-        """Swap a refresh token (single use) for a new pair in the same login session."""
+    def refresh(self, refresh_token: str, *, by: str = "ovok.refresh_token") -> OvokTokens:
+        """Swap a refresh token (single use) for a new pair in the same login session; ``by``
+        names the operation that exchanged it (for :meth:`explain_credential`)."""
         claims = self.signer.decode(refresh_token)
         record = self.tokens.consume(
-            str(claims.get("jti", "")), REFRESH, expires_at=signed_expiry(claims)
+            str(claims.get("jti", "")), REFRESH, expires_at=signed_expiry(claims), by=by
         )
         session = self.sessions.get(record.session)
         account = self._accounts.get(record.subject)
@@ -448,8 +451,9 @@ class OvokState:
             raise TokenInvalid("the account of this token is gone")
         return account, session, claims
 
-    def logout(self, access_token: str) -> None:
-        """Deny ``access_token`` from now on (Ovok's denylist): a later use is refused.
+    def logout(self, access_token: str, *, by: str = "ovok.logout") -> None:
+        """Deny ``access_token`` from now on (Ovok's denylist): a later use is refused; ``by``
+        names the operation that denied it (for :meth:`explain_credential`).
 
         Idempotent, as Ovok's document states of logout: a token denied already (still signed
         by this fake and unexpired) logs out again with no effect. A forged, unknown, expired or
@@ -459,7 +463,31 @@ class OvokState:
             _, _, claims = self.authorize(access_token)
         except TokenRevoked:
             return  # only a logout denies an Ovok access token: this one is logged out already
-        self.tokens.revoke(str(claims["jti"]))
+        self.tokens.revoke(str(claims["jti"]), by=by)
+
+    def explain_credential(self, token: str) -> Finding | None:
+        """What this state knows of ``token`` if it has the shape of an Ovok token (a JWT with
+        ``jti`` and ``login_id`` claims), for ``fake.explain``; ``None`` otherwise."""
+        claims = unverified_claims(token)
+        token_id = claims.get("jti") if claims is not None else None
+        if claims is None or not isinstance(token_id, str) or "login_id" not in claims:
+            return None
+        return token_finding(
+            token,
+            claims,
+            vendor="ovok",
+            labels=_LABELS,
+            kind=REFRESH if "refresh_secret" in claims else ACCESS,
+            token_id=token_id,
+            store=self.tokens,
+            signer=self.signer,
+            now=self.clock.time(),
+        )
+
+    def held_credentials(self) -> list[HeldIds]:
+        """The ids of every token this state holds, in constant time (a reset, restore or import
+        forgets them; ``fake.explain`` then says so)."""
+        return [HeldIds("ovok", self.tokens.snapshot().records)]
 
     def live_sessions(
         self,

@@ -28,6 +28,7 @@ from fakeauth.errors import (
     TokenInvalid,
 )
 from fakeauth.features import FeatureRegistry
+from fakeauth.findings import Finding, HeldIds, credential_key, token_finding, unverified_claims
 from fakeauth.outbox import Outbox
 from fakeauth.passwords import PasswordHash
 from fakeauth.randomness import Randomness, RandomStream
@@ -58,10 +59,11 @@ from fakeauth.tokens import (
     signed_expiry,
 )
 
-__all__ = ["WaltidState"]
+__all__ = ["LOGIN", "WaltidState"]
 __all__ += waltid_accounts.__all__
 
 LOGIN = "login"
+_LABELS = {LOGIN: "walt.id session token"}
 _ORGANIZATION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 
@@ -339,7 +341,7 @@ class WaltidState:
             if account_id not in self._accounts:
                 return False
             account = self._own("_accounts").pop(account_id)
-            self.tokens.revoke_subject(account_id)
+            self.tokens.revoke_subject(account_id, by="the account's removal")
             for index in (self._own("_by_email"), self._own("_by_login")):
                 for key in [k for k, held in index.items() if held is account]:
                     del index[key]
@@ -438,12 +440,54 @@ class WaltidState:
             raise TokenInvalid("the session of this token is gone")
         return account, session
 
-    def logout(self, token: str) -> None:
-        """End the session of ``token``: the token is refused from now on."""
+    def logout(self, token: str, *, by: str = "waltid.logout") -> None:
+        """End the session of ``token``: the token is refused from now on; ``by`` names the
+        operation that ended it (for :meth:`explain_credential`)."""
         _, session = self.authorize(token)
         with self._lock:
-            self.tokens.revoke_session(session.id)
+            self.tokens.revoke_session(session.id, by=by)
             self._own("sessions").pop(session.id, None)
+
+    def explain_credential(self, token: str) -> Finding | None:
+        """What this state knows of ``token``, for ``fake.explain``: a login token (a JWT with
+        ``session`` and ``sub`` claims) or a Super Admin registration token; ``None`` for any
+        other credential."""
+        claims = unverified_claims(token)
+        if claims is None:
+            return self._registration_finding(token)
+        session = claims.get("session")
+        if not isinstance(session, str) or "sub" not in claims or "jti" in claims:
+            return None
+        return token_finding(
+            token,
+            claims,
+            vendor="waltid",
+            labels=_LABELS,
+            kind=LOGIN,
+            token_id=session,
+            store=self.tokens,
+            signer=self.signer,
+            now=self.clock.time(),
+        )
+
+    def _registration_finding(self, token: str) -> Finding | None:
+        registration = self._registrations.get(token)
+        if registration is None:
+            return None
+        expires_at, now = registration[2], self.clock.time()
+        return Finding(
+            verdict="expired" if now >= expires_at else "live",
+            vendor="waltid",
+            label="walt.id registration token",
+            kind="registration",
+            key=credential_key("waltid", f"registration:{token}"),
+            expires_at=expires_at,
+        )
+
+    def held_credentials(self) -> list[HeldIds]:
+        """The ids of every login token this state holds, in constant time (a reset, restore or
+        import forgets them; ``fake.explain`` then says so)."""
+        return [HeldIds("waltid", self.tokens.snapshot().records)]
 
     def require_admin(self, account: WaltidAccount, organization: str | None = None) -> None:
         """Refuse unless ``account`` administers ``organization`` (any, when ``None``)."""

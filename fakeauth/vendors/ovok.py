@@ -61,4 +61,6 @@ VENDOR = Vendor(
         # No lockout: NestJS's throttler's own words (docs/fidelity.md, ovok.lockout).
         lockout_message="ThrottlerException: Too Many Requests",
     ),
+    explain=lambda state, token: state.explain_credential(token),
+    held_credentials=lambda state: state.held_credentials(),
 )

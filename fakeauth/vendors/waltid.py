@@ -56,4 +56,6 @@ VENDOR = Vendor(
         # (docs/fidelity.md, waltid.lockout).
         lockout_message="Too many failed attempts for this account; try again later",
     ),
+    explain=lambda state, token: state.explain_credential(token),
+    held_credentials=lambda state: state.held_credentials(),
 )
