@@ -9,7 +9,10 @@ A request that arrives whole in one ``recv`` (nearly all of them) never touches 
 
 A body larger than the app's own limit (``app.body_limit(method, path, host)``, when the app
 has one) is refused as soon as its declared or received length passes it: the app gets at most
-``limit + 1`` bytes (and answers its own ``413``), the rest is never read, the connection closes.
+``limit + 1`` bytes (and answers its own ``413``), the rest is never buffered, the connection
+closes. Every such early answer (``413``, ``408``, ``431``, ``400``) sets ``answered_early``: the
+server then closes with a lingering close (:mod:`fakeauth.transports.linger`), so that a client
+still sending reads the answer rather than a reset.
 """
 
 from __future__ import annotations
@@ -150,6 +153,9 @@ class Connection:
         self.parser = httptools.HttpRequestParser(self)
         self.message = _Message()
         self.closing = False
+        #: Set by an answer sent before the request was read whole (413, 408, 431, 400, 500):
+        #: the server then closes with a lingering close (:mod:`fakeauth.transports.linger`).
+        self.answered_early = False
         self.in_message = False
         self.idle_since: int | None = None
         self.thread: threading.Thread | None = None
@@ -233,7 +239,7 @@ class Connection:
         declared = _declared(message.content_length)
         if declared > SMALL_BODY and declared > self._limit(message):
             # Refused from the declared length alone, at once, rather than after the client has
-            # sent it all: the body is never read.
+            # sent it all: the body is never buffered (the lingering close discards it).
             self._refuse_body(message)
         elif expects_continue and message.version == "1.1":
             self._send(b"HTTP/1.1 100 Continue\r\n\r\n")
@@ -284,7 +290,7 @@ class Connection:
         return ""
 
     def _refuse_body(self, message: _Message) -> None:
-        """Answer from the first ``limit + 1`` bytes, then close without reading on.
+        """Answer from the first ``limit + 1`` bytes, then close without parsing on.
 
         An app that stated its limit gets exactly ``limit + 1`` bytes (what has arrived, padded
         with NULs), so that it refuses the body itself, in its own shape; one that stated none
@@ -296,7 +302,7 @@ class Connection:
         message.truncated = message.stated
         message.keep_alive = False
         self._answer(message)
-        self.closing = True
+        self.closing = self.answered_early = True
 
     # -- answering ------------------------------------------------------------------------------
 
@@ -431,7 +437,7 @@ class Connection:
 
     def _send_error(self, code: int, reason: str, detail: str) -> None:
         self._send(error_response(code, reason, detail))
-        self.closing = True
+        self.closing = self.answered_early = True
 
     def _refuse_head(self) -> None:
         if not self.closing:
