@@ -203,6 +203,39 @@ def test_at_the_cap_the_longest_idle_connection_makes_room() -> None:
     assert evicted == (b"", True)
 
 
+def test_a_connection_is_idle_from_the_moment_its_answer_leaves(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A busy machine can leave a connection's thread unscheduled just after it sent its answer;
+    # here the oldest connection's thread is held there until the newest client is served.
+    held, resume = threading.Event(), threading.Event()
+    send = connection_module.Connection._send
+
+    def send_then_hold(connection: connection_module.Connection, data: bytes) -> None:
+        send(connection, data)
+        if not held.is_set():  # the first answer: the oldest connection's
+            held.set()
+            resume.wait(WAIT)
+
+    monkeypatch.setattr(connection_module.Connection, "_send", send_then_hold)
+    with LiveServer(_ok, max_connections=2) as server:
+        oldest = _connect(server)
+        statuses = [_ask(oldest)]
+        newer = _connect(server)
+        statuses.append(_ask(newer))
+        newest = _connect(server)
+        statuses.append(_ask(newest))
+        resume.set()
+        evicted = _read_all(oldest)
+        statuses.append(_ask(newer))
+        for sock in (oldest, newer, newest):
+            sock.close()
+
+    assert held.is_set()
+    assert statuses == [200, 200, 200, 200]
+    assert evicted == (b"", True)
+
+
 def test_at_the_cap_with_no_idle_connection_the_new_client_gets_503() -> None:
     release, entered = threading.Event(), threading.Event()
 

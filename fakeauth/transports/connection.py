@@ -127,8 +127,8 @@ class Connection:
     The parser calls the ``on_*`` methods; a request is answered from ``on_message_complete``
     itself, so pipelined requests are answered in order, and a ``100 Continue`` is never sent
     before the answer of an earlier request. ``idle_since`` is a ticket from ``tickets`` taken
-    when the connection last became idle (``None``: a request is under way): the smallest is
-    the longest idle, with no clock read.
+    when the connection last became idle, which is just before a kept-alive answer is sent
+    (``None``: a request is under way): the smallest is the longest idle, with no clock read.
     """
 
     def __init__(
@@ -166,7 +166,8 @@ class Connection:
         timed = False
         while not self.closing:
             if not self.in_message:
-                self.idle_since = next(tickets)
+                if self.idle_since is None:  # else idle since its last answer was sent
+                    self.idle_since = next(tickets)
                 if timed:
                     sock.settimeout(None)
                     timed = False
@@ -201,6 +202,7 @@ class Connection:
     def on_message_begin(self) -> None:
         self.message = _Message()
         self.in_message = True
+        self.idle_since = None  # a pipelined request after an answer: busy again
 
     def on_url(self, url: bytes) -> None:
         message = self.message
@@ -431,6 +433,12 @@ class Connection:
         if message.method == "HEAD":
             body = b""
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        if keep_alive:
+            # Idle from before the answer leaves: a client that has read it and opens another
+            # connection finds this one idle, and older than its new one, whatever the
+            # scheduler does. Made room for meanwhile, only its reading side is shut (the server
+            # evicts with SHUT_RD), so the answer still goes out whole.
+            self.idle_since = next(self.tickets)
         self._send(head + body)
         if not keep_alive:
             self.closing = True

@@ -282,7 +282,9 @@ class LiveServer:
             return False
         victim = min(idle, key=lambda c: c.idle_since or 0)
         del self._connections[victim.sock]
-        shut(victim.sock)  # its thread wakes from recv, sees the end and closes the socket
+        # Only the reading side: its thread wakes from recv, sees the end and closes the socket,
+        # and an answer it is sending still goes out whole (it became idle before sending it).
+        shut(victim.sock, socket.SHUT_RD)
         return True
 
     def _serve_connection(self, connection: Connection, lingerer: Lingerer) -> None:
