@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import signal
@@ -166,22 +167,23 @@ def test_serve_started_in_the_background_stops_on_sigint_with_clients_connected(
     try:
         assert process.stdout is not None
         read_banner(process.stdout)
-        with socket.create_connection(("127.0.0.1", port), timeout=1) as stalled:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as stalled:
             stalled.sendall(b"GET /auth/me HTTP/1.1\r\nHost: x\r\n")  # and nothing more
             timed_out = stalled.recv(65536)
-        idle = socket.create_connection(("127.0.0.1", port), timeout=1)
-        forged = socket.create_connection(("127.0.0.1", port), timeout=1)
-        forged.sendall(b"GET /auth/me%0d%0aPOST%20/forged%20-%3E%20200%1b[2J HTTP/1.1\r\n\r\n")
-        forged.recv(65536)
-        log_line = process.stdout.readline()
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=5)
+        with contextlib.ExitStack() as clients:
+            clients.enter_context(socket.create_connection(("127.0.0.1", port), timeout=10))
+            forged = clients.enter_context(
+                socket.create_connection(("127.0.0.1", port), timeout=10)
+            )
+            forged.sendall(b"GET /auth/me%0d%0aPOST%20/forged%20-%3E%20200%1b[2J HTTP/1.1\r\n\r\n")
+            forged.recv(65536)
+            log_line = process.stdout.readline()
+            process.send_signal(signal.SIGINT)  # with an idle and a served client connected
+            out, err = process.communicate(timeout=20)
     finally:
         if process.poll() is None:
             process.kill()
             process.communicate()
-    idle.close()
-    forged.close()
 
     assert timed_out.startswith(b"HTTP/1.1 408 Request Timeout\r\n")
     assert log_line.startswith("GET /auth/me%0D%0APOST /forged -> 200%1B[2J -> 501 (")
