@@ -254,7 +254,7 @@ def test_every_shell_block_that_serves_runs(block: Block, tmp_path: Path) -> Non
     finally:
         with contextlib.suppress(ProcessLookupError):  # a server the script left on a failure
             os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=1)
+        process.wait(timeout=10)
 
     assert process.returncode == 0, f"{block.name} failed:\n{out}\n{err}"
 
