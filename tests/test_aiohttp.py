@@ -493,6 +493,7 @@ def test_the_fixture_sets_up_and_answers_requests(fakeauth):
 """
 
 
+@pytest.mark.slow
 def test_the_fixture_intercepts_aiohttp_imported_before_or_during_the_test(
     pytester: pytest.Pytester,
 ) -> None:
@@ -507,6 +508,7 @@ def test_the_fixture_intercepts_aiohttp_imported_before_or_during_the_test(
     )
 
 
+@pytest.mark.slow
 def test_the_fixture_bridges_aioresponses_imported_during_the_test(
     pytester: pytest.Pytester,
 ) -> None:
@@ -515,6 +517,7 @@ def test_the_fixture_bridges_aioresponses_imported_during_the_test(
     result.assert_outcomes(passed=1)
 
 
+@pytest.mark.slow
 def test_without_aiohttp_the_fixture_sets_up_fine(pytester: pytest.Pytester) -> None:
     result = run_child(pytester, {"aiohttp", "aioresponses"}, WITHOUT_AIOHTTP)
 

@@ -227,6 +227,7 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("block", SHELL_BLOCKS, ids=_ids(SHELL_BLOCKS))
 def test_every_shell_block_that_serves_runs(block: Block, tmp_path: Path) -> None:
     if shutil.which("curl") is None:

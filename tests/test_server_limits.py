@@ -470,6 +470,7 @@ def _answered(socks: list[socket.socket], quiet: float) -> set[socket.socket]:
     return answered
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_NOFILE as Linux counts it")
 def test_out_of_descriptors_for_real_the_server_idles_then_serves_the_queued_clients() -> None:
     if resource.getrlimit(resource.RLIMIT_NOFILE)[0] < 256:
