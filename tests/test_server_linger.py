@@ -51,6 +51,13 @@ LINGER_THREAD = "fakeauth-linger"
 Post = Callable[[str, bytes], tuple[int, bytes]]
 
 
+@pytest.fixture(autouse=True)
+def _linger_an_hour(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Servers here linger an hour: no test can reach the time bound by being slow (the one
+    test of that bound gives its own)."""
+    monkeypatch.setattr(linger_module, "LINGER_SECONDS", 3600.0)
+
+
 def _ok(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
     environ["wsgi.input"].read()
     start_response("200 OK", [("Content-Type", "text/plain")])
@@ -290,10 +297,7 @@ def test_a_stopped_lingerer_closes_a_socket_handed_over_at_once() -> None:
     assert (lingerer.lingering, server_end.fileno()) == (0, -1)
 
 
-def test_stopping_the_server_closes_every_lingering_socket(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(linger_module, "LINGER_SECONDS", 3600.0)
+def test_stopping_the_server_closes_every_lingering_socket() -> None:
     server = LiveServer(_Limited()).start()
     with _connect(server) as sock:
         sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n")
