@@ -145,25 +145,32 @@ class Lingerer:
         buffer = memoryview(bytearray(_CHUNK))
         try:
             with selectors.DefaultSelector() as selector:
-                selector.register(wakeup, selectors.EVENT_READ)
-                while self._admit(selector):
-                    lingering = self._registered(selector)
-                    deadline = min((each.deadline for each in lingering), default=None)
-                    timeout = None if deadline is None else max(0.0, deadline - _monotonic())
-                    for key, _ in selector.select(timeout):
-                        if key.data is None:
-                            with contextlib.suppress(OSError):
-                                wakeup.recv(_CHUNK)
-                        else:
-                            self._discard(selector, key.data, buffer)
-                    now = _monotonic()
+                try:
+                    selector.register(wakeup, selectors.EVENT_READ)
+                    while self._admit(selector):
+                        self._serve(selector, wakeup, buffer)
+                finally:  # stopped (or failed): every socket still held is closed
                     for each in self._registered(selector):
-                        if each.deadline <= now:
-                            self._drop(selector, each.sock)
-                for each in self._registered(selector):  # stopped
-                    self._drop(selector, each.sock)
+                        self._drop(selector, each.sock)
         finally:
             self._retire()
+
+    def _serve(
+        self, selector: selectors.BaseSelector, wakeup: socket.socket, buffer: memoryview
+    ) -> None:
+        """One round: wait for data or the nearest deadline, discard, close the expired."""
+        deadline = min((each.deadline for each in self._registered(selector)), default=None)
+        timeout = None if deadline is None else max(0.0, deadline - _monotonic())
+        for key, _ in selector.select(timeout):
+            if key.data is None:
+                with contextlib.suppress(OSError):
+                    wakeup.recv(_CHUNK)
+            else:
+                self._discard(selector, key.data, buffer)
+        now = _monotonic()
+        for each in self._registered(selector):
+            if each.deadline <= now:
+                self._drop(selector, each.sock)
 
     def _admit(self, selector: selectors.BaseSelector) -> bool:
         """Register the sockets handed over; ``False`` (the thread ends) when stopped or when
