@@ -59,7 +59,7 @@ def test_serve_prints_the_defaults_serves_logs_and_stops_cleanly(stop: signal.Si
             process.send_signal(stop)
         else:
             process.kill()  # it never got ready: a signal now would say nothing about stopping
-        out, err = process.communicate(timeout=20)
+        out, err = process.communicate(timeout=120)
 
     assert first == f"fakeauth 0.1.0 serving on http://127.0.0.1:{port}\n"
     assert "  tenantId      87ea5dfc-8b8e-384d-8489-79496e706390\n" in banner
@@ -112,7 +112,7 @@ def test_serve_starts_from_a_seed_file(tmp_path: Path) -> None:
             accounts = json.loads(response.read())
     finally:
         process.send_signal(signal.SIGINT)
-        process.communicate(timeout=20)
+        process.communicate(timeout=120)
 
     assert seeded == (f"fakeauth: seeded from {seed}: 1 features, 1 ovok.accounts\n")
     assert [a["email"] for a in accounts["ovok"]] == ["ann@example.test"]
@@ -179,7 +179,7 @@ def test_serve_started_in_the_background_stops_on_sigint_with_clients_connected(
             forged.recv(65536)
             log_line = process.stdout.readline()
             process.send_signal(signal.SIGINT)  # with an idle and a served client connected
-            out, err = process.communicate(timeout=20)
+            out, err = process.communicate(timeout=120)
     finally:
         if process.poll() is None:
             process.kill()
@@ -316,7 +316,7 @@ def test_serve_goes_on_when_the_reader_of_its_output_leaves() -> None:
                 statuses.append(response.status)
     finally:
         process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=20)
+        _, err = process.communicate(timeout=120)
 
     assert statuses == [200, 200, 200]
     assert process.returncode == 0
