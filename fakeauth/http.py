@@ -67,7 +67,8 @@ class Request:
     headers: Mapping[str, str]
     body: bytes
     remote_addr: str = "127.0.0.1"
-    #: The values of the route's path parameters (``accountId``), filled in by the seam.
+    #: The values of the route's path parameters (``accountId``), on the copy the seam hands the
+    #: route's handler.
     path_params: Mapping[str, str] = field(default_factory=dict)
     #: The ``Content-Length`` the client declared (0 when none): a body declared over the hard
     #: limit is never read, and the vendor's 413 answers from this.
@@ -76,6 +77,10 @@ class Request:
     #: vendor's base path ``/waltid``, or both), which ``path`` no longer holds; ``""`` at the
     #: root and in process.
     mount: str = ""
+    #: The operation id of the route serving it (``"ovok.logout"``), on the copy the seam hands
+    #: the route's handler: what a state names as having revoked a token (``fake.explain``);
+    #: ``""`` before routing.
+    operation: str = ""
 
     def header(self, name: str) -> str | None:
         """A header's value, by case-insensitive name."""

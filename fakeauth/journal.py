@@ -11,10 +11,13 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar, NoReturn, overload
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, overload
 
 from fakeauth.errors import ConfigurationError
 from fakeauth.redaction import redact
+
+if TYPE_CHECKING:
+    from fakeauth.explain import Explanation
 
 __all__ = [
     "Journal",
@@ -60,6 +63,9 @@ class JournalEntry:
     #: (``"'password' was expected where the body has 'pass' ..."``); the reply stays the
     #: vendor's own. ``None`` when the names are right or the request was not refused.
     problem: str | None = None
+    #: For a request refused for its credential (401, 403), why: ``fake.explain`` of the token
+    #: it carried, as the fake saw it then. The reply stays the vendor's own; ``None`` otherwise.
+    refusal: Explanation | None = None
     #: The entry's place in the fake's history, from 1 (0 until recorded); never reused, not even
     #: after a clear or a reset: ``GET /_fakeauth/journal?after=<seq>`` pages on it. Not a field:
     #: the journal sets it when it records the entry, without the cost of a frozen field's set.
@@ -93,6 +99,7 @@ class JournalEntry:
             "request": self.request,
             "response": self.response,
             "problem": self.problem,
+            "refusal": None if self.refusal is None else self.refusal.to_dict(),
         }
 
     def __str__(self) -> str:
@@ -405,6 +412,8 @@ class Journal:
                 lines.append(f"    response: {_compact(entry.response)}")
                 if entry.problem:
                     lines.append(f"    problem:  {entry.problem}")
+                if entry.refusal is not None:
+                    lines.append(f"    refused:  {entry.refusal}")
         return "\n".join(lines) or "(no requests)"
 
     def __repr__(self) -> str:

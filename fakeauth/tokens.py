@@ -31,6 +31,7 @@ __all__ = [
     "ALGORITHMS",
     "SWEEP_AT",
     "JwtSigner",
+    "Revocation",
     "TokenRecord",
     "TokenStore",
     "TokenStoreSnapshot",
@@ -107,6 +108,13 @@ class JwtSigner:
         so that tokens signed before a restart verify after it)."""
         with self._lock:
             return self._secret if self._signing_key is not None else None
+
+    @property
+    def key_stream(self) -> RandomStream | None:
+        """The stream the key is drawn from, when the signer was given one (``None``: it makes
+        a stream when it first needs a key); a state document keeps where it stands."""
+        random = self._random
+        return random if isinstance(random, RandomStream) else None
 
     def load_secret(self, secret: bytes) -> None:
         """Sign and verify with the key of ``secret`` (from :meth:`secret`) from now on."""
@@ -224,13 +232,26 @@ class TokenRecord:
     revoked: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class Revocation:
+    """What revoked a token, for :func:`fakeauth.FakeAuth.explain`: ``by`` names it (an operation
+    id such as ``"ovok.logout"``, or a seeding method), ``at`` is when (POSIX seconds by the
+    fake's clock) and ``rotated`` says the token was a single-use one, exchanged."""
+
+    by: str
+    at: float
+    rotated: bool = False
+
+
 class TokenStoreSnapshot(NamedTuple):
     """A token store's records at one moment (:meth:`TokenStore.snapshot`): containers that
-    neither the store nor anyone else writes again."""
+    neither the store nor anyone else writes again. ``revocations`` holds what revoked each
+    token revoked since the store was made or loaded (a restore gives back exactly these)."""
 
     records: Mapping[str, TokenRecord]
     by_session: Mapping[str, list[TokenRecord]]
     revoked: frozenset[str] | set[str]
+    revocations: Mapping[str, Revocation]
     pruned: int
 
 
@@ -267,6 +288,9 @@ class TokenStore:
         self._records: dict[str, TokenRecord] = {}
         self._by_session: dict[str, list[TokenRecord]] = {}
         self._revoked: set[str] = set()
+        # What revoked each revoked token, for explanations: beside the revoked set, not on the
+        # (immutable, exported) record; a load (an import) keeps the revoked flags, not causes.
+        self._revocations: dict[str, Revocation] = {}
         # Copy-on-write: after a snapshot or a restore the containers are shared with the
         # snapshot, and the first write to each copies it (a session's list too, on its own).
         self._shared_records = self._shared_revoked = self._shared_sessions = False
@@ -300,11 +324,18 @@ class TokenStore:
         self._owned_lists.add(session)
         return records
 
-    def _revoke_ids(self, ids: list[str]) -> None:
+    def _revoke_ids(self, ids: list[str], cause: Revocation) -> None:
+        """Mark ``ids`` revoked by ``cause`` (under the lock); a cause already noted stays, so
+        a token keeps what revoked it first. ``_revoked`` and ``_revocations`` are shared with
+        snapshots together and copied together on the first write after one."""
         if ids:
             if self._shared_revoked:
                 self._revoked, self._shared_revoked = set(self._revoked), False
+                self._revocations = dict(self._revocations)
             self._revoked.update(ids)
+            causes = self._revocations
+            for token_id in ids:
+                causes.setdefault(token_id, cause)
 
     def prune(self) -> int:
         """Drop every record expired by the fake's clock now, and tell ``on_sessions_pruned``
@@ -323,6 +354,8 @@ class TokenStore:
                     gone.append(session)
             self._by_session = by_session
             self._revoked = {i for i in self._revoked if i in self._records}
+            held = self._records
+            self._revocations = {k: v for k, v in self._revocations.items() if k in held}
             self._shared_records = self._shared_revoked = self._shared_sessions = False
             self._owned_lists = set(by_session)
             dropped = before - len(self._records)
@@ -353,37 +386,73 @@ class TokenStore:
             raise TokenRevoked("the token was revoked")
         return record
 
-    def consume(self, token_id: str, kind: str, *, expires_at: float | None = None) -> TokenRecord:
-        """Check ``token_id`` and revoke it in one step: a single-use (refresh) token."""
+    def consume(
+        self, token_id: str, kind: str, *, expires_at: float | None = None, by: str = ""
+    ) -> TokenRecord:
+        """Check ``token_id`` and revoke it in one step: a single-use (refresh) token, exchanged
+        by the operation ``by``."""
         with self._lock:
             record = self.check(token_id, kind, expires_at=expires_at)
-            self._revoke_ids([token_id])
+            self._revoke_ids([token_id], Revocation(by, self._clock.time(), rotated=True))
             return record
 
-    def revoke(self, token_id: str) -> None:
-        """Revoke one token; unknown ids are ignored."""
+    def expire(self, token_id: str) -> None:
+        """Make one token expire now, by the fake's clock (its signed ``exp`` stays): its next
+        use is refused as expired. Unknown ids, and tokens expired already, are left alone."""
+        now = self._clock.time()
+        with self._lock:
+            record = self._records.get(token_id)
+            if record is None or now >= record.expires_at:
+                return
+            # Records are immutable (a snapshot may share them): a new record replaces the old
+            # one in the store's own containers, copied first when they are shared.
+            expired = replace(record, expires_at=now)
+            if self._shared_records:
+                self._records, self._shared_records = dict(self._records), False
+            self._records[token_id] = expired
+            records = self._session_list(record.session)
+            records[:] = [expired if r.id == token_id else r for r in records]
+
+    def revoke(self, token_id: str, *, by: str = "") -> None:
+        """Revoke one token (``by`` names what revoked it); unknown ids are ignored."""
         with self._lock:
             if token_id in self._records:
-                self._revoke_ids([token_id])
+                self._revoke_ids([token_id], Revocation(by, self._clock.time()))
 
-    def revoke_session(self, session: str) -> int:
-        """Revoke every token of ``session``; the number revoked."""
+    def revoke_session(self, session: str, *, by: str = "") -> int:
+        """Revoke every token of ``session`` (``by`` names what revoked them); the number
+        revoked."""
         with self._lock:
             revoked = self._revoked
             hits = [r.id for r in self._by_session.get(session, ()) if r.id not in revoked]
-            self._revoke_ids(hits)
+            self._revoke_ids(hits, Revocation(by, self._clock.time()))
             return len(hits)
 
-    def revoke_subject(self, subject: str) -> int:
-        """Revoke every live token of ``subject`` (an account id); the number revoked."""
+    def revoke_subject(self, subject: str, *, by: str = "") -> int:
+        """Revoke every live token of ``subject`` (an account id; ``by`` names what revoked
+        them); the number revoked."""
         hits = self.live(subject)
         with self._lock:
-            self._revoke_ids([r.id for r in hits])
+            self._revoke_ids([r.id for r in hits], Revocation(by, self._clock.time()))
         return len(hits)
+
+    def get(self, token_id: str) -> TokenRecord | None:
+        """The record of ``token_id``, whatever its state (``None``: never issued, or pruned);
+        its ``revoked`` field is the one it was issued or loaded with (see :meth:`is_revoked`)."""
+        return self._records.get(token_id)
 
     def is_revoked(self, token_id: str) -> bool:
         """Whether ``token_id`` was revoked (``False`` for an unknown id)."""
         return token_id in self._revoked
+
+    def revocation(self, token_id: str) -> Revocation | None:
+        """What revoked ``token_id``, if it was revoked since the store was made or loaded."""
+        return self._revocations.get(token_id)
+
+    def ids(self) -> list[str]:
+        """The id of every record held, in order of issue."""
+        with self._lock:
+            return list(self._records)
 
     def session_live(self, session: str) -> bool:
         """Whether ``session`` still holds a token usable now."""
@@ -424,6 +493,7 @@ class TokenStore:
             self._records = {record.id: record for record in records}
             self._by_session = by_session
             self._revoked = {record.id for record in records if record.revoked}
+            self._revocations = {}
             self._shared_records = self._shared_revoked = self._shared_sessions = False
             self._owned_lists = set(by_session)
             self._next_sweep = max(self._sweep_at, 2 * len(self._records))
@@ -435,17 +505,20 @@ class TokenStore:
         with self._lock:
             self._shared_records = self._shared_revoked = self._shared_sessions = True
             self._owned_lists = set()
-            return TokenStoreSnapshot(self._records, self._by_session, self._revoked, self.pruned)
+            return TokenStoreSnapshot(
+                self._records, self._by_session, self._revoked, self._revocations, self.pruned
+            )
 
     def restore(self, snapshot: TokenStoreSnapshot) -> None:
         """Hold the records of ``snapshot`` again, in constant time (shared, copied on write)."""
-        records, by_session, revoked, pruned = snapshot
+        records, by_session, revoked, revocations, pruned = snapshot
         with self._lock:
             self._records, self._by_session = (
                 cast("dict[str, TokenRecord]", records),
                 cast("dict[str, list[TokenRecord]]", by_session),
             )
             self._revoked = cast("set[str]", revoked)
+            self._revocations = cast("dict[str, Revocation]", revocations)
             self._shared_records = self._shared_revoked = self._shared_sessions = True
             self._owned_lists = set()
             self._next_sweep = max(self._sweep_at, 2 * len(records))

@@ -21,9 +21,17 @@ from fakeauth.randomness import Randomness
 
 if TYPE_CHECKING:
     from fakeauth.fidelity.model import Entry
+    from fakeauth.findings import Finding, HeldIds
     from fakeauth.tokens import TokenStore
 
-__all__ = ["AccountSummary", "FidelitySection", "StateContext", "Vendor", "VendorState"]
+__all__ = [
+    "AccountSummary",
+    "AuthFlow",
+    "FidelitySection",
+    "StateContext",
+    "Vendor",
+    "VendorState",
+]
 
 
 class VendorState(Protocol):
@@ -93,6 +101,25 @@ class FidelitySection:
     entries: tuple[Entry, ...]
 
 
+@dataclass(frozen=True)
+class AuthFlow:
+    """How a vendor's clients sign in, for code that acts on "the login" or "the refresh" of
+    every vendor alike (the weather conditions of :mod:`fakeauth.weather`).
+
+    ``login``: the operation ids that check a password; ``refresh``: those that swap a refresh
+    token; ``bearer_kinds``: the :class:`~fakeauth.tokens.TokenRecord` kinds a client sends as
+    its bearer (the others are refresh tokens); ``lock_out``: locks every account of a state out
+    as the vendor itself does (``None``: the vendor has no lockout, and ``lockout_message`` is
+    the message of the 429 fakeauth answers in its place, in the vendor's error shape).
+    """
+
+    login: tuple[str, ...] = ()
+    refresh: tuple[str, ...] = ()
+    bearer_kinds: tuple[str, ...] = ()
+    lock_out: Callable[[Any], None] | None = None
+    lockout_message: str = "Too many requests"
+
+
 def _no_summary(account: Mapping[str, Any]) -> AccountSummary:
     return AccountSummary(name="", scope="")
 
@@ -106,6 +133,14 @@ def _no_key(state: Any) -> dict[str, str] | None:
 
 
 def _no_added_hosts(state: Any) -> tuple[str, ...]:
+    return ()
+
+
+def _no_finding(state: Any, token: str) -> Finding | None:
+    return None
+
+
+def _no_credentials(state: Any) -> Iterable[HeldIds]:
     return ()
 
 
@@ -125,7 +160,12 @@ class Vendor:
     dashboard's :class:`AccountSummary`; ``tokens`` is the state's token store (``None``: it
     issues no tokens), ``public_key`` the JWK of its asymmetric tokens (``None``: none);
     ``added_hosts`` the base URLs a built state answers on besides the configured ones (B2Core
-    brokers added at run time), ``check_hosts`` checks and normalises the configured base URLs.
+    brokers added at run time), ``check_hosts`` checks and normalises the configured base URLs;
+    ``auth`` names its sign-in operations (:class:`AuthFlow`).
+    ``explain`` gives what a state knows of a credential of its vendor's shape
+    (:class:`~fakeauth.findings.Finding`; ``None``: not its vendor's), ``held_credentials`` the
+    ids of every credential a state holds (:class:`~fakeauth.findings.HeldIds`, which a reset,
+    restore or import forgets; cheap: no copy): ``fake.explain`` reads both.
     """
 
     name: str
@@ -139,6 +179,9 @@ class Vendor:
     public_key: Callable[[Any], dict[str, str] | None] = _no_key
     added_hosts: Callable[[Any], Iterable[str]] = _no_added_hosts
     check_hosts: Callable[[tuple[str, ...]], tuple[str, ...]] = _same_hosts
+    auth: AuthFlow = field(default_factory=AuthFlow)
+    explain: Callable[[Any, str], Finding | None] = _no_finding
+    held_credentials: Callable[[Any], Iterable[HeldIds]] = _no_credentials
 
     @property
     def title(self) -> str:

@@ -19,7 +19,8 @@ from urllib.parse import unquote, urlsplit
 
 from werkzeug.http import HTTP_STATUS_CODES
 
-from fakeauth.apis.base import Handled, Route, VendorApi
+from fakeauth.apis.base import Credential, Handled, Route, VendorApi
+from fakeauth.events import RequestEvent
 from fakeauth.faults import Fault, InjectedConnectionError
 from fakeauth.http import Request, Response
 from fakeauth.journal import JournalEntry, body_value
@@ -31,6 +32,7 @@ from fakeauth.vendor import Vendor
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
+    from fakeauth.explain import Explanation
     from fakeauth.fake import FakeAuth
 
 __all__ = [
@@ -181,7 +183,8 @@ class WsgiApp:
             request = replace(request, mount=request.mount + mount, path=path)
         operation = route.operation if route is not None else None
         handled: Handled | None = None  # what a handler answered, with what it noted
-        problem: str | None = None
+        credential = None  # the route's, when the vendor's own handler answered
+        event = None
         if api is None:
             response = _no_vendor(request, self._routing)
         elif mount and self._mount_of(path) is not None:
@@ -198,11 +201,15 @@ class WsgiApp:
         elif route is None:
             response = api.unserved(request.method, request.path)
         else:
-            if params:
-                request = replace(request, path_params=dict(params))
+            # what the handler reads of its route (path parameters, the operation id it names as
+            # the one revoking a token) on a request of its own: the one it was given stays as is
+            request = replace(request, path_params=dict(params), operation=route.operation)
+            if fake.events.listeners:  # before the faults: a listener may queue one for this call
+                event = RequestEvent(route.operation, api.name, request)
+                fake.events.before(event)
             fault = fake.faults.take(route.operation)
             if fault is not None and fault.drop:
-                self._record(when, request, route.operation, api, None)
+                self._record(when, request, route.operation, api, None, event=event)
                 raise InjectedConnectionError(
                     f"fakeauth: injected fault: connection dropped ({route.operation})",
                     delay=fault.delay,
@@ -213,12 +220,9 @@ class WsgiApp:
                 else self._inject(fault, api, route, request)
             )
             response = handled.response
-            if 400 <= response.status < 500 and handled.body is not None:
-                # refused: say which field was meant, if one was (never part of the reply)
-                problem, misspelt = route.body_problem(request.content_type, handled.body)
-                if misspelt:
-                    handled = replace(handled, secrets=handled.secrets + misspelt)
-        self._record(when, request, operation, api, response, handled, problem)
+            if fault is None or fault.status is None:  # an injected answer refuses no credential
+                credential = route.credential
+        self._record(when, request, operation, api, response, handled, route, credential, event)
         return response
 
     def _record(
@@ -229,15 +233,28 @@ class WsgiApp:
         api: VendorApi | None,
         response: Response | None,
         handled: Handled | None = None,
-        problem: str | None = None,
+        route: Route | None = None,
+        credential: Credential | None = None,
+        event: RequestEvent | None = None,
     ) -> None:
-        """Journal one request and what answered it (``None``: the connection was dropped), with
-        what the handler noted of the request (``handled``) and what its body got wrong.
+        """Journal one request and what answered it (``None``: the connection was dropped), then
+        tell the fake's request listeners (``event``, made before the vendor answered).
 
-        The response's bytes are kept as sent, to be parsed and redacted only if read.
+        The one place of recording. What the handler noted of the request (``handled``: the
+        secrets, the body as parsed) goes with it, never onto the request. A refused (4xx) body
+        the handler parsed is read against ``route``'s documented fields: what it got wrong
+        (:attr:`JournalEntry.problem`). When the route's ``credential`` was refused, the entry
+        keeps why (:meth:`_refusal`). The response's bytes are kept as sent, to be parsed and
+        redacted only if read.
         """
         vendor = api.name if api is not None else None
         noted, parsed = (handled.secrets, handled.body) if handled is not None else ((), None)
+        problem = None
+        refused = response is not None and 400 <= response.status < 500
+        if refused and route is not None and parsed is not None:
+            # refused: say which field was meant, if one was (never part of the reply)
+            problem, misspelt = route.body_problem(request.content_type, parsed)
+            noted += misspelt
         secrets = _request_secrets(request, noted)
         request_value = _journal_request(request, parsed, secrets)
         url, path = request.url, request.path
@@ -248,11 +265,34 @@ class WsgiApp:
                 operation, vendor, request.method, url, path, 0, when, request_value, _DROPPED,
             )  # fmt: skip
         else:
+            refusal = self._refusal(credential, request, parsed, response.status, vendor)
             entry = JournalEntry(
                 operation, vendor, request.method, url, path, response.status,
                 when, request_value, response.body, secrets, _is_json(response), problem,
+                refusal,
             )  # fmt: skip
         self._fake.journal.record(entry)
+        if event is not None:
+            self._fake.events.after(replace(event, status=entry.status))
+
+    def _refusal(
+        self,
+        credential: Credential | None,
+        request: Request,
+        body: Any,
+        status: int,
+        vendor: str | None,
+    ) -> Explanation | None:
+        """Why the route's credential was refused, when it answered one of the statuses the
+        route refuses it with and the fake refuses that credential (a live one was refused for
+        something else: a password, a role, another broker); ``None`` otherwise."""
+        if credential is None or vendor is None or status not in credential.refused_with:
+            return None
+        token = credential.find(request, body)
+        if token is None:
+            return None
+        explanation = self._fake.explain(token, vendor=vendor, kind=credential.kind)
+        return explanation if explanation.refused else None
 
     def _inject(self, fault: Fault, api: VendorApi, route: Route, request: Request) -> Handled:
         if fault.status is None:
@@ -263,6 +303,7 @@ class WsgiApp:
             handled = Handled(
                 api.error(fault.status, f"fakeauth: injected fault ({route.operation})")
             )
+        handled.response.headers.extend(fault.headers)
         handled.response.delay = fault.delay
         return handled
 

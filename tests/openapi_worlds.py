@@ -238,7 +238,7 @@ def fakeauth_serve() -> Iterator[str]:
             yield first.rsplit(" ", 1)[1].strip()
         finally:
             process.send_signal(signal.SIGINT)
-            process.communicate(timeout=20)
+            process.communicate(timeout=120)
             errors.seek(0)
             logged = errors.read()
     assert "Traceback" not in logged, logged

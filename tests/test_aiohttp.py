@@ -30,9 +30,11 @@ EMAIL, PASSWORD = "ann@example.test", "password123456"
 LOGIN = {"email": EMAIL, "password": PASSWORD, "tenantId": TENANT, "clientId": TENANT}
 USER_URL = "http://user.test/thing"
 TIMEOUT = aiohttp.ClientTimeout(total=10)
-#: Short enough that a test which waited out the injected delay (5 s) could not pass.
+#: Short enough that a test which waited out the injected delay could not pass.
 SHORT = 0.05
-LONG_DELAY = 5.0
+#: An injected delay every test here cuts short: a minute, so that "cut short" cannot be
+#: confused with "waited out" however slow the machine.
+LONG_DELAY = 60.0
 
 T = TypeVar("T")
 
@@ -303,10 +305,10 @@ def test_a_delay_never_blocks_the_event_loop() -> None:
         finished.append("slow")
 
     async def quick(session: aiohttp.ClientSession) -> None:
-        for _ in range(500):  # let the slow request reach the fake first (and take the delay)
+        for _ in range(10_000):  # the slow request first (it takes the delay); 10 s at least
             if fake.calls("ovok.me").called:
                 break
-            await asyncio.sleep(0.001)
+            await asyncio.sleep(0.001)  # yields to it: a wait on a condition, not on a time
         await status_of(session, f"{OVOK}/auth/me")
         finished.append("quick")
 
@@ -491,6 +493,7 @@ def test_the_fixture_sets_up_and_answers_requests(fakeauth):
 """
 
 
+@pytest.mark.slow
 def test_the_fixture_intercepts_aiohttp_imported_before_or_during_the_test(
     pytester: pytest.Pytester,
 ) -> None:
@@ -505,6 +508,7 @@ def test_the_fixture_intercepts_aiohttp_imported_before_or_during_the_test(
     )
 
 
+@pytest.mark.slow
 def test_the_fixture_bridges_aioresponses_imported_during_the_test(
     pytester: pytest.Pytester,
 ) -> None:
@@ -513,6 +517,7 @@ def test_the_fixture_bridges_aioresponses_imported_during_the_test(
     result.assert_outcomes(passed=1)
 
 
+@pytest.mark.slow
 def test_without_aiohttp_the_fixture_sets_up_fine(pytester: pytest.Pytester) -> None:
     result = run_child(pytester, {"aiohttp", "aioresponses"}, WITHOUT_AIOHTTP)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import signal
@@ -58,7 +59,7 @@ def test_serve_prints_the_defaults_serves_logs_and_stops_cleanly(stop: signal.Si
             process.send_signal(stop)
         else:
             process.kill()  # it never got ready: a signal now would say nothing about stopping
-        out, err = process.communicate(timeout=20)
+        out, err = process.communicate(timeout=120)
 
     assert first == f"fakeauth 0.1.0 serving on http://127.0.0.1:{port}\n"
     assert "  tenantId      87ea5dfc-8b8e-384d-8489-79496e706390\n" in banner
@@ -111,7 +112,7 @@ def test_serve_starts_from_a_seed_file(tmp_path: Path) -> None:
             accounts = json.loads(response.read())
     finally:
         process.send_signal(signal.SIGINT)
-        process.communicate(timeout=20)
+        process.communicate(timeout=120)
 
     assert seeded == (f"fakeauth: seeded from {seed}: 1 features, 1 ovok.accounts\n")
     assert [a["email"] for a in accounts["ovok"]] == ["ann@example.test"]
@@ -166,22 +167,23 @@ def test_serve_started_in_the_background_stops_on_sigint_with_clients_connected(
     try:
         assert process.stdout is not None
         read_banner(process.stdout)
-        with socket.create_connection(("127.0.0.1", port), timeout=1) as stalled:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as stalled:
             stalled.sendall(b"GET /auth/me HTTP/1.1\r\nHost: x\r\n")  # and nothing more
             timed_out = stalled.recv(65536)
-        idle = socket.create_connection(("127.0.0.1", port), timeout=1)
-        forged = socket.create_connection(("127.0.0.1", port), timeout=1)
-        forged.sendall(b"GET /auth/me%0d%0aPOST%20/forged%20-%3E%20200%1b[2J HTTP/1.1\r\n\r\n")
-        forged.recv(65536)
-        log_line = process.stdout.readline()
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=5)
+        with contextlib.ExitStack() as clients:
+            clients.enter_context(socket.create_connection(("127.0.0.1", port), timeout=10))
+            forged = clients.enter_context(
+                socket.create_connection(("127.0.0.1", port), timeout=10)
+            )
+            forged.sendall(b"GET /auth/me%0d%0aPOST%20/forged%20-%3E%20200%1b[2J HTTP/1.1\r\n\r\n")
+            forged.recv(65536)
+            log_line = process.stdout.readline()
+            process.send_signal(signal.SIGINT)  # with an idle and a served client connected
+            out, err = process.communicate(timeout=120)
     finally:
         if process.poll() is None:
             process.kill()
             process.communicate()
-    idle.close()
-    forged.close()
 
     assert timed_out.startswith(b"HTTP/1.1 408 Request Timeout\r\n")
     assert log_line.startswith("GET /auth/me%0D%0APOST /forged -> 200%1B[2J -> 501 (")
@@ -322,7 +324,7 @@ def test_serve_goes_on_when_the_reader_of_its_output_leaves() -> None:
                 statuses.append(response.status)
     finally:
         process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=20)
+        _, err = process.communicate(timeout=120)
 
     assert statuses == [200, 200, 200]
     assert process.returncode == 0

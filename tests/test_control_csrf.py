@@ -179,9 +179,9 @@ def test_the_live_server_refuses_a_cross_origin_reset() -> None:
 
     with fake.serve() as server:
         refused = requests.post(
-            f"{server.url}/_fakeauth/reset", headers={"Origin": EVIL}, timeout=1
+            f"{server.url}/_fakeauth/reset", headers={"Origin": EVIL}, timeout=10
         )
-        taken = requests.post(f"{server.url}/_fakeauth/reset", timeout=1)
+        taken = requests.post(f"{server.url}/_fakeauth/reset", timeout=10)
 
     assert refused.status_code == 403
     assert refused.json() == {"error": CROSS_SITE}

@@ -335,14 +335,14 @@ def test_a_journal_response_read_later_is_what_redacting_it_at_once_gave(
         api: Any,
         response: Any,
         handled: Handled | None = None,
-        problem: str | None = None,
+        *rest: Any,
     ) -> None:
         # What the journal kept before: the document (or body) redacted while it was recorded.
         if response is not None:
             document = response.document
             value = document if document is not None else body_value(response.body)
             expected.append(redact(value, handled.secrets if handled is not None else ()))
-        record(app, when, request, op, api, response, handled, problem)
+        record(app, when, request, op, api, response, handled, *rest)
 
     monkeypatch.setattr(WsgiApp, "_record", record_and_redact_at_once)
     well_formed(operation, fake).send(fake)

@@ -143,13 +143,13 @@ def test_one_request_served_from_two_threads_at_once_is_served_the_same_in_each(
     logout = state.logout
     calls = 0
 
-    def held_logout(access_token: str) -> None:
+    def held_logout(access_token: str, *, by: str = "ovok.logout") -> None:
         nonlocal calls
         calls += 1
         if calls == 1:  # the first request waits, inside its handler, for the second to finish
             inside.set()
             assert release.wait(WAIT)
-        logout(access_token)
+        logout(access_token, by=by)
 
     state.logout = held_logout  # type: ignore[method-assign]
     request = request_from_parts(

@@ -441,6 +441,7 @@ def test_the_marker_intercepts_httpx(fakeauth):
 """
 
 
+@pytest.mark.slow
 def test_the_orders_only_fixtures_give(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_orders=FIXTURE_ORDERS)
 
@@ -493,6 +494,7 @@ def test_httpx_without_respx_is_answered_by_the_fixture(pytester: pytest.Pyteste
     result.assert_outcomes(passed=3)
 
 
+@pytest.mark.slow
 def test_without_httpx_a_requests_suite_runs_and_other_clients_are_refused(
     pytester: pytest.Pytester,
 ) -> None:
@@ -523,6 +525,7 @@ def test_a_vendor_host_is_refused_beside_the_live_server(fakeauth_server):
 """
 
 
+@pytest.mark.slow
 def test_the_live_server_fixture_alone_refuses_the_vendor_hosts(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_server_only=SERVER_ONLY)
 

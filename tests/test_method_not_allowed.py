@@ -189,7 +189,7 @@ def test_the_live_server_answers_405_with_allow() -> None:
     fake = FakeAuth()
 
     with fake.serve() as server:
-        response = requests.put(f"{server.url}/v1/account/register", timeout=1)
+        response = requests.put(f"{server.url}/v1/account/register", timeout=10)
 
     assert (response.status_code, response.headers["Allow"]) == (405, "OPTIONS, POST")
     assert response.json()["id"] == "MethodNotAllowedException"

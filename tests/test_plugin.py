@@ -319,6 +319,7 @@ def test_fault_injection_is_scoped_to_the_test(pytester: pytest.Pytester) -> Non
 EXAMPLES = Path(__file__).parent / "examples"
 
 
+@pytest.mark.slow
 def test_examples_pass_under_xdist_and_in_random_order(pytester: pytest.Pytester) -> None:
     for example in sorted(EXAMPLES.glob("test_*.py")):
         pytester.makepyfile(**{example.stem: example.read_text()})
@@ -355,6 +356,7 @@ def test_importing_the_plugin_is_cheap_and_defines_no_autouse_fixture() -> None:
     assert autouse == []
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX paths for the venv's tools")
 def test_the_wheel_installs_the_plugin_for_a_project_with_no_conftest(tmp_path: Path) -> None:
     root = Path(__file__).parent.parent

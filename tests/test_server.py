@@ -10,7 +10,6 @@ import shutil
 import socket
 import subprocess
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -22,12 +21,14 @@ from hardening import EMAIL, PASSWORD
 from fakeauth import FakeAuth
 from fakeauth.state.ovok import DEFAULT_CLIENT_ID, DEFAULT_TENANT_ID
 from fakeauth.transports import connection as connection_module
+from fakeauth.transports import server as server_module
 from fakeauth.transports.server import LiveServer
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 _STATUS = re.compile(rb"HTTP/1\.1 (\d{3}) ")
+WAIT = 10.0  # the most any read or join here waits: a bound, never reached when a test passes
 _LOGIN = {
     "email": EMAIL,
     "password": PASSWORD,
@@ -67,24 +68,40 @@ def echo() -> Iterator[LiveServer]:
         yield server
 
 
-def _exchange(server: LiveServer, data: bytes, *, wait: float = 5.0) -> tuple[bytes, bool]:
-    """Send raw bytes; everything read until the server closes or goes quiet, and whether it
-    closed the connection."""
-    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+def _exchange(server: LiveServer, data: bytes, *, answers: int | None = None) -> tuple[bytes, bool]:
+    """Send raw bytes; everything read until the server closes (``True``), or, when
+    ``answers`` is given, until that many whole answers have arrived (``False``: still open).
+
+    It waits for the bytes themselves, never for a quiet spell, so a slow machine cannot cut
+    an answer short; WAIT bounds a server that neither answers nor closes (then ``False``).
+    """
+    with socket.create_connection(("127.0.0.1", server.port), timeout=WAIT) as sock:
         sock.sendall(data)
-        sock.settimeout(0.3)
-        received, deadline = b"", time.monotonic() + wait
-        while time.monotonic() < deadline:
+        received = b""
+        while answers is None or _whole_answers(received) < answers:
             try:
                 chunk = sock.recv(65536)
             except TimeoutError:
-                if received:
-                    return received, False
-                continue
+                return received, False
             if not chunk:
                 return received, True
             received += chunk
         return received, False
+
+
+def _whole_answers(raw: bytes) -> int:
+    """How many whole answers (head and ``Content-Length`` body) ``raw`` holds."""
+    count = 0
+    while (end := raw.find(b"\r\n\r\n")) >= 0:
+        head = raw[:end].lower()
+        length = 0
+        if b"\r\ncontent-length: " in head:
+            length = int(head.split(b"\r\ncontent-length: ", 1)[1].split(b"\r\n", 1)[0])
+        if len(raw) < end + 4 + length:
+            break
+        raw = raw[end + 4 + length :]
+        count += 1
+    return count
 
 
 def _answer(raw: bytes) -> Any:
@@ -125,7 +142,9 @@ def test_pipelined_requests_are_answered_in_order_and_close_is_honoured(
 def test_http_1_0_closes_unless_asked_to_keep_alive(
     echo: LiveServer, connection: bytes, kept: bool
 ) -> None:
-    raw, closed = _exchange(echo, b"GET /old HTTP/1.0\r\n" + connection + b"\r\n", wait=1.0)
+    raw, closed = _exchange(
+        echo, b"GET /old HTTP/1.0\r\n" + connection + b"\r\n", answers=1 if kept else None
+    )
     assert _statuses(raw) == [200]
     assert _answer(raw)["protocol"] == "HTTP/1.0"
     assert closed is not kept
@@ -137,7 +156,7 @@ def test_expect_100_continue_gets_a_continue_before_the_answer(echo: LiveServer)
         sock.sendall(
             b"POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"
         )
-        sock.settimeout(5)
+        sock.settimeout(WAIT)
         assert sock.recv(100) == b"HTTP/1.1 100 Continue\r\n\r\n"
         sock.sendall(b"hello")
         raw = sock.recv(65536)
@@ -150,6 +169,7 @@ def test_a_chunked_body_reaches_the_app_whole(echo: LiveServer) -> None:
         echo,
         b"POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
         b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n",
+        answers=1,
     )
     seen = _answer(raw)
     assert seen["body"] == "hello world"
@@ -225,7 +245,7 @@ def test_a_body_declared_too_large_is_refused_at_once_in_the_vendors_shape() -> 
             b"POST /auth/b2b/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
             b"Content-Length: 100000000\r\nExpect: 100-continue\r\n\r\n"
         )
-        sock.settimeout(5)
+        sock.settimeout(WAIT)
         raw = sock.recv(65536)
     assert _statuses(raw) == [413]
     assert _answer(raw)["statusCode"] == 413
@@ -260,7 +280,7 @@ def test_a_body_over_ovoks_100_kib_is_refused_in_its_shape_without_being_read(
     fake = FakeAuth()
     declared = 60 * 1024 * 1024
     with fake.serve() as server, socket.create_connection(("127.0.0.1", server.port)) as sock:
-        sock.settimeout(1)
+        sock.settimeout(WAIT)
         sock.sendall(
             b"POST /auth/b2b/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
             b"Content-Length: %d\r\n%s\r\n" % (declared, expect)
@@ -268,7 +288,7 @@ def test_a_body_over_ovoks_100_kib_is_refused_in_its_shape_without_being_read(
         if not expect:
             sock.sendall(b"{" + b" " * 200_000)  # past the limit, and far short of the 60 MiB
         raw = sock.recv(65536)
-        after = requests.get(f"{server.url}/auth/me", timeout=1).status_code
+        after = requests.get(f"{server.url}/auth/me", timeout=WAIT).status_code
 
     assert _statuses(raw) == [413]
     assert _answer(raw)["statusCode"] == 413
@@ -352,17 +372,22 @@ def test_every_answer_has_date_server_and_a_length(echo: LiveServer) -> None:
     assert int(response.headers["Content-Length"]) == len(response.content)
 
 
-def test_stop_closes_idle_kept_alive_connections_promptly() -> None:
+def test_stop_closes_idle_kept_alive_connections_promptly(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A stop that waited for the idle connection to drain would take an hour: one that closes
+    # it at once ends well within the join's bound, however busy the machine.
+    monkeypatch.setattr(server_module, "_DRAIN_SECONDS", 3600.0)
     server = LiveServer(_echo).start()
-    sock = socket.create_connection(("127.0.0.1", server.port))
-    sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-    sock.settimeout(5)
-    assert _statuses(sock.recv(65536)) == [200]
-    started = time.monotonic()
-    server.stop()
-    assert time.monotonic() - started < 2
-    assert sock.recv(100) == b""  # the server closed its end
-    sock.close()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=WAIT) as sock:
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        status = _statuses(sock.recv(65536))
+        stopping = threading.Thread(target=server.stop, daemon=True)
+        stopping.start()
+        stopping.join(WAIT)
+        end = sock.recv(100)  # the server closed its end
+
+    assert status == [200]
+    assert not stopping.is_alive()
+    assert end == b""
     assert not server.running
     server.stop()  # twice is fine
 
@@ -370,17 +395,25 @@ def test_stop_closes_idle_kept_alive_connections_promptly() -> None:
 def test_stop_lets_a_request_in_flight_finish() -> None:
     fake = _fake_with_account()
     fake.delay_next("ovok.b2b_login", 0.3)
-    server = fake.serve()
+    arrived = threading.Event()
+
+    def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        arrived.set()  # the delay follows, in this thread: the request is in flight
+        return fake.wsgi_app(environ, start_response)
+
+    server = LiveServer(app).start()
     answers: list[int] = []
     client = threading.Thread(
         target=lambda: answers.append(
-            requests.post(f"{server.url}/auth/b2b/login", json=_LOGIN, timeout=5).status_code
+            requests.post(f"{server.url}/auth/b2b/login", json=_LOGIN, timeout=WAIT).status_code
         )
     )
     client.start()
-    time.sleep(0.1)
+    in_flight = arrived.wait(WAIT)
     server.stop()
-    client.join(5)
+    client.join(WAIT)
+
+    assert in_flight
     assert answers == [200]
 
 
@@ -429,7 +462,7 @@ def test_httpx_keeps_its_connection_too() -> None:
 
 
 def _run(argv: list[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+    return subprocess.run(argv, capture_output=True, text=True, timeout=300, check=False)
 
 
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
@@ -461,10 +494,11 @@ def test_curl_with_its_defaults_http_1_0_and_expect() -> None:
             [
                 "curl",
                 "-s",
+                "-v",  # its trace shows the 100 Continue it received, if it received one
                 "-o",
                 "/dev/null",
                 "-w",
-                "%{http_code} %{time_total}",
+                "%{http_code}",
                 *json_type,
                 "-H",
                 "Expect: 100-continue",
@@ -475,9 +509,8 @@ def test_curl_with_its_defaults_http_1_0_and_expect() -> None:
         )
     assert plain.stdout == "200"
     assert old.stdout == "200"
-    code, seconds = expect.stdout.split()
-    assert code == "200"
-    assert float(seconds) < 0.9  # curl waits a whole second for a 100 Continue that never comes
+    assert expect.stdout == "200"
+    assert "< HTTP/1.1 100 Continue" in expect.stderr  # not sent on after a second without it
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
@@ -508,11 +541,12 @@ const post = (path, data) => fetch(base + path, {method: "POST",
 
 def test_hundreds_of_sequential_connections_leave_no_thread_behind() -> None:
     with LiveServer(_echo) as server:
-        before = threading.active_count()
+        before = set(threading.enumerate())
         for _ in range(200):
             with requests.Session() as session:
-                assert session.get(f"{server.url}/n", timeout=5).status_code == 200
-        deadline = time.monotonic() + 5
-        while threading.active_count() > before and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert threading.active_count() <= before
+                assert session.get(f"{server.url}/n", timeout=WAIT).status_code == 200
+        for thread in set(threading.enumerate()) - before:
+            thread.join(WAIT)  # each connection's thread ends once its socket is closed
+        left = set(threading.enumerate()) - before
+
+    assert left == set()

@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl
 
 from pydantic import BaseModel, ValidationError
 
+from fakeauth.apis import b2core_examples as examples
 from fakeauth.apis import b2core_models as b2
 from fakeauth.apis.b2core_models import (
     RefreshRequest,
@@ -26,14 +27,26 @@ from fakeauth.apis.b2core_models import (
     TwoFactorCodeRequest,
     field_errors,
 )
-from fakeauth.apis.base import Handled, Notes, Route, VendorApi, refuse_constant
+from fakeauth.apis.base import (
+    Credential,
+    Handled,
+    Notes,
+    Route,
+    VendorApi,
+    body_field,
+    refuse_constant,
+)
 from fakeauth.apis.docs import FORM, JSON, OperationDoc, Reply, VendorDoc
 from fakeauth.errors import TokenInvalid
 from fakeauth.http import Request, Response
 from fakeauth.state.b2core import (
+    ACCESS,
     LOGIN_DONE_WORKFLOW,
     LOGIN_WORKFLOW,
+    REFRESH,
+    SIGNIN_WIZARD,
     SIGNUP_DONE_WORKFLOW,
+    SIGNUP_WIZARD,
     SIGNUP_WORKFLOW,
     B2CoreBroker,
     B2CoreError,
@@ -134,8 +147,9 @@ def _signed_in(tokens: B2CoreTokens) -> Response:
 
 def _read_body(request: Request, workflow: str, notes: Notes) -> dict[str, Any]:
     """The body as a JSON object (any content type), or a real form body's fields (noted in
-    ``notes`` for the journal)."""
-    if not request.body.strip():
+    ``notes`` for the journal); an empty body is no fields (a body of whitespace alone is not
+    JSON, as PHP's json_decode says)."""
+    if not request.body:
         return {}
     text = request.text()
     if text is None:
@@ -307,7 +321,7 @@ def refresh(state: B2CoreState, request: Request) -> Handled:
     try:
         dto, _ = _validate(RefreshRequest, request, REFRESH_WORKFLOW, notes)
         notes.secret(dto.refreshToken)
-        tokens = state.refresh(_broker(state, request), dto.refreshToken)
+        tokens = state.refresh(_broker(state, request), dto.refreshToken, by=request.operation)
     except (B2CoreError, TokenInvalid) as exc:
         return notes.answer(_domain_error(exc))
     pair = _tokens(tokens)
@@ -322,7 +336,7 @@ def signout(state: B2CoreState, request: Request) -> Handled:
     if token is None:
         return Handled(_unauthorized())
     try:
-        session = state.sign_out(_broker(state, request), token)
+        session = state.sign_out(_broker(state, request), token, by=request.operation)
     except (B2CoreError, TokenInvalid) as exc:
         return Handled(_domain_error(exc))
     return Handled(_envelope(200, 202, {}, done=True, uuid=session, workflow=SIGNOUT_WORKFLOW))
@@ -370,6 +384,13 @@ _B2_SIGNIN_WIZARD = {
 _B2_SIGNED_IN = Reply("The tokens (`code` 202, `done` true)", {JSON: b2.SignedInResponse})
 
 
+#: The credentials the routes take: a bearer access token, a refresh token in the body, and the
+#: wizard uuid of each step (a bad one answers 400 in the wizard envelope).
+_ACCESS = Credential(ACCESS)
+_REFRESH = Credential(REFRESH, body_field("refreshToken"))
+_SIGNUP_UUID = Credential(SIGNUP_WIZARD, body_field("uuid"), frozenset({400}))
+_SIGNIN_UUID = Credential(SIGNIN_WIZARD, body_field("uuid"), frozenset({400}))
+
 API = VendorApi(
     name="b2core",
     routes=(
@@ -389,6 +410,7 @@ API = VendorApi(
                 },
                 body=_b2_body(b2.SignupWizardRequest),
                 body_required=False,
+                examples=examples.SIGNUP_WIZARD,
             ),
         ),
         Route(
@@ -407,14 +429,18 @@ API = VendorApi(
                     400: _B2_REFUSED,
                 },
                 body=_b2_body(b2.SignupRequest),
+                examples=examples.SIGNUP,
             ),
+            credential=_SIGNUP_UUID,
         ),
         Route(
             "b2core.signin_wizard",
             "GET",
             "/api/v2/my/signin/wizard",
             signin_wizard,
-            OperationDoc("Open a sign-in wizard", _B2_SIGNIN_WIZARD),
+            OperationDoc(
+                "Open a sign-in wizard", _B2_SIGNIN_WIZARD, examples=examples.SIGNIN_WIZARD
+            ),
         ),
         Route(
             "b2core.signin_wizard_post",
@@ -426,6 +452,7 @@ API = VendorApi(
                 {**_B2_SIGNIN_WIZARD, 400: _B2_REFUSED},
                 body={JSON: {"type": "object"}, FORM: {"type": "object"}},
                 body_required=False,
+                examples=examples.SIGNIN_WIZARD_POST,
             ),
         ),
         Route(
@@ -448,7 +475,9 @@ API = VendorApi(
                     ),
                 },
                 body=_b2_body(b2.SigninRequest),
+                examples=examples.SIGNIN,
             ),
+            credential=_SIGNIN_UUID,
         ),
         Route(
             "b2core.2fa_google",
@@ -459,7 +488,9 @@ API = VendorApi(
                 "Complete a sign-in with the Google Authenticator code",
                 {200: _B2_SIGNED_IN, 400: _B2_REFUSED},
                 body=_b2_body(b2.TwoFactorCodeRequest),
+                examples=examples.TWO_FACTOR_GOOGLE,
             ),
+            credential=_SIGNIN_UUID,
         ),
         Route(
             "b2core.2fa_sms",
@@ -470,7 +501,9 @@ API = VendorApi(
                 "Complete a sign-in with the SMS code",
                 {200: _B2_SIGNED_IN, 400: _B2_REFUSED},
                 body=_b2_body(b2.TwoFactorCodeRequest),
+                examples=examples.TWO_FACTOR_SMS,
             ),
+            credential=_SIGNIN_UUID,
         ),
         Route(
             "b2core.refresh",
@@ -491,7 +524,9 @@ API = VendorApi(
                     ),
                 },
                 body=_b2_body(b2.RefreshRequest),
+                examples=examples.REFRESH,
             ),
+            credential=_REFRESH,
         ),
         Route(
             "b2core.signout",
@@ -505,7 +540,9 @@ API = VendorApi(
                     401: _B2_UNAUTHORIZED,
                 },
                 security=_B2_BEARER,
+                examples=examples.SIGNOUT,
             ),
+            credential=_ACCESS,
         ),
         Route(
             "b2core.2fa_settings",
@@ -519,7 +556,9 @@ API = VendorApi(
                     401: _B2_UNAUTHORIZED,
                 },
                 security=_B2_BEARER,
+                examples=examples.TWO_FACTOR_SETTINGS,
             ),
+            credential=_ACCESS,
         ),
     ),
     path_prefixes=("/api/",),

@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import json
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from fakeauth.apis.docs import OperationDoc, VendorDoc
+from fakeauth.apis.docs import Example, OperationDoc, VendorDoc
 from fakeauth.http import Request, Response
 from fakeauth.redaction import REQUEST_SECRET_KEYS
 
 __all__ = [
     "INT_DIGITS",
     "BodyProblem",
+    "Credential",
+    "CredentialFinder",
     "Handled",
     "Handler",
     "JsonConstant",
     "Notes",
     "Route",
     "VendorApi",
+    "body_field",
     "constant_position",
     "field_problem",
     "misspelt_fields",
@@ -150,6 +155,43 @@ class BodyProblem(NamedTuple):
     secrets: tuple[str, ...] = ()
 
 
+#: What :attr:`Credential.find` is: the request and its body as the handler parsed it
+#: (:attr:`Handled.body`; ``None`` when it parsed none) in, the credential sent (``None``) out.
+CredentialFinder = Callable[[Request, Any], str | None]
+
+
+def _bearer(request: Request, body: Any) -> str | None:
+    return request.bearer()
+
+
+@dataclass(frozen=True, slots=True)
+class Credential:
+    """The credential a route takes, declared beside the route so the seam can say why it was
+    refused (``fake.explain``) without knowing any vendor.
+
+    ``find`` reads it from a request and the body its handler parsed (the bearer token by
+    default; a body field; walt.id's header or cookie), ``kind`` is the kind ``fake.explain``
+    expects there (``"refresh"``: an access token sent instead is ``wrong_kind``; ``None``:
+    any), ``refused_with`` the statuses by which the route may refuse it (401 and 403;
+    B2Core's wizard steps: 400).
+    """
+
+    kind: str | None = None
+    find: CredentialFinder = _bearer
+    refused_with: frozenset[int] = frozenset({401, 403})
+
+
+def body_field(name: str) -> CredentialFinder:
+    """A :attr:`Credential.find` reading the string field ``name`` of the parsed body (JSON or
+    a form), as the handler read it (:attr:`Handled.body`)."""
+
+    def find(request: Request, body: Any) -> str | None:
+        value = body.get(name) if isinstance(body, dict) else None
+        return value if isinstance(value, str) else None
+
+    return find
+
+
 @dataclass(frozen=True, slots=True)
 class Route:
     """One method and path of a vendor, the handler named after its wire operation, and its
@@ -163,6 +205,8 @@ class Route:
     #: Whether the live server's root serves it too. ``False`` when another vendor owns this
     #: method and path there (the route is reached on the vendor's hosts and base URL only).
     at_root: bool = True
+    #: The credential it takes, for the journal's refusals (``None``: none).
+    credential: Credential | None = None
 
     def body_problem(self, content_type: str, body: Any) -> BodyProblem:
         """What ``body`` (a refused request's, as its handler parsed it) got wrong in its field
@@ -240,3 +284,33 @@ class VendorApi:
     def claims(self, path: str) -> bool:
         """Whether ``path`` belongs to this vendor."""
         return path.startswith(self.path_prefixes)
+
+    def examples(self, route: Route) -> dict[str, Example]:
+        """``route``'s examples, and the seam's for the statuses it answers itself: ``413`` (a
+        body one byte over :attr:`max_body`) and each documented 5xx that has no example of
+        its own (the first example's request, after ``fake.fail_next`` with that status)."""
+        found = dict(route.doc.examples)
+        first = next(iter(found.values()), Example("", 0))
+        for status in sorted(route.doc.replies):
+            if status >= 500 and all(e.status != status for e in found.values()):
+                found[f"fault_{status}"] = dataclasses.replace(
+                    first,
+                    title=f"A fault injected with `fake.fail_next({route.operation!r})`",
+                    status=status,
+                    reply=self._error_body(status, f"fakeauth: injected fault ({route.operation})"),
+                    reply_media="application/json",
+                    fault=status,
+                    times=1,
+                    sequence="",
+                )
+        found["too_large"] = Example(
+            f"A body over {self.doc.title}'s limit ({self.max_body} bytes)",
+            413,
+            self._error_body(413, "request entity too large"),
+            path=first.path,
+            body_size=self.max_body + 1,
+        )
+        return found
+
+    def _error_body(self, status: int, message: str) -> Any:
+        return json.loads(self.error(status, message).body)

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from fakeauth.apis.base import Handled, Notes, Route, VendorApi
+from fakeauth.apis import ovok_examples as examples
+from fakeauth.apis.base import Credential, Handled, Notes, Route, VendorApi, body_field
 from fakeauth.apis.docs import FORM, JSON, OperationDoc, Reply, VendorDoc
 from fakeauth.apis.ovok_bodies import BadBody, error, validate
 from fakeauth.apis.ovok_models import (
@@ -33,7 +34,7 @@ from fakeauth.errors import (
     TokenInvalid,
 )
 from fakeauth.http import Request, Response
-from fakeauth.state.ovok import OvokState, OvokTokens
+from fakeauth.state.ovok import ACCESS, REFRESH, OvokState, OvokTokens
 
 __all__ = [
     "API",
@@ -134,7 +135,7 @@ def refresh_token(state: OvokState, request: Request) -> Handled:
     try:
         dto: RefreshTokenRequest = validate(RefreshTokenRequest, request, notes)
         notes.secret(dto.refresh_token)
-        tokens = state.refresh(dto.refresh_token)
+        tokens = state.refresh(dto.refresh_token, by=request.operation)
     except BadBody as bad:
         return notes.answer(bad.response)
     except DomainError as exc:
@@ -158,7 +159,7 @@ def logout(state: OvokState, request: Request) -> Handled:
     if token is None:
         return Handled(error(401, "Unauthorized"))
     try:
-        state.logout(token)
+        state.logout(token, by=request.operation)
     except DomainError as exc:
         return Handled(_domain_error(exc))
     return Handled(Response.empty(204))
@@ -256,7 +257,7 @@ _LOGOUT_DESCRIPTION = (
 )
 
 
-def _logout_doc(summary: str, description: str) -> OperationDoc:
+def _logout_doc(operation: str, summary: str, description: str) -> OperationDoc:
     return OperationDoc(
         summary,
         {
@@ -268,8 +269,12 @@ def _logout_doc(summary: str, description: str) -> OperationDoc:
         },
         security=_OVOK_BEARER,
         description=description,
+        examples=examples.LOGOUT[operation],
     )
 
+
+#: What the bearer routes take: an Ovok access token.
+_ACCESS = Credential(ACCESS)
 
 API = VendorApi(
     name="ovok",
@@ -291,6 +296,7 @@ API = VendorApi(
                 body=dict.fromkeys(_OVOK_BODY, RegisterRequest),
                 description="Ovok's `AuthB2BRegisterController_register`. Sends a verification "
                 "email (see `fake.outbox`).",
+                examples=examples.REGISTER,
             ),
         ),
         Route(
@@ -310,6 +316,7 @@ API = VendorApi(
                 },
                 body=dict.fromkeys(_OVOK_BODY, LoginRequest),
                 description="Ovok's `AuthB2BLoginController_login`.",
+                examples=examples.LOGIN,
             ),
         ),
         Route(
@@ -328,7 +335,9 @@ API = VendorApi(
                 },
                 body=dict.fromkeys(_OVOK_BODY, RefreshTokenRequest),
                 description="Ovok's `AuthController_refreshToken`.",
+                examples=examples.REFRESH,
             ),
+            credential=Credential(REFRESH, body_field("refresh_token")),
         ),
         Route(
             "ovok.logout",
@@ -336,9 +345,11 @@ API = VendorApi(
             "/v1/auth/logout",
             logout,
             _logout_doc(
+                "ovok.logout",
                 "Deny the bearer's access token from now on",
                 f"Ovok's `AuthController_logout[0]_v1`. {_LOGOUT_DESCRIPTION}",
             ),
+            credential=_ACCESS,
         ),
         Route(
             "ovok.auth_logout",
@@ -346,6 +357,7 @@ API = VendorApi(
             "/auth/logout",
             logout,
             _logout_doc(
+                "ovok.auth_logout",
                 "The same logout as `POST /v1/auth/logout`",
                 "Ovok's `AuthController_logout[1]`, which its document lists beside "
                 "`/v1/auth/logout` as the same operation; answered on Ovok's hosts and under "
@@ -353,6 +365,7 @@ API = VendorApi(
                 f"{_LOGOUT_DESCRIPTION}",
             ),
             at_root=False,
+            credential=_ACCESS,
         ),
         Route(
             "ovok.me",
@@ -368,7 +381,9 @@ API = VendorApi(
                 },
                 security=_OVOK_BEARER,
                 description="Ovok's `AuthMeController_getUserProfile`.",
+                examples=examples.ME,
             ),
+            credential=_ACCESS,
         ),
     ),
     path_prefixes=("/auth/", "/v1/auth/", "/v2/auth/"),

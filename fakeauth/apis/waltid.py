@@ -17,8 +17,9 @@ from typing import Any
 
 from werkzeug.http import HTTP_STATUS_CODES
 
+from fakeauth.apis import waltid_examples as examples
 from fakeauth.apis import waltid_models as wid
-from fakeauth.apis.base import Handled, Handler, Notes, Route, VendorApi
+from fakeauth.apis.base import Credential, Handled, Handler, Notes, Route, VendorApi
 from fakeauth.apis.docs import FORM, JSON, STRING, TEXT, OperationDoc, Reply, VendorDoc
 from fakeauth.apis.waltid_models import (
     AccountRegistrationRequest,
@@ -40,6 +41,7 @@ from fakeauth.errors import (
 )
 from fakeauth.http import Request, Response
 from fakeauth.state.waltid import (
+    LOGIN,
     AccountDataNotFound,
     DuplicateOrganization,
     RegistrationTokenInvalid,
@@ -291,7 +293,7 @@ def logout(state: WaltidState, request: Request, notes: Notes) -> Response:
     if token:
         # logging out twice, or with a stale cookie, is not an error
         with contextlib.suppress(DomainError):
-            state.logout(token)
+            state.logout(token, by=request.operation)
     return Response.empty(
         200,
         [
@@ -401,6 +403,10 @@ _WID_ACCOUNT = {JSON: wid.AccountDocument}
 _WID_REGISTER = {JSON: wid.AccountRegistrationRequest}
 
 
+#: What the routes of a signed-in caller take: a walt.id session token, from ktor-authnz's
+#: header, ``Authorization`` or its cookies (as :func:`_effective_token` reads it).
+_SESSION = Credential(LOGIN, lambda request, _body: _effective_token(request))
+
 API = VendorApi(
     name="waltid",
     routes=(
@@ -422,7 +428,9 @@ API = VendorApi(
                 },
                 body=_WID_REGISTER,
                 security=_WID_TOKEN,
+                examples=examples.ADMIN_ACCOUNT_REGISTER,
             ),
+            credential=_SESSION,
         ),
         Route(
             "waltid.account_register",
@@ -439,6 +447,7 @@ API = VendorApi(
                     415: _WID_UNSUPPORTED,
                 },
                 body=_WID_REGISTER,
+                examples=examples.ACCOUNT_REGISTER,
             ),
         ),
         Route(
@@ -461,6 +470,7 @@ API = VendorApi(
                 body={JSON: wid.EmailPassCredentials, FORM: wid.EmailPassCredentials},
                 body_required=False,
                 security=((), ("waltidBasic",)),
+                examples=examples.EMAILPASS_LOGIN,
             ),
         ),
         Route(
@@ -472,6 +482,7 @@ API = VendorApi(
                 "End the caller's session, if it has one, and clear the cookies",
                 {200: Reply("Logged out (also without a session); no body")},
                 security=((), *_WID_TOKEN),
+                examples=examples.LOGOUT,
             ),
         ),
         Route(
@@ -485,6 +496,7 @@ API = VendorApi(
                     200: Reply("Feature name -> description", {JSON: dict[str, str]}),
                     404: _WID_FEATURE_OFF,
                 },
+                examples=examples.FEATURES_REGISTERED,
             ),
         ),
         Route(
@@ -495,6 +507,7 @@ API = VendorApi(
             OperationDoc(
                 "Which features are on, switched off, or off by default",
                 {200: Reply("The three buckets", {JSON: wid.FeatureState}), 404: _WID_FEATURE_OFF},
+                examples=examples.FEATURES_STATE,
             ),
         ),
         Route(
@@ -512,6 +525,7 @@ API = VendorApi(
                 },
                 # the reader takes a JSON string as the token itself, as it takes raw text
                 body={TEXT: STRING, JSON: wid.RegistrationTokenRequest | str},
+                examples=examples.CREATE_BY_TOKEN,
             ),
         ),
         Route(
@@ -534,7 +548,9 @@ API = VendorApi(
                 },
                 body={JSON: wid.CreateOrgRequest},
                 security=_WID_TOKEN,
+                examples=examples.ORGANIZATIONS_CREATE,
             ),
+            credential=_SESSION,
         ),
         Route(
             "waltid.admin_accounts_list",
@@ -550,7 +566,9 @@ API = VendorApi(
                     404: _WID_FEATURE_OFF,
                 },
                 security=_WID_TOKEN,
+                examples=examples.ACCOUNTS_LIST,
             ),
+            credential=_SESSION,
         ),
         Route(
             "waltid.admin_account_roles_add",
@@ -573,7 +591,15 @@ API = VendorApi(
                     ),
                 },
                 security=_WID_TOKEN,
+                description=(
+                    "A role id is `<organization>.admin` (`acme.admin` for the organization "
+                    "`acme`): each organization gets its admin role when it is created, and the "
+                    "only role there is. The role must be the path's organization's (another's "
+                    "answers 400). The Super Admin, or an admin of the organization, may give it."
+                ),
+                examples=examples.ROLES_ADD,
             ),
+            credential=_SESSION,
         ),
         Route(
             "waltid.dev_database_recreate",
@@ -583,6 +609,7 @@ API = VendorApi(
             OperationDoc(
                 "Drop every account, organization and session (dev mode; no token needed)",
                 {200: Reply("Done; no body"), 404: _WID_FEATURE_OFF},
+                examples=examples.DATABASE_RECREATE,
             ),
         ),
         Route(
@@ -599,7 +626,9 @@ API = VendorApi(
                     404: _WID_FEATURE_OFF,
                 },
                 security=_WID_TOKEN,
+                examples=examples.INITIAL_SETUP,
             ),
+            credential=_SESSION,
         ),
         # An older release of walt.id's quickstart CLI posts the set-up here (and goes on when
         # it fails); it answers as /v1/dev/initial-setup does, flag and all.
@@ -618,7 +647,9 @@ API = VendorApi(
                     404: _WID_FEATURE_OFF,
                 },
                 security=_WID_TOKEN,
+                examples=examples.INITIAL_SETUP,
             ),
+            credential=_SESSION,
         ),
     ),
     path_prefixes=("/v1/", "/features/", "/auth/account/", "/auth/logout"),

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Handler",
     "clear_journal",
+    "explain",
     "fidelity",
     "get_clock",
     "get_features",
@@ -154,6 +155,33 @@ def clear_journal(fake: FakeAuth, request: Request) -> Response:
     numbers go on: the next entry gets the next one)."""
     fake.journal.clear()
     return Response.empty(204)
+
+
+class ExplainBody(ControlBody):
+    """``{"token": "...", "vendor": "ovok", "kind": "access"}``: the credential to explain, where
+    it was sent and what was expected there (both optional)."""
+
+    token: str
+    vendor: str | None = None
+    kind: str | None = None
+
+
+_EXPLAIN_EXAMPLE = '{"token": "eyJ...", "vendor": "ovok", "kind": "access"}'
+
+
+def explain(fake: FakeAuth, request: Request) -> Response:
+    """``POST /_fakeauth/explain`` with ``{"token": ...}``: what ``fake.explain`` says of it
+    (its ``to_dict()``). The token travels in the body only: one in the URL, which logs keep,
+    is refused."""
+    if "token" in parse_qs(request.query, keep_blank_values=True):
+        raise ConfigurationError(
+            f"send the token in the body, as in POST /_fakeauth/explain {_EXPLAIN_EXAMPLE}, "
+            "never in the URL, which logs keep"
+        )
+    body = validated(ExplainBody, json_body(request), _EXPLAIN_EXAMPLE)
+    return Response.json(
+        200, fake.explain(body.token, vendor=body.vendor, kind=body.kind).to_dict()
+    )
 
 
 def get_outbox(fake: FakeAuth, request: Request) -> Response:

@@ -248,7 +248,7 @@
           el("td", {}, e.time),
           el("td", {}, e.vendor || "none"),
           el("td", {}, e.operation || "unserved"),
-          el("td", {}, `${e.method} ${e.path}`),
+          el("td", {}, `${e.method} ${e.path}`, refusalNote(e.refusal)),
           el("td", { class: e.status >= 400 || e.status === 0 ? "status-bad" : "" }, e.status === 0 ? "dropped" : String(e.status)),
           el("td", {}, toggle)
         )
@@ -272,6 +272,34 @@
       }
     }
     replace($("journal-rows"), rows.length ? rows : [emptyRow(7, "No request matches.")]);
+  }
+
+  // -- why a credential was refused (the journal's reasons, and the paste box) ------------------
+
+  /** The reason a refused request's credential was refused, shown under its request line. */
+  function refusalNote(refusal) {
+    if (!refusal) return null;
+    return el("div", { class: "refusal", "data-part": "refusal" }, el("strong", {}, refusal.verdict), `: ${refusal.sentence}`);
+  }
+
+  /** An explanation from POST explain: its verdict and sentence, then the parts it knows. */
+  function renderExplanation(x) {
+    const parts = [["Credential", x.token], ["Vendor", x.vendor], ["Kind", x.kind], ["Account", x.account], ["Issued", x.issued_at], ["Expires", x.expires_at], ["Revoked by", x.revoked_by], ["Revoked at", x.revoked_at], ["Journal entry", x.journal_entry]];
+    const rows = parts.filter(([, value]) => value !== null && value !== undefined).map(([name, value]) => el("tr", {}, el("th", { scope: "row" }, name), el("td", {}, String(value))));
+    replace($("explain-result"), [
+      el("p", { class: x.verdict === "live" ? "verdict" : "verdict status-bad", "data-part": "verdict" }, x.verdict),
+      el("p", { "data-part": "sentence" }, x.sentence),
+      el("table", {}, el("tbody", {}, ...rows)),
+    ]);
+  }
+
+  function wireExplain() {
+    $("explain-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const body = { token: $("explain-token").value.trim() };
+      if ($("explain-vendor").value) body.vendor = $("explain-vendor").value;
+      act(async () => renderExplanation((await api("explain", { method: "POST", body })).data), null);
+    });
   }
 
   function journalView() {
@@ -613,6 +641,7 @@
 
   showLane();
   wire();
+  wireExplain();
   accountFields();
   poll();
 })();

@@ -93,14 +93,16 @@ ENTRIES: tuple[Entry, ...] = (
         "`Content-Length`s) gets `400 Bad Request` as plain text, and a request line plus "
         "headers over 64 KiB gets `431`; both close the connection and never reach a vendor "
         "API. A body over the vendor's limit is refused at once with the vendor's 413, from its "
-        "declared or received length, and the rest is never read (the journal shows what "
+        "declared or received length, and the rest is never kept (the journal shows what "
         "arrived of it, at most the limit plus one byte); a body over 64 KiB waits, unread, "
         "while earlier large bodies fill the server's 64 MiB budget, and is read once they are "
         "answered; a request line with no HTTP version gets 400; a client that "
         "stalls inside a request gets `408` as plain text after the request timeout; at the "
         "connection cap with no idle connection to close, or when the server runs out of "
-        "threads or file descriptors, a new client gets `503` with `Connection: close`. Every "
-        "answer carries `Server: fakeauth` and a `Date`.",
+        "threads or file descriptors, a new client gets `503` with `Connection: close`. After "
+        "each of these early answers the server shuts its writing side and discards what the "
+        "client still sends (at most 16 MiB, for at most 5 s), so a client still sending reads "
+        "the answer rather than a reset. Every answer carries `Server: fakeauth` and a `Date`.",
         kind="PROPOSAL",
         source="the real services answer such requests from their front proxies, in their own "
         "words",

@@ -12,21 +12,29 @@ from __future__ import annotations
 import base64
 import copy
 import hmac
+import re
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from typing import Any, NamedTuple, cast
+from typing import Any, cast
 
 from fakeauth.clock import Clock, checked_lifetime, to_datetime
-from fakeauth.emails import is_email
 from fakeauth.errors import ConfigurationError, TokenInvalid
 from fakeauth.features import FeatureRegistry
-from fakeauth.hosts import base_url, host_keys
+from fakeauth.findings import (
+    Finding,
+    HeldIds,
+    Verdict,
+    credential_key,
+    token_finding,
+    unverified_claims,
+)
+from fakeauth.hosts import base_url, host_key, host_keys
 from fakeauth.outbox import Message, Outbox
 from fakeauth.passwords import PasswordHash
-from fakeauth.randomness import Randomness
+from fakeauth.randomness import Randomness, RandomStream
 from fakeauth.seeding import checked_arguments
-from fakeauth.state import b2core_brokers
+from fakeauth.state import b2core_brokers, b2core_document
 from fakeauth.state.b2core_brokers import *  # noqa: F403 - the records stay importable from here
 from fakeauth.state.b2core_brokers import (
     ACCESS,
@@ -36,6 +44,7 @@ from fakeauth.state.b2core_brokers import (
     EMAIL_TAKEN,
     EXPIRED_SESSION,
     FINISHED_SESSION,
+    LOCKOUT_ATTEMPTS,
     LOGIN_DONE_WORKFLOW,
     LOGIN_WORKFLOW,
     NO_SESSION,
@@ -47,12 +56,14 @@ from fakeauth.state.b2core_brokers import (
     WRONG_CREDENTIALS,
     B2CoreAccount,
     B2CoreBroker,
+    B2CoreSnapshot,
     B2CoreTokens,
     FieldErrors,
     IssuedToken,
     WizardSession,
     WizardStep,
     WrongCredentials,
+    check_account,
     is_blank,
     lookup,
     public_fields,
@@ -63,30 +74,20 @@ from fakeauth.tokens import (
     JwtSigner,
     TokenRecord,
     TokenStore,
-    TokenStoreSnapshot,
     signed_expiry,
 )
 
-__all__ = ["B2CoreSnapshot", "B2CoreState"]
+__all__ = ["SIGNIN_WIZARD", "SIGNUP_WIZARD", "B2CoreState"]
 __all__ += b2core_brokers.__all__
 
 _BROKER_URL = "a B2Core broker is a base URL such as 'https://broker.example'"
+_LABELS = {ACCESS: "B2Core access token", REFRESH: "B2Core refresh token"}
+#: The kinds ``fake.explain`` gives a wizard uuid, by the flow it serves.
+SIGNUP_WIZARD, SIGNIN_WIZARD = "signup wizard", "signin wizard"
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 #: How long after its expiry a wizard session still answers "expired" or "finished"; then it is
 #: gone ("does not exist"), and the state drops it.
 WIZARD_RETENTION = 24 * 3600
-
-
-class B2CoreSnapshot(NamedTuple):
-    """A B2Core state's records at one moment (:meth:`B2CoreState.snapshot`), never written
-    again: the accounts shared, the brokers' settings and the wizards (few) as copies."""
-
-    brokers: tuple[B2CoreBroker, ...]
-    accounts: Mapping[str, B2CoreAccount]
-    sms_codes: Mapping[str, str]
-    wizards: tuple[WizardSession, ...]
-    tokens: TokenStoreSnapshot
-    key: bytes | None
-    next_wizard_sweep: int
 
 
 def _broker_copy(broker: B2CoreBroker) -> B2CoreBroker:
@@ -291,8 +292,12 @@ class B2CoreState:
         return list(self._brokers.values())
 
     def broker_for_host(self, host: str) -> B2CoreBroker | None:
-        """The broker serving a ``Host`` header value (``"host.name"``), or ``None``."""
-        return self._by_host.get(host.lower())
+        """The broker serving a ``Host`` header value (``"host.name"``, in any spelling
+        :func:`~fakeauth.hosts.host_key` reads), or ``None``."""
+        try:
+            return self._by_host.get(host_key(host))
+        except ValueError:  # not a host at all
+            return None
 
     @checked_arguments("fake.b2core.add_account")
     def add_account(
@@ -312,10 +317,7 @@ class B2CoreState:
         :meth:`two_factor_code`).
         """
         target = self._broker_of(broker)
-        if two_factor not in (None, *TWO_FACTOR_WORKFLOWS):
-            raise ConfigurationError(f"two_factor is 'google', 'sms' or None, not {two_factor!r}")
-        if not isinstance(email, str) or not is_email(email):
-            raise ConfigurationError(f"{email!r} is not an email address B2Core accepts")
+        check_account(email, given_name, family_name, two_factor)
         if not isinstance(password, str) or not password:
             raise ConfigurationError("a B2Core account needs a non-empty password")
         with self._lock:
@@ -353,13 +355,23 @@ class B2CoreState:
             if account_id not in self._accounts:
                 return False
             account: B2CoreAccount = self._own("_accounts").pop(account_id)
-            self.tokens.revoke_subject(account_id)
+            self.tokens.revoke_subject(account_id, by="the account's removal")
             for broker in self._brokers.values():
                 if broker.accounts.get(account.email.casefold()) is account:
                     del self._accounts_of(broker)[account.email.casefold()]
             for uuid in [u for u, s in self.sessions.items() if s.account is account]:
                 del self.sessions[uuid]
             return True
+
+    def lock_out(self) -> None:
+        """Lock every account out of sign-in, as :data:`LOCKOUT_ATTEMPTS` failed sign-ins in a
+        row would (for :data:`LOCKOUT_DURATION` seconds from now, by the fake's clock)."""
+        with self._lock:
+            now = self.clock.time()
+            for broker in self._brokers.values():
+                for key in list(broker.accounts):
+                    for _ in range(LOCKOUT_ATTEMPTS):
+                        broker.record_failure(key, now)
 
     def two_factor_code(self, email: str, *, broker: str | B2CoreBroker | None = None) -> str:
         """The code that passes the account's 2FA step now: the current Google Authenticator
@@ -505,14 +517,17 @@ class B2CoreState:
                 raise FieldErrors({"code": [BAD_CODE]}, uuid=uuid, workflow=session.workflow)
             return self._finish(session, account, LOGIN_DONE_WORKFLOW)
 
-    def refresh(self, broker: B2CoreBroker, refresh_token: str) -> B2CoreTokens:
-        """Swap a refresh token (single use) for a new pair in the same auth session."""
+    def refresh(
+        self, broker: B2CoreBroker, refresh_token: str, *, by: str = "b2core.refresh"
+    ) -> B2CoreTokens:
+        """Swap a refresh token (single use) for a new pair in the same auth session; ``by``
+        names the operation that exchanged it (for :meth:`explain_credential`)."""
         claims = self.signer.decode(refresh_token)
         if claims.get("iss") != broker.url:
             raise TokenInvalid("the token is from another broker")
         with self._lock:
             record = self.tokens.consume(
-                str(claims.get("jti", "")), REFRESH, expires_at=signed_expiry(claims)
+                str(claims.get("jti", "")), REFRESH, expires_at=signed_expiry(claims), by=by
             )
             account = self._accounts[record.subject]
             return self._issue(record.session, account)
@@ -527,11 +542,71 @@ class B2CoreState:
             raise TokenInvalid("the token is from another broker")
         return self._accounts[record.subject], record.session
 
-    def sign_out(self, broker: B2CoreBroker, access_token: str) -> str:
-        """Revoke every token of the access token's auth session (access and refresh); its uuid."""
+    def sign_out(
+        self, broker: B2CoreBroker, access_token: str, *, by: str = "b2core.signout"
+    ) -> str:
+        """Revoke every token of the access token's auth session (access and refresh); its uuid.
+        ``by`` names the operation that revoked them (for :meth:`explain_credential`)."""
         _, session = self.authorize(broker, access_token)
-        self.tokens.revoke_session(session)
+        self.tokens.revoke_session(session, by=by)
         return session
+
+    def explain_credential(self, token: str) -> Finding | None:
+        """What this state knows of ``token``, for ``fake.explain``: a B2Core token (a JWT with
+        ``jti``, ``sid`` and ``typ`` claims) or a wizard uuid; ``None`` for any other
+        credential."""
+        claims = unverified_claims(token)
+        if claims is None:
+            return self._wizard_finding(token) if _UUID.fullmatch(token) else None
+        token_id, kind = claims.get("jti"), claims.get("typ")
+        if not isinstance(token_id, str) or "sid" not in claims or kind not in (ACCESS, REFRESH):
+            return None
+        return token_finding(
+            token,
+            claims,
+            vendor="b2core",
+            labels=_LABELS,
+            kind=str(kind),
+            token_id=token_id,
+            store=self.tokens,
+            signer=self.signer,
+            now=self.clock.time(),
+        )
+
+    def _wizard_finding(self, uuid: str) -> Finding:
+        session = self.sessions.get(uuid)
+        key = credential_key("b2core", f"wizard:{uuid}")
+        if session is None:
+            label = "B2Core wizard uuid"
+            return Finding(verdict="unknown", vendor="b2core", label=label, kind="wizard", key=key)
+        signup = session.flow == "signup"
+        flow, kind = ("sign-up", SIGNUP_WIZARD) if signup else ("sign-in", SIGNIN_WIZARD)
+        verdict: Verdict = "expired" if self.clock.time() >= session.expires_at else "live"
+        note = ""
+        if session.finished:  # before expiry: the API answers "finished" first
+            verdict, note = "revoked", f"a wizard uuid serves one {flow}, and this one has finished"
+        return Finding(
+            verdict=verdict,
+            vendor="b2core",
+            label=f"B2Core {flow} wizard uuid",
+            kind=kind,
+            key=key,
+            account=session.account.id if session.account is not None else None,
+            issued_at=session.created_at.timestamp(),
+            expires_at=session.expires_at,
+            lifetime=WIZARD_TTL,
+            note=note,
+        )
+
+    def held_credentials(self) -> list[HeldIds]:
+        """The ids of every token and open wizard this state holds (a reset, restore or import
+        forgets them; ``fake.explain`` then says so): the tokens in constant time, the wizards
+        (a few open sign-ins) copied."""
+        wizards = dict.fromkeys(self.sessions, True)
+        return [
+            HeldIds("b2core", self.tokens.snapshot().records),
+            HeldIds("b2core", wizards, "wizard:"),
+        ]
 
     # -- internals ----------------------------------------------------------------------------
 
@@ -642,27 +717,43 @@ class B2CoreState:
             pair.append(IssuedToken(token, to_datetime(now), to_datetime(now + ttl)))
         return B2CoreTokens(session, account, pair[0], pair[1])
 
-    # -- the VendorState protocol: the state's part of a document, and its snapshot ----------
-    # Delegates to fakeauth.persistence until the state writes and reads its own records.
+    # -- the VendorState protocol: the state's part of a document ---------------------------
 
     def to_document(self) -> dict[str, Any]:
-        """The state's part of a state document (JSON-ready)."""
-        from fakeauth.persistence.vendors import export_b2core
+        """The state's part of a state document (JSON-ready: ids and hashes, never a token)."""
+        with self._lock:  # one moment: nothing changes while the records are written
+            return b2core_document.written(
+                brokers=self._brokers.values(),
+                accounts=self._accounts.values(),
+                sms_codes=self._sms_codes,
+                wizards=self.sessions.values(),
+                signer=self.signer,
+                tokens=self.tokens,
+                streams=self._streams(),
+            )
 
-        return copy.deepcopy(export_b2core(self))
+    def _streams(self) -> dict[str, RandomStream | None]:
+        return {
+            "b2core.ids": self._ids,
+            "b2core.codes": self._codes,
+            "b2core.signing-key": self.signer.key_stream,
+        }
 
     def load_document(self, document: Mapping[str, Any]) -> None:
-        """Replace the state with a document part's; raises :class:`ConfigurationError`."""
-        from pydantic import ValidationError
-
-        from fakeauth.persistence.model import B2CoreDoc
-        from fakeauth.persistence.vendors import load_b2core
-
-        try:
-            parsed = B2CoreDoc.model_validate(dict(document))
-        except ValidationError as exc:
-            raise ConfigurationError(
-                f"the B2Core part of the document is not valid: {exc}"
-            ) from None
+        """Hold the records of a document's part instead of the current ones, whole or not at
+        all: refused (:class:`ConfigurationError`, naming the field) when it does not fit the
+        schema, contradicts itself, misses a configured broker, or holds what
+        :meth:`add_account` would refuse. Its random streams continue where the document says
+        when the fake resumed the document's epoch."""
+        resumed = self._randomness.resumed
+        snapshot, positions = b2core_document.read(
+            document,
+            hosts=self.hosts,
+            algorithm=self.signer.algorithm,
+            streams=self._streams() if resumed else None,
+        )
         with self._lock:
-            load_b2core(self, parsed, exact=False)
+            self.restore(snapshot)
+            for name, stream in self._streams().items():
+                if stream is not None and name in positions:
+                    stream.move_to(positions[name])

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import copy
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
-from typing import Any, NamedTuple, cast
+from typing import Any, cast
 
 from fakeauth.clock import Clock, checked_lifetime, to_datetime
-from fakeauth.emails import is_email
 from fakeauth.errors import (
     AccountExists,
     ConfigurationError,
@@ -19,15 +17,26 @@ from fakeauth.errors import (
     TokenInvalid,
     TokenRevoked,
 )
+from fakeauth.findings import Finding, HeldIds, token_finding, unverified_claims
 from fakeauth.outbox import Message, Outbox
 from fakeauth.passwords import PasswordHash
 from fakeauth.randomness import Randomness, RandomStream
 from fakeauth.seeding import checked_arguments
+from fakeauth.state import ovok_document
+from fakeauth.state.ovok_records import (
+    MAX_NAME_LENGTH,
+    OvokAccount,
+    OvokClient,
+    OvokSession,
+    OvokSnapshot,
+    OvokTenant,
+    OvokTokens,
+    check_account,
+)
 from fakeauth.tokens import (
     JwtSigner,
     TokenRecord,
     TokenStore,
-    TokenStoreSnapshot,
     signed_expiry,
 )
 
@@ -36,6 +45,7 @@ __all__ = [
     "DEFAULT_PROJECT_DISPLAY",
     "DEFAULT_PROJECT_ID",
     "DEFAULT_TENANT_ID",
+    "MAX_NAME_LENGTH",
     "OvokAccount",
     "OvokClient",
     "OvokSession",
@@ -43,6 +53,7 @@ __all__ = [
     "OvokState",
     "OvokTenant",
     "OvokTokens",
+    "check_account",
 ]
 
 #: The tenant and client id of Ovok's documentation examples.
@@ -54,6 +65,7 @@ DEFAULT_PROJECT_DISPLAY = "My Medical Project"
 
 ACCESS = "access"
 REFRESH = "refresh"
+_LABELS = {ACCESS: "Ovok access token", REFRESH: "Ovok refresh token"}
 
 # The bits ``uuid.UUID(bytes=..., version=4)`` clears and sets: variant RFC 4122, version 4.
 _UUID4_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))
@@ -79,100 +91,8 @@ def _uuid4_text(drawn: bytes) -> str:
     return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
 
-@dataclass(frozen=True)
-class OvokTenant:
-    """A tenant: the parent project accounts register to. ``client_id`` is the client
-    application :meth:`OvokState.add_tenant` gave it (by default the tenant's own id, as the
-    documentation's tenant ``87ea5dfc-...`` is its own client)."""
-
-    id: str
-    project_id: str
-    display: str
-    strict_mode: bool = True
-    client_id: str = ""
-
-    @property
-    def project_reference(self) -> str:
-        """``Project/<uuid>``."""
-        return f"Project/{self.project_id}"
-
-
-@dataclass(frozen=True)
-class OvokClient:
-    """A client application of a tenant."""
-
-    id: str
-    tenant_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class OvokAccount:
-    """A registered user, with its FHIR ``Patient`` profile. The password is only a hash.
-
-    Immutable, as every record of a state: a snapshot shares the records it holds."""
-
-    id: str
-    tenant_id: str
-    email: str
-    name: str
-    surname: str
-    profile_id: str
-    membership_id: str
-    password: PasswordHash = field(repr=False)
-    created_at: datetime
-    email_verified: bool = False
-
-    @property
-    def profile_reference(self) -> str:
-        """``Patient/<uuid>``."""
-        return f"Patient/{self.profile_id}"
-
-    @property
-    def display(self) -> str:
-        """The profile's display name, ``"<name> <surname>"``."""
-        return f"{self.name} {self.surname}".strip()
-
-
-@dataclass(frozen=True, slots=True)
-class OvokSession:
-    """One login: what the ``login_id`` claim names; refresh keeps it, logout ends its token."""
-
-    id: str
-    account_id: str
-    client_id: str
-    created_at: datetime
-    last_updated: datetime
-    remote_address: str
-    user_agent: str
-
-
-@dataclass(frozen=True)
-class OvokTokens:
-    """What register, login and refresh hand out."""
-
-    access_token: str = field(repr=False)
-    refresh_token: str = field(repr=False)
-    expires_in: int
-    account: OvokAccount
-    tenant: OvokTenant
-    session: OvokSession
-
-
 #: The containers of an Ovok state that a snapshot shares (copied on the state's next write).
 _CONTAINERS = ("tenants", "clients", "_accounts", "_by_email", "sessions", "_account_sessions")
-
-
-class OvokSnapshot(NamedTuple):
-    """An Ovok state's records at one moment (:meth:`OvokState.snapshot`), never written again."""
-
-    tenants: Mapping[str, OvokTenant]
-    clients: Mapping[str, OvokClient]
-    accounts: Mapping[str, OvokAccount]
-    by_email: Mapping[tuple[str, str], OvokAccount]
-    sessions: Mapping[str, OvokSession]
-    account_sessions: Mapping[str, Mapping[str, OvokSession]]
-    tokens: TokenStoreSnapshot
-    key: bytes | None
 
 
 class OvokState:
@@ -380,10 +300,7 @@ class OvokState:
         """Seed an account that can log in at once (no verification email is sent)."""
         with self._lock:
             self._seed_tenant(tenant_id)
-            if not is_email(email):
-                raise ConfigurationError(
-                    f"{email!r} is not an email address Ovok accepts (class-validator isEmail)"
-                )
+            check_account(email, name, surname)
             if (tenant_id, email.lower()) in self._by_email:
                 raise ConfigurationError(
                     f"an Ovok account with email {email!r} exists already in tenant {tenant_id!r}"
@@ -440,7 +357,7 @@ class OvokState:
             if account_id not in self._accounts:
                 return False
             account = self._own("_accounts").pop(account_id)
-            self.tokens.revoke_subject(account_id)
+            self.tokens.revoke_subject(account_id, by="the account's removal")
             by_email = self._own("_by_email")
             for key in [k for k, held in by_email.items() if held is account]:
                 del by_email[key]
@@ -504,11 +421,12 @@ class OvokState:
         with self._lock:
             return self._login(account, tenant, client_id, remote_address, user_agent)
 
-    def refresh(self, refresh_token: str) -> OvokTokens:
-        """Swap a refresh token (single use) for a new pair in the same login session."""
+    def refresh(self, refresh_token: str, *, by: str = "ovok.refresh_token") -> OvokTokens:
+        """Swap a refresh token (single use) for a new pair in the same login session; ``by``
+        names the operation that exchanged it (for :meth:`explain_credential`)."""
         claims = self.signer.decode(refresh_token)
         record = self.tokens.consume(
-            str(claims.get("jti", "")), REFRESH, expires_at=signed_expiry(claims)
+            str(claims.get("jti", "")), REFRESH, expires_at=signed_expiry(claims), by=by
         )
         session = self.sessions.get(record.session)
         account = self._accounts.get(record.subject)
@@ -533,8 +451,9 @@ class OvokState:
             raise TokenInvalid("the account of this token is gone")
         return account, session, claims
 
-    def logout(self, access_token: str) -> None:
-        """Deny ``access_token`` from now on (Ovok's denylist): a later use is refused.
+    def logout(self, access_token: str, *, by: str = "ovok.logout") -> None:
+        """Deny ``access_token`` from now on (Ovok's denylist): a later use is refused; ``by``
+        names the operation that denied it (for :meth:`explain_credential`).
 
         Idempotent, as Ovok's document states of logout: a token denied already (still signed
         by this fake and unexpired) logs out again with no effect. A forged, unknown, expired or
@@ -544,7 +463,31 @@ class OvokState:
             _, _, claims = self.authorize(access_token)
         except TokenRevoked:
             return  # only a logout denies an Ovok access token: this one is logged out already
-        self.tokens.revoke(str(claims["jti"]))
+        self.tokens.revoke(str(claims["jti"]), by=by)
+
+    def explain_credential(self, token: str) -> Finding | None:
+        """What this state knows of ``token`` if it has the shape of an Ovok token (a JWT with
+        ``jti`` and ``login_id`` claims), for ``fake.explain``; ``None`` otherwise."""
+        claims = unverified_claims(token)
+        token_id = claims.get("jti") if claims is not None else None
+        if claims is None or not isinstance(token_id, str) or "login_id" not in claims:
+            return None
+        return token_finding(
+            token,
+            claims,
+            vendor="ovok",
+            labels=_LABELS,
+            kind=REFRESH if "refresh_secret" in claims else ACCESS,
+            token_id=token_id,
+            store=self.tokens,
+            signer=self.signer,
+            now=self.clock.time(),
+        )
+
+    def held_credentials(self) -> list[HeldIds]:
+        """The ids of every token this state holds, in constant time (a reset, restore or import
+        forgets them; ``fake.explain`` then says so)."""
+        return [HeldIds("ovok", self.tokens.snapshot().records)]
 
     def live_sessions(
         self,
@@ -691,26 +634,31 @@ class OvokState:
         """When a token issued now with ``token_ttl`` seconds expires."""
         return to_datetime(int(self.clock.time()) + token_ttl)
 
-    # -- the VendorState protocol: the state's part of a document, and its snapshot ----------
-    # Delegates to fakeauth.persistence until the state writes and reads its own records.
+    # -- the VendorState protocol: the state's part of a document ---------------------------
 
     def to_document(self) -> dict[str, Any]:
-        """The state's part of a state document (JSON-ready)."""
-        from fakeauth.persistence.vendors import export_ovok
-
-        return copy.deepcopy(export_ovok(self))
+        """The state's part of a state document (JSON-ready: ids and hashes, never a token)."""
+        with self._lock:  # one moment: nothing changes while the records are written
+            return ovok_document.written(
+                tenants=self.tenants.values(),
+                clients=self.clients.values(),
+                accounts=self._accounts.values(),
+                sessions=self.sessions.values(),
+                signer=self.signer,
+                tokens=self.tokens,
+                streams={"ovok.ids": self._ids_stream},
+            )
 
     def load_document(self, document: Mapping[str, Any]) -> None:
-        """Replace the state with a document part's; raises :class:`ConfigurationError`."""
-        from pydantic import ValidationError
-
-        from fakeauth.persistence.model import OvokDoc
-        from fakeauth.persistence.vendors import load_ovok
-
-        try:
-            parsed = OvokDoc.model_validate(dict(document))
-        except ValidationError as exc:
-            message = f"the Ovok part of the document is not valid: {exc}"
-            raise ConfigurationError(message) from None
+        """Hold the records of a document's part instead of the current ones, whole or not at
+        all: refused (:class:`ConfigurationError`, naming the field) when it does not fit the
+        schema, contradicts itself, or holds what :meth:`add_account` would refuse. Its random
+        stream continues where the document says when the fake resumed the document's epoch."""
+        resumed = self._randomness.resumed
+        snapshot, streams = ovok_document.read(
+            document, algorithm=self.signer.algorithm, streams=("ovok.ids",) if resumed else None
+        )
         with self._lock:
-            load_ovok(self, parsed, exact=False)
+            self.restore(snapshot)
+            if "ovok.ids" in streams:
+                self._ids.move_to(streams["ovok.ids"])

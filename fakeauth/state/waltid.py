@@ -10,13 +10,12 @@ against the fake's clock. The records and domain errors live in
 
 from __future__ import annotations
 
-import copy
 import re
 import threading
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timezone
-from typing import Any, NamedTuple, cast
+from typing import Any, cast
 
 from fakeauth.clock import Clock, checked_lifetime
 from fakeauth.errors import (
@@ -29,11 +28,12 @@ from fakeauth.errors import (
     TokenInvalid,
 )
 from fakeauth.features import FeatureRegistry
+from fakeauth.findings import Finding, HeldIds, credential_key, token_finding, unverified_claims
 from fakeauth.outbox import Outbox
 from fakeauth.passwords import PasswordHash
-from fakeauth.randomness import Randomness
+from fakeauth.randomness import Randomness, RandomStream
 from fakeauth.seeding import checked_arguments
-from fakeauth.state import waltid_accounts
+from fakeauth.state import waltid_accounts, waltid_document
 from fakeauth.state.waltid_accounts import *  # noqa: F403 - the records stay importable from here
 from fakeauth.state.waltid_accounts import (
     DEFAULT_SUPERADMIN_EMAIL,
@@ -50,19 +50,20 @@ from fakeauth.state.waltid_accounts import (
     WaltidLogin,
     WaltidOrganization,
     WaltidSession,
+    WaltidSnapshot,
 )
 from fakeauth.tokens import (
     JwtSigner,
     TokenRecord,
     TokenStore,
-    TokenStoreSnapshot,
     signed_expiry,
 )
 
-__all__ = ["WaltidSnapshot", "WaltidState"]
+__all__ = ["LOGIN", "WaltidState"]
 __all__ += waltid_accounts.__all__
 
 LOGIN = "login"
+_LABELS = {LOGIN: "walt.id session token"}
 _ORGANIZATION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 
@@ -76,21 +77,6 @@ _CONTAINERS = (
     "sessions",
     "_registrations",
 )
-
-
-class WaltidSnapshot(NamedTuple):
-    """A walt.id state's records at one moment (:meth:`WaltidState.snapshot`), never written
-    again."""
-
-    accounts: Mapping[str, WaltidAccount]
-    by_email: Mapping[str, WaltidAccount]
-    by_login: Mapping[str, WaltidAccount]
-    organizations: Mapping[str, WaltidOrganization]
-    roles: Mapping[str, str]
-    sessions: Mapping[str, WaltidSession]
-    registrations: Mapping[str, tuple[str, str | PasswordHash, float]]
-    tokens: TokenStoreSnapshot
-    key: bytes | None
 
 
 class WaltidState:
@@ -355,7 +341,7 @@ class WaltidState:
             if account_id not in self._accounts:
                 return False
             account = self._own("_accounts").pop(account_id)
-            self.tokens.revoke_subject(account_id)
+            self.tokens.revoke_subject(account_id, by="the account's removal")
             for index in (self._own("_by_email"), self._own("_by_login")):
                 for key in [k for k, held in index.items() if held is account]:
                     del index[key]
@@ -454,12 +440,54 @@ class WaltidState:
             raise TokenInvalid("the session of this token is gone")
         return account, session
 
-    def logout(self, token: str) -> None:
-        """End the session of ``token``: the token is refused from now on."""
+    def logout(self, token: str, *, by: str = "waltid.logout") -> None:
+        """End the session of ``token``: the token is refused from now on; ``by`` names the
+        operation that ended it (for :meth:`explain_credential`)."""
         _, session = self.authorize(token)
         with self._lock:
-            self.tokens.revoke_session(session.id)
+            self.tokens.revoke_session(session.id, by=by)
             self._own("sessions").pop(session.id, None)
+
+    def explain_credential(self, token: str) -> Finding | None:
+        """What this state knows of ``token``, for ``fake.explain``: a login token (a JWT with
+        ``session`` and ``sub`` claims) or a Super Admin registration token; ``None`` for any
+        other credential."""
+        claims = unverified_claims(token)
+        if claims is None:
+            return self._registration_finding(token)
+        session = claims.get("session")
+        if not isinstance(session, str) or "sub" not in claims or "jti" in claims:
+            return None
+        return token_finding(
+            token,
+            claims,
+            vendor="waltid",
+            labels=_LABELS,
+            kind=LOGIN,
+            token_id=session,
+            store=self.tokens,
+            signer=self.signer,
+            now=self.clock.time(),
+        )
+
+    def _registration_finding(self, token: str) -> Finding | None:
+        registration = self._registrations.get(token)
+        if registration is None:
+            return None
+        expires_at, now = registration[2], self.clock.time()
+        return Finding(
+            verdict="expired" if now >= expires_at else "live",
+            vendor="waltid",
+            label="walt.id registration token",
+            kind="registration",
+            key=credential_key("waltid", f"registration:{token}"),
+            expires_at=expires_at,
+        )
+
+    def held_credentials(self) -> list[HeldIds]:
+        """The ids of every login token this state holds, in constant time (a reset, restore or
+        import forgets them; ``fake.explain`` then says so)."""
+        return [HeldIds("waltid", self.tokens.snapshot().records)]
 
     def require_admin(self, account: WaltidAccount, organization: str | None = None) -> None:
         """Refuse unless ``account`` administers ``organization`` (any, when ``None``)."""
@@ -528,27 +556,39 @@ class WaltidState:
         token = self.signer.encode({"sub": account.id, "session": session.id, "exp": expires_at})
         return WaltidLogin(account, session, token)
 
-    # -- the VendorState protocol: the state's part of a document, and its snapshot ----------
-    # Delegates to fakeauth.persistence until the state writes and reads its own records.
+    # -- the VendorState protocol: the state's part of a document ---------------------------
 
     def to_document(self) -> dict[str, Any]:
-        """The state's part of a state document (JSON-ready)."""
-        from fakeauth.persistence.waltid import export_waltid
+        """The state's part of a state document (JSON-ready: ids and hashes, never a token or a
+        password)."""
+        with self._lock:  # one moment: nothing changes while the records are written
+            return waltid_document.written(
+                accounts=self._accounts.values(),
+                organizations=self.organizations.values(),
+                roles=self.roles,
+                sessions=self.sessions.values(),
+                registrations=self._registrations,
+                signer=self.signer,
+                tokens=self.tokens,
+                streams=self._streams(),
+            )
 
-        return copy.deepcopy(export_waltid(self))
+    def _streams(self) -> dict[str, RandomStream | None]:
+        return {"waltid.ids": self._ids, "waltid.signing-key": self.signer.key_stream}
 
     def load_document(self, document: Mapping[str, Any]) -> None:
-        """Replace the state with a document part's; raises :class:`ConfigurationError`."""
-        from pydantic import ValidationError
-
-        from fakeauth.persistence.model import WaltidDoc
-        from fakeauth.persistence.waltid import load_waltid
-
-        try:
-            parsed = WaltidDoc.model_validate(dict(document))
-        except ValidationError as exc:
-            raise ConfigurationError(
-                f"the walt.id part of the document is not valid: {exc}"
-            ) from None
+        """Hold the records of a document's part instead of the current ones, whole or not at
+        all: refused (:class:`ConfigurationError`, naming the field) when it does not fit the
+        schema, contradicts itself, or holds what :meth:`add_account` would refuse. Its random
+        streams continue where the document says when the fake resumed the document's epoch."""
+        resumed = self._randomness.resumed
+        snapshot, positions = waltid_document.read(
+            document,
+            algorithm=self.signer.algorithm,
+            streams=self._streams() if resumed else None,
+        )
         with self._lock:
-            load_waltid(self, parsed, exact=False)
+            self.restore(snapshot)
+            for name, stream in self._streams().items():
+                if stream is not None and name in positions:
+                    stream.move_to(positions[name])

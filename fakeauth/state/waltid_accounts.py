@@ -11,10 +11,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from types import MappingProxyType
+from typing import NamedTuple
 
 from fakeauth.errors import DomainError, NotFound
 from fakeauth.features import Feature
 from fakeauth.passwords import PasswordHash
+from fakeauth.tokens import TokenStoreSnapshot
 
 __all__ = [
     "DEFAULT_SUPERADMIN_EMAIL",
@@ -31,6 +33,7 @@ __all__ = [
     "WaltidLogin",
     "WaltidOrganization",
     "WaltidSession",
+    "WaltidSnapshot",
 ]
 
 #: The registration token and Super Admin of walt.id's quickstart ``superadmin-registration.conf``.
@@ -166,3 +169,18 @@ class WaltidLogin:
     account: WaltidAccount
     session: WaltidSession
     token: str = field(repr=False)
+
+
+class WaltidSnapshot(NamedTuple):
+    """A walt.id state's records at one moment (:meth:`WaltidState.snapshot`), never written
+    again."""
+
+    accounts: Mapping[str, WaltidAccount]
+    by_email: Mapping[str, WaltidAccount]
+    by_login: Mapping[str, WaltidAccount]
+    organizations: Mapping[str, WaltidOrganization]
+    roles: Mapping[str, str]
+    sessions: Mapping[str, WaltidSession]
+    registrations: Mapping[str, tuple[str, str | PasswordHash, float]]
+    tokens: TokenStoreSnapshot
+    key: bytes | None

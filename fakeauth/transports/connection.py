@@ -10,7 +10,10 @@ A request that arrives whole in one ``recv`` (nearly all of them) never touches 
 A body larger than the app's own limit (``app.body_limit(method, path, host)``, when the app
 has one) is refused as soon as its declared or received length passes it: the app gets what has
 arrived (at most ``limit + 1`` bytes) and the declared ``CONTENT_LENGTH`` (``limit + 1`` for a
-chunked body), and answers its own ``413``; the rest is never read, the connection closes.
+chunked body), and answers its own ``413``; the rest is never buffered, the connection closes.
+Every such early answer (``413``, ``408``, ``431``, ``400``) sets ``answered_early``: the server
+then closes with a lingering close (:mod:`fakeauth.transports.linger`), so that a client still
+sending reads the answer rather than a reset.
 
 A body over ``SMALL_BODY`` is read only once the server's :class:`~fakeauth.transports.budget.
 BodyBudget` has room for it, and holds that room until its answer is sent: a few large bodies
@@ -133,8 +136,8 @@ class Connection:
     The parser calls the ``on_*`` methods; a request is answered from ``on_message_complete``
     itself, so pipelined requests are answered in order, and a ``100 Continue`` is never sent
     before the answer of an earlier request. ``idle_since`` is a ticket from ``tickets`` taken
-    when the connection last became idle (``None``: a request is under way): the smallest is
-    the longest idle, with no clock read.
+    when the connection last became idle, which is just before a kept-alive answer is sent
+    (``None``: a request is under way): the smallest is the longest idle, with no clock read.
     """
 
     def __init__(
@@ -161,6 +164,9 @@ class Connection:
         self.parser = httptools.HttpRequestParser(self)
         self.message = _Message()
         self.closing = False
+        #: Set by an answer sent before the request was read whole (413, 408, 431, 400, 500):
+        #: the server then closes with a lingering close (:mod:`fakeauth.transports.linger`).
+        self.answered_early = False
         self.in_message = False
         self.idle_since: int | None = None
         self.thread: threading.Thread | None = None
@@ -178,7 +184,8 @@ class Connection:
         timed = False
         while not self.closing:
             if not self.in_message:
-                self.idle_since = next(tickets)
+                if self.idle_since is None:  # else idle since its last answer was sent
+                    self.idle_since = next(tickets)
                 if timed:
                     sock.settimeout(None)
                     timed = False
@@ -213,6 +220,7 @@ class Connection:
     def on_message_begin(self) -> None:
         self.message = _Message()
         self.in_message = True
+        self.idle_since = None  # a pipelined request after an answer: busy again
 
     def on_url(self, url: bytes) -> None:
         message = self.message
@@ -251,7 +259,7 @@ class Connection:
         declared = _declared(message.content_length)
         if declared > SMALL_BODY and declared > self._limit(message):
             # Refused from the declared length alone, at once, rather than after the client has
-            # sent it all: the body is never read.
+            # sent it all: the body is never buffered (the lingering close discards it).
             self._refuse_body(message)
             return
         if declared > SMALL_BODY and not self._reserve(message, declared):
@@ -320,8 +328,8 @@ class Connection:
         return ""
 
     def _refuse_body(self, message: _Message) -> None:
-        """Answer from what has arrived (at most ``limit + 1`` bytes), then close without reading
-        on.
+        """Answer from what has arrived (at most ``limit + 1`` bytes), then close without parsing
+        on (the server lingers, reading and discarding what the client still sends).
 
         The app is told the declared ``Content-Length`` (an app that stated its limit and gets a
         chunked body: ``limit + 1``), never handed bytes that did not arrive, so that it refuses
@@ -332,7 +340,7 @@ class Connection:
         message.truncated = message.stated
         message.keep_alive = False
         self._answer(message)
-        self.closing = True
+        self.closing = self.answered_early = True
 
     # -- answering ------------------------------------------------------------------------------
 
@@ -465,13 +473,19 @@ class Connection:
         if message.method == "HEAD":
             body = b""
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        if keep_alive:
+            # Idle from before the answer leaves: a client that has read it and opens another
+            # connection finds this one idle, and older than its new one, whatever the
+            # scheduler does. Made room for meanwhile, only its reading side is shut (the server
+            # evicts with SHUT_RD), so the answer still goes out whole.
+            self.idle_since = next(self.tickets)
         self._send(head + body)
         if not keep_alive:
             self.closing = True
 
     def _send_error(self, code: int, reason: str, detail: str) -> None:
         self._send(error_response(code, reason, detail))
-        self.closing = True
+        self.closing = self.answered_early = True
 
     def _refuse_head(self) -> None:
         if not self.closing:

@@ -19,7 +19,11 @@ Limits, none of which reads a clock a test can move (freezegun, time-machine):
   accept loop logs one line, backs off (10 ms doubling to 1 s, a selector timeout) and serves
   again once resources return;
 - ``stop()`` returns within a second with idle or stalled clients connected, and cuts off an
-  answer still being prepared (a ``delay_next``) after at most 5 s.
+  answer still being prepared (a ``delay_next``) after at most 5 s;
+- after an early answer (``413``, ``408``, ``431``, ``400``, ``503`` at the cap) the connection
+  closes with a lingering close (:mod:`fakeauth.transports.linger`): the server shuts its writing
+  side and discards what the client still sends, at most 16 MiB for 5 s, so that the client reads
+  the answer rather than a reset.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from fakeauth.errors import ConfigurationError
 from fakeauth.hosts import vendor_url
 from fakeauth.transports.budget import DEFAULT_BODY_BUDGET, BodyBudget
 from fakeauth.transports.connection import Connection, error_response, shut
+from fakeauth.transports.linger import Lingerer
 from fakeauth.vendor import Vendor
 from fakeauth.vendors import VENDORS
 
@@ -112,6 +117,7 @@ class LiveServer:
         self._waker: tuple[socket.socket, socket.socket] | None = None
         self._thread: Thread | None = None
         self._connections: dict[socket.socket, Connection] = {}
+        self._lingerer = Lingerer()
         self._drained = threading.Event()
         self._tickets = itertools.count()
         self._port = 0
@@ -165,6 +171,7 @@ class LiveServer:
         )
         self._port = int(listener.getsockname()[1])
         self._waker = socket.socketpair()
+        self._lingerer = Lingerer()
         self._drained.clear()
         self._listener = listener
         return listener
@@ -246,7 +253,7 @@ class LiveServer:
             )
             thread = Thread(
                 target=self._serve_connection,
-                args=(connection,),
+                args=(connection, self._lingerer),
                 name=f"fakeauth-connection-{self._port}",
                 daemon=True,
             )
@@ -254,7 +261,7 @@ class LiveServer:
             sock.close()
             return None
         except MemoryError:
-            _refuse(sock, "the server is out of memory")
+            _refuse(sock, "the server is out of memory", self._lingerer)
             return "is out of memory for a connection"
         connection.thread = thread
         connection.idle_since = next(self._tickets)  # idle until its first byte arrives
@@ -269,13 +276,17 @@ class LiveServer:
                 self._connections[sock] = connection
                 self._drained.clear()
         if full:
-            _refuse(sock, f"the server holds its {self.max_connections} connections, all busy")
+            _refuse(
+                sock,
+                f"the server holds its {self.max_connections} connections, all busy",
+                self._lingerer,
+            )
             return None
         try:
             thread.start()
         except (RuntimeError, MemoryError):  # "can't start new thread"
             self._forget(sock)
-            _refuse(sock, "the server cannot start a thread now")
+            _refuse(sock, "the server cannot start a thread now", self._lingerer)
             return "cannot start a thread for a connection"
         return None
 
@@ -286,15 +297,20 @@ class LiveServer:
             return False
         victim = min(idle, key=lambda c: c.idle_since or 0)
         del self._connections[victim.sock]
-        shut(victim.sock)  # its thread wakes from recv, sees the end and closes the socket
+        # Only the reading side: its thread wakes from recv, sees the end and closes the socket,
+        # and an answer it is sending still goes out whole (it became idle before sending it).
+        shut(victim.sock, socket.SHUT_RD)
         return True
 
-    def _serve_connection(self, connection: Connection) -> None:
+    def _serve_connection(self, connection: Connection, lingerer: Lingerer) -> None:
         try:
             connection.run()
         finally:
             self._forget(connection.sock)
-            connection.sock.close()
+            if connection.answered_early:
+                lingerer.linger(connection.sock)  # closes it once the client has had its answer
+            else:
+                connection.sock.close()
 
     def _forget(self, sock: socket.socket) -> None:
         with self._lock:
@@ -316,6 +332,7 @@ class LiveServer:
                 self._drained.set()
         if listener is None or waker is None:
             return
+        self._lingerer.stop()  # closes the lingering sockets; a later one closes at once
         waker[1].send(b"x")
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(_DRAIN_SECONDS)
@@ -353,15 +370,16 @@ class LiveServer:
         return f"<LiveServer {where}>"
 
 
-def _refuse(sock: socket.socket, detail: str) -> None:
-    """Answer ``503`` without blocking the accept loop, then close."""
+def _refuse(sock: socket.socket, detail: str, lingerer: Lingerer) -> None:
+    """Answer ``503`` without blocking the accept loop, then close with a lingering close (the
+    client has likely sent its request already: closed at once, it could get a reset instead).
+    """
     try:
         sock.setblocking(False)
         sock.send(error_response(503, "Service Unavailable", f"{detail}; retry shortly"))
     except OSError:
         pass
-    shut(sock, socket.SHUT_WR)
-    sock.close()
+    lingerer.linger(sock)
 
 
 class _Backoff:

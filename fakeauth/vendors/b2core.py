@@ -9,7 +9,7 @@ from typing import Any
 from fakeauth.apis.b2core import API
 from fakeauth.fidelity import b2core as fidelity
 from fakeauth.state.b2core import B2CoreState
-from fakeauth.vendor import AccountSummary, FidelitySection, StateContext, Vendor
+from fakeauth.vendor import AccountSummary, AuthFlow, FidelitySection, StateContext, Vendor
 
 __all__ = ["VENDOR"]
 
@@ -54,6 +54,14 @@ VENDOR = Vendor(
     summary=_summary,
     tokens=lambda state: state.tokens,
     public_key=lambda state: state.signer.public_jwk(),
+    explain=lambda state, token: state.explain_credential(token),
+    held_credentials=lambda state: state.held_credentials(),
     added_hosts=_broker_urls,
     check_hosts=B2CoreState.checked_hosts,
+    auth=AuthFlow(
+        login=("b2core.signin",),
+        refresh=("b2core.refresh",),
+        bearer_kinds=("access",),
+        lock_out=lambda state: state.lock_out(),
+    ),
 )

@@ -8,7 +8,7 @@ from typing import Any
 from fakeauth.apis.ovok import API
 from fakeauth.fidelity import ovok as fidelity
 from fakeauth.state.ovok import OvokState
-from fakeauth.vendor import AccountSummary, FidelitySection, StateContext, Vendor
+from fakeauth.vendor import AccountSummary, AuthFlow, FidelitySection, StateContext, Vendor
 
 __all__ = ["VENDOR"]
 
@@ -54,4 +54,13 @@ VENDOR = Vendor(
     summary=_summary,
     tokens=lambda state: state.tokens,
     public_key=lambda state: state.signer.public_jwk(),
+    auth=AuthFlow(
+        login=("ovok.b2b_login",),
+        refresh=("ovok.refresh_token",),
+        bearer_kinds=("access",),
+        # No lockout: NestJS's throttler's own words (docs/fidelity.md, ovok.lockout).
+        lockout_message="ThrottlerException: Too Many Requests",
+    ),
+    explain=lambda state, token: state.explain_credential(token),
+    held_credentials=lambda state: state.held_credentials(),
 )

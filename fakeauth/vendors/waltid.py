@@ -9,7 +9,7 @@ from typing import Any
 from fakeauth.apis.waltid import API
 from fakeauth.fidelity import waltid as fidelity
 from fakeauth.state.waltid import WaltidState
-from fakeauth.vendor import AccountSummary, FidelitySection, StateContext, Vendor
+from fakeauth.vendor import AccountSummary, AuthFlow, FidelitySection, StateContext, Vendor
 
 __all__ = ["VENDOR"]
 
@@ -49,4 +49,13 @@ VENDOR = Vendor(
     summary=_summary,
     tokens=lambda state: state.tokens,
     public_key=lambda state: state.signer.public_jwk(),
+    auth=AuthFlow(
+        login=("waltid.emailpass_login",),
+        bearer_kinds=("login",),
+        # No lockout in today's release: the words of the newer auth library's limit
+        # (docs/fidelity.md, waltid.lockout).
+        lockout_message="Too many failed attempts for this account; try again later",
+    ),
+    explain=lambda state, token: state.explain_credential(token),
+    held_credentials=lambda state: state.held_credentials(),
 )
