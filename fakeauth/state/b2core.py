@@ -25,7 +25,7 @@ from fakeauth.hosts import base_url, host_keys
 from fakeauth.outbox import Message, Outbox
 from fakeauth.passwords import PasswordHash
 from fakeauth.randomness import Randomness
-from fakeauth.seeding import checked_arguments
+from fakeauth.seeding import UNCHANGED, Unchanged, checked_arguments
 from fakeauth.state import b2core_brokers
 from fakeauth.state.b2core_brokers import *  # noqa: F403 - the records stay importable from here
 from fakeauth.state.b2core_brokers import (
@@ -74,6 +74,18 @@ _BROKER_URL = "a B2Core broker is a base URL such as 'https://broker.example'"
 #: How long after its expiry a wizard session still answers "expired" or "finished"; then it is
 #: gone ("does not exist"), and the state drops it.
 WIZARD_RETENTION = 24 * 3600
+
+
+def _check_two_factor(two_factor: str | None) -> None:
+    """The rule of an account's 2FA kind, as seeding and editing apply it."""
+    if two_factor not in (None, *TWO_FACTOR_WORKFLOWS):
+        raise ConfigurationError(f"two_factor is 'google', 'sms' or None, not {two_factor!r}")
+
+
+def _check_password(password: str) -> None:
+    """The rule of an account's password, as seeding and editing apply it."""
+    if not isinstance(password, str) or not password:
+        raise ConfigurationError("a B2Core account needs a non-empty password")
 
 
 class B2CoreSnapshot(NamedTuple):
@@ -312,12 +324,10 @@ class B2CoreState:
         :meth:`two_factor_code`).
         """
         target = self._broker_of(broker)
-        if two_factor not in (None, *TWO_FACTOR_WORKFLOWS):
-            raise ConfigurationError(f"two_factor is 'google', 'sms' or None, not {two_factor!r}")
+        _check_two_factor(two_factor)
         if not isinstance(email, str) or not is_email(email):
             raise ConfigurationError(f"{email!r} is not an email address B2Core accepts")
-        if not isinstance(password, str) or not password:
-            raise ConfigurationError("a B2Core account needs a non-empty password")
+        _check_password(password)
         with self._lock:
             if email.casefold() in target.accounts:
                 raise ConfigurationError(
@@ -409,6 +419,39 @@ class B2CoreState:
 
     def _broker_of(self, broker: str | B2CoreBroker | None) -> B2CoreBroker:
         return broker if isinstance(broker, B2CoreBroker) else self.broker(broker)
+
+    # -- editing an account (the dashboard's edit form), under the seeding rules --------------
+
+    @checked_arguments("fake.b2core.update_account")
+    def update_account(
+        self,
+        account_id: str,
+        *,
+        password: str | Unchanged = UNCHANGED,
+        two_factor: str | Unchanged | None = UNCHANGED,
+        phone: str | Unchanged | None = UNCHANGED,
+    ) -> B2CoreAccount:
+        """Change the password, 2FA kind or phone of the account with id ``account_id``, each
+        checked as :meth:`add_account` checks it (the others stay); the changed account. Its
+        sessions go on; a sign-in already at its 2FA step finishes as it began."""
+        if not isinstance(two_factor, Unchanged):
+            _check_two_factor(two_factor)
+        if not isinstance(password, Unchanged):
+            _check_password(password)
+        with self._lock:
+            account = self._accounts.get(account_id)
+            if account is None:
+                raise ConfigurationError(
+                    f"no B2Core account with id {account_id!r}; fake.b2core.accounts lists them"
+                )
+            fields = {"two_factor": two_factor, "phone": phone}
+            changes: dict[str, Any] = {k: v for k, v in fields.items() if v is not UNCHANGED}
+            if not isinstance(password, Unchanged):
+                changes["password"] = PasswordHash.create(password, self._ids)
+            changed = replace(account, **changes)
+            self._own("_accounts")[account.id] = changed
+            self._accounts_of(self._brokers[account.broker])[account.email.casefold()] = changed
+            return changed
 
     # -- the operations the API performs ----------------------------------------------------
 
