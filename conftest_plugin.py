@@ -18,10 +18,18 @@ Fixtures:
 * ``fakeauth_seed``: session-scoped, does nothing; override it (once, in the ``conftest.py`` above
   every test that uses ``fakeauth``) to seed ``fakeauth_template`` once a session, and every
   test's ``fakeauth`` starts as a restore of that template's snapshot.
+* ``fakeauth_weather``: under the ``fakeauth_weather`` marker, the auth condition of this run of
+  the test, armed on its ``fakeauth`` (below).
 
 Marker: ``@pytest.mark.fakeauth(**options)`` passes its options to ``FakeAuth(...)`` (plus
 ``assert_all_served=False`` to allow requests to unserved vendor paths); a marked test gets the
 ``fakeauth`` fixture without asking for it.
+
+Weather: ``@pytest.mark.fakeauth_weather`` (every condition) or
+``@pytest.mark.fakeauth_weather("expired_access", ...)`` runs the test once per named auth
+condition (:mod:`fakeauth.weather`), with the ``fakeauth_weather`` fixture's
+:class:`~fakeauth.weather.Condition` armed on the test's fake; the terminal summary prints a table
+of the outcomes.
 """
 
 from __future__ import annotations
@@ -61,6 +69,7 @@ _FAKE = pytest.StashKey["FakeAuth"]()
 _AIOHTTP = pytest.StashKey[bool]()
 _PLUGIN_OPTIONS = ("assert_all_served",)
 _TEMPLATE = pytest.StashKey["FakeAuth"]()
+_WEATHER_PROPERTY = "fakeauth_weather"
 #: Numbers the session server's lanes (one per test that uses it); not state a test shares.
 _LANE_NUMBERS = itertools.count(1)
 
@@ -71,6 +80,12 @@ def pytest_configure(config: pytest.Config) -> None:
         "fakeauth(**options): options for the test's FakeAuth(...) (seed, features, token "
         "lifetimes, hosts) and assert_all_served; the marked test gets the fakeauth fixture",
     )
+    config.addinivalue_line(
+        "markers",
+        "fakeauth_weather(*names): run the test once per auth condition of fakeauth.weather "
+        "(every one, or those named), with the fakeauth_weather fixture",
+    )
+    config.pluginmanager.register(_WeatherTable(), "fakeauth-weather-table")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -82,6 +97,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             continue
         if "fakeauth" not in names and item.get_closest_marker("fakeauth"):
             names.append("fakeauth")
+        if "fakeauth_weather" not in names and item.get_closest_marker("fakeauth_weather"):
+            names.extend(name for name in ("fakeauth", "fakeauth_weather") if name not in names)
         if "fakeauth" in names or "fakeauth_seed" in names:
             homes.setdefault(_seed_home(config, item, overrides), []).append(item)
     if len(homes) > 1:
@@ -353,6 +370,71 @@ def fakeauth_waltid_user(fakeauth: FakeAuth) -> WaltidUser:
 def fakeauth_waltid_superadmin(fakeauth: FakeAuth) -> WaltidLogin:
     """walt.id's Super Admin, activated, with a valid bearer (``.token``)."""
     return fakeauth.waltid.superadmin()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    marker = metafunc.definition.get_closest_marker("fakeauth_weather")
+    if marker is None:
+        return
+    from fakeauth.weather import CONDITIONS, condition
+
+    if marker.kwargs or not all(isinstance(name, str) for name in marker.args):
+        raise pytest.UsageError(
+            "@pytest.mark.fakeauth_weather takes condition names only, such as "
+            '@pytest.mark.fakeauth_weather("expired_access"), or none for every condition'
+        )
+    try:
+        chosen = [condition(name) for name in marker.args] if marker.args else list(CONDITIONS)
+    except ValueError as exc:  # ConfigurationError: an unknown name, with the known ones
+        raise pytest.UsageError(f"@pytest.mark.fakeauth_weather: {exc}") from None
+    if "fakeauth_weather" not in metafunc.fixturenames:  # requested at collection's end
+        metafunc.fixturenames.append("fakeauth_weather")
+    ids = [f"weather={weather.name}" for weather in chosen]
+    metafunc.parametrize("fakeauth_weather", chosen, indirect=True, ids=ids)
+
+
+@pytest.fixture
+def fakeauth_weather(request: pytest.FixtureRequest, fakeauth: FakeAuth) -> Any:
+    """The :class:`~fakeauth.weather.Condition` this run of a ``fakeauth_weather``-marked test
+    is under, armed on the test's ``fakeauth`` (``None`` in a test without the marker)."""
+    weather = getattr(request, "param", None)
+    if weather is not None:
+        weather.arm(fakeauth)
+        request.node.user_properties.append((_WEATHER_PROPERTY, weather.name))
+    return weather
+
+
+class _WeatherTable:
+    """The weather table of one session (a plugin object, so that no state is module-level):
+    each weather test's outcome, printed in the terminal summary."""
+
+    def __init__(self) -> None:
+        #: By node id: the test's id without its condition, the condition, the outcome so far.
+        self.rows: dict[str, list[str]] = {}
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        name = next((v for k, v in report.user_properties if k == _WEATHER_PROPERTY), None)
+        if name is None:
+            return
+        test = report.nodeid.replace(f"weather={name}-", "").replace(f"-weather={name}]", "]")
+        test = test.replace(f"[weather={name}]", "")
+        row = self.rows.setdefault(report.nodeid, [test, str(name), "passed"])
+        if report.failed:
+            row[2] = "failed"
+        elif report.skipped and row[2] == "passed":
+            row[2] = "skipped"
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if not self.rows:
+            return
+        from fakeauth.weather import condition
+
+        rows = [(*row, condition(row[1]).description) for row in self.rows.values()]
+        widths = [max(len(row[column]) for row in rows) for column in range(3)]
+        terminalreporter.write_sep("=", "fakeauth weather")
+        for row in rows:
+            cells = [cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True)]
+            terminalreporter.write_line("  ".join([*cells, row[3]]))
 
 
 @pytest.hookimpl(wrapper=True)

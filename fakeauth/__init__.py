@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from fakeauth.features import Feature, FeatureRegistry
     from fakeauth.journal import Journal, JournalEntry, OperationCalls
     from fakeauth.lanes import Lanes
+    from fakeauth.options import FakeAuthOptions
     from fakeauth.outbox import Message, Outbox
     from fakeauth.persistence import Snapshot, Snapshots
     from fakeauth.redaction import redacted
@@ -51,6 +52,7 @@ __all__ = [
     "DomainError",
     "FakeAuth",
     "FakeAuthError",
+    "FakeAuthOptions",
     "FakeauthServer",
     "Fault",
     "Feature",
@@ -96,6 +98,7 @@ _HOMES = {
     "FakeAuthError": "fakeauth.errors",
     "DEFAULT_HOSTS": "fakeauth.fake",
     "FakeAuth": "fakeauth.fake",
+    "FakeAuthOptions": "fakeauth.options",
     "Feature": "fakeauth.features",
     "FeatureRegistry": "fakeauth.features",
     "Fault": "fakeauth.faults",

@@ -17,12 +17,14 @@ __all__ = [
     "ConfigurationError",
     "DomainError",
     "FakeAuthError",
+    "FieldRefused",
     "Forbidden",
     "InvalidCredentials",
     "NotFound",
     "TokenExpired",
     "TokenInvalid",
     "TokenRevoked",
+    "shown",
 ]
 
 
@@ -35,6 +37,28 @@ class ConfigurationError(FakeAuthError, ValueError):
 
     def __init__(self, message: str) -> None:
         super().__init__(f"fakeauth: {message}")
+
+
+class FieldRefused(ConfigurationError):
+    """A value a seeding rule refuses (an email no vendor takes, an over-long name): ``field``
+    names the argument (a state document's loader names the record's field with it)."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(problem)
+        #: The argument (and the document field) refused.
+        self.field = field
+        #: The sentence that says what is wrong with it.
+        self.problem = problem
+
+
+def shown(value: object, limit: int = 40) -> str:
+    """``repr(value)``, cut to about ``limit`` characters with its length said: a 5 MB email
+    makes a sentence, not a 5 MB message."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    size = f" ({len(value):,} characters)" if isinstance(value, str) else ""
+    return f"{text[: limit - 3]}...{size}"
 
 
 class DomainError(FakeAuthError):

@@ -13,11 +13,13 @@ from fakeauth.apis.base import VendorApi
 from fakeauth.clock import Clock
 from fakeauth.control import CONTROL
 from fakeauth.errors import ConfigurationError
+from fakeauth.events import RequestEvents
 from fakeauth.faults import Fault, Faults
 from fakeauth.features import FeatureRegistry, declare
-from fakeauth.hosts import base_urls, host_keys
+from fakeauth.hosts import host_key, host_keys
 from fakeauth.journal import Journal, OperationCalls
 from fakeauth.openapi import openapi_document
+from fakeauth.options import FakeAuthOptions
 from fakeauth.outbox import Outbox
 from fakeauth.persistence import (
     Snapshot,
@@ -43,7 +45,7 @@ from fakeauth.transports.server import (
     LiveServer,
 )
 from fakeauth.vendor import StateContext, Vendor, VendorState
-from fakeauth.vendors import DEFAULT_HOSTS, VENDORS, checked_vendors
+from fakeauth.vendors import DEFAULT_HOSTS, VENDORS
 from fakeauth.wsgi import WsgiApp, routing_for
 
 if TYPE_CHECKING:
@@ -83,41 +85,16 @@ class _LazyState(Generic[_State]):
             return self
         return cast("_State", fake.vendor_state(self._name))
 
-    def built(self, fake: FakeAuth) -> _State | None:
-        """The state of ``fake`` if it is built, without building it."""
-        state: _State | None = fake.__dict__.get(self._name)
-        return state
-
-    def build(self, fake: FakeAuth) -> _State:
-        """A new state for ``fake``, not installed (an import fills it, then swaps it in)."""
-        vendor = _DEFAULT_VENDORS[self._name]
-        return cast("_State", vendor.build_state(_context(fake, vendor)))
-
 
 def _context(fake: FakeAuth, vendor: Vendor) -> StateContext:
-    """What ``vendor``'s state is built from in ``fake`` (or in persistence's stand-in for a
-    fake, which holds the services and the option tuples)."""
+    """What ``vendor``'s state is built from in ``fake``."""
     return StateContext(
         clock=fake.clock,
         randomness=fake.randomness,
         outbox=fake.outbox,
         features=fake.features,
-        options=_vendor_options(fake, vendor.name),
+        options=fake.options.vendor_options(vendor.name),
     )
-
-
-def _vendor_options(fake: FakeAuth, name: str) -> Mapping[str, Any]:
-    """A vendor's constructor options by their short name (``ovok_access_token_ttl`` is Ovok's
-    ``access_token_ttl``)."""
-    if name == "ovok":
-        access, refresh = fake._ovok_ttls
-        return {"access_token_ttl": access, "refresh_token_ttl": refresh}
-    if name == "b2core":
-        hosts, access, refresh = fake._b2core_options
-        return {"hosts": hosts, "access_token_ttl": access, "refresh_token_ttl": refresh}
-    if name == "waltid":
-        return {"token_ttl": fake._waltid_ttl}
-    return {"hosts": fake.hosts[name]}
 
 
 class FakeAuth:
@@ -165,11 +142,21 @@ class FakeAuth:
         waltid_token_ttl: int = 604_800,
         journal_limit: int | None = None,
     ) -> None:
-        #: The vendor records this fake serves, in the order every listing shows them.
-        self.vendors = checked_vendors(vendors)
-        self._vendor_by_name = {vendor.name: vendor for vendor in self.vendors}
+        #: The options this fake was made with, checked: a frozen value (see
+        #: :class:`~fakeauth.options.FakeAuthOptions`).
+        self.options = FakeAuthOptions.checked(
+            vendors=vendors,
+            seed=seed,
+            hosts={"ovok": ovok_hosts, "b2core": b2core_hosts, "waltid": waltid_hosts},
+            features=features,
+            ovok_access_token_ttl=ovok_access_token_ttl,
+            ovok_refresh_token_ttl=ovok_refresh_token_ttl,
+            b2core_access_token_ttl=b2core_access_token_ttl,
+            b2core_refresh_token_ttl=b2core_refresh_token_ttl,
+            waltid_token_ttl=waltid_token_ttl,
+            journal_limit=journal_limit,
+        )
         self.clock = Clock()
-        self._seed_option = seed
         self.randomness = Randomness(seed)
         self.features = FeatureRegistry(_FEATURES)
         self.journal = Journal(journal_limit)
@@ -178,44 +165,17 @@ class FakeAuth:
         self.handler_errors: list[BaseException] = []
         #: Pending injected faults; see :meth:`fail_next`, :meth:`drop_next`, :meth:`delay_next`.
         self.faults = Faults()
+        #: Listeners to every served request (:mod:`fakeauth.events`); a reset removes them.
+        self.events = RequestEvents()
         #: The vendor hosts a client that fakeauth does not intercept tried to reach (refused).
         self.network_refusals = NetworkRefusals()
         #: Host names besides loopback, IP addresses and the vendor hosts on which the control API
         #: and the dashboard answer (``fakeauth serve --allow-host fakeauth`` in docker compose).
         self.control_hosts: frozenset[str] = frozenset()
-        # Every option is checked now, in the order the states once checked them when they were
-        # built here; the states themselves are built on first use (see _LazyState).
+        # The states are built on first use (see _LazyState), one build under this lock.
         self._states_lock = threading.Lock()
-        lifetimes = (
-            ovok_access_token_ttl,
-            ovok_refresh_token_ttl,
-            b2core_access_token_ttl,
-            b2core_refresh_token_ttl,
-            waltid_token_ttl,
-        )
-        try:
-            checked = _checked_lifetimes(*lifetimes)
-        except TypeError:  # a value that cannot be a cache key: checked (and refused) anew
-            checked = _checked_lifetimes.__wrapped__(*lifetimes)
-        self._ovok_ttls, self._waltid_ttl = checked
-        given_hosts = {"ovok": ovok_hosts, "b2core": b2core_hosts, "waltid": waltid_hosts}
-        self.hosts: dict[str, tuple[str, ...]] = {
-            vendor.name: vendor.check_hosts(
-                base_urls(vendor.hosts_option, given_hosts.get(vendor.name, vendor.default_hosts))
-            )
-            for vendor in self.vendors
-        }
-        b2core_urls = self.hosts.get("b2core") or DEFAULT_HOSTS["b2core"]
-        self._b2core_options = (b2core_urls, b2core_access_token_ttl, b2core_refresh_token_ttl)
-        if features is not None and not isinstance(features, Mapping):
-            raise ConfigurationError(
-                "features maps flag names to True or False, such as "
-                f'{{"account-registration": False}}, not {type(features).__name__}'
-            )
-        self._initial_features = dict(features or {})
-        self.features.apply(self._initial_features)
-        self._host_vendor = _host_table(tuple((v, self.hosts[v.name]) for v in self.vendors))
-        self._routing = routing_for(self.vendors)
+        self.features.apply(self.options.features)
+        self._take_options(self.options)
         #: The WSGI application serving every vendor API on this fake's state.
         self.wsgi_app = WsgiApp(self, mounts=(CONTROL,))
         self._servers: list[LiveServer] = []
@@ -276,8 +236,12 @@ class FakeAuth:
         return list(dict.fromkeys(urls))
 
     def vendor_for_host(self, host: str) -> VendorApi | None:
-        """The vendor API a ``Host`` header names, or ``None`` for any other host."""
-        host = host.lower()
+        """The vendor API a ``Host`` header names (in any spelling :func:`~fakeauth.hosts.host_key`
+        reads: case, a trailing dot, IDNA, userinfo), or ``None`` for any other host."""
+        try:
+            host = host_key(host)
+        except ValueError:  # no host at all; the network guard refuses it before any lookup
+            return None
         api = self._host_vendor.get(host)
         if api is None:
             # A host added at run time (fake.b2core.add_broker(...)): only a built state can
@@ -488,10 +452,18 @@ class FakeAuth:
         return export_state(self, journal=journal)
 
     @classmethod
-    def from_state(cls, document: Any, *, journal_limit: int | None = None) -> FakeAuth:
-        """A new fake holding an exported ``document``'s state, continuing where it stood:
-        every credential valid in the exporting fake is valid in this one."""
-        return from_state(document, journal_limit=journal_limit)
+    def from_state(
+        cls,
+        document: Any,
+        *,
+        vendors: Iterable[Vendor] = VENDORS,
+        journal_limit: int | None = None,
+    ) -> FakeAuth:
+        """A new fake serving ``vendors`` and holding an exported ``document``'s state,
+        continuing where it stood: every credential valid in the exporting fake is valid in this
+        one. A document of a fake that served a vendor of its own needs that vendor's record
+        (``vendors=(*VENDORS, my_vendor)``)."""
+        return from_state(document, factory=cls, vendors=vendors, journal_limit=journal_limit)
 
     def import_state(self, document: Any, *, take_options: bool = False) -> None:
         """Replace this fake's state (and clock setting) with ``document``'s, whole or not at
@@ -509,15 +481,46 @@ class FakeAuth:
         after the snapshot is refused after the restore and never issued again."""
         restore(self, snapshot)
 
-    def _adopt_options(self, other: FakeAuth) -> None:
-        """Take the options of ``other`` (an import that takes the document's options)."""
-        self._seed_option = other._seed_option
-        self._ovok_ttls, self._waltid_ttl = other._ovok_ttls, other._waltid_ttl
-        self._b2core_options = other._b2core_options
-        self._initial_features = other._initial_features
-        self.hosts, self._host_vendor = other.hosts, other._host_vendor
-        self.vendors, self._vendor_by_name = other.vendors, other._vendor_by_name
-        self._routing = other._routing
+    def replace_states(
+        self,
+        states: Mapping[str, VendorState],
+        *,
+        randomness: Randomness,
+        features: Mapping[str, bool],
+        options: FakeAuthOptions | None = None,
+    ) -> None:
+        """Hold ``states`` (one per vendor this fake serves, each built on ``randomness`` and
+        loaded whole: an import of a state document) instead of the current ones, in one step;
+        switch the flags as ``features`` says (the others back to their defaults); ``options``:
+        take those (an import that takes a document's options; their vendors are this fake's).
+
+        Check everything first: this only swaps (``features`` are checked before anything
+        changes)."""
+        taken = options or self.options
+        names = [vendor.name for vendor in self.vendors]
+        if taken.vendors != self.options.vendors or sorted(states) != sorted(names):
+            raise ConfigurationError(
+                f"replace_states takes one state for each vendor this fake serves "
+                f"({', '.join(names)}), not {sorted(states)}, and options of those vendors"
+            )
+        self.features.check(features)
+        with self._states_lock:
+            if options is not None:
+                self.options = options
+                self._take_options(options)
+            self.randomness = randomness
+            for vendor in self.vendors:
+                self.__dict__[vendor.name] = states[vendor.name]
+            self.features.load_document(features)
+
+    def _take_options(self, options: FakeAuthOptions) -> None:
+        """Serve ``options``' vendors on their hosts."""
+        #: The vendor records this fake serves, in the order every listing shows them.
+        self.vendors = options.vendors
+        self._vendor_by_name = {vendor.name: vendor for vendor in self.vendors}
+        self.hosts: dict[str, tuple[str, ...]] = dict(options.hosts)
+        self._host_vendor = _host_table(tuple((v, self.hosts[v.name]) for v in self.vendors))
+        self._routing = routing_for(self.vendors)
 
     def reset(self) -> None:
         """Back to a fresh instance's state: embedded defaults, no accounts, empty journal.
@@ -534,11 +537,12 @@ class FakeAuth:
         for _, state in self.built_states():  # a state not built yet is as fresh as a reset one
             state.reset()
         self.features.reset()
-        self.features.apply(self._initial_features)
+        self.features.apply(self.options.features)
         self.journal.clear()
         self.outbox.clear()
         self.handler_errors.clear()
         self.faults.clear()
+        self.events.clear()
         self.network_refusals.clear()
 
     def __repr__(self) -> str:
@@ -549,18 +553,6 @@ class FakeAuth:
             f"<FakeAuth {shown} accounts, "
             f"{len(self.journal)} requests, {len(self.outbox)} messages>"
         )
-
-
-# Most fakes use the default lifetimes: checked once, not per fake. ``typed``: True and 1 differ.
-@functools.lru_cache(maxsize=64, typed=True)
-def _checked_lifetimes(
-    ovok_access: Any, ovok_refresh: Any, b2core_access: Any, b2core_refresh: Any, waltid: Any
-) -> tuple[tuple[int, int], int]:
-    """The Ovok and walt.id lifetimes as the states take them, once every lifetime is checked
-    (raises :class:`ConfigurationError` as the states' own checks do)."""
-    ovok = OvokState.token_lifetimes(ovok_access, ovok_refresh)
-    B2CoreState.checked_lifetimes(b2core_access, b2core_refresh)
-    return ovok, WaltidState.token_lifetime(waltid)
 
 
 @functools.lru_cache(maxsize=64)  # most fakes use the default hosts

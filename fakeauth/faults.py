@@ -30,7 +30,8 @@ class Fault:
 
     ``status`` (with an optional JSON ``body``; else the vendor's own error body) replaces the
     answer; ``drop`` closes the connection without one; ``delay`` waits that many seconds first
-    (with neither status nor drop, the normal answer follows the delay).
+    (with neither status nor drop, the normal answer follows the delay); ``headers`` are added to
+    the answer (``(("Retry-After", "1"),)`` with a 503).
     """
 
     operation: str
@@ -39,6 +40,7 @@ class Fault:
     drop: bool = False
     delay: float = 0.0
     remaining: int = 1
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 class Faults:

@@ -108,11 +108,16 @@ class FeatureRegistry:
                 "fake.features.apply takes a mapping of flag names to True or False, such as "
                 f"{{'account-registration': False}}, not {type(settings).__name__}"
             )
+        self.check(settings)
+        with self._lock:
+            self._switched.update(settings)
+
+    def check(self, settings: Mapping[str, bool]) -> None:
+        """Raise :class:`ConfigurationError` for a name in ``settings`` that is no flag of this
+        registry or a switch that is not true or false; switch nothing."""
         for name, enabled in settings.items():
             self._check(name)
             _check_switch(name, enabled)
-        with self._lock:
-            self._switched.update(settings)
 
     def reset(self) -> None:
         """Switch every flag back to its default."""

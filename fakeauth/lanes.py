@@ -20,9 +20,10 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fakeauth.errors import ConfigurationError
+from fakeauth.fake import FakeAuth
 from fakeauth.journal import JournalBudget
 from fakeauth.lane_names import LANE_HEADER, LANE_PREFIX, Refused, check_lane_name
 from fakeauth.lanes_app import LanesApp
@@ -34,14 +35,10 @@ from fakeauth.persistence import (
     export_lane,
     from_lane,
     lanes_of,
-    options_of,
     reload_lane,
     start_lane,
 )
 from fakeauth.persistence.model import LaneDoc
-
-if TYPE_CHECKING:
-    from fakeauth.fake import FakeAuth
 
 __all__ = [
     "DEFAULT_JOURNAL_BUDGET",
@@ -147,7 +144,6 @@ class Lanes:
         self._lanes: dict[str, LaneInfo] = {}
         self._generations: dict[str, int] = {}
         self._count_lock = threading.Lock()
-        self._options_cache: tuple[tuple[object, ...], dict[str, Any]] | None = None
         self._control_hosts: frozenset[str] = frozenset()
         #: The WSGI application that routes each request to its lane.
         self.wsgi_app = LanesApp(self)
@@ -173,7 +169,7 @@ class Lanes:
                 f"more than max_lanes ({max_lanes}); raise --max-lanes"
             )
         lanes = cls(
-            from_lane(docs[DEFAULT_LANE], journal_limit=journal_limit),
+            from_lane(docs[DEFAULT_LANE], factory=FakeAuth, journal_limit=journal_limit),
             start=docs[DEFAULT_LANE],
             max_lanes=max_lanes,
             journal_limit=journal_limit,
@@ -181,7 +177,8 @@ class Lanes:
         )
         for name, lane in docs.items():
             if name != DEFAULT_LANE:
-                fake = lanes._budget(from_lane(lane, journal_limit=journal_limit))
+                made = from_lane(lane, factory=FakeAuth, name=name, journal_limit=journal_limit)
+                fake = lanes._budget(made)
                 lanes._lanes[name] = LaneInfo(name, fake)
         return lanes
 
@@ -192,17 +189,21 @@ class Lanes:
         return fake
 
     def _new_fake(self, name: str, start: LaneDoc | None) -> FakeAuth:
-        from fakeauth.fake import FakeAuth
-
         default = self._require_default()
         generation = self._generations.get(name, 0)
         self._generations[name] = generation + 1
-        seed = _derived_seed(default._seed_option, name, generation)
+        seed = _derived_seed(default.options.seed, name, generation)
         if start is None:  # a fresh fake of the default lane's options: as cheap as FakeAuth()
-            options = {**self._options_of(default), "seed": seed}
-            fake = FakeAuth(**options, journal_limit=self._journal_limit)
+            options = default.options.replace(seed=seed, journal_limit=self._journal_limit)
+            fake = FakeAuth(**options.arguments())
         else:
-            fake = start_lane(start, seed=seed, journal_limit=self._journal_limit)
+            fake = start_lane(
+                start,
+                factory=FakeAuth,
+                seed=seed,
+                vendors=default.vendors,
+                journal_limit=self._journal_limit,
+            )
         fake.control_hosts = self._control_hosts
         return self._budget(fake)
 
@@ -221,24 +222,6 @@ class Lanes:
             fakes.append(self.default)
         for fake in fakes:
             fake.control_hosts = self._control_hosts
-
-    def _options_of(self, default: FakeAuth) -> dict[str, Any]:
-        # Worked out once per default fake, so a lane costs what FakeAuth() costs. An import
-        # that takes a document's options gives the fake new option objects (_adopt_options):
-        # compared by identity, they say when to work the options out again.
-        key = (
-            default,
-            default.hosts,
-            default._ovok_ttls,
-            default._waltid_ttl,
-            default._b2core_options,
-            default._initial_features,
-            default._seed_option,
-        )
-        cached = self._options_cache
-        if cached is None or any(a is not b for a, b in zip(cached[0], key, strict=True)):
-            cached = self._options_cache = (key, _options(default))
-        return cached[1]
 
     def _require_default(self) -> FakeAuth:
         default = self.default
@@ -387,10 +370,3 @@ class Lanes:
             info.requests += 1
             info.last_used = _monotonic()
         return info.fake
-
-
-def _options(fake: FakeAuth) -> dict[str, Any]:
-    from fakeauth.persistence import constructor_options
-    from fakeauth.persistence.model import OptionsDoc
-
-    return constructor_options(OptionsDoc.model_validate(options_of(fake)))

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qs, unquote
 
 from fakeauth.control.body import too_large
+from fakeauth.control.snapshots import export
 from fakeauth.errors import ConfigurationError
 from fakeauth.http import Request, Response
 from fakeauth.lane_names import LANE_HEADER, LANE_PREFIX, Refused, check_lane_name
 from fakeauth.origins import CONTROL_HEADER, own_host, refusal, shares_with
 from fakeauth.persistence import DEFAULT_LANE
-from fakeauth.persistence.routes import export
 from fakeauth.routing import Router
 from fakeauth.vendor import Vendor
 from fakeauth.vendors import VENDORS

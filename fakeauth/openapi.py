@@ -7,8 +7,11 @@ server is the live server's root and which lists what the root serves: a method 
 vendors share appears once, under its owner there. Each operation carries its operation id, path
 parameters, request body content types, its success and error replies and their schemas, and the
 security it needs, all taken from the :class:`~fakeauth.apis.docs.OperationDoc` its route carries
-in the vendor module. A document depends on the code alone (not on a fake's hosts or state), so it
-is built once, on first use, and kept for the life of the process.
+in the vendor module, with its examples (``VendorApi.examples``): every shown reply under its
+status, and the request of each accepted example under its content type (its passwords and
+tokens redacted as the journal redacts them; a raw-text body left out). A document depends on
+the code alone (not on a fake's hosts or state), so it is built once, on first use, and kept for
+the life of the process.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter
 
-from fakeauth.apis.docs import OperationDoc, Reply
+from fakeauth.apis.docs import Example, OperationDoc, Reply
+from fakeauth.redaction import REQUEST_SECRET_KEYS, redact
 from fakeauth.vendor import Vendor
 from fakeauth.vendors import VENDORS
 
@@ -195,24 +199,47 @@ def _operation(
             {"name": name, "in": "path", "required": True, "schema": dict(_SEGMENT)}
             for name in parameters
         ]
+    examples = api.examples(route)
     if doc.body is not None:
         result["requestBody"] = {
             "required": doc.body_required,
             "content": {
-                media: {"schema": schema_of(source, "validation")}
+                media: _with_examples(
+                    {"schema": schema_of(source, "validation")},
+                    {
+                        # what the fake serves never holds a password or token in clear: the
+                        # journal's redaction, and no raw-text body (a registration token)
+                        name: (e.title, redact(e.body, keys=REQUEST_SECRET_KEYS))
+                        for name, e in examples.items()
+                        if e.status < 400 and e.media == media and isinstance(e.body, dict | list)
+                    },
+                )
                 for media, source in doc.body.items()
             },
         }
     replies = {**doc.replies, 413: Reply(_TOO_LARGE, api.doc.error)}
     result["responses"] = {
-        str(status): _response(replies[status], schema_of) for status in sorted(replies)
+        str(status): _response(replies[status], schema_of, examples, status)
+        for status in sorted(replies)
     }
     if doc.security:
         result["security"] = [{name: [] for name in names} for names in doc.security]
     return result
 
 
-def _response(reply: Reply, schema_of: _SchemaOf) -> dict[str, Any]:
+def _with_examples(entry: dict[str, Any], examples: dict[str, tuple[str, Any]]) -> dict[str, Any]:
+    """A media type entry, with OpenAPI's ``examples`` (by name: summary and value) if any."""
+    if examples:
+        entry["examples"] = {
+            name: {"summary": summary, "value": value}
+            for name, (summary, value) in examples.items()
+        }
+    return entry
+
+
+def _response(
+    reply: Reply, schema_of: _SchemaOf, examples: Mapping[str, Example], status: int
+) -> dict[str, Any]:
     result: dict[str, Any] = {"description": reply.description}
     if reply.headers:
         result["headers"] = {
@@ -221,7 +248,14 @@ def _response(reply: Reply, schema_of: _SchemaOf) -> dict[str, Any]:
         }
     if reply.content:
         result["content"] = {
-            media: {"schema": schema_of(source, "serialization")}
+            media: _with_examples(
+                {"schema": schema_of(source, "serialization")},
+                {
+                    name: (e.title, e.reply)
+                    for name, e in examples.items()
+                    if e.status == status and e.reply_media == media and e.reply is not None
+                },
+            )
             for media, source in reply.content.items()
         }
     return result

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CONTROL_HEADER",
     "control_preflight",
+    "from_own_origin",
     "is_preflight",
     "own_host",
     "refusal",
@@ -81,6 +82,13 @@ def own_host(fake: FakeAuth, host: str) -> bool:
 def _same_origin(origin: str, host: str) -> bool:
     parts = urlsplit(origin)
     return parts.scheme in ("http", "https") and parts.netloc.lower() == host.lower()
+
+
+def from_own_origin(request: Request) -> bool:
+    """Whether ``request`` comes from the server's own origin or from none (curl, scripts, a
+    browser's same-origin ``GET``): a browser's cross-origin request names another origin."""
+    origin = request.headers.get("origin")
+    return origin is None or _same_origin(origin, request.headers.get("host", ""))
 
 
 def _error(status: int, message: str) -> Response:

@@ -29,6 +29,12 @@ class PasswordHash:
         salt = random.bytes(16)
         return cls(salt, _digest(password, salt))
 
+    @classmethod
+    def salted(cls, password: str, salt: bytes) -> PasswordHash:
+        """Hash ``password`` with the given ``salt`` (the same password and salt: the same
+        hash, so that a state written twice is written the same)."""
+        return cls(salt, _digest(password, salt))
+
     def matches(self, password: str) -> bool:
         """Whether ``password`` is the one hashed, compared in constant time."""
         return hmac.compare_digest(self.digest, _digest(password, self.salt))

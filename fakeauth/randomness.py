@@ -103,12 +103,17 @@ class Randomness:
         self._lock = threading.Lock()
         #: How many times :meth:`advance` was called: 0 for a fresh fake.
         self.epoch = 0
+        #: Whether the streams continue an exported fake's epoch (:meth:`resume`): a state that
+        #: loads that fake's document then moves its streams to where the document says they
+        #: stood. :meth:`advance` ends it (the positions are of an earlier epoch then).
+        self.resumed = False
 
     def advance(self, *, past: int = 0) -> None:
         """Start a new epoch: every stream made from now on differs from every earlier one
         (and, with ``past``, from those of the epochs up to ``past``: a loaded state's)."""
         with self._lock:
             self.epoch = max(self.epoch, past) + 1
+            self.resumed = False
 
     def resume(self, epoch: int) -> None:
         """Continue at ``epoch`` (a state document's, loaded into a new fake); raises
@@ -117,6 +122,7 @@ class Randomness:
             raise ConfigurationError(f"a random epoch is a whole number, 0 or more, not {epoch!r}")
         with self._lock:
             self.epoch = epoch
+            self.resumed = True
 
     def stream(self, name: str) -> RandomStream:
         """A fresh stream named ``name``; the same seed, epoch and name give the same values."""

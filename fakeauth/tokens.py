@@ -108,6 +108,13 @@ class JwtSigner:
         with self._lock:
             return self._secret if self._signing_key is not None else None
 
+    @property
+    def key_stream(self) -> RandomStream | None:
+        """The stream the key is drawn from, when the signer was given one (``None``: it makes
+        a stream when it first needs a key); a state document keeps where it stands."""
+        random = self._random
+        return random if isinstance(random, RandomStream) else None
+
     def load_secret(self, secret: bytes) -> None:
         """Sign and verify with the key of ``secret`` (from :meth:`secret`) from now on."""
         if len(secret) != 32:
@@ -359,6 +366,23 @@ class TokenStore:
             record = self.check(token_id, kind, expires_at=expires_at)
             self._revoke_ids([token_id])
             return record
+
+    def expire(self, token_id: str) -> None:
+        """Make one token expire now, by the fake's clock (its signed ``exp`` stays): its next
+        use is refused as expired. Unknown ids, and tokens expired already, are left alone."""
+        now = self._clock.time()
+        with self._lock:
+            record = self._records.get(token_id)
+            if record is None or now >= record.expires_at:
+                return
+            # Records are immutable (a snapshot may share them): a new record replaces the old
+            # one in the store's own containers, copied first when they are shared.
+            expired = replace(record, expires_at=now)
+            if self._shared_records:
+                self._records, self._shared_records = dict(self._records), False
+            self._records[token_id] = expired
+            records = self._session_list(record.session)
+            records[:] = [expired if r.id == token_id else r for r in records]
 
     def revoke(self, token_id: str) -> None:
         """Revoke one token; unknown ids are ignored."""

@@ -27,6 +27,7 @@ __all__ = [
     "AccountEdits",
     "AccountField",
     "AccountSummary",
+    "AuthFlow",
     "FidelitySection",
     "StateContext",
     "Vendor",
@@ -138,6 +139,25 @@ class FidelitySection:
     entries: tuple[Entry, ...]
 
 
+@dataclass(frozen=True)
+class AuthFlow:
+    """How a vendor's clients sign in, for code that acts on "the login" or "the refresh" of
+    every vendor alike (the weather conditions of :mod:`fakeauth.weather`).
+
+    ``login``: the operation ids that check a password; ``refresh``: those that swap a refresh
+    token; ``bearer_kinds``: the :class:`~fakeauth.tokens.TokenRecord` kinds a client sends as
+    its bearer (the others are refresh tokens); ``lock_out``: locks every account of a state out
+    as the vendor itself does (``None``: the vendor has no lockout, and ``lockout_message`` is
+    the message of the 429 fakeauth answers in its place, in the vendor's error shape).
+    """
+
+    login: tuple[str, ...] = ()
+    refresh: tuple[str, ...] = ()
+    bearer_kinds: tuple[str, ...] = ()
+    lock_out: Callable[[Any], None] | None = None
+    lockout_message: str = "Too many requests"
+
+
 def _no_summary(account: Mapping[str, Any]) -> AccountSummary:
     return AccountSummary(name="", scope="")
 
@@ -174,10 +194,11 @@ class Vendor:
     dashboard's :class:`AccountSummary`; ``tokens`` is the state's token store (``None``: it
     issues no tokens), ``public_key`` the JWK of its asymmetric tokens (``None``: none);
     ``added_hosts`` the base URLs a built state answers on besides the configured ones (B2Core
-    brokers added at run time), ``check_hosts`` checks and normalises the configured base URLs.
-    ``label`` is how the dashboard names the vendor (default: its name), ``account_fields`` the
-    fields its create form offers besides the email and password, ``edits`` what of an existing
-    account a state lets the dashboard change (``None``: nothing).
+    brokers added at run time), ``check_hosts`` checks and normalises the configured base URLs;
+    ``auth`` names its sign-in operations (:class:`AuthFlow`). ``label`` is how the dashboard
+    names the vendor (default: its name), ``account_fields`` the fields its create form offers
+    besides the email and password, ``edits`` what of an existing account a state lets the
+    dashboard change (``None``: nothing).
     """
 
     name: str
@@ -194,6 +215,7 @@ class Vendor:
     label: str = ""
     account_fields: tuple[AccountField, ...] = ()
     edits: Callable[[Any], AccountEdits | None] = _no_edits
+    auth: AuthFlow = field(default_factory=AuthFlow)
 
     @property
     def title(self) -> str:

@@ -8,6 +8,7 @@ unserved, 501); any other host (the live server's loopback address) is routed by
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import time
 import traceback
@@ -19,6 +20,7 @@ from urllib.parse import unquote, urlsplit
 from werkzeug.http import HTTP_STATUS_CODES
 
 from fakeauth.apis.base import Route, VendorApi
+from fakeauth.events import RequestEvent
 from fakeauth.faults import Fault, InjectedConnectionError
 from fakeauth.http import Request, Response
 from fakeauth.journal import JournalEntry, body_value
@@ -196,9 +198,15 @@ class WsgiApp:
             response = api.unserved(request.method, request.path)
         else:
             request.path_params = dict(params)
+            event = None
+            if fake.events.listeners:  # before the faults: a listener may queue one for this call
+                event = RequestEvent(route.operation, api.name, request)
+                fake.events.before(event)
             fault = fake.faults.take(route.operation)
             if fault is not None and fault.drop:
                 self._record(when, request, route.operation, api, None)
+                if event is not None:
+                    fake.events.after(dataclasses.replace(event, status=0))
                 raise InjectedConnectionError(
                     f"fakeauth: injected fault: connection dropped ({route.operation})",
                     delay=fault.delay,
@@ -208,6 +216,10 @@ class WsgiApp:
                 if fault is None
                 else self._inject(fault, api, route, request)
             )
+            self._record(when, request, operation, api, response)
+            if event is not None:
+                fake.events.after(dataclasses.replace(event, status=response.status))
+            return response
         self._record(when, request, operation, api, response)
         return response
 
@@ -247,6 +259,7 @@ class WsgiApp:
             response = Response.json(fault.status, fault.body)
         else:
             response = api.error(fault.status, f"fakeauth: injected fault ({route.operation})")
+        response.headers.extend(fault.headers)
         response.delay = fault.delay
         return response
 

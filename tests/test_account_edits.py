@@ -22,6 +22,8 @@ EMAIL = "ann@example.test"
 OVOK = "https://api.dev.ovok.com"
 B2CORE = "https://host.name"
 WALTID = "https://enterprise-sandbox.waltid.dev"
+#: One character more than an Ovok name or surname may hold (its API takes 1 to 128).
+OVOK_NAME_TOO_LONG = "n" * 129
 
 
 def ovok_login(client: Client, password: str) -> int:
@@ -148,6 +150,16 @@ def test_a_snapshot_taken_before_an_edit_restores_the_account_as_it_was(vendor: 
             "fakeauth: fake.ovok.update_account: password must be a string, not int",
         ),
         (
+            "ovok",
+            {"name": OVOK_NAME_TOO_LONG},
+            "fakeauth: an Ovok name is at most 128 characters, not 129",
+        ),
+        (
+            "ovok",
+            {"surname": OVOK_NAME_TOO_LONG},
+            "fakeauth: an Ovok surname is at most 128 characters, not 129",
+        ),
+        (
             "b2core",
             {"two_factor": "email"},
             "fakeauth: two_factor is 'google', 'sms' or None, not 'email'",
@@ -159,6 +171,11 @@ def test_a_snapshot_taken_before_an_edit_restores_the_account_as_it_was(vendor: 
         ),
         ("b2core", {"password": ""}, "fakeauth: a B2Core account needs a non-empty password"),
         ("waltid", {"name": ""}, "fakeauth: fake.waltid.update_account needs a non-empty name"),
+        (
+            "waltid",
+            {"password": ""},
+            "fakeauth: fake.waltid.update_account needs a non-empty password",
+        ),
         (
             "waltid",
             {"roles": "acme.admin"},
@@ -329,6 +346,23 @@ def test_a_bad_patch_is_refused_in_the_control_apis_shape(
     assert response.get_json() == {"error": error}
     assert fake.b2core.get_account(EMAIL).two_factor == "google"
     assert fake.b2core.get_account(EMAIL).password is password
+
+
+def test_a_patch_of_an_over_long_ovok_name_is_refused_as_seeding_refuses_it() -> None:
+    fake = FakeAuth()
+    account = fake.ovok.add_account(email=EMAIL, password=PASSWORD, name="Ann")
+    error = "fakeauth: an Ovok name is at most 128 characters, not 129"
+    with pytest.raises(ConfigurationError) as seeded:
+        fake.ovok.add_account(email="bob@example.test", password=PASSWORD, name=OVOK_NAME_TOO_LONG)
+
+    response = Client(fake.wsgi_app).patch(
+        f"/_fakeauth/accounts/ovok/{account.id}", json={"name": OVOK_NAME_TOO_LONG}
+    )
+
+    assert str(seeded.value) == error
+    assert response.status_code == 400
+    assert response.get_json() == {"error": error}
+    assert fake.ovok.get_account(EMAIL).name == "Ann"
 
 
 def test_a_patch_of_an_unknown_account_answers_404() -> None:

@@ -473,7 +473,7 @@ def test_every_fixture_list_names_every_fixture_of_the_plugin() -> None:
 
     fixtures = _plugin_fixtures()
 
-    assert len(fixtures) == 9
+    assert len(fixtures) == 10
     assert {page: sorted(names ^ fixtures) for page, names in listed.items()} == {
         page: [] for page in listed
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -519,3 +520,99 @@ def test_a_clock_outside_its_range_in_a_document_is_refused(
         FakeAuth.from_state(document)
 
     assert str(refused.value) == f"fakeauth: {message}"
+
+
+# -- a document holds nothing a seeding call would refuse ---------------------------------------
+
+HUGE_EMAIL = "a" * 5_000_000 + "@example.test"  # 5 MB
+LONG_NAME = "N" * 129  # Ovok's API takes names of 1 to 128 characters
+
+
+def _with_ovok_account(**fields: str) -> dict[str, Any]:
+    fake = FakeAuth(seed=7)
+    fake.ovok.add_account("ann@example.test", PASSWORD)
+    document = fake.export_state()
+    document["lanes"]["default"]["ovok"]["accounts"][0].update(fields)
+    return document
+
+
+def test_a_5_mb_email_in_an_imported_document_is_refused_with_a_sentence() -> None:
+    fake = FakeAuth(seed=7)
+    before = fake.export_state()
+
+    with pytest.raises(ConfigurationError) as refused:
+        fake.import_state(_with_ovok_account(email=HUGE_EMAIL))
+
+    assert str(refused.value) == (
+        "fakeauth: the state document is not valid at lanes.default.ovok.accounts.0.email: "
+        "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa... (5,000,013 characters) is not an email "
+        "address Ovok accepts (class-validator isEmail); nothing was loaded"
+    )
+    assert fake.export_state() == before
+
+
+@pytest.mark.parametrize(
+    ("vendor", "field", "message"),
+    [
+        ("ovok", "name", "an Ovok name is at most 128 characters, not 129"),
+        ("ovok", "surname", "an Ovok surname is at most 128 characters, not 129"),
+        ("b2core", "given_name", "a B2Core given_name is at most 4,096 characters, not 4,097"),
+    ],
+)
+def test_an_over_long_name_in_a_document_is_refused_as_add_account_refuses_it(
+    vendor: str, field: str, message: str
+) -> None:
+    fake = FakeAuth(seed=7)
+    fake.ovok.add_account("ann@example.test", PASSWORD)
+    fake.b2core.add_account("ann@example.test", PASSWORD)
+    document = fake.export_state()
+    too_long = "N" * (129 if vendor == "ovok" else 4097)
+    document["lanes"]["default"][vendor]["accounts"][0][field] = too_long
+    seed: Callable[..., Any] = (
+        fake.ovok.add_account if vendor == "ovok" else fake.b2core.add_account
+    )
+
+    with pytest.raises(ConfigurationError) as loaded:
+        FakeAuth.from_state(document)
+    with pytest.raises(ConfigurationError) as seeded:
+        seed("bob@example.test", PASSWORD, **{field: too_long})
+
+    assert str(loaded.value) == (
+        f"fakeauth: the state document is not valid at lanes.default.{vendor}.accounts.0."
+        f"{field}: {message}; nothing was loaded"
+    )
+    assert str(seeded.value) == f"fakeauth: {message}"
+
+
+def test_a_state_refuses_a_bad_part_of_its_own_and_keeps_its_records() -> None:
+    fake = FakeAuth(seed=7)
+    fake.ovok.add_account("ann@example.test", PASSWORD)
+    part = fake.ovok.to_document()
+    part["accounts"][0]["name"] = LONG_NAME
+
+    with pytest.raises(ConfigurationError) as refused:
+        fake.ovok.load_document(part)
+
+    assert str(refused.value) == (
+        "fakeauth: the state document is not valid at accounts.0.name: an Ovok name is at most "
+        "128 characters, not 129; nothing was loaded"
+    )
+    assert [a.email for a in fake.ovok.accounts] == ["ann@example.test"]
+
+
+def test_a_state_reads_back_the_part_it_wrote() -> None:
+    fake = FakeAuth(seed=7)
+    ovok_login(fake, "ann@example.test")
+    b2core_login(fake, "bob@example.test")
+    parts = {v.name: fake.vendor_state(v.name).to_document() for v in fake.vendors}
+    other = FakeAuth(seed=7)
+
+    for vendor in other.vendors:
+        other.vendor_state(vendor.name).load_document(parts[vendor.name])
+
+    for vendor in other.vendors:
+        mine = parts[vendor.name]
+        theirs = other.vendor_state(vendor.name).to_document()
+        assert {k: v for k, v in theirs.items() if k != "streams"} == {
+            k: v for k, v in mine.items() if k != "streams"
+        }

@@ -104,6 +104,26 @@ def test_a_corrupted_data_file_is_refused_and_kept(
     assert data.read_text() == '{"format": "fakeauth-state", "version": 1, "lanes": {'
 
 
+def test_a_5_mb_email_in_a_data_file_is_refused_with_a_sentence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake = FakeAuth()
+    fake.ovok.add_account("ann@example.test", "s3cret")
+    document = fake.export_state()
+    document["lanes"]["default"]["ovok"]["accounts"][0]["email"] = "a" * 5_000_000 + "@x.test"
+    data = tmp_path / "state.json"
+    data.write_text(dumps(document))
+
+    status = main(["serve", "--data", str(data), "--port", "0", "--quiet"])
+
+    assert status == 2
+    assert capsys.readouterr().err == (
+        "fakeauth: the state document is not valid at lanes.default.ovok.accounts.0.email: "
+        "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa... (5,000,007 characters) is not an email "
+        "address Ovok accepts (class-validator isEmail); nothing was loaded\n"
+    )
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [

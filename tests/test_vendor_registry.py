@@ -195,19 +195,31 @@ def test_a_registered_vendor_is_reset_and_named_in_the_fakes_repr() -> None:
     assert fake.export_accounts()["toy"] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="persistence iterates the registry: issue 21 §2 (the `state` engineer's part)",
-)
 def test_a_registered_vendor_is_carried_through_export_and_import() -> None:
     fake = toy_fake()
     fake.vendor_state("toy").load_document({"accounts": [{"id": "toy-7", "email": EMAIL}]})
 
     document = fake.export_state()
-    again = FakeAuth.from_state(document)
+    again = FakeAuth.from_state(document, vendors=(*VENDORS, TOY))
+    imported = toy_fake()
+    imported.import_state(document)
 
     assert document["lanes"]["default"]["toy"] == {"accounts": [{"id": "toy-7", "email": EMAIL}]}
     assert again.export_accounts()["toy"] == [{"id": "toy-7", "email": EMAIL}]
+    assert imported.export_accounts()["toy"] == [{"id": "toy-7", "email": EMAIL}]
+
+
+def test_a_document_of_a_vendor_the_fake_does_not_serve_is_refused_with_a_sentence() -> None:
+    document = toy_fake().export_state()
+
+    with pytest.raises(ConfigurationError) as refused:
+        FakeAuth.from_state(document)
+
+    assert str(refused.value) == (
+        "fakeauth: the state document's lane 'default' holds the part of a vendor this fake does "
+        "not serve, 'toy' (it serves ovok, b2core, waltid); load it into a fake of that vendor's "
+        "record: FakeAuth.from_state(document, vendors=(*VENDORS, record))"
+    )
 
 
 def test_a_fake_refuses_two_vendors_of_one_name_and_a_name_it_uses_itself() -> None:

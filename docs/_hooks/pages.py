@@ -1,8 +1,10 @@
 """MkDocs hooks: the pages generated from the code, and docstring roles made readable.
 
 - ``routes/<vendor>.md``, one per vendor, from :func:`fakeauth.openapi.openapi_document`: every
-  operation's method, path, operation id, security, request body fields and replies by status,
-  with every schema the page names listed (``$ref``\\ s resolved) at the end;
+  operation's method, path, operation id, security, request body fields and replies by status
+  (nested objects' fields as rows of the same table), each status with its examples as HTTP
+  messages (``examples.py`` beside this file), with every schema the page names listed
+  (``$ref``\\ s resolved) at the end;
 - ``reference/cli.md``, from the argparse parser of ``fakeauth``;
 - in the rendered HTML, Sphinx roles (``:class:`~fakeauth.FakeAuth```) shown as code.
 
@@ -14,7 +16,11 @@ from __future__ import annotations
 
 import argparse
 import html
+import importlib.util
 import re
+import sys
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from fakeauth.openapi import openapi_document
@@ -35,6 +41,26 @@ CLI_PAGE = "reference/cli.md"
 _REF = "#/components/schemas/"
 _TAG = re.compile(r"(?<![\\`])\[([A-Z]{2,})\](?![(\[:])")
 _ROLE = re.compile(r":(?:class|func|meth|attr|data|mod|exc|obj):<code>(~?)([\w.]+)</code>")
+#: How deep the field tables show nested objects' fields.
+_NESTING = 5
+
+
+def _sibling(name: str) -> ModuleType:
+    """The hook module ``name`` beside this one (MkDocs loads hooks by path, not as a package)."""
+    qualified = f"fakeauth_docs_hooks_{name}"
+    if qualified not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            qualified, Path(__file__).with_name(f"{name}.py")
+        )
+        assert spec is not None
+        assert spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[qualified] = module
+        spec.loader.exec_module(module)
+    return sys.modules[qualified]
+
+
+_EXAMPLES = _sibling("examples")
 
 
 def on_files(files: Any, config: Any) -> Any:
@@ -156,6 +182,7 @@ def _operation_section(
     lines += ["### Replies", ""]
     for status, reply in operation["responses"].items():
         lines += _reply(status, reply, schemas, named)
+        lines += _EXAMPLES.status_examples(op_id, int(status), _anchor)
     return lines
 
 
@@ -202,24 +229,77 @@ def _fields(
     schema: dict[str, Any], schemas: dict[str, Any], named: list[str], side: str
 ) -> list[str]:
     """A field table of ``schema`` (resolved when it is a ``$ref``), or its type when it is not
-    an object with properties."""
+    an object with properties. The fields of nested objects are rows of the same table
+    (``project.reference``, ``profile.name[].given``), so a reply reads without the schemas."""
     name = _ref_name(schema)
     resolved = schemas[name] if name else schema
-    properties = resolved.get("properties")
-    if not properties:
-        return [f"{_type(schema, named)}.", ""]
-    required = set(resolved.get("required", []))
+    if not resolved.get("properties"):
+        options = _nested(schema, schemas)  # an array or a choice of objects: their fields
+        if not options:
+            return [f"{_type(schema, named)}.", ""]
+        lines = [
+            f"{_type(schema, named)}:",
+            "",
+            "| field | type | required | notes |",
+            "|---|---|---|---|",
+        ]
+        for suffix, nested, label in options:
+            within = label if len(options) > 1 else ""
+            lines += _rows(nested, schemas, named, side, f"{suffix}." if suffix else "", within, 0)
+        return [*lines, ""]
     lines = []
     if name:
         _name(name, named)
         lines += [f"[`{name}`](#{_schema_anchor(name)}):", ""]
     lines += ["| field | type | required | notes |", "|---|---|---|---|"]
-    for field, spec in properties.items():
-        lines.append(
-            f"| `{field}` | {_type(spec, named)} | {'yes' if field in required else 'no'} "
-            f"| {_notes(spec, side)} |"
-        )
+    lines += _rows(resolved, schemas, named, side, "", "", 0)
     return [*lines, ""]
+
+
+def _rows(
+    resolved: dict[str, Any],
+    schemas: dict[str, Any],
+    named: list[str],
+    side: str,
+    prefix: str,
+    within: str,
+    depth: int,
+) -> list[str]:
+    """The rows of an object's fields, each followed by the rows of the objects it holds."""
+    required = set(resolved.get("required", []))
+    rows = []
+    for field, spec in resolved["properties"].items():
+        path = f"{prefix}{field}"
+        notes = _notes(spec, side)
+        if within:
+            notes = f"in `{within}`" + (f": {notes}" if notes else "")
+        rows.append(
+            f"| `{path}` | {_type(spec, named)} | {'yes' if field in required else 'no'} "
+            f"| {notes} |"
+        )
+        if depth < _NESTING:
+            options = _nested(spec, schemas)
+            for suffix, nested, name in options:
+                label = name if len(options) > 1 else within
+                rows += _rows(nested, schemas, named, side, f"{path}{suffix}.", label, depth + 1)
+    return rows
+
+
+def _nested(spec: dict[str, Any], schemas: dict[str, Any]) -> list[tuple[str, dict[str, Any], str]]:
+    """The objects with fields that ``spec`` holds: itself, its items (``[]``) or each of its
+    alternatives; each with the suffix of its field name and its schema's name."""
+    name = _ref_name(spec)
+    if name:
+        resolved = schemas[name]
+        return [("", resolved, name)] if resolved.get("properties") else []
+    if spec.get("type") == "array" and isinstance(spec.get("items"), dict):
+        return [("[]" + suffix, found, n) for suffix, found, n in _nested(spec["items"], schemas)]
+    for key in ("anyOf", "oneOf", "allOf"):
+        if key in spec:
+            return [found for option in spec[key] for found in _nested(option, schemas)]
+    if spec.get("properties"):
+        return [("", spec, spec.get("title", "object"))]
+    return []
 
 
 def _schema_sections(schemas: dict[str, Any], named: list[str]) -> list[str]:

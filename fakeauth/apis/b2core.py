@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl
 
 from pydantic import BaseModel, ValidationError
 
+from fakeauth.apis import b2core_examples as examples
 from fakeauth.apis import b2core_models as b2
 from fakeauth.apis.b2core_models import (
     RefreshRequest,
@@ -372,6 +373,7 @@ API = VendorApi(
                 },
                 body=_b2_body(b2.SignupWizardRequest),
                 body_required=False,
+                examples=examples.SIGNUP_WIZARD,
             ),
         ),
         Route(
@@ -390,6 +392,7 @@ API = VendorApi(
                     400: _B2_REFUSED,
                 },
                 body=_b2_body(b2.SignupRequest),
+                examples=examples.SIGNUP,
             ),
         ),
         Route(
@@ -397,7 +400,9 @@ API = VendorApi(
             "GET",
             "/api/v2/my/signin/wizard",
             signin_wizard,
-            OperationDoc("Open a sign-in wizard", _B2_SIGNIN_WIZARD),
+            OperationDoc(
+                "Open a sign-in wizard", _B2_SIGNIN_WIZARD, examples=examples.SIGNIN_WIZARD
+            ),
         ),
         Route(
             "b2core.signin_wizard_post",
@@ -409,6 +414,7 @@ API = VendorApi(
                 {**_B2_SIGNIN_WIZARD, 400: _B2_REFUSED},
                 body={JSON: {"type": "object"}, FORM: {"type": "object"}},
                 body_required=False,
+                examples=examples.SIGNIN_WIZARD_POST,
             ),
         ),
         Route(
@@ -431,6 +437,7 @@ API = VendorApi(
                     ),
                 },
                 body=_b2_body(b2.SigninRequest),
+                examples=examples.SIGNIN,
             ),
         ),
         Route(
@@ -442,6 +449,7 @@ API = VendorApi(
                 "Complete a sign-in with the Google Authenticator code",
                 {200: _B2_SIGNED_IN, 400: _B2_REFUSED},
                 body=_b2_body(b2.TwoFactorCodeRequest),
+                examples=examples.TWO_FACTOR_GOOGLE,
             ),
         ),
         Route(
@@ -453,6 +461,7 @@ API = VendorApi(
                 "Complete a sign-in with the SMS code",
                 {200: _B2_SIGNED_IN, 400: _B2_REFUSED},
                 body=_b2_body(b2.TwoFactorCodeRequest),
+                examples=examples.TWO_FACTOR_SMS,
             ),
         ),
         Route(
@@ -474,6 +483,7 @@ API = VendorApi(
                     ),
                 },
                 body=_b2_body(b2.RefreshRequest),
+                examples=examples.REFRESH,
             ),
         ),
         Route(
@@ -488,6 +498,7 @@ API = VendorApi(
                     401: _B2_UNAUTHORIZED,
                 },
                 security=_B2_BEARER,
+                examples=examples.SIGNOUT,
             ),
         ),
         Route(
@@ -502,6 +513,7 @@ API = VendorApi(
                     401: _B2_UNAUTHORIZED,
                 },
                 security=_B2_BEARER,
+                examples=examples.TWO_FACTOR_SETTINGS,
             ),
         ),
     ),

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import json
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
-from fakeauth.apis.docs import OperationDoc, VendorDoc
+from fakeauth.apis.docs import Example, OperationDoc, VendorDoc
 from fakeauth.http import Request, Response
 from fakeauth.redaction import REQUEST_SECRET_KEYS
 
@@ -180,3 +182,33 @@ class VendorApi:
     def claims(self, path: str) -> bool:
         """Whether ``path`` belongs to this vendor."""
         return path.startswith(self.path_prefixes)
+
+    def examples(self, route: Route) -> dict[str, Example]:
+        """``route``'s examples, and the seam's for the statuses it answers itself: ``413`` (a
+        body one byte over :attr:`max_body`) and each documented 5xx that has no example of
+        its own (the first example's request, after ``fake.fail_next`` with that status)."""
+        found = dict(route.doc.examples)
+        first = next(iter(found.values()), Example("", 0))
+        for status in sorted(route.doc.replies):
+            if status >= 500 and all(e.status != status for e in found.values()):
+                found[f"fault_{status}"] = dataclasses.replace(
+                    first,
+                    title=f"A fault injected with `fake.fail_next({route.operation!r})`",
+                    status=status,
+                    reply=self._error_body(status, f"fakeauth: injected fault ({route.operation})"),
+                    reply_media="application/json",
+                    fault=status,
+                    times=1,
+                    sequence="",
+                )
+        found["too_large"] = Example(
+            f"A body over {self.doc.title}'s limit ({self.max_body} bytes)",
+            413,
+            self._error_body(413, "request entity too large"),
+            path=first.path,
+            body_size=self.max_body + 1,
+        )
+        return found
+
+    def _error_body(self, status: int, message: str) -> Any:
+        return json.loads(self.error(status, message).body)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from fakeauth.apis import ovok_examples as examples
 from fakeauth.apis.base import Route, VendorApi
 from fakeauth.apis.docs import FORM, JSON, OperationDoc, Reply, VendorDoc
 from fakeauth.apis.ovok_bodies import BadBody, error, validate
@@ -257,7 +258,7 @@ _LOGOUT_DESCRIPTION = (
 )
 
 
-def _logout_doc(summary: str, description: str) -> OperationDoc:
+def _logout_doc(operation: str, summary: str, description: str) -> OperationDoc:
     return OperationDoc(
         summary,
         {
@@ -269,6 +270,7 @@ def _logout_doc(summary: str, description: str) -> OperationDoc:
         },
         security=_OVOK_BEARER,
         description=description,
+        examples=examples.LOGOUT[operation],
     )
 
 
@@ -292,6 +294,7 @@ API = VendorApi(
                 body=dict.fromkeys(_OVOK_BODY, RegisterRequest),
                 description="Ovok's `AuthB2BRegisterController_register`. Sends a verification "
                 "email (see `fake.outbox`).",
+                examples=examples.REGISTER,
             ),
         ),
         Route(
@@ -311,6 +314,7 @@ API = VendorApi(
                 },
                 body=dict.fromkeys(_OVOK_BODY, LoginRequest),
                 description="Ovok's `AuthB2BLoginController_login`.",
+                examples=examples.LOGIN,
             ),
         ),
         Route(
@@ -329,6 +333,7 @@ API = VendorApi(
                 },
                 body=dict.fromkeys(_OVOK_BODY, RefreshTokenRequest),
                 description="Ovok's `AuthController_refreshToken`.",
+                examples=examples.REFRESH,
             ),
         ),
         Route(
@@ -337,6 +342,7 @@ API = VendorApi(
             "/v1/auth/logout",
             logout,
             _logout_doc(
+                "ovok.logout",
                 "Deny the bearer's access token from now on",
                 f"Ovok's `AuthController_logout[0]_v1`. {_LOGOUT_DESCRIPTION}",
             ),
@@ -347,6 +353,7 @@ API = VendorApi(
             "/auth/logout",
             logout,
             _logout_doc(
+                "ovok.auth_logout",
                 "The same logout as `POST /v1/auth/logout`",
                 "Ovok's `AuthController_logout[1]`, which its document lists beside "
                 "`/v1/auth/logout` as the same operation; answered on Ovok's hosts and under "
@@ -369,6 +376,7 @@ API = VendorApi(
                 },
                 security=_OVOK_BEARER,
                 description="Ovok's `AuthMeController_getUserProfile`.",
+                examples=examples.ME,
             ),
         ),
     ),

@@ -17,6 +17,7 @@ from typing import Any
 
 from werkzeug.http import HTTP_STATUS_CODES
 
+from fakeauth.apis import waltid_examples as examples
 from fakeauth.apis import waltid_models as wid
 from fakeauth.apis.base import Route, VendorApi
 from fakeauth.apis.docs import FORM, JSON, STRING, TEXT, OperationDoc, Reply, VendorDoc
@@ -415,6 +416,7 @@ API = VendorApi(
                 },
                 body=_WID_REGISTER,
                 security=_WID_TOKEN,
+                examples=examples.ADMIN_ACCOUNT_REGISTER,
             ),
         ),
         Route(
@@ -432,6 +434,7 @@ API = VendorApi(
                     415: _WID_UNSUPPORTED,
                 },
                 body=_WID_REGISTER,
+                examples=examples.ACCOUNT_REGISTER,
             ),
         ),
         Route(
@@ -454,6 +457,7 @@ API = VendorApi(
                 body={JSON: wid.EmailPassCredentials, FORM: wid.EmailPassCredentials},
                 body_required=False,
                 security=((), ("waltidBasic",)),
+                examples=examples.EMAILPASS_LOGIN,
             ),
         ),
         Route(
@@ -465,6 +469,7 @@ API = VendorApi(
                 "End the caller's session, if it has one, and clear the cookies",
                 {200: Reply("Logged out (also without a session); no body")},
                 security=((), *_WID_TOKEN),
+                examples=examples.LOGOUT,
             ),
         ),
         Route(
@@ -478,6 +483,7 @@ API = VendorApi(
                     200: Reply("Feature name -> description", {JSON: dict[str, str]}),
                     404: _WID_FEATURE_OFF,
                 },
+                examples=examples.FEATURES_REGISTERED,
             ),
         ),
         Route(
@@ -488,6 +494,7 @@ API = VendorApi(
             OperationDoc(
                 "Which features are on, switched off, or off by default",
                 {200: Reply("The three buckets", {JSON: wid.FeatureState}), 404: _WID_FEATURE_OFF},
+                examples=examples.FEATURES_STATE,
             ),
         ),
         Route(
@@ -505,6 +512,7 @@ API = VendorApi(
                 },
                 # the reader takes a JSON string as the token itself, as it takes raw text
                 body={TEXT: STRING, JSON: wid.RegistrationTokenRequest | str},
+                examples=examples.CREATE_BY_TOKEN,
             ),
         ),
         Route(
@@ -527,6 +535,7 @@ API = VendorApi(
                 },
                 body={JSON: wid.CreateOrgRequest},
                 security=_WID_TOKEN,
+                examples=examples.ORGANIZATIONS_CREATE,
             ),
         ),
         Route(
@@ -543,6 +552,7 @@ API = VendorApi(
                     404: _WID_FEATURE_OFF,
                 },
                 security=_WID_TOKEN,
+                examples=examples.ACCOUNTS_LIST,
             ),
         ),
         Route(
@@ -566,6 +576,13 @@ API = VendorApi(
                     ),
                 },
                 security=_WID_TOKEN,
+                description=(
+                    "A role id is `<organization>.admin` (`acme.admin` for the organization "
+                    "`acme`): each organization gets its admin role when it is created, and the "
+                    "only role there is. The role must be the path's organization's (another's "
+                    "answers 400). The Super Admin, or an admin of the organization, may give it."
+                ),
+                examples=examples.ROLES_ADD,
             ),
         ),
         Route(
@@ -576,6 +593,7 @@ API = VendorApi(
             OperationDoc(
                 "Drop every account, organization and session (dev mode; no token needed)",
                 {200: Reply("Done; no body"), 404: _WID_FEATURE_OFF},
+                examples=examples.DATABASE_RECREATE,
             ),
         ),
         Route(
@@ -592,6 +610,7 @@ API = VendorApi(
                     404: _WID_FEATURE_OFF,
                 },
                 security=_WID_TOKEN,
+                examples=examples.INITIAL_SETUP,
             ),
         ),
         # An older release of walt.id's quickstart CLI posts the set-up here (and goes on when
@@ -611,6 +630,7 @@ API = VendorApi(
                     404: _WID_FEATURE_OFF,
                 },
                 security=_WID_TOKEN,
+                examples=examples.INITIAL_SETUP,
             ),
         ),
     ),

@@ -19,14 +19,12 @@ import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from fakeauth.control import dashboard, routes
+from fakeauth.control import dashboard, routes, snapshots
 from fakeauth.control.body import MAX_BODY, error, too_large
 from fakeauth.errors import ConfigurationError
 from fakeauth.http import Request, Response
 from fakeauth.origins import control_preflight, is_preflight, refusal, shares_with
 from fakeauth.origins import vendor_cors_headers as cors_headers
-from fakeauth.persistence.routes import ROUTES as PERSISTENCE_ROUTES
-from fakeauth.persistence.routes import snapshot_route
 from fakeauth.routing import Router
 from fakeauth.vendor import Vendor
 from fakeauth.vendors import VENDORS
@@ -40,12 +38,6 @@ __all__ = ["CONTROL", "PREFIX", "ROUTES", "ControlApi", "Handler", "rules"]
 Handler = Callable[["FakeAuth", Request], Response]
 #: Where the control API lives on every host.
 PREFIX = "/_fakeauth/"
-
-
-def _snapshot(fake: FakeAuth, request: Request) -> Response:
-    """``GET``/``DELETE /_fakeauth/snapshots/NAME``, ``POST .../NAME/restore``."""
-    answer = snapshot_route(fake, request, request.path.rstrip("/"))
-    return answer if answer is not None else error(404, "fakeauth: no such snapshot route")
 
 
 _CORE: tuple[tuple[str, str, Handler], ...] = (
@@ -62,10 +54,7 @@ _CORE: tuple[tuple[str, str, Handler], ...] = (
     ("GET", "/_fakeauth/jwks.json", routes.jwks),
     ("GET", "/_fakeauth/openapi.json", routes.openapi),
     ("GET", "/_fakeauth/fidelity", routes.fidelity),
-    *((method, path, handler) for (method, path), handler in PERSISTENCE_ROUTES.items()),
-    ("GET", "/_fakeauth/snapshots/<name>", _snapshot),
-    ("DELETE", "/_fakeauth/snapshots/<name>", _snapshot),
-    ("POST", "/_fakeauth/snapshots/<name>/restore", _snapshot),
+    *snapshots.ROUTES,
     *dashboard.ROUTES,
 )
 

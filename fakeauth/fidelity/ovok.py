@@ -18,6 +18,20 @@ _BAD = "tests/test_bad_input.py::"
 
 ENTRIES: tuple[Entry, ...] = (
     Entry(
+        id="ovok.lockout",
+        vendor="ovok",
+        behaviour="A locked-out account (the `locked_out` weather condition)",
+        fakeauth='Ovok has no lockout: every login answers 429 `{"statusCode":429,"message":'
+        '"ThrottlerException: Too Many Requests","error":"Too Many Requests"}` with '
+        "`Retry-After: 600`",
+        kind="PROPOSAL",
+        source="no lockout in Ovok's documentation; the words are NestJS's throttler's own;",
+        why="a client under weather meets a lockout in its vendor's error shape, as it would "
+        "meet a rate limit in front of the API.",
+        operations=("ovok.b2b_login",),
+        test="tests/test_weather.py::test_ovok_locked_out_answers_the_throttlers_429",
+    ),
+    Entry(
         id="ovok.json.malformed",
         vendor="ovok",
         behaviour="Malformed JSON",

@@ -23,6 +23,19 @@ _SETUP = "fakeauth's decision, walt.id set-up flow"
 
 ENTRIES: tuple[Entry, ...] = (
     Entry(
+        id="waltid.lockout",
+        vendor="waltid",
+        behaviour="A locked-out account (the `locked_out` weather condition)",
+        fakeauth="every login answers 429 in the error shape, `message` `Too many failed "
+        "attempts for this account; try again later`, with `Retry-After: 600`",
+        kind="PROPOSAL",
+        source="today's release has no lockout; the words are those of the failed-attempt "
+        "limit in newer versions of walt.id's auth library (`waltid-ktor-authnz`);",
+        why="a client under weather meets a lockout as the coming release words it.",
+        operations=("waltid.emailpass_login",),
+        test="tests/test_weather.py::test_waltid_locked_out_answers_429_in_its_error_shape",
+    ),
+    Entry(
         id="waltid.login.unknown-email",
         vendor="waltid",
         behaviour="Unknown login email",

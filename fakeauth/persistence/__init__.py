@@ -16,17 +16,15 @@ snapshot is ever issued again.
 
 from __future__ import annotations
 
-import copy
 import threading
-from collections.abc import Mapping
-from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from fakeauth.clock import Clock
 from fakeauth.errors import ConfigurationError
-from fakeauth.features import FeatureRegistry
+from fakeauth.options import FakeAuthOptions
 from fakeauth.persistence.model import (
     FORMAT,
     VERSION,
@@ -36,20 +34,16 @@ from fakeauth.persistence.model import (
     LaneDoc,
     OptionsDoc,
 )
-from fakeauth.persistence.vendors import (
-    export_b2core,
-    export_ovok,
-    export_waltid,
-    load_b2core,
-    load_ovok,
-    load_waltid,
-)
 from fakeauth.randomness import Randomness
+from fakeauth.state.document import DocumentRefused
+from fakeauth.vendor import StateContext, Vendor, VendorState
+from fakeauth.vendors import VENDORS
 
 if TYPE_CHECKING:
     from fakeauth.fake import FakeAuth
 
 __all__ = [
+    "DEFAULT_LANE",
     "FORMAT",
     "VERSION",
     "WARNING",
@@ -69,8 +63,6 @@ __all__ = [
     "take_snapshot",
 ]
 
-#: The vendors whose states a snapshot holds.
-VENDORS = ("ovok", "b2core", "waltid")
 #: The lane a single fake's state sits in (the one lane of a fake outside a lanes server).
 DEFAULT_LANE = "default"
 
@@ -87,47 +79,20 @@ def export_state(fake: FakeAuth, *, journal: bool = False) -> dict[str, Any]:
 
 
 def export_lane(fake: FakeAuth, *, journal: bool = False) -> dict[str, Any]:
-    """The state of ``fake`` alone: what a document's lane holds."""
-    setting = fake.clock.to_document()
+    """The state of ``fake`` alone: what a document's lane holds (each vendor's part written by
+    its state, under the vendor's name)."""
     lane: dict[str, Any] = {
-        "options": options_of(fake),
-        "clock": setting,
+        "options": fake.options.document(),
+        "clock": fake.clock.to_document(),
         "epoch": fake.randomness.epoch,
-        "features": fake.features.state(),
-        "ovok": export_ovok(fake.ovok),
-        "b2core": _deep(export_b2core(fake.b2core)),
-        "waltid": export_waltid(fake.waltid),
+        "features": fake.features.to_document(),
     }
+    for vendor in fake.vendors:
+        lane[vendor.name] = fake.vendor_state(vendor.name).to_document()
     if journal:
         lane["journal"] = [entry.to_dict() for entry in fake.journal]
         lane["outbox"] = [message.to_dict() for message in fake.outbox]
     return lane
-
-
-def _deep(part: dict[str, Any]) -> dict[str, Any]:
-    # B2Core keeps each sign-up form as sent (nested JSON): the document must not share it.
-    for record in part["wizards"]:
-        record["form"] = copy.deepcopy(record["form"])
-    return part
-
-
-def options_of(fake: FakeAuth) -> dict[str, Any]:
-    """The constructor options of ``fake`` that shape its state, as a document holds them."""
-    seed = fake._seed_option
-    (ovok_access, ovok_refresh), waltid_ttl = fake._ovok_ttls, fake._waltid_ttl
-    _, b2core_access, b2core_refresh = fake._b2core_options
-    return {
-        "seed": {"bytes_hex": seed.hex()} if isinstance(seed, bytes) else seed,
-        "ovok_hosts": list(fake.hosts["ovok"]),
-        "b2core_hosts": list(fake.hosts["b2core"]),
-        "waltid_hosts": list(fake.hosts["waltid"]),
-        "features": dict(fake._initial_features),
-        "ovok_access_token_ttl": ovok_access,
-        "ovok_refresh_token_ttl": ovok_refresh,
-        "b2core_access_token_ttl": b2core_access,
-        "b2core_refresh_token_ttl": b2core_refresh,
-        "waltid_token_ttl": waltid_ttl,
-    }
 
 
 def constructor_options(options: OptionsDoc) -> dict[str, Any]:
@@ -152,8 +117,9 @@ def lane_of(document: Any) -> LaneDoc:
 
 
 def lanes_of(document: Any) -> dict[str, LaneDoc]:
-    """Every validated lane of a document (parsed JSON), by name, ``"default"`` among them;
-    raises :class:`ConfigurationError` with a sentence naming the problem."""
+    """Every lane of a document (parsed JSON), by name, ``"default"`` among them, its envelope
+    validated (each vendor's part is validated by its state when it is loaded); raises
+    :class:`ConfigurationError` with a sentence naming the problem."""
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ConfigurationError(
             f'this is not a fakeauth state document: it has no "format": "{FORMAT}"; export '
@@ -169,11 +135,7 @@ def lanes_of(document: Any) -> dict[str, LaneDoc]:
         parsed = Document.model_validate(document)
     except ValidationError as exc:
         first = exc.errors(include_url=False, include_context=False, include_input=False)[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise ConfigurationError(
-            f"the state document is not valid at {where}: {first['msg'].lower()}; "
-            "nothing was loaded"
-        ) from None
+        raise DocumentRefused(tuple(first["loc"]), first["msg"].lower()) from None
     if DEFAULT_LANE not in parsed.lanes:
         raise ConfigurationError(
             f'the state document holds no lane "{DEFAULT_LANE}" (it holds '
@@ -182,43 +144,63 @@ def lanes_of(document: Any) -> dict[str, LaneDoc]:
     return dict(parsed.lanes)
 
 
-def from_state(document: Any, *, journal_limit: int | None = None) -> FakeAuth:
-    """A new fake holding ``document``'s state, its random streams where they were."""
-    return from_lane(lane_of(document), journal_limit=journal_limit)
+def from_state(
+    document: Any,
+    *,
+    factory: Callable[..., FakeAuth],
+    vendors: Iterable[Vendor] = VENDORS,
+    journal_limit: int | None = None,
+) -> FakeAuth:
+    """A new fake (made by ``factory``, the facade's class: persistence sits below the facade
+    and never imports it) serving ``vendors`` and holding ``document``'s state, its random
+    streams where they were."""
+    lane = lane_of(document)
+    return from_lane(lane, factory=factory, vendors=vendors, journal_limit=journal_limit)
 
 
-def from_lane(lane: LaneDoc, *, journal_limit: int | None = None) -> FakeAuth:
-    """A new fake holding the state of one validated lane, its random streams where they were."""
-    from fakeauth.fake import FakeAuth
-
-    fake = FakeAuth(**constructor_options(lane.options), journal_limit=journal_limit)
-    _load(fake, lane, exact=True, take_options=False, take_clock=True)
+def from_lane(
+    lane: LaneDoc,
+    *,
+    factory: Callable[..., FakeAuth],
+    name: str = DEFAULT_LANE,
+    vendors: Iterable[Vendor] = VENDORS,
+    journal_limit: int | None = None,
+) -> FakeAuth:
+    """A new fake holding the state of the validated lane ``name``, its random streams where
+    they were (``factory``: as :func:`from_state`)."""
+    options = constructor_options(lane.options)
+    fake = factory(**options, vendors=vendors, journal_limit=journal_limit)
+    _load(fake, lane, name, exact=True, take_options=False)
     return fake
 
 
 def start_lane(
-    lane: LaneDoc, *, seed: int | str | bytes | None, journal_limit: int | None = None
+    lane: LaneDoc,
+    *,
+    factory: Callable[..., FakeAuth],
+    seed: int | str | bytes | None,
+    vendors: Iterable[Vendor] = VENDORS,
+    journal_limit: int | None = None,
 ) -> FakeAuth:
     """A new fake holding ``lane``'s records under another ``seed``: its random streams start
     a new epoch from that seed, so what it issues from now on differs from what the fake the
-    lane came from (or another fake started from it with another seed) issues."""
-    from fakeauth.fake import FakeAuth
-
+    lane came from (or another fake started from it with another seed) issues (``factory``: as
+    :func:`from_state`)."""
     options = constructor_options(lane.options)
     options["seed"] = seed
-    fake = FakeAuth(**options, journal_limit=journal_limit)
+    fake = factory(**options, vendors=vendors, journal_limit=journal_limit)
     given = BytesSeed(bytes_hex=seed.hex()) if isinstance(seed, bytes) else seed
     reseeded = lane.model_copy(update={"options": lane.options.model_copy(update={"seed": given})})
-    _load(fake, reseeded, exact=False, take_options=False, take_clock=True)
+    _load(fake, reseeded, DEFAULT_LANE, exact=False, take_options=False)
     return fake
 
 
 def reload_lane(fake: FakeAuth, lane: LaneDoc) -> None:
     """Load ``lane``'s records (and clock setting) into the running ``fake`` under the fake's own
     options (its seed too), in a new random epoch: a lane's reset to its starting state."""
-    mine = OptionsDoc.model_validate(options_of(fake))
-    _load(fake, lane.model_copy(update={"options": mine}), exact=False, take_options=False,
-          take_clock=True)  # fmt: skip
+    mine = OptionsDoc.model_validate(fake.options.document())
+    _load(fake, lane.model_copy(update={"options": mine}), DEFAULT_LANE, exact=False,
+          take_options=False)  # fmt: skip
 
 
 def import_state(fake: FakeAuth, document: Any, *, take_options: bool = False) -> None:
@@ -227,92 +209,93 @@ def import_state(fake: FakeAuth, document: Any, *, take_options: bool = False) -
     Refused with a sentence when the document's options differ from the fake's, unless
     ``take_options``. The random streams start a new epoch: nothing is ever issued twice.
     """
-    _load(fake, lane_of(document), exact=False, take_options=take_options, take_clock=True)
+    _load(fake, lane_of(document), DEFAULT_LANE, exact=False, take_options=take_options)
 
 
 def take_snapshot(fake: FakeAuth) -> Snapshot:
     """A snapshot of ``fake``: each built state's own records (shared, copied on write), the
     feature flags, the options and the random epoch; cheap whatever the state's size."""
-    states: dict[str, Any] = {}
-    for vendor in VENDORS:
-        state = _built(fake, vendor)
-        states[vendor] = None if state is None else state.snapshot()
-    return Snapshot(fake, options_of(fake), fake.randomness.epoch, fake.features.snapshot(), states)
+    built = {vendor.name: state for vendor, state in fake.built_states()}
+    states = {
+        vendor.name: None if vendor.name not in built else built[vendor.name].snapshot()
+        for vendor in fake.vendors
+    }
+    return Snapshot(fake, fake.options, fake.randomness.epoch, fake.features.snapshot(), states)
 
 
 def restore(fake: FakeAuth, snapshot: Snapshot) -> None:
     """Put back the state of ``snapshot``, but not the clock (the run's); its cost follows what
     changed since, not the snapshot's size. Refused when ``fake`` has other options."""
-    mine = options_of(fake)
-    if mine != snapshot.options:
-        raise ConfigurationError(_options_differ(mine, OptionsDoc.model_validate(snapshot.options)))
+    mine, theirs = fake.options, snapshot.options
+    if mine.document() != theirs.document():
+        raise ConfigurationError(
+            _options_differ(mine.document(), OptionsDoc.model_validate(theirs.document()))
+        )
+    if mine.vendors != theirs.vendors:
+        raise ConfigurationError(
+            f"the snapshot is of a fake serving {', '.join(v.name for v in theirs.vendors)}, "
+            f"this one serves {', '.join(v.name for v in mine.vendors)}: restore it into a "
+            "fake of the same vendors"
+        )
     fake.randomness.advance(past=snapshot.epoch)  # nothing issued since is issued again
-    for vendor, state_snapshot in snapshot.states.items():
+    built = {vendor.name: state for vendor, state in fake.built_states()}
+    for name, state_snapshot in snapshot.states.items():
         if state_snapshot is not None:
-            getattr(fake, vendor).restore(state_snapshot)
-        else:  # not built at the snapshot: as fresh as a reset one
-            state = _built(fake, vendor)
-            if state is not None:
-                state.reset()
+            fake.vendor_state(name).restore(state_snapshot)
+        elif name in built:  # not built at the snapshot: as fresh as a reset one
+            built[name].reset()
     fake.features.restore(snapshot.features)
 
 
-def _built(fake: FakeAuth, vendor: str) -> Any:
-    """The state of ``vendor`` if ``fake`` has built it (a state not built yet is fresh)."""
-    return getattr(type(fake), vendor).built(fake)
-
-
-def _load(
-    fake: FakeAuth, lane: LaneDoc, *, exact: bool, take_options: bool, take_clock: bool
-) -> None:
-    from fakeauth.fake import _FEATURES, FakeAuth
-
-    target = fake
-    if options_of(fake) != lane.options.model_dump(mode="json"):
+def _load(fake: FakeAuth, lane: LaneDoc, name: str, *, exact: bool, take_options: bool) -> None:
+    """Build a complete new state of each vendor from ``lane`` (the lane ``name`` of its
+    document), checked, and only then swap them into ``fake``: a refusal changes nothing."""
+    options = fake.options
+    if options.document() != lane.options.model_dump(mode="json"):
         if not take_options:
-            raise ConfigurationError(_options_differ(options_of(fake), lane.options))
-        target = FakeAuth(**constructor_options(lane.options))  # checks the options
-    if take_clock:  # checked by the clock's own rules before anything changes
-        Clock().load_document(lane.clock.model_dump())
-    randomness = Randomness(target._seed_option)
+            raise ConfigurationError(_options_differ(options.document(), lane.options))
+        given = constructor_options(lane.options)  # checked as the constructor checks them
+        vendors, limit = options.vendors, options.journal_limit
+        options = type(fake)(**given, vendors=vendors, journal_limit=limit).options
+    Clock().load_document(lane.clock.model_dump())  # the clock's own rules, before any change
+    fake.features.check(lane.features)  # unknown flags are refused before anything changes
+    parts = dict(lane.model_extra or {})
+    served = [vendor.name for vendor in options.vendors]
+    unknown = sorted(set(parts) - set(served))
+    if unknown:
+        raise ConfigurationError(
+            f"the state document's lane {name!r} holds the part of a vendor this fake does not "
+            f"serve, {unknown[0]!r} (it serves {', '.join(served)}); load it into a fake of "
+            "that vendor's record: FakeAuth.from_state(document, vendors=(*VENDORS, record))"
+        )
+    randomness = Randomness(options.seed)
     if exact:
         randomness.resume(lane.epoch)
     else:
         randomness.advance(past=max(lane.epoch, fake.randomness.epoch))
-    scratch = FeatureRegistry(_FEATURES)
-    scratch.apply(lane.features)  # unknown flags are refused here, before anything changes
-    builder = cast(
-        "FakeAuth",
-        SimpleNamespace(
+    states: dict[str, VendorState] = {}
+    for vendor in options.vendors:
+        if vendor.name not in parts:
+            raise DocumentRefused(("lanes", name, vendor.name), "field required")
+        context = StateContext(
             clock=fake.clock,
             randomness=randomness,
             outbox=fake.outbox,
             features=fake.features,
-            _ovok_ttls=target._ovok_ttls,
-            _b2core_options=target._b2core_options,
-            _waltid_ttl=target._waltid_ttl,
-        ),
-    )
-    ovok, b2core, waltid = (
-        FakeAuth.ovok.build(builder),
-        FakeAuth.b2core.build(builder),
-        FakeAuth.waltid.build(builder),
-    )
-    load_ovok(ovok, lane.ovok, exact=exact)
-    load_b2core(b2core, lane.b2core, exact=exact)
-    load_waltid(waltid, lane.waltid, exact=exact)
-    with fake._states_lock:  # nothing below raises: the swap is whole
-        if target is not fake:
-            fake._adopt_options(target)
-        fake.randomness = randomness
-        fake.__dict__.update(ovok=ovok, b2core=b2core, waltid=waltid)
-        fake.features.reset()
-        fake.features.apply(lane.features)
-        if take_clock:
-            fake.clock.load_document(lane.clock.model_dump())
+            options=options.vendor_options(vendor.name),
+        )
+        state = vendor.build_state(context)
+        try:
+            state.load_document(parts[vendor.name])
+        except DocumentRefused as exc:
+            raise exc.within("lanes", name, vendor.name) from None
+        states[vendor.name] = state
+    taken = None if options is fake.options else options
+    fake.replace_states(states, randomness=randomness, features=lane.features, options=taken)
+    fake.clock.load_document(lane.clock.model_dump())
 
 
-def _options_differ(mine: dict[str, Any], theirs: OptionsDoc) -> str:
+def _options_differ(mine: Mapping[str, Any], theirs: OptionsDoc) -> str:
     given = theirs.model_dump(mode="json")
     names = [name for name in mine if mine[name] != given.get(name)]
     shown = "; ".join(f"{name} is {mine[name]!r} here, {given[name]!r} in it" for name in names)
@@ -334,7 +317,7 @@ class Snapshot:
     def __init__(
         self,
         fake: FakeAuth,
-        options: dict[str, Any],
+        options: FakeAuthOptions,
         epoch: int,
         features: Mapping[str, bool],
         states: dict[str, Any],
@@ -352,18 +335,29 @@ class Snapshot:
 
     def accounts(self) -> dict[str, int]:
         """How many accounts each vendor held."""
-        return {v: 0 if s is None else len(s.accounts) for v, s in self.states.items()}
+        counts: dict[str, int] = {}
+        for name, state in self.states.items():
+            held = getattr(state, "accounts", None)  # the shipped states' snapshots count them
+            if state is None:
+                counts[name] = 0
+            elif isinstance(held, Mapping):
+                counts[name] = len(held)
+            else:  # a snapshot opaque to fakeauth: counted by its own state
+                counts[name] = len(self._scratch().vendor_state(name).export_accounts())
+        return counts
+
+    def _scratch(self) -> FakeAuth:
+        """A new fake of the snapshot's options (and class), holding the snapshot."""
+        scratch = type(self._fake)(**self.options.arguments())
+        restore(scratch, self)
+        return scratch
 
     @property
     def lane(self) -> dict[str, Any]:
         """The snapshot as a state document's lane (made once, on first use: a lane created
         from a named snapshot starts from it)."""
         if self._lane is None:
-            from fakeauth.fake import FakeAuth
-
-            scratch = FakeAuth(**constructor_options(OptionsDoc.model_validate(self.options)))
-            restore(scratch, self)
-            self._lane = export_lane(scratch)
+            self._lane = export_lane(self._scratch())
         return self._lane
 
     def __enter__(self) -> Snapshot:

@@ -15,18 +15,17 @@ import hmac
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from typing import Any, NamedTuple, cast
+from typing import Any, cast
 
 from fakeauth.clock import Clock, checked_lifetime, to_datetime
-from fakeauth.emails import is_email
 from fakeauth.errors import ConfigurationError, TokenInvalid
 from fakeauth.features import FeatureRegistry
-from fakeauth.hosts import base_url, host_keys
+from fakeauth.hosts import base_url, host_key, host_keys
 from fakeauth.outbox import Message, Outbox
 from fakeauth.passwords import PasswordHash
-from fakeauth.randomness import Randomness
+from fakeauth.randomness import Randomness, RandomStream
 from fakeauth.seeding import UNCHANGED, Unchanged, checked_arguments
-from fakeauth.state import b2core_brokers
+from fakeauth.state import b2core_brokers, b2core_document
 from fakeauth.state.b2core_brokers import *  # noqa: F403 - the records stay importable from here
 from fakeauth.state.b2core_brokers import (
     ACCESS,
@@ -36,6 +35,7 @@ from fakeauth.state.b2core_brokers import (
     EMAIL_TAKEN,
     EXPIRED_SESSION,
     FINISHED_SESSION,
+    LOCKOUT_ATTEMPTS,
     LOGIN_DONE_WORKFLOW,
     LOGIN_WORKFLOW,
     NO_SESSION,
@@ -47,12 +47,15 @@ from fakeauth.state.b2core_brokers import (
     WRONG_CREDENTIALS,
     B2CoreAccount,
     B2CoreBroker,
+    B2CoreSnapshot,
     B2CoreTokens,
     FieldErrors,
     IssuedToken,
     WizardSession,
     WizardStep,
     WrongCredentials,
+    check_account,
+    check_password,
     is_blank,
     lookup,
     public_fields,
@@ -63,42 +66,16 @@ from fakeauth.tokens import (
     JwtSigner,
     TokenRecord,
     TokenStore,
-    TokenStoreSnapshot,
     signed_expiry,
 )
 
-__all__ = ["B2CoreSnapshot", "B2CoreState"]
+__all__ = ["B2CoreState"]
 __all__ += b2core_brokers.__all__
 
 _BROKER_URL = "a B2Core broker is a base URL such as 'https://broker.example'"
 #: How long after its expiry a wizard session still answers "expired" or "finished"; then it is
 #: gone ("does not exist"), and the state drops it.
 WIZARD_RETENTION = 24 * 3600
-
-
-def _check_two_factor(two_factor: str | None) -> None:
-    """The rule of an account's 2FA kind, as seeding and editing apply it."""
-    if two_factor not in (None, *TWO_FACTOR_WORKFLOWS):
-        raise ConfigurationError(f"two_factor is 'google', 'sms' or None, not {two_factor!r}")
-
-
-def _check_password(password: str) -> None:
-    """The rule of an account's password, as seeding and editing apply it."""
-    if not isinstance(password, str) or not password:
-        raise ConfigurationError("a B2Core account needs a non-empty password")
-
-
-class B2CoreSnapshot(NamedTuple):
-    """A B2Core state's records at one moment (:meth:`B2CoreState.snapshot`), never written
-    again: the accounts shared, the brokers' settings and the wizards (few) as copies."""
-
-    brokers: tuple[B2CoreBroker, ...]
-    accounts: Mapping[str, B2CoreAccount]
-    sms_codes: Mapping[str, str]
-    wizards: tuple[WizardSession, ...]
-    tokens: TokenStoreSnapshot
-    key: bytes | None
-    next_wizard_sweep: int
 
 
 def _broker_copy(broker: B2CoreBroker) -> B2CoreBroker:
@@ -303,8 +280,12 @@ class B2CoreState:
         return list(self._brokers.values())
 
     def broker_for_host(self, host: str) -> B2CoreBroker | None:
-        """The broker serving a ``Host`` header value (``"host.name"``), or ``None``."""
-        return self._by_host.get(host.lower())
+        """The broker serving a ``Host`` header value (``"host.name"``, in any spelling
+        :func:`~fakeauth.hosts.host_key` reads), or ``None``."""
+        try:
+            return self._by_host.get(host_key(host))
+        except ValueError:  # not a host at all
+            return None
 
     @checked_arguments("fake.b2core.add_account")
     def add_account(
@@ -324,10 +305,8 @@ class B2CoreState:
         :meth:`two_factor_code`).
         """
         target = self._broker_of(broker)
-        _check_two_factor(two_factor)
-        if not isinstance(email, str) or not is_email(email):
-            raise ConfigurationError(f"{email!r} is not an email address B2Core accepts")
-        _check_password(password)
+        check_account(email, given_name, family_name, two_factor)
+        check_password(password)
         with self._lock:
             if email.casefold() in target.accounts:
                 raise ConfigurationError(
@@ -370,6 +349,16 @@ class B2CoreState:
             for uuid in [u for u, s in self.sessions.items() if s.account is account]:
                 del self.sessions[uuid]
             return True
+
+    def lock_out(self) -> None:
+        """Lock every account out of sign-in, as :data:`LOCKOUT_ATTEMPTS` failed sign-ins in a
+        row would (for :data:`LOCKOUT_DURATION` seconds from now, by the fake's clock)."""
+        with self._lock:
+            now = self.clock.time()
+            for broker in self._brokers.values():
+                for key in list(broker.accounts):
+                    for _ in range(LOCKOUT_ATTEMPTS):
+                        broker.record_failure(key, now)
 
     def two_factor_code(self, email: str, *, broker: str | B2CoreBroker | None = None) -> str:
         """The code that passes the account's 2FA step now: the current Google Authenticator
@@ -434,10 +423,8 @@ class B2CoreState:
         """Change the password, 2FA kind or phone of the account with id ``account_id``, each
         checked as :meth:`add_account` checks it (the others stay); the changed account. Its
         sessions go on; a sign-in already at its 2FA step finishes as it began."""
-        if not isinstance(two_factor, Unchanged):
-            _check_two_factor(two_factor)
         if not isinstance(password, Unchanged):
-            _check_password(password)
+            check_password(password)
         with self._lock:
             account = self._accounts.get(account_id)
             if account is None:
@@ -449,6 +436,10 @@ class B2CoreState:
             if not isinstance(password, Unchanged):
                 changes["password"] = PasswordHash.create(password, self._ids)
             changed = replace(account, **changes)
+            # The rules add_account and a document's loader apply, on the record as edited.
+            check_account(
+                changed.email, changed.given_name, changed.family_name, changed.two_factor
+            )
             self._own("_accounts")[account.id] = changed
             self._accounts_of(self._brokers[account.broker])[account.email.casefold()] = changed
             return changed
@@ -685,27 +676,43 @@ class B2CoreState:
             pair.append(IssuedToken(token, to_datetime(now), to_datetime(now + ttl)))
         return B2CoreTokens(session, account, pair[0], pair[1])
 
-    # -- the VendorState protocol: the state's part of a document, and its snapshot ----------
-    # Delegates to fakeauth.persistence until the state writes and reads its own records.
+    # -- the VendorState protocol: the state's part of a document ---------------------------
 
     def to_document(self) -> dict[str, Any]:
-        """The state's part of a state document (JSON-ready)."""
-        from fakeauth.persistence.vendors import export_b2core
+        """The state's part of a state document (JSON-ready: ids and hashes, never a token)."""
+        with self._lock:  # one moment: nothing changes while the records are written
+            return b2core_document.written(
+                brokers=self._brokers.values(),
+                accounts=self._accounts.values(),
+                sms_codes=self._sms_codes,
+                wizards=self.sessions.values(),
+                signer=self.signer,
+                tokens=self.tokens,
+                streams=self._streams(),
+            )
 
-        return copy.deepcopy(export_b2core(self))
+    def _streams(self) -> dict[str, RandomStream | None]:
+        return {
+            "b2core.ids": self._ids,
+            "b2core.codes": self._codes,
+            "b2core.signing-key": self.signer.key_stream,
+        }
 
     def load_document(self, document: Mapping[str, Any]) -> None:
-        """Replace the state with a document part's; raises :class:`ConfigurationError`."""
-        from pydantic import ValidationError
-
-        from fakeauth.persistence.model import B2CoreDoc
-        from fakeauth.persistence.vendors import load_b2core
-
-        try:
-            parsed = B2CoreDoc.model_validate(dict(document))
-        except ValidationError as exc:
-            raise ConfigurationError(
-                f"the B2Core part of the document is not valid: {exc}"
-            ) from None
+        """Hold the records of a document's part instead of the current ones, whole or not at
+        all: refused (:class:`ConfigurationError`, naming the field) when it does not fit the
+        schema, contradicts itself, misses a configured broker, or holds what
+        :meth:`add_account` would refuse. Its random streams continue where the document says
+        when the fake resumed the document's epoch."""
+        resumed = self._randomness.resumed
+        snapshot, positions = b2core_document.read(
+            document,
+            hosts=self.hosts,
+            algorithm=self.signer.algorithm,
+            streams=self._streams() if resumed else None,
+        )
         with self._lock:
-            load_b2core(self, parsed, exact=False)
+            self.restore(snapshot)
+            for name, stream in self._streams().items():
+                if stream is not None and name in positions:
+                    stream.move_to(positions[name])

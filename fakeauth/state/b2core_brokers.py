@@ -19,12 +19,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from fakeauth.emails import is_email
-from fakeauth.errors import ConfigurationError, DomainError, InvalidCredentials
+from fakeauth.errors import ConfigurationError, DomainError, FieldRefused, InvalidCredentials, shown
 from fakeauth.passwords import PasswordHash
 from fakeauth.seeding import checked_arguments
+from fakeauth.tokens import TokenStoreSnapshot
 
 __all__ = [
     "ACCESS",
@@ -43,6 +44,7 @@ __all__ = [
     "LOCKOUT_WINDOW",
     "LOGIN_DONE_WORKFLOW",
     "LOGIN_WORKFLOW",
+    "MAX_NAME_LENGTH",
     "MISMATCH",
     "NO_SESSION",
     "REFRESH",
@@ -54,6 +56,7 @@ __all__ = [
     "B2CoreAccount",
     "B2CoreBroker",
     "B2CoreError",
+    "B2CoreSnapshot",
     "B2CoreTokens",
     "FieldErrors",
     "IssuedToken",
@@ -61,6 +64,8 @@ __all__ = [
     "WizardSession",
     "WizardStep",
     "WrongCredentials",
+    "check_account",
+    "check_password",
     "field_paths",
     "frozen",
     "is_blank",
@@ -94,6 +99,34 @@ EXPIRED_SESSION = "This wizard session has expired."
 FINISHED_SESSION = "This wizard session is already finished."
 WRONG_CREDENTIALS = "Invalid email or password."
 LOCKED = "Too many failed sign-in attempts. Try again later."
+#: The longest given or family name a B2Core account holds: the longest text its forms take.
+MAX_NAME_LENGTH = 4096
+
+
+def check_account(email: str, given_name: str, family_name: str, two_factor: str | None) -> None:
+    """Raise :class:`FieldRefused` naming the field unless a B2Core account may hold these: an
+    email ``isEmail`` takes, names of at most :data:`MAX_NAME_LENGTH` characters, a second
+    factor of ``"google"``, ``"sms"`` or ``None`` (``add_account`` and a state document's loader
+    apply them)."""
+    if two_factor not in (None, *TWO_FACTOR_WORKFLOWS):
+        raise FieldRefused(
+            "two_factor", f"two_factor is 'google', 'sms' or None, not {shown(two_factor)}"
+        )
+    if not isinstance(email, str) or not is_email(email):
+        raise FieldRefused("email", f"{shown(email)} is not an email address B2Core accepts")
+    for name_of, value in (("given_name", given_name), ("family_name", family_name)):
+        if len(value) > MAX_NAME_LENGTH:
+            raise FieldRefused(
+                name_of,
+                f"a B2Core {name_of} is at most {MAX_NAME_LENGTH:,} characters, not {len(value):,}",
+            )
+
+
+def check_password(password: str) -> None:
+    """Raise :class:`FieldRefused` unless ``password`` is one a B2Core account may be given: a
+    non-empty string (``add_account`` and ``update_account`` apply it; a document holds hashes)."""
+    if not isinstance(password, str) or not password:
+        raise FieldRefused("password", "a B2Core account needs a non-empty password")
 
 
 def frozen(value: Any) -> Any:
@@ -393,3 +426,16 @@ def field_paths(option: str, paths: Iterable[str]) -> tuple[str, ...]:
             f"not {paths!r}"
         )
     return result
+
+
+class B2CoreSnapshot(NamedTuple):
+    """A B2Core state's records at one moment (:meth:`B2CoreState.snapshot`), never written
+    again: the accounts shared, the brokers' settings and the wizards (few) as copies."""
+
+    brokers: tuple[B2CoreBroker, ...]
+    accounts: Mapping[str, B2CoreAccount]
+    sms_codes: Mapping[str, str]
+    wizards: tuple[WizardSession, ...]
+    tokens: TokenStoreSnapshot
+    key: bytes | None
+    next_wizard_sweep: int

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import copy
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
-from typing import Any, NamedTuple, cast
+from typing import Any, cast
 
 from fakeauth.clock import Clock, checked_lifetime, to_datetime
-from fakeauth.emails import is_email
 from fakeauth.errors import (
     AccountExists,
     ConfigurationError,
@@ -23,11 +21,21 @@ from fakeauth.outbox import Message, Outbox
 from fakeauth.passwords import PasswordHash
 from fakeauth.randomness import Randomness, RandomStream
 from fakeauth.seeding import UNCHANGED, Unchanged, checked_arguments
+from fakeauth.state import ovok_document
+from fakeauth.state.ovok_records import (
+    MAX_NAME_LENGTH,
+    OvokAccount,
+    OvokClient,
+    OvokSession,
+    OvokSnapshot,
+    OvokTenant,
+    OvokTokens,
+    check_account,
+)
 from fakeauth.tokens import (
     JwtSigner,
     TokenRecord,
     TokenStore,
-    TokenStoreSnapshot,
     signed_expiry,
 )
 
@@ -36,6 +44,7 @@ __all__ = [
     "DEFAULT_PROJECT_DISPLAY",
     "DEFAULT_PROJECT_ID",
     "DEFAULT_TENANT_ID",
+    "MAX_NAME_LENGTH",
     "OvokAccount",
     "OvokClient",
     "OvokSession",
@@ -43,6 +52,7 @@ __all__ = [
     "OvokState",
     "OvokTenant",
     "OvokTokens",
+    "check_account",
 ]
 
 #: The tenant and client id of Ovok's documentation examples.
@@ -79,100 +89,8 @@ def _uuid4_text(drawn: bytes) -> str:
     return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
 
-@dataclass(frozen=True)
-class OvokTenant:
-    """A tenant: the parent project accounts register to. ``client_id`` is the client
-    application :meth:`OvokState.add_tenant` gave it (by default the tenant's own id, as the
-    documentation's tenant ``87ea5dfc-...`` is its own client)."""
-
-    id: str
-    project_id: str
-    display: str
-    strict_mode: bool = True
-    client_id: str = ""
-
-    @property
-    def project_reference(self) -> str:
-        """``Project/<uuid>``."""
-        return f"Project/{self.project_id}"
-
-
-@dataclass(frozen=True)
-class OvokClient:
-    """A client application of a tenant."""
-
-    id: str
-    tenant_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class OvokAccount:
-    """A registered user, with its FHIR ``Patient`` profile. The password is only a hash.
-
-    Immutable, as every record of a state: a snapshot shares the records it holds."""
-
-    id: str
-    tenant_id: str
-    email: str
-    name: str
-    surname: str
-    profile_id: str
-    membership_id: str
-    password: PasswordHash = field(repr=False)
-    created_at: datetime
-    email_verified: bool = False
-
-    @property
-    def profile_reference(self) -> str:
-        """``Patient/<uuid>``."""
-        return f"Patient/{self.profile_id}"
-
-    @property
-    def display(self) -> str:
-        """The profile's display name, ``"<name> <surname>"``."""
-        return f"{self.name} {self.surname}".strip()
-
-
-@dataclass(frozen=True, slots=True)
-class OvokSession:
-    """One login: what the ``login_id`` claim names; refresh keeps it, logout ends its token."""
-
-    id: str
-    account_id: str
-    client_id: str
-    created_at: datetime
-    last_updated: datetime
-    remote_address: str
-    user_agent: str
-
-
-@dataclass(frozen=True)
-class OvokTokens:
-    """What register, login and refresh hand out."""
-
-    access_token: str = field(repr=False)
-    refresh_token: str = field(repr=False)
-    expires_in: int
-    account: OvokAccount
-    tenant: OvokTenant
-    session: OvokSession
-
-
 #: The containers of an Ovok state that a snapshot shares (copied on the state's next write).
 _CONTAINERS = ("tenants", "clients", "_accounts", "_by_email", "sessions", "_account_sessions")
-
-
-class OvokSnapshot(NamedTuple):
-    """An Ovok state's records at one moment (:meth:`OvokState.snapshot`), never written again."""
-
-    tenants: Mapping[str, OvokTenant]
-    clients: Mapping[str, OvokClient]
-    accounts: Mapping[str, OvokAccount]
-    by_email: Mapping[tuple[str, str], OvokAccount]
-    sessions: Mapping[str, OvokSession]
-    account_sessions: Mapping[str, Mapping[str, OvokSession]]
-    tokens: TokenStoreSnapshot
-    key: bytes | None
 
 
 class OvokState:
@@ -380,10 +298,7 @@ class OvokState:
         """Seed an account that can log in at once (no verification email is sent)."""
         with self._lock:
             self._seed_tenant(tenant_id)
-            if not is_email(email):
-                raise ConfigurationError(
-                    f"{email!r} is not an email address Ovok accepts (class-validator isEmail)"
-                )
+            check_account(email, name, surname)
             if (tenant_id, email.lower()) in self._by_email:
                 raise ConfigurationError(
                     f"an Ovok account with email {email!r} exists already in tenant {tenant_id!r}"
@@ -475,6 +390,8 @@ class OvokState:
             if not isinstance(password, Unchanged):
                 changes["password"] = PasswordHash.create(password, self._ids)
             changed = replace(account, **changes)
+            # The rules add_account and a document's loader apply, on the record as edited.
+            check_account(changed.email, changed.name, changed.surname)
             self._own("_accounts")[account.id] = changed
             self._own("_by_email")[(account.tenant_id, account.email.lower())] = changed
             return changed
@@ -721,26 +638,31 @@ class OvokState:
         """When a token issued now with ``token_ttl`` seconds expires."""
         return to_datetime(int(self.clock.time()) + token_ttl)
 
-    # -- the VendorState protocol: the state's part of a document, and its snapshot ----------
-    # Delegates to fakeauth.persistence until the state writes and reads its own records.
+    # -- the VendorState protocol: the state's part of a document ---------------------------
 
     def to_document(self) -> dict[str, Any]:
-        """The state's part of a state document (JSON-ready)."""
-        from fakeauth.persistence.vendors import export_ovok
-
-        return copy.deepcopy(export_ovok(self))
+        """The state's part of a state document (JSON-ready: ids and hashes, never a token)."""
+        with self._lock:  # one moment: nothing changes while the records are written
+            return ovok_document.written(
+                tenants=self.tenants.values(),
+                clients=self.clients.values(),
+                accounts=self._accounts.values(),
+                sessions=self.sessions.values(),
+                signer=self.signer,
+                tokens=self.tokens,
+                streams={"ovok.ids": self._ids_stream},
+            )
 
     def load_document(self, document: Mapping[str, Any]) -> None:
-        """Replace the state with a document part's; raises :class:`ConfigurationError`."""
-        from pydantic import ValidationError
-
-        from fakeauth.persistence.model import OvokDoc
-        from fakeauth.persistence.vendors import load_ovok
-
-        try:
-            parsed = OvokDoc.model_validate(dict(document))
-        except ValidationError as exc:
-            message = f"the Ovok part of the document is not valid: {exc}"
-            raise ConfigurationError(message) from None
+        """Hold the records of a document's part instead of the current ones, whole or not at
+        all: refused (:class:`ConfigurationError`, naming the field) when it does not fit the
+        schema, contradicts itself, or holds what :meth:`add_account` would refuse. Its random
+        stream continues where the document says when the fake resumed the document's epoch."""
+        resumed = self._randomness.resumed
+        snapshot, streams = ovok_document.read(
+            document, algorithm=self.signer.algorithm, streams=("ovok.ids",) if resumed else None
+        )
         with self._lock:
-            load_ovok(self, parsed, exact=False)
+            self.restore(snapshot)
+            if "ovok.ids" in streams:
+                self._ids.move_to(streams["ovok.ids"])

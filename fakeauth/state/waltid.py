@@ -10,13 +10,12 @@ against the fake's clock. The records and domain errors live in
 
 from __future__ import annotations
 
-import copy
 import re
 import threading
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timezone
-from typing import Any, NamedTuple, cast
+from typing import Any, cast
 
 from fakeauth.clock import Clock, checked_lifetime
 from fakeauth.errors import (
@@ -31,9 +30,9 @@ from fakeauth.errors import (
 from fakeauth.features import FeatureRegistry
 from fakeauth.outbox import Outbox
 from fakeauth.passwords import PasswordHash
-from fakeauth.randomness import Randomness
+from fakeauth.randomness import Randomness, RandomStream
 from fakeauth.seeding import UNCHANGED, Unchanged, checked_arguments
-from fakeauth.state import waltid_accounts
+from fakeauth.state import waltid_accounts, waltid_document
 from fakeauth.state.waltid_accounts import *  # noqa: F403 - the records stay importable from here
 from fakeauth.state.waltid_accounts import (
     DEFAULT_SUPERADMIN_EMAIL,
@@ -50,16 +49,17 @@ from fakeauth.state.waltid_accounts import (
     WaltidLogin,
     WaltidOrganization,
     WaltidSession,
+    WaltidSnapshot,
+    check_filled,
 )
 from fakeauth.tokens import (
     JwtSigner,
     TokenRecord,
     TokenStore,
-    TokenStoreSnapshot,
     signed_expiry,
 )
 
-__all__ = ["WaltidSnapshot", "WaltidState"]
+__all__ = ["WaltidState"]
 __all__ += waltid_accounts.__all__
 
 LOGIN = "login"
@@ -76,21 +76,6 @@ _CONTAINERS = (
     "sessions",
     "_registrations",
 )
-
-
-class WaltidSnapshot(NamedTuple):
-    """A walt.id state's records at one moment (:meth:`WaltidState.snapshot`), never written
-    again."""
-
-    accounts: Mapping[str, WaltidAccount]
-    by_email: Mapping[str, WaltidAccount]
-    by_login: Mapping[str, WaltidAccount]
-    organizations: Mapping[str, WaltidOrganization]
-    roles: Mapping[str, str]
-    sessions: Mapping[str, WaltidSession]
-    registrations: Mapping[str, tuple[str, str | PasswordHash, float]]
-    tokens: TokenStoreSnapshot
-    key: bytes | None
 
 
 class WaltidState:
@@ -242,9 +227,7 @@ class WaltidState:
         language_preference: str = "EN",
     ) -> WaltidAccount:
         """Seed an account that logs in with ``email`` and ``password``; it holds no roles."""
-        for option, value in (("email", email), ("password", password), ("name", name)):
-            if not isinstance(value, str) or not value:
-                raise ConfigurationError(f"fake.waltid.add_account needs a non-empty {option}")
+        check_filled("fake.waltid.add_account", email=email, password=password, name=name)
         profile = {"name": name, "email": email}
         if address_country is not None:
             profile["addressCountry"] = address_country
@@ -383,9 +366,11 @@ class WaltidState:
         and ``password`` as :meth:`add_account` takes them, ``roles`` the role ids it holds from
         now on (``["acme.admin"]``), each added already (:meth:`add_organization`,
         :meth:`add_role`). The changed account; its sessions go on."""
-        for option, value in (("name", name), ("password", password)):
-            if value == "":
-                raise ConfigurationError(f"fake.waltid.update_account needs a non-empty {option}")
+        given = {"name": name, "password": password}
+        check_filled(
+            "fake.waltid.update_account",
+            **{option: value for option, value in given.items() if value is not UNCHANGED},
+        )
         with self._lock:
             account = self._accounts.get(account_id)
             if account is None:
@@ -594,27 +579,39 @@ class WaltidState:
         token = self.signer.encode({"sub": account.id, "session": session.id, "exp": expires_at})
         return WaltidLogin(account, session, token)
 
-    # -- the VendorState protocol: the state's part of a document, and its snapshot ----------
-    # Delegates to fakeauth.persistence until the state writes and reads its own records.
+    # -- the VendorState protocol: the state's part of a document ---------------------------
 
     def to_document(self) -> dict[str, Any]:
-        """The state's part of a state document (JSON-ready)."""
-        from fakeauth.persistence.waltid import export_waltid
+        """The state's part of a state document (JSON-ready: ids and hashes, never a token or a
+        password)."""
+        with self._lock:  # one moment: nothing changes while the records are written
+            return waltid_document.written(
+                accounts=self._accounts.values(),
+                organizations=self.organizations.values(),
+                roles=self.roles,
+                sessions=self.sessions.values(),
+                registrations=self._registrations,
+                signer=self.signer,
+                tokens=self.tokens,
+                streams=self._streams(),
+            )
 
-        return copy.deepcopy(export_waltid(self))
+    def _streams(self) -> dict[str, RandomStream | None]:
+        return {"waltid.ids": self._ids, "waltid.signing-key": self.signer.key_stream}
 
     def load_document(self, document: Mapping[str, Any]) -> None:
-        """Replace the state with a document part's; raises :class:`ConfigurationError`."""
-        from pydantic import ValidationError
-
-        from fakeauth.persistence.model import WaltidDoc
-        from fakeauth.persistence.waltid import load_waltid
-
-        try:
-            parsed = WaltidDoc.model_validate(dict(document))
-        except ValidationError as exc:
-            raise ConfigurationError(
-                f"the walt.id part of the document is not valid: {exc}"
-            ) from None
+        """Hold the records of a document's part instead of the current ones, whole or not at
+        all: refused (:class:`ConfigurationError`, naming the field) when it does not fit the
+        schema, contradicts itself, or holds what :meth:`add_account` would refuse. Its random
+        streams continue where the document says when the fake resumed the document's epoch."""
+        resumed = self._randomness.resumed
+        snapshot, positions = waltid_document.read(
+            document,
+            algorithm=self.signer.algorithm,
+            streams=self._streams() if resumed else None,
+        )
         with self._lock:
-            load_waltid(self, parsed, exact=False)
+            self.restore(snapshot)
+            for name, stream in self._streams().items():
+                if stream is not None and name in positions:
+                    stream.move_to(positions[name])

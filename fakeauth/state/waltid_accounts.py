@@ -11,10 +11,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from types import MappingProxyType
+from typing import NamedTuple
 
-from fakeauth.errors import DomainError, NotFound
+from fakeauth.errors import DomainError, FieldRefused, NotFound
 from fakeauth.features import Feature
 from fakeauth.passwords import PasswordHash
+from fakeauth.tokens import TokenStoreSnapshot
 
 __all__ = [
     "DEFAULT_SUPERADMIN_EMAIL",
@@ -31,6 +33,8 @@ __all__ = [
     "WaltidLogin",
     "WaltidOrganization",
     "WaltidSession",
+    "WaltidSnapshot",
+    "check_filled",
 ]
 
 #: The registration token and Super Admin of walt.id's quickstart ``superadmin-registration.conf``.
@@ -39,6 +43,17 @@ DEFAULT_SUPERADMIN_EMAIL = "superadmin@walt.id"
 DEFAULT_SUPERADMIN_PASSWORD = "super123456"
 #: When the quickstart's registration token expires (its ``expires`` line).
 DEFAULT_TOKEN_EXPIRATION = datetime(2029, 1, 1, tzinfo=timezone.utc).timestamp()
+
+
+def check_filled(operation: str, **values: object) -> None:
+    """Raise :class:`FieldRefused` naming the first of ``values`` that is not a non-empty
+    string: the rule of a seeded account's email, password and name, which ``add_account`` and
+    ``update_account`` (``operation``, named in the sentence) apply. A document's loader does not:
+    an account registered through the API may have a profile with no name."""
+    for option, value in values.items():
+        if not isinstance(value, str) or not value:
+            raise FieldRefused(option, f"{operation} needs a non-empty {option}")
+
 
 #: The walt.id feature flags fakeauth acts on (walt.id's names and descriptions), switched on as
 #: in the quickstart's ``_features.conf``; the fake can switch them at run time.
@@ -166,3 +181,18 @@ class WaltidLogin:
     account: WaltidAccount
     session: WaltidSession
     token: str = field(repr=False)
+
+
+class WaltidSnapshot(NamedTuple):
+    """A walt.id state's records at one moment (:meth:`WaltidState.snapshot`), never written
+    again."""
+
+    accounts: Mapping[str, WaltidAccount]
+    by_email: Mapping[str, WaltidAccount]
+    by_login: Mapping[str, WaltidAccount]
+    organizations: Mapping[str, WaltidOrganization]
+    roles: Mapping[str, str]
+    sessions: Mapping[str, WaltidSession]
+    registrations: Mapping[str, tuple[str, str | PasswordHash, float]]
+    tokens: TokenStoreSnapshot
+    key: bytes | None

@@ -295,14 +295,24 @@ class _Patch:
         fake = self.fake
         for url in fake.base_urls():
             for key in host_keys(url):
-                yield f"http://{key}/"
-                yield f"https://{key}/"
+                for spelled in _with_trailing_dot(key):
+                    yield f"http://{spelled}/"
+                    yield f"https://{spelled}/"
         for url in fake.live_server_urls():
             yield f"{url}/"
 
     def undo(self) -> None:
         for wrapper in reversed(self.wrappers):
             wrapper.undo()
+
+
+def _with_trailing_dot(key: str) -> tuple[str, ...]:
+    """A ``Host`` key, and the same name with its trailing dot as yarl keeps it in a URL
+    (``api.ovok.com.:443``): aioresponses compares URL prefixes as text."""
+    if key.startswith("["):  # an address: no dot to add
+        return (key,)
+    name, colon, port = key.partition(":")
+    return (key, f"{name}.{colon}{port}")
 
 
 class _AfterImport(importlib.abc.MetaPathFinder):

@@ -3,25 +3,44 @@
 The in-process interceptions answer ``requests``, httpx and aiohttp (which answer a vendor host
 before they look its name up). Any other client (``urllib``, ``http.client``, urllib3 used
 directly, aiohttp while only ``mock_requests()`` is active, a library that brings its own HTTP
-stack) would still resolve the vendor's host name and talk to the real service. The guard wraps
-``socket.getaddrinfo``, through which every one of them resolves a name
-(``socket.create_connection`` and asyncio's resolver included): a lookup of a vendor host is
-refused with :class:`VendorHostRefusedError`, and the refusal is kept so that leaving the
-interception (and the pytest fixture) fails loudly even if the client swallowed the error.
+stack) would still reach the real service. The guard stands where a host name leaves the
+process:
 
-A client that connects to an IP address it already knows, or goes through an HTTP proxy, does no
-such lookup; a vendor host given as an IP address is guarded when the lookup names it.
+- every name-resolution function of the standard library: ``getaddrinfo``, ``gethostbyname``,
+  ``gethostbyname_ex`` and ``gethostbyaddr``, in :mod:`socket` and in :mod:`_socket` (so
+  ``socket.create_connection``, asyncio's resolver and ``socket.getfqdn`` too);
+- ``socket.socket.connect``, ``connect_ex``, ``sendto`` and ``sendmsg``, which resolve a host name
+  in an address tuple without those functions;
+- ``socket.socket.send``, ``sendall`` and ``sendmsg``: the first line of a request to an HTTP
+  proxy (``CONNECT host:port`` or ``GET http://host/...``, see :mod:`fakeauth.transports.proxies`)
+  names the host the proxy would reach.
+
+Each decision reads the host through :func:`fakeauth.hosts.host_key`, so every spelling of a
+vendor host (case, a trailing dot, IDNA, a port, userinfo) is refused as the host itself, and a
+name that cannot be normalised is refused too. A refusal raises :class:`VendorHostRefusedError`
+and is kept, so that leaving the interception (and the pytest fixture) fails loudly even if the
+client swallowed the error.
+
+Out of reach: a connection to an address the process already knows (a vendor host given as an
+address is refused), a request line written through TLS (an ``https://`` proxy) or through a
+socket that is not a ``socket.socket``, a proxy that takes the host name in another form (SOCKS),
+a resolver that does not use the standard library (aiodns, a DNS client of its own), and a child
+process.
 """
 
 from __future__ import annotations
 
+import _socket
+import collections
 import contextlib
 import socket
 import threading
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from fakeauth.errors import FakeAuthError
+from fakeauth.hosts import canonical_host, host_key
+from fakeauth.transports.proxies import proxy_target
 from fakeauth.transports.wrapping import Wrapper
 
 if TYPE_CHECKING:
@@ -48,6 +67,15 @@ def refusal_message(host: str) -> str:
         "fake.mock_httpx() answers httpx, fake.mock_aiohttp() answers aiohttp (the fakeauth "
         "fixture does all three); point any other client at the fake's live server "
         "(fake.serve() or the fakeauth_server fixture)"
+    )
+
+
+def unreadable_message(host: str, why: str) -> str:
+    """The sentence a refused connection to ``host``, a name fakeauth cannot normalise, carries."""
+    return (
+        f"fakeauth: refused a connection to {host}, a host name fakeauth cannot normalise ({why}),"
+        " so it cannot tell it from a vendor host of this test's FakeAuth; write the host as "
+        "the URL's own (ASCII or IDNA) name"
     )
 
 
@@ -129,48 +157,149 @@ class NetworkRefusals:
             )
 
 
+#: The standard library's name-resolution functions, wrapped in both modules that hold them.
+_RESOLVERS = ("getaddrinfo", "gethostbyname", "gethostbyname_ex", "gethostbyaddr")
+#: The address families whose addresses name a host.
+_INTERNET = (socket.AF_INET, socket.AF_INET6)
+_SEQUENCES = (list, tuple, collections.deque)
+
+
 class NetworkGuard:
-    """Refuse name lookups of ``fake``'s vendor hosts while started; stopped last-in first-out,
-    or switched off while a later wrapper still wraps it (see :class:`Wrapper`)."""
+    """Refuse every way out of the process to ``fake``'s vendor hosts while started (see the
+    module); stopped last-in first-out, or switched off while a later wrapper still wraps one of
+    its functions (see :class:`Wrapper`)."""
 
     def __init__(self, fake: FakeAuth) -> None:
         self._fake = fake
-        self._wrapper: Wrapper | None = None
+        self._wrappers: list[Wrapper] = []
         self._mark = 0
 
     def start(self) -> Self:
         """Start refusing; returns the guard."""
         self._mark = self._fake.network_refusals.mark()
-        self._wrapper = Wrapper(socket, "getaddrinfo", self._make)
+        wrappers = [Wrapper(m, n, self._resolver) for m in (socket, _socket) for n in _RESOLVERS]
+        wrappers += [
+            Wrapper(socket.socket, "connect", self._addressed),
+            Wrapper(socket.socket, "connect_ex", self._addressed),
+            Wrapper(socket.socket, "sendto", self._sendto),
+            Wrapper(socket.socket, "sendmsg", self._sendmsg),
+            Wrapper(socket.socket, "send", self._send),
+            Wrapper(socket.socket, "sendall", self._send),
+        ]
+        self._wrappers = wrappers
         return self
 
-    def _make(self, wrapper: Wrapper) -> Callable[..., Any]:
-        def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
-            if wrapper.active and self._refuses(host, port):
-                name = host.decode("ascii", "replace") if isinstance(host, bytes) else str(host)
-                self._fake.network_refusals.add(name)
-                raise VendorHostRefusedError(refusal_message(name))
-            return wrapper.wrapped(host, port, *args, **kwargs)
+    # -- the wrappers -------------------------------------------------------------------------
 
-        return getaddrinfo
+    def _resolver(self, wrapper: Wrapper) -> Callable[..., Any]:
+        def resolve(host: Any, *args: Any, **kwargs: Any) -> Any:
+            if wrapper.active:
+                port = args[0] if args else kwargs.get("port")
+                self._check_address(host, port)
+            return wrapper.wrapped(host, *args, **kwargs)
 
-    def _refuses(self, host: Any, port: Any) -> bool:
+        return resolve
+
+    def _addressed(self, wrapper: Wrapper) -> Callable[..., Any]:
+        def connect(sock: socket.socket, address: Any) -> Any:
+            if wrapper.active:
+                self._check_tuple(sock, address)
+            return wrapper.wrapped(sock, address)
+
+        return connect
+
+    def _sendto(self, wrapper: Wrapper) -> Callable[..., Any]:
+        def sendto(sock: socket.socket, data: Any, *args: Any) -> Any:
+            if wrapper.active and args:
+                self._check_tuple(sock, args[-1])  # sendto(data, address) or (data, flags, address)
+            return wrapper.wrapped(sock, data, *args)
+
+        return sendto
+
+    def _sendmsg(self, wrapper: Wrapper) -> Callable[..., Any]:
+        def sendmsg(sock: socket.socket, buffers: Any, *args: Any) -> Any:
+            if wrapper.active:
+                if len(args) >= 3:  # sendmsg(buffers, ancdata, flags, address)
+                    self._check_tuple(sock, args[2])
+                # asyncio writes its deque of buffers; a generator is not read (it would be used up)
+                first = next(iter(buffers), None) if isinstance(buffers, _SEQUENCES) else None
+                self._check_request(sock, first)
+            return wrapper.wrapped(sock, buffers, *args)
+
+        return sendmsg
+
+    def _send(self, wrapper: Wrapper) -> Callable[..., Any]:
+        def send(sock: socket.socket, data: Any, *args: Any) -> Any:
+            if wrapper.active:
+                self._check_request(sock, data)
+            return wrapper.wrapped(sock, data, *args)
+
+        return send
+
+    # -- the decisions ------------------------------------------------------------------------
+
+    def _check_tuple(self, sock: socket.socket, address: Any) -> None:
+        """Refuse an internet socket's ``(host, port, ...)`` address that names a vendor host
+        (another family's tuple, a Bluetooth address say, names no host)."""
+        if isinstance(address, tuple) and len(address) >= 2 and sock.family in _INTERNET:
+            self._check_address(address[0], address[1])
+
+    def _check_request(self, sock: socket.socket, data: Any) -> None:
+        """Refuse bytes that ask an HTTP proxy for a vendor host, and shut the connection to the
+        proxy down: a client that swallows the error of a write (httpcore does, to read an early
+        answer) then reads the end of the connection at once instead of waiting for an answer."""
+        target = proxy_target(data)
+        if target is None:
+            return
+        try:
+            try:
+                key = host_key(target)
+            except ValueError as exc:
+                self._refuse(target, str(exc))
+            host = key if key.endswith("]") else key.rpartition(":")[0] or key
+            self._decide(host, key, target)
+        except VendorHostRefusedError:
+            with contextlib.suppress(OSError):  # not connected, or closed already
+                sock.shutdown(socket.SHUT_RDWR)
+            raise
+
+    def _check_address(self, host: Any, port: Any) -> None:
+        """Refuse a lookup of, or a connection to, ``host`` (any spelling) on ``port``."""
         if isinstance(host, bytes):
-            host = host.decode("ascii", "replace")
+            try:
+                host = host.decode("ascii")
+            except UnicodeDecodeError:
+                self._refuse(repr(host), "not ASCII")
         if not isinstance(host, str) or not host:
-            return False
-        host = host.lower()
-        if ":" in host and not host.startswith("["):
-            host = f"[{host}]"  # an IPv6 address, as a Host header writes it
+            return  # no host at all: the local machine, or a lookup of a service alone
+        try:
+            name = canonical_host(host.removeprefix("[").removesuffix("]"))
+        except ValueError as exc:
+            self._refuse(host, str(exc))
+        if ":" in name:
+            name = f"[{name}]"  # an IPv6 address, as a Host header writes it
+        if isinstance(port, bytes):
+            port = port.decode("ascii", "replace")
+        self._decide(name, name if port is None else f"{name}:{port}", host)
+
+    def _decide(self, host: str, key: str, spelled: str) -> None:
+        """Refuse ``spelled`` if ``key`` (``host:port``) or its ``host`` alone is a vendor's: a
+        vendor host's name is refused on every port."""
         fake = self._fake
-        if port is not None and fake.vendor_for_host(f"{host}:{port}") is not None:
-            return True
-        return fake.vendor_for_host(host) is not None
+        if fake.vendor_for_host(key) is not None or fake.vendor_for_host(host) is not None:
+            self._refuse(spelled)
+
+    def _refuse(self, host: str, why: str = "") -> NoReturn:
+        self._fake.network_refusals.add(host)
+        message = unreadable_message(host, why) if why else refusal_message(host)
+        raise VendorHostRefusedError(message)
+
+    # -- stopping -----------------------------------------------------------------------------
 
     def stop(self) -> None:
         """Stop refusing (safe to call twice)."""
-        wrapper, self._wrapper = self._wrapper, None
-        if wrapper is not None:
+        wrappers, self._wrappers = self._wrappers, []
+        for wrapper in reversed(wrappers):
             wrapper.undo()
 
     def check(self) -> None:

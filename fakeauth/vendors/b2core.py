@@ -13,6 +13,7 @@ from fakeauth.vendor import (
     AccountEdits,
     AccountField,
     AccountSummary,
+    AuthFlow,
     FidelitySection,
     StateContext,
     Vendor,
@@ -87,4 +88,10 @@ VENDOR = Vendor(
         AccountField("broker", "Broker URL"),
     ),
     edits=_edits,
+    auth=AuthFlow(
+        login=("b2core.signin",),
+        refresh=("b2core.refresh",),
+        bearer_kinds=("access",),
+        lock_out=lambda state: state.lock_out(),
+    ),
 )

@@ -12,6 +12,7 @@ from fakeauth.vendor import (
     AccountEdits,
     AccountField,
     AccountSummary,
+    AuthFlow,
     FidelitySection,
     StateContext,
     Vendor,
@@ -86,4 +87,11 @@ VENDOR = Vendor(
         AccountField("email_verified", "Email verified", "checkbox", default=True),
     ),
     edits=_edits,
+    auth=AuthFlow(
+        login=("ovok.b2b_login",),
+        refresh=("ovok.refresh_token",),
+        bearer_kinds=("access",),
+        # No lockout: NestJS's throttler's own words (docs/fidelity.md, ovok.lockout).
+        lockout_message="ThrottlerException: Too Many Requests",
+    ),
 )

@@ -13,6 +13,7 @@ from fakeauth.vendor import (
     AccountEdits,
     AccountField,
     AccountSummary,
+    AuthFlow,
     FidelitySection,
     StateContext,
     Vendor,
@@ -75,4 +76,11 @@ VENDOR = Vendor(
     label="walt.id",
     account_fields=(AccountField("name", "Name"),),
     edits=_edits,
+    auth=AuthFlow(
+        login=("waltid.emailpass_login",),
+        bearer_kinds=("login",),
+        # No lockout in today's release: the words of the newer auth library's limit
+        # (docs/fidelity.md, waltid.lockout).
+        lockout_message="Too many failed attempts for this account; try again later",
+    ),
 )

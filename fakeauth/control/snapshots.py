@@ -3,6 +3,8 @@
 ``POST /_fakeauth/export`` is the one control route that hands out key material: it answers only
 requests of no other origin (a browser's cross-origin request carries an ``Origin`` that is not
 the server's own, and is refused 403), and its answer says it is a fake's and must not be kept.
+The routes sit on the control API's router like every other control route; the state document
+itself (its format, its files) is :mod:`fakeauth.persistence`'s.
 """
 
 from __future__ import annotations
@@ -14,17 +16,16 @@ from urllib.parse import parse_qs
 
 from fakeauth.errors import ConfigurationError
 from fakeauth.http import Request, Response
+from fakeauth.origins import from_own_origin
 from fakeauth.persistence.files import dumps, loads
 from fakeauth.persistence.model import WARNING
 
 if TYPE_CHECKING:
     from fakeauth.fake import FakeAuth
 
-__all__ = ["ROUTES", "SNAPSHOT_PREFIX", "snapshot_route"]
+__all__ = ["ROUTES", "export"]
 
 _Handler = Callable[["FakeAuth", Request], Response]
-#: Where the routes of one named snapshot live: ``/_fakeauth/snapshots/NAME[/restore]``.
-SNAPSHOT_PREFIX = "/_fakeauth/snapshots/"
 _NAME = re.compile(r"[A-Za-z0-9._-]{1,100}")
 _NAME_RULE = "1 to 100 letters, digits, '.', '_' or '-' (but not '.' or '..')"
 
@@ -38,21 +39,13 @@ def _flag(request: Request, name: str) -> bool:
     return given[0] == "true"
 
 
-def _same_origin(request: Request) -> bool:
-    origin = request.headers.get("origin")
-    if origin is None:  # curl, scripts, a browser's same-origin GET
-        return True
-    host = request.headers.get("host", "")
-    return origin in (f"http://{host}", f"https://{host}")
-
-
 def _counts(fake: FakeAuth) -> dict[str, int]:
-    return {vendor: len(getattr(fake, vendor).accounts) for vendor in ("ovok", "b2core", "waltid")}
+    return {v.name: len(fake.vendor_state(v.name).export_accounts()) for v in fake.vendors}
 
 
 def export(fake: FakeAuth, request: Request) -> Response:
     """``POST /_fakeauth/export[?journal=true]``: the whole state document (same origin only)."""
-    if not _same_origin(request):
+    if not from_own_origin(request):
         return Response.json(
             403,
             {
@@ -105,47 +98,50 @@ def _checked_name(name: Any) -> str:
     return name
 
 
-def snapshot_route(fake: FakeAuth, request: Request, path: str) -> Response | None:
-    """Serve ``/_fakeauth/snapshots/NAME[/restore]``; ``None`` for another path."""
+def _named(fake: FakeAuth, request: Request) -> tuple[str, Any] | Response:
+    """The snapshot the path names, or the answer that it has no such snapshot (404)."""
+    name = _checked_name(request.path_params["name"])
     try:
-        return _snapshot_route(fake, request, path)
-    except ConfigurationError as exc:
-        return Response.json(400, {"error": str(exc)})
-
-
-def _snapshot_route(fake: FakeAuth, request: Request, path: str) -> Response | None:
-    rest = path[len(SNAPSHOT_PREFIX) :]
-    name, _, action = rest.partition("/")
-    if action not in ("", "restore") or not name:
-        return None
-    try:
-        name = _checked_name(name)
-    except ConfigurationError as exc:
-        return Response.json(400, {"error": str(exc)})
-    allowed = ("POST",) if action else ("DELETE", "GET")
-    if request.method not in allowed:
-        return Response.json(
-            405,
-            {"error": f"fakeauth: {path} takes {' or '.join(allowed)}, not {request.method}"},
-            [("Allow", ", ".join(allowed))],
-        )
-    try:
-        snapshot = fake.snapshots.get(name)
+        return name, fake.snapshots.get(name)
     except ConfigurationError as exc:
         return Response.json(404, {"error": str(exc)})
-    if action == "restore":
-        fake.restore(snapshot)
-        return Response.json(200, {"restored": name, "accounts": _counts(fake)})
-    if request.method == "DELETE":
-        fake.snapshots.delete(name)
-        return Response.json(200, {"deleted": name})
+
+
+def get_snapshot(fake: FakeAuth, request: Request) -> Response:
+    """``GET /_fakeauth/snapshots/NAME``: the snapshot's name and account counts."""
+    found = _named(fake, request)
+    if isinstance(found, Response):
+        return found
+    name, snapshot = found
     return Response.json(200, {"name": name, "accounts": snapshot.accounts()})
 
 
-#: ``(method, path) -> handler``: merged into the control API's routes.
-ROUTES: dict[tuple[str, str], _Handler] = {
-    ("POST", "/_fakeauth/export"): export,
-    ("POST", "/_fakeauth/import"): import_,
-    ("POST", "/_fakeauth/snapshots"): take_snapshot,
-    ("GET", "/_fakeauth/snapshots"): list_snapshots,
-}
+def delete_snapshot(fake: FakeAuth, request: Request) -> Response:
+    """``DELETE /_fakeauth/snapshots/NAME``: forget the snapshot."""
+    found = _named(fake, request)
+    if isinstance(found, Response):
+        return found
+    fake.snapshots.delete(found[0])
+    return Response.json(200, {"deleted": found[0]})
+
+
+def restore_snapshot(fake: FakeAuth, request: Request) -> Response:
+    """``POST /_fakeauth/snapshots/NAME/restore``: put the snapshot's state back."""
+    found = _named(fake, request)
+    if isinstance(found, Response):
+        return found
+    name, snapshot = found
+    fake.restore(snapshot)
+    return Response.json(200, {"restored": name, "accounts": _counts(fake)})
+
+
+#: ``(method, path, handler)``: the control API's persistence routes.
+ROUTES: tuple[tuple[str, str, _Handler], ...] = (
+    ("POST", "/_fakeauth/export", export),
+    ("POST", "/_fakeauth/import", import_),
+    ("POST", "/_fakeauth/snapshots", take_snapshot),
+    ("GET", "/_fakeauth/snapshots", list_snapshots),
+    ("GET", "/_fakeauth/snapshots/<name>", get_snapshot),
+    ("DELETE", "/_fakeauth/snapshots/<name>", delete_snapshot),
+    ("POST", "/_fakeauth/snapshots/<name>/restore", restore_snapshot),
+)

@@ -1,0 +1,177 @@
+"""``FakeAuthOptions``: the options a ``FakeAuth`` was made with, checked, as one frozen value.
+
+``fake.options`` is what lanes, persistence and the CLI read to make another fake like it
+(``FakeAuth(**fake.options.arguments())``), to write the options into a state document
+(:meth:`FakeAuthOptions.document`), and what each vendor's state is built with
+(:meth:`FakeAuthOptions.vendor_options`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from fakeauth.errors import ConfigurationError
+from fakeauth.hosts import base_urls
+from fakeauth.randomness import Randomness
+from fakeauth.state.b2core import B2CoreState
+from fakeauth.state.ovok import OvokState
+from fakeauth.state.waltid import WaltidState
+from fakeauth.vendor import Vendor
+from fakeauth.vendors import DEFAULT_HOSTS, VENDORS, checked_vendors
+
+__all__ = ["FakeAuthOptions"]
+
+#: The vendors whose hosts the constructor takes by name (``ovok_hosts=...``), in that order.
+_NAMED_HOSTS = ("ovok", "b2core", "waltid")
+
+
+@dataclass(frozen=True)
+class FakeAuthOptions:
+    """The checked options of one ``FakeAuth`` (``fake.options``): frozen, so a fake made from
+    them, a lane or a state document sees the options the fake has.
+
+    ``hosts`` are the base URLs of each vendor the fake serves, normalised; ``features`` the
+    flags switched at start; the lifetimes are in seconds, as the states take them.
+    """
+
+    vendors: tuple[Vendor, ...] = VENDORS
+    seed: int | str | bytes | None = None
+    hosts: Mapping[str, tuple[str, ...]] = dataclasses.field(
+        default_factory=lambda: MappingProxyType(dict(DEFAULT_HOSTS))
+    )
+    features: Mapping[str, bool] = dataclasses.field(default_factory=lambda: MappingProxyType({}))
+    ovok_access_token_ttl: int = 3600
+    ovok_refresh_token_ttl: int = 1_209_600
+    b2core_access_token_ttl: int = 1200
+    b2core_refresh_token_ttl: int = 2_592_000
+    waltid_token_ttl: int = 604_800
+    journal_limit: int | None = None
+
+    @classmethod
+    def checked(
+        cls,
+        *,
+        vendors: Iterable[Vendor],
+        seed: int | str | bytes | None,
+        hosts: Mapping[str, Iterable[str]],
+        features: Mapping[str, bool] | None,
+        ovok_access_token_ttl: int,
+        ovok_refresh_token_ttl: int,
+        b2core_access_token_ttl: int,
+        b2core_refresh_token_ttl: int,
+        waltid_token_ttl: int,
+        journal_limit: int | None,
+    ) -> FakeAuthOptions:
+        """The options the constructor's arguments stand for, once each is checked (raises
+        :class:`ConfigurationError`, or ``TypeError`` for a seed of the wrong type, as the
+        constructor does); ``hosts`` by vendor name, a vendor not in it on its default hosts."""
+        records = checked_vendors(vendors)
+        Randomness(seed)  # raises for a seed of the wrong type, before anything else is checked
+        lifetimes = (
+            ovok_access_token_ttl,
+            ovok_refresh_token_ttl,
+            b2core_access_token_ttl,
+            b2core_refresh_token_ttl,
+            waltid_token_ttl,
+        )
+        try:
+            ovok_ttls, waltid_ttl = _checked_lifetimes(*lifetimes)
+        except TypeError:  # a value that cannot be a cache key: checked (and refused) anew
+            ovok_ttls, waltid_ttl = _checked_lifetimes.__wrapped__(*lifetimes)
+        checked_hosts = {
+            vendor.name: vendor.check_hosts(
+                base_urls(vendor.hosts_option, hosts.get(vendor.name, vendor.default_hosts))
+            )
+            for vendor in records
+        }
+        if features is not None and not isinstance(features, Mapping):
+            raise ConfigurationError(
+                "features maps flag names to True or False, such as "
+                f'{{"account-registration": False}}, not {type(features).__name__}'
+            )
+        return cls(
+            vendors=records,
+            seed=seed,
+            hosts=MappingProxyType(checked_hosts),
+            features=MappingProxyType(dict(features or {})),
+            ovok_access_token_ttl=ovok_ttls[0],
+            ovok_refresh_token_ttl=ovok_ttls[1],
+            b2core_access_token_ttl=b2core_access_token_ttl,
+            b2core_refresh_token_ttl=b2core_refresh_token_ttl,
+            waltid_token_ttl=waltid_ttl,
+            journal_limit=journal_limit,
+        )
+
+    def arguments(self) -> dict[str, Any]:
+        """The keyword arguments of ``FakeAuth(...)`` that make a fake of these options."""
+        named = {f"{name}_hosts": self.hosts[name] for name in _NAMED_HOSTS if name in self.hosts}
+        return {
+            "vendors": self.vendors,
+            "seed": self.seed,
+            **named,
+            "features": dict(self.features),
+            "ovok_access_token_ttl": self.ovok_access_token_ttl,
+            "ovok_refresh_token_ttl": self.ovok_refresh_token_ttl,
+            "b2core_access_token_ttl": self.b2core_access_token_ttl,
+            "b2core_refresh_token_ttl": self.b2core_refresh_token_ttl,
+            "waltid_token_ttl": self.waltid_token_ttl,
+            "journal_limit": self.journal_limit,
+        }
+
+    def replace(self, **changes: Any) -> FakeAuthOptions:
+        """These options with ``changes`` (``options.replace(seed=7)``), unchecked: make a fake
+        of them with ``FakeAuth(**options.arguments())``, which checks them."""
+        return dataclasses.replace(self, **changes)
+
+    def document(self) -> dict[str, Any]:
+        """The options that shape a fake's state, as a state document holds them (JSON-ready;
+        a ``bytes`` seed as ``{"bytes_hex": ...}``)."""
+        seed = self.seed
+        return {
+            "seed": {"bytes_hex": seed.hex()} if isinstance(seed, bytes) else seed,
+            **{
+                f"{name}_hosts": list(self.hosts.get(name, DEFAULT_HOSTS[name]))
+                for name in _NAMED_HOSTS
+            },
+            "features": dict(self.features),
+            "ovok_access_token_ttl": self.ovok_access_token_ttl,
+            "ovok_refresh_token_ttl": self.ovok_refresh_token_ttl,
+            "b2core_access_token_ttl": self.b2core_access_token_ttl,
+            "b2core_refresh_token_ttl": self.b2core_refresh_token_ttl,
+            "waltid_token_ttl": self.waltid_token_ttl,
+        }
+
+    def vendor_options(self, name: str) -> Mapping[str, Any]:
+        """The options of the vendor ``name`` by their short name, as its state is built with
+        them (``StateContext.options``: ``ovok_access_token_ttl`` is Ovok's
+        ``access_token_ttl``; every vendor's ``hosts``)."""
+        hosts = self.hosts.get(name, ())
+        if name == "ovok":
+            access, refresh = self.ovok_access_token_ttl, self.ovok_refresh_token_ttl
+            return {"hosts": hosts, "access_token_ttl": access, "refresh_token_ttl": refresh}
+        if name == "b2core":
+            return {
+                "hosts": hosts or DEFAULT_HOSTS["b2core"],
+                "access_token_ttl": self.b2core_access_token_ttl,
+                "refresh_token_ttl": self.b2core_refresh_token_ttl,
+            }
+        if name == "waltid":
+            return {"hosts": hosts, "token_ttl": self.waltid_token_ttl}
+        return {"hosts": hosts}
+
+
+# Most fakes use the default lifetimes: checked once, not per fake. ``typed``: True and 1 differ.
+@functools.lru_cache(maxsize=64, typed=True)
+def _checked_lifetimes(
+    ovok_access: Any, ovok_refresh: Any, b2core_access: Any, b2core_refresh: Any, waltid: Any
+) -> tuple[tuple[int, int], int]:
+    """The Ovok and walt.id lifetimes as the states take them, once every lifetime is checked
+    (raises :class:`ConfigurationError` as the states' own checks do)."""
+    ovok = OvokState.token_lifetimes(ovok_access, ovok_refresh)
+    B2CoreState.checked_lifetimes(b2core_access, b2core_refresh)
+    return ovok, WaltidState.token_lifetime(waltid)

@@ -1,0 +1,140 @@
+"""Ovok's records (tenants, clients, accounts, sessions, what a login hands out), a snapshot of
+them, and the rules an account's fields follow (:func:`check_account`: ``add_account`` applies
+them, and so does a state document's loader). Every name is importable from
+:mod:`fakeauth.state.ovok` too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import NamedTuple
+
+from fakeauth.emails import is_email
+from fakeauth.errors import FieldRefused, shown
+from fakeauth.passwords import PasswordHash
+from fakeauth.tokens import TokenStoreSnapshot
+
+__all__ = [
+    "MAX_NAME_LENGTH",
+    "OvokAccount",
+    "OvokClient",
+    "OvokSession",
+    "OvokSnapshot",
+    "OvokTenant",
+    "OvokTokens",
+    "check_account",
+]
+
+#: The longest name (and surname) an Ovok account holds: its API takes 1 to 128 characters.
+MAX_NAME_LENGTH = 128
+
+
+def check_account(email: str, name: str, surname: str) -> None:
+    """Raise :class:`FieldRefused` naming the field unless an Ovok account may hold these: an
+    email class-validator's ``isEmail`` takes, a name and surname of at most
+    :data:`MAX_NAME_LENGTH` characters (what the API takes)."""
+    if not is_email(email):
+        raise FieldRefused(
+            "email",
+            f"{shown(email)} is not an email address Ovok accepts (class-validator isEmail)",
+        )
+    for name_of, value in (("name", name), ("surname", surname)):
+        if len(value) > MAX_NAME_LENGTH:
+            raise FieldRefused(
+                name_of,
+                f"an Ovok {name_of} is at most {MAX_NAME_LENGTH} characters, not {len(value):,}",
+            )
+
+
+@dataclass(frozen=True)
+class OvokTenant:
+    """A tenant: the parent project accounts register to. ``client_id`` is the client
+    application :meth:`OvokState.add_tenant` gave it (by default the tenant's own id, as the
+    documentation's tenant ``87ea5dfc-...`` is its own client)."""
+
+    id: str
+    project_id: str
+    display: str
+    strict_mode: bool = True
+    client_id: str = ""
+
+    @property
+    def project_reference(self) -> str:
+        """``Project/<uuid>``."""
+        return f"Project/{self.project_id}"
+
+
+@dataclass(frozen=True)
+class OvokClient:
+    """A client application of a tenant."""
+
+    id: str
+    tenant_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class OvokAccount:
+    """A registered user, with its FHIR ``Patient`` profile. The password is only a hash.
+
+    Immutable, as every record of a state: a snapshot shares the records it holds."""
+
+    id: str
+    tenant_id: str
+    email: str
+    name: str
+    surname: str
+    profile_id: str
+    membership_id: str
+    password: PasswordHash = field(repr=False)
+    created_at: datetime
+    email_verified: bool = False
+
+    @property
+    def profile_reference(self) -> str:
+        """``Patient/<uuid>``."""
+        return f"Patient/{self.profile_id}"
+
+    @property
+    def display(self) -> str:
+        """The profile's display name, ``"<name> <surname>"``."""
+        return f"{self.name} {self.surname}".strip()
+
+
+@dataclass(frozen=True, slots=True)
+class OvokSession:
+    """One login: what the ``login_id`` claim names; refresh keeps it, logout ends its token."""
+
+    id: str
+    account_id: str
+    client_id: str
+    created_at: datetime
+    last_updated: datetime
+    remote_address: str
+    user_agent: str
+
+
+@dataclass(frozen=True)
+class OvokTokens:
+    """What register, login and refresh hand out."""
+
+    access_token: str = field(repr=False)
+    refresh_token: str = field(repr=False)
+    expires_in: int
+    account: OvokAccount
+    tenant: OvokTenant
+    session: OvokSession
+
+
+class OvokSnapshot(NamedTuple):
+    """An Ovok state's records at one moment (:meth:`OvokState.snapshot`), never written again."""
+
+    tenants: Mapping[str, OvokTenant]
+    clients: Mapping[str, OvokClient]
+    accounts: Mapping[str, OvokAccount]
+    by_email: Mapping[tuple[str, str], OvokAccount]
+    sessions: Mapping[str, OvokSession]
+    account_sessions: Mapping[str, Mapping[str, OvokSession]]
+    tokens: TokenStoreSnapshot
+    key: bytes | None
