@@ -293,6 +293,9 @@ JSON = "application/json"
         pytest.param(b'{"uuid": ', FORM, NOT_JSON, False, id="malformed-as-form"),
         pytest.param(b"[" * 100_000, JSON, NOT_JSON, False, id="deep"),
         pytest.param(b"hello", "text/plain", NOT_JSON, False, id="text"),
+        # PHP's json_decode refuses a body of whitespace alone; only an empty body is no body
+        pytest.param(b"\r", JSON, NOT_JSON, False, id="carriage-return"),
+        pytest.param(b" \n", JSON, NOT_JSON, False, id="whitespace"),
         pytest.param(b"hello", "", NOT_JSON, False, id="no-content-type"),
         pytest.param(b"null", JSON, NOT_OBJECT, False, id="null"),
         pytest.param(b"[]", JSON, NOT_OBJECT, False, id="array"),

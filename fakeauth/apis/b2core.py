@@ -134,8 +134,9 @@ def _signed_in(tokens: B2CoreTokens) -> Response:
 
 
 def _read_body(request: Request, workflow: str) -> dict[str, Any]:
-    """The body as a JSON object (any content type), or a real form body's fields."""
-    if not request.body.strip():
+    """The body as a JSON object (any content type), or a real form body's fields; an empty body
+    is no fields (a body of whitespace alone is not JSON, as PHP's json_decode says)."""
+    if not request.body:
         return {}
     text = request.text()
     if text is None:
