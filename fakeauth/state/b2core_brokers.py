@@ -95,6 +95,7 @@ __all__ = [
     "WizardStep",
     "WrongCredentials",
     "check_account",
+    "check_password",
     "field_paths",
     "frozen",
     "is_blank",
@@ -132,6 +133,13 @@ def check_account(email: str, given_name: str, family_name: str, two_factor: str
                 name_of,
                 f"a B2Core {name_of} is at most {MAX_NAME_LENGTH:,} characters, not {len(value):,}",
             )
+
+
+def check_password(password: str) -> None:
+    """Raise :class:`FieldRefused` unless ``password`` is one a B2Core account may be given: a
+    non-empty string (``add_account`` and ``update_account`` apply it; a document holds hashes)."""
+    if not isinstance(password, str) or not password:
+        raise FieldRefused("password", "a B2Core account needs a non-empty password")
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from fakeauth.findings import Finding, HeldIds, credential_key, token_finding, u
 from fakeauth.outbox import Outbox
 from fakeauth.passwords import PasswordHash
 from fakeauth.randomness import Randomness, RandomStream
-from fakeauth.seeding import checked_arguments
+from fakeauth.seeding import UNCHANGED, Unchanged, checked_arguments
 from fakeauth.state import waltid_accounts, waltid_document
 from fakeauth.state.waltid_accounts import *  # noqa: F403 - the records stay importable from here
 from fakeauth.state.waltid_accounts import (
@@ -51,6 +51,7 @@ from fakeauth.state.waltid_accounts import (
     WaltidOrganization,
     WaltidSession,
     WaltidSnapshot,
+    check_filled,
 )
 from fakeauth.tokens import (
     JwtSigner,
@@ -228,9 +229,7 @@ class WaltidState:
         language_preference: str = "EN",
     ) -> WaltidAccount:
         """Seed an account that logs in with ``email`` and ``password``; it holds no roles."""
-        for option, value in (("email", email), ("password", password), ("name", name)):
-            if not isinstance(value, str) or not value:
-                raise ConfigurationError(f"fake.waltid.add_account needs a non-empty {option}")
+        check_filled("fake.waltid.add_account", email=email, password=password, name=name)
         profile = {"name": name, "email": email}
         if address_country is not None:
             profile["addressCountry"] = address_country
@@ -353,6 +352,74 @@ class WaltidState:
         if account is None:
             raise NotFound(f"Account not found: {account_id}", kind="account")
         return account
+
+    # -- editing an account (the dashboard's edit form), under the seeding rules --------------
+
+    @checked_arguments("fake.waltid.update_account")
+    def update_account(
+        self,
+        account_id: str,
+        *,
+        name: str | Unchanged = UNCHANGED,
+        password: str | Unchanged = UNCHANGED,
+        roles: list[str] | Unchanged = UNCHANGED,
+    ) -> WaltidAccount:
+        """Change the name, password or roles of the account with id ``account_id``: ``name``
+        and ``password`` as :meth:`add_account` takes them, ``roles`` the role ids it holds from
+        now on (``["acme.admin"]``), each added already (:meth:`add_organization`,
+        :meth:`add_role`). The changed account; its sessions go on."""
+        given = {"name": name, "password": password}
+        check_filled(
+            "fake.waltid.update_account",
+            **{option: value for option, value in given.items() if value is not UNCHANGED},
+        )
+        with self._lock:
+            account = self._accounts.get(account_id)
+            if account is None:
+                raise ConfigurationError(
+                    f"no walt.id account with id {account_id!r}; fake.waltid.accounts lists them"
+                )
+            changes: dict[str, Any] = {}
+            if not isinstance(name, Unchanged):
+                changes["profile"] = {**account.profile, "name": name}
+            if not isinstance(password, Unchanged):
+                if account.login_email is None:
+                    raise ConfigurationError(
+                        f"the walt.id account {account.email!r} has no email login to set a "
+                        "password of"
+                    )
+                changes["password"] = PasswordHash.create(password, self._ids)
+            if not isinstance(roles, Unchanged):
+                changes["roles"] = self._held_roles(roles)
+            changed = replace(account, **changes)
+            self._replace_account(account, changed)
+            return changed
+
+    @property
+    def role_ids(self) -> list[str]:
+        """Every role added so far, of every organization (``"acme.admin"``)."""
+        with self._lock:
+            return list(self.roles)
+
+    def _held_roles(self, roles: list[str]) -> dict[str, tuple[str, ...]]:
+        """``roles`` by organization, once each is a role added already."""
+        if not isinstance(roles, list):
+            raise ConfigurationError(
+                "fake.waltid.update_account: roles must be a list of role ids such as "
+                f"['acme.admin'], not {type(roles).__name__}"
+            )
+        held: dict[str, tuple[str, ...]] = {}
+        for role in roles:
+            organization = self.roles.get(role) if isinstance(role, str) else None
+            if organization is None:
+                known = ", ".join(self.roles) or "none yet"
+                raise ConfigurationError(
+                    f"fake.waltid.update_account: no walt.id role {role!r}; add it with "
+                    f"fake.waltid.add_role(ORGANIZATION, NAME); the roles are: {known}"
+                )
+            if role not in held.get(organization, ()):
+                held[organization] = (*held.get(organization, ()), role)
+        return held
 
     # -- the operations the API performs ----------------------------------------------------
 
