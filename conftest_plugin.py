@@ -38,16 +38,15 @@ import difflib
 import importlib.util
 import inspect
 import itertools
-import os
 import re
 import sys
 from collections.abc import Iterator
-from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from fakeauth.plugin.seed import seed_conftests, seed_home, seed_homes_message
+from fakeauth.plugin.weather import WEATHER_PROPERTY, WeatherTable, parametrize_weather
 from fakeauth.testing import (
     SEEDED_PASSWORD,
     B2CoreUser,
@@ -69,7 +68,6 @@ _FAKE = pytest.StashKey["FakeAuth"]()
 _AIOHTTP = pytest.StashKey[bool]()
 _PLUGIN_OPTIONS = ("assert_all_served",)
 _TEMPLATE = pytest.StashKey["FakeAuth"]()
-_WEATHER_PROPERTY = "fakeauth_weather"
 #: Numbers the session server's lanes (one per test that uses it); not state a test shares.
 _LANE_NUMBERS = itertools.count(1)
 
@@ -85,12 +83,12 @@ def pytest_configure(config: pytest.Config) -> None:
         "fakeauth_weather(*names): run the test once per auth condition of fakeauth.weather "
         "(every one, or those named), with the fakeauth_weather fixture",
     )
-    config.pluginmanager.register(_WeatherTable(), "fakeauth-weather-table")
+    config.pluginmanager.register(WeatherTable(), "fakeauth-weather-table")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     homes: dict[str, list[pytest.Item]] = {}  # where the fakeauth_seed a test sees is defined
-    overrides = _seed_conftests(config)
+    overrides = seed_conftests(config)
     for item in items:
         names = getattr(item, "fixturenames", None)
         if names is None:
@@ -100,52 +98,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if "fakeauth_weather" not in names and item.get_closest_marker("fakeauth_weather"):
             names.extend(name for name in ("fakeauth", "fakeauth_weather") if name not in names)
         if "fakeauth" in names or "fakeauth_seed" in names:
-            homes.setdefault(_seed_home(config, item, overrides), []).append(item)
+            homes.setdefault(seed_home(config, item, overrides), []).append(item)
     if len(homes) > 1:
-        raise pytest.UsageError(_seed_homes_message(config, homes))
-
-
-def _seed_conftests(config: pytest.Config) -> list[Path]:
-    """The folders whose ``conftest.py`` defines ``fakeauth_seed``, deepest first."""
-    files = [
-        Path(plugin.__file__)
-        for plugin in config.pluginmanager.get_plugins()
-        if isinstance(plugin, ModuleType) and plugin.__file__ and "fakeauth_seed" in vars(plugin)
-    ]
-    found = [file.parent for file in files if file.name == "conftest.py"]
-    return sorted(found, key=lambda folder: len(folder.parts), reverse=True)
-
-
-def _seed_home(config: pytest.Config, item: pytest.Item, overrides: list[Path]) -> str:
-    """Where the ``fakeauth_seed`` that ``item`` sees is defined (pytest's own lookup: the
-    test's class, its module, then the nearest ``conftest.py``, then this plugin)."""
-    cls = getattr(item, "cls", None)
-    if cls is not None and any("fakeauth_seed" in vars(k) for k in cls.__mro__):
-        return f"{_shown(config, item.path)}::{cls.__name__}"
-    module = getattr(item, "module", None)
-    if module is not None and "fakeauth_seed" in vars(module):
-        return _shown(config, item.path)
-    for folder in overrides:
-        if item.path.is_relative_to(folder):
-            return _shown(config, folder / "conftest.py")
-    return "the plugin's own, which seeds nothing"
-
-
-def _shown(config: pytest.Config, path: Path) -> str:
-    return Path(os.path.relpath(path, config.rootpath)).as_posix()
-
-
-def _seed_homes_message(config: pytest.Config, homes: dict[str, list[pytest.Item]]) -> str:
-    # One template serves the session: a second definition would leak the first one's seed into
-    # its tests, or be ignored, by test order. Said before any test runs.
-    seen = "; ".join(f"{home} (for {items[0].nodeid})" for home, items in sorted(homes.items()))
-    paths = [str(item.path.parent) for items in homes.values() for item in items]
-    above = _shown(config, Path(os.path.commonpath(paths)) / "conftest.py")
-    return (
-        f"fakeauth: fakeauth_seed seeds one template for the whole session, but the tests of "
-        f"this run see {len(homes)} definitions of it: {seen}. Define fakeauth_seed once, in "
-        f"{above} (above every test that uses fakeauth), and seed there what they all start from"
-    )
+        raise pytest.UsageError(seed_homes_message(config, homes))
 
 
 def _options(node: pytest.Item) -> dict[str, Any]:
@@ -373,24 +328,7 @@ def fakeauth_waltid_superadmin(fakeauth: FakeAuth) -> WaltidLogin:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    marker = metafunc.definition.get_closest_marker("fakeauth_weather")
-    if marker is None:
-        return
-    from fakeauth.weather import CONDITIONS, condition
-
-    if marker.kwargs or not all(isinstance(name, str) for name in marker.args):
-        raise pytest.UsageError(
-            "@pytest.mark.fakeauth_weather takes condition names only, such as "
-            '@pytest.mark.fakeauth_weather("expired_access"), or none for every condition'
-        )
-    try:
-        chosen = [condition(name) for name in marker.args] if marker.args else list(CONDITIONS)
-    except ValueError as exc:  # ConfigurationError: an unknown name, with the known ones
-        raise pytest.UsageError(f"@pytest.mark.fakeauth_weather: {exc}") from None
-    if "fakeauth_weather" not in metafunc.fixturenames:  # requested at collection's end
-        metafunc.fixturenames.append("fakeauth_weather")
-    ids = [f"weather={weather.name}" for weather in chosen]
-    metafunc.parametrize("fakeauth_weather", chosen, indirect=True, ids=ids)
+    parametrize_weather(metafunc)
 
 
 @pytest.fixture
@@ -400,41 +338,8 @@ def fakeauth_weather(request: pytest.FixtureRequest, fakeauth: FakeAuth) -> Any:
     weather = getattr(request, "param", None)
     if weather is not None:
         weather.arm(fakeauth)
-        request.node.user_properties.append((_WEATHER_PROPERTY, weather.name))
+        request.node.user_properties.append((WEATHER_PROPERTY, weather.name))
     return weather
-
-
-class _WeatherTable:
-    """The weather table of one session (a plugin object, so that no state is module-level):
-    each weather test's outcome, printed in the terminal summary."""
-
-    def __init__(self) -> None:
-        #: By node id: the test's id without its condition, the condition, the outcome so far.
-        self.rows: dict[str, list[str]] = {}
-
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        name = next((v for k, v in report.user_properties if k == _WEATHER_PROPERTY), None)
-        if name is None:
-            return
-        test = report.nodeid.replace(f"weather={name}-", "").replace(f"-weather={name}]", "]")
-        test = test.replace(f"[weather={name}]", "")
-        row = self.rows.setdefault(report.nodeid, [test, str(name), "passed"])
-        if report.failed:
-            row[2] = "failed"
-        elif report.skipped and row[2] == "passed":
-            row[2] = "skipped"
-
-    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if not self.rows:
-            return
-        from fakeauth.weather import condition
-
-        rows = [(*row, condition(row[1]).description) for row in self.rows.values()]
-        widths = [max(len(row[column]) for row in rows) for column in range(3)]
-        terminalreporter.write_sep("=", "fakeauth weather")
-        for row in rows:
-            cells = [cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True)]
-            terminalreporter.write_line("  ".join([*cells, row[3]]))
 
 
 @pytest.hookimpl(wrapper=True)

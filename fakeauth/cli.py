@@ -10,8 +10,8 @@ import re
 import signal
 import sys
 import time
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any, TextIO
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from fakeauth import __version__
 from fakeauth.console import write_line
@@ -22,7 +22,7 @@ from fakeauth.persistence import export_lane
 from fakeauth.persistence.model import LaneDoc
 from fakeauth.persistence.serve import ServeFiles
 from fakeauth.persistence.serve import add_arguments as add_state_arguments
-from fakeauth.redaction import scrub_text
+from fakeauth.request_log import RequestLog, loggable
 from fakeauth.run import add_parser as add_run_parser
 from fakeauth.run import main as run_command
 from fakeauth.seeding import apply_seed, load_seed_file
@@ -32,7 +32,6 @@ from fakeauth.state.waltid import (
     DEFAULT_SUPERADMIN_PASSWORD,
     DEFAULT_SUPERADMIN_TOKEN,
 )
-from fakeauth.transports.connection import body_limit_of
 from fakeauth.transports.server import (
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_REQUEST_TIMEOUT,
@@ -43,7 +42,7 @@ from fakeauth.verify.command import run as run_verify
 from fakeauth.verify.targets import diverge
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+    from _typeshed.wsgi import WSGIApplication
 
 __all__ = [
     "DEFAULT_JOURNAL_LIMIT",
@@ -180,56 +179,6 @@ def _positive_seconds(text: str) -> float:
     return value
 
 
-def loggable(text: str) -> str:
-    """``text`` safe for a one-line log: control characters (CR, LF, ESC, ...) as ``%XX``.
-
-    The WSGI path is bytes carried as latin-1; it is shown as UTF-8 where it is, and every
-    character that is not printable (C0 and C1 controls, DEL, line separators, bytes that are
-    not UTF-8) is re-encoded, so a request cannot write a line of its own into the log.
-    """
-    if text.isascii() and text.isprintable():
-        return text
-    shown = text.encode("latin-1", "replace").decode("utf-8", "surrogateescape")
-    return "".join(
-        char
-        if char.isprintable()
-        else "".join(f"%{byte:02X}" for byte in char.encode("utf-8", "surrogateescape"))
-        for char in shown
-    )
-
-
-class _RequestLog:
-    """WSGI middleware: one line per request, ``METHOD path -> status (ms)``."""
-
-    def __init__(self, app: WSGIApplication, out: TextIO) -> None:
-        self.app = app
-        self.out = out
-        #: Whether the log's reader is still there (``fakeauth serve | head`` leaves).
-        self.logging = True
-
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        started = time.perf_counter()
-        status: list[str] = []
-
-        def capture(code: str, headers: Any, exc_info: Any = None) -> Any:
-            status.append(code)
-            return start_response(code, headers, exc_info)
-
-        result = self.app(environ, capture)
-        elapsed = (time.perf_counter() - started) * 1000
-        code = status[0].split(" ", 1)[0] if status else "---"
-        method = loggable(environ.get("REQUEST_METHOD", "?"))
-        path = scrub_text(loggable(environ.get("PATH_INFO", "")))  # no token, even in a path
-        if self.logging:  # once the reader of the log has left, the server goes on unlogged
-            self.logging = write_line(f"{method} {path} -> {code} ({elapsed:.1f} ms)", self.out)
-        return result
-
-    def body_limit(self, method: str, path: str, host: str) -> int | None:
-        """The wrapped app's body limit (see :class:`~fakeauth.transports.server.LiveServer`)."""
-        limit = body_limit_of(self.app)
-        return None if limit is None else limit(method, path, host)
-
-
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 #: A host name: dot-separated labels of letters, digits and inner hyphens, 253 characters at most.
 _HOST_NAME = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*$")
@@ -353,7 +302,7 @@ def _start(args: argparse.Namespace) -> int:
     files.attach(lanes)
     app: WSGIApplication = files.wrap(lanes.wsgi_app)
     if not args.quiet:
-        app = _RequestLog(app, sys.stdout)
+        app = RequestLog(app, sys.stdout)
 
     def live_server(app: WSGIApplication) -> LiveServer:
         return LiveServer(

@@ -119,6 +119,7 @@ def explain(
     the request that revoked a credential, if the journal can tell (``None`` otherwise).
     """
     fp = fingerprint(token)
+    findings = [f for f in findings if _counts(f, kind, forgotten)]
     if not findings:
         if unverified_claims(token) is None:
             return _malformed(token, fp)
@@ -128,7 +129,7 @@ def explain(
             "have the shape of no vendor this fake serves"
         )
         return Explanation("unknown", sentence, name, fp)
-    finding = _best(findings, forgotten)
+    finding = _best(findings, forgotten, vendor, kind)
     name = f"{finding.label} {fp}"
     boundary = forgotten.boundary_of(finding.key) if finding.verdict == "unknown" else None
     verdict: Verdict = finding.verdict if boundary is None else "reset"
@@ -207,14 +208,27 @@ def journal_entry(journal: Journal, operation: str, at: float) -> int | None:
     return calls[-1].seq
 
 
-def _best(findings: Sequence[Finding], forgotten: Forgotten) -> Finding:
+def _counts(finding: Finding, kind: str | None, forgotten: Forgotten) -> bool:
+    """Whether ``finding`` says anything: a finding of a credential that may be any text
+    (:attr:`Finding.any_text`) counts where its kind was expected or when the fake forgot it."""
+    if not finding.any_text or finding.issued_here or finding.kind == kind:
+        return True
+    return forgotten.boundary_of(finding.key) is not None
+
+
+def _best(
+    findings: Sequence[Finding], forgotten: Forgotten, vendor: str | None, kind: str | None
+) -> Finding:
     """The finding that says most: a record of the credential first, then one the fake forgot,
-    then the first vendor whose shape it has."""
+    then the vendor and kind it was sent as, then the first vendor whose shape it has."""
     for finding in findings:
         if finding.issued_here:
             return finding
     for finding in findings:
         if forgotten.boundary_of(finding.key) is not None:
+            return finding
+    for finding in findings:
+        if finding.kind == kind and vendor in (None, finding.vendor):
             return finding
     return findings[0]
 

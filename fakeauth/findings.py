@@ -93,7 +93,9 @@ class Finding:
     is its :func:`credential_key`; times are POSIX seconds by the fake's clock; ``lifetime`` is how
     long such a credential lives; ``revoked_by`` names what revoked it (an operation id such as
     ``"ovok.logout"``) and ``note`` adds the vendor's rule (``"a wizard uuid serves one
-    sign-in"``).
+    sign-in"``). ``any_text``: the credential may be any text (walt.id's registration token),
+    so an ``unknown`` finding of it says nothing by itself: it counts only where this kind was
+    expected, or when the fake forgot that credential at a boundary.
     """
 
     verdict: Verdict
@@ -108,6 +110,7 @@ class Finding:
     revoked_by: str | None = None
     revoked_at: float | None = None
     note: str = ""
+    any_text: bool = False
 
     @property
     def issued_here(self) -> bool:

@@ -20,6 +20,7 @@ option those methods take is available here too.
 
 from __future__ import annotations
 
+import enum
 import functools
 import inspect
 import json
@@ -36,7 +37,14 @@ from fakeauth.redaction import REQUEST_SECRET_KEYS
 if TYPE_CHECKING:
     from fakeauth.fake import FakeAuth
 
-__all__ = ["add_item", "apply_seed", "checked_arguments", "load_seed_file"]
+__all__ = [
+    "UNCHANGED",
+    "Unchanged",
+    "add_item",
+    "apply_seed",
+    "checked_arguments",
+    "load_seed_file",
+]
 
 _Method = TypeVar("_Method", bound=Callable[..., Any])
 #: An argument check: ``None`` when the value fits, else what the parameter takes.
@@ -199,6 +207,17 @@ def load_seed_file(path: str | Path) -> dict[str, Any]:
 # -- the argument checks of the seeding methods ------------------------------------------------
 
 
+class Unchanged(enum.Enum):
+    """The type of :data:`UNCHANGED`."""
+
+    UNCHANGED = "unchanged"
+
+
+#: The default of every argument of a state's ``update_account``: leave that field as it is.
+#: :func:`checked_arguments` leaves it out of the types a message names.
+UNCHANGED = Unchanged.UNCHANGED
+
+
 def checked_arguments(name: str) -> Callable[[_Method], _Method]:
     """Make a seeding method raise :class:`ConfigurationError` for an argument of the wrong type.
 
@@ -273,13 +292,16 @@ def _fits(annotation: Any) -> tuple[str, Callable[[Any], bool]]:
         return _SCALARS[annotation]
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
     if origin in (Union, types.UnionType):
-        parts = [_fits(arg) for arg in args]
+        # UNCHANGED fits where it is declared, but a message never suggests it
+        parts = [_fits(arg) for arg in args if arg is not Unchanged]
+        keeps = Unchanged in args
         return (
             " or ".join(wanted for wanted, _ in parts),
-            lambda v: any(fits(v) for _, fits in parts),
+            lambda v: (keeps and v is UNCHANGED) or any(fits(v) for _, fits in parts),
         )
     if origin is Literal:
         return " or ".join(map(repr, args)), lambda v: v in args
-    if isinstance(annotation, type) and annotation is not object:
+    # origin None: a class, not a generic such as list[str] (a type to isinstance on 3.10)
+    if isinstance(annotation, type) and origin is None and annotation is not object:
         return f"a {annotation.__name__}", lambda v: isinstance(v, annotation)
     return "anything", lambda v: True

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from fakeauth.apis.base import VendorApi
 from fakeauth.clock import Clock
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from fakeauth.tokens import TokenStore
 
 __all__ = [
+    "AccountEdits",
+    "AccountField",
     "AccountSummary",
     "AuthFlow",
     "FidelitySection",
@@ -93,6 +95,43 @@ class AccountSummary:
 
 
 @dataclass(frozen=True)
+class AccountField:
+    """One field of the dashboard's account forms: a keyword argument of the state's
+    ``add_account`` (the form that creates an account) or ``update_account`` (the one that edits
+    it), its label, and its input: ``text``, ``password``, ``checkbox`` (true or false),
+    ``choice`` (one of ``choices``; ``""`` stands for none, sent as null) or ``choices`` (any of
+    ``choices``, sent as a list). ``default`` is what the create form starts with."""
+
+    name: str
+    label: str
+    kind: Literal["text", "password", "checkbox", "choice", "choices"] = "text"
+    choices: tuple[str, ...] = ()
+    default: str | bool | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The field as the control API serves it (``GET /_fakeauth/vendors``)."""
+        return {
+            "name": self.name,
+            "label": self.label,
+            "kind": self.kind,
+            "choices": list(self.choices),
+            "default": self.default,
+        }
+
+
+@dataclass(frozen=True)
+class AccountEdits:
+    """What of an existing account can be changed: the ``fields``, the state's method that
+    changes them (``update(account_id, **changes)``, checked by the seeding rules), and
+    ``values``, which reads the fields' current values from one exported account (a password
+    has none: it is never shown)."""
+
+    fields: tuple[AccountField, ...]
+    update: Callable[..., Any]
+    values: Callable[[Mapping[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
 class FidelitySection:
     """A vendor's section of the fidelity page: its title, introduction and entries."""
 
@@ -122,6 +161,10 @@ class AuthFlow:
 
 def _no_summary(account: Mapping[str, Any]) -> AccountSummary:
     return AccountSummary(name="", scope="")
+
+
+def _no_edits(state: Any) -> AccountEdits | None:
+    return None
 
 
 def _no_tokens(state: Any) -> TokenStore | None:
@@ -161,7 +204,10 @@ class Vendor:
     issues no tokens), ``public_key`` the JWK of its asymmetric tokens (``None``: none);
     ``added_hosts`` the base URLs a built state answers on besides the configured ones (B2Core
     brokers added at run time), ``check_hosts`` checks and normalises the configured base URLs;
-    ``auth`` names its sign-in operations (:class:`AuthFlow`).
+    ``auth`` names its sign-in operations (:class:`AuthFlow`). ``label`` is how the dashboard
+    names the vendor (default: its name), ``account_fields`` the fields its create form offers
+    besides the email and password, ``edits`` what of an existing account a state lets the
+    dashboard change (``None``: nothing).
     ``explain`` gives what a state knows of a credential of its vendor's shape
     (:class:`~fakeauth.findings.Finding`; ``None``: not its vendor's), ``held_credentials`` the
     ids of every credential a state holds (:class:`~fakeauth.findings.HeldIds`, which a reset,
@@ -179,6 +225,9 @@ class Vendor:
     public_key: Callable[[Any], dict[str, str] | None] = _no_key
     added_hosts: Callable[[Any], Iterable[str]] = _no_added_hosts
     check_hosts: Callable[[tuple[str, ...]], tuple[str, ...]] = _same_hosts
+    label: str = ""
+    account_fields: tuple[AccountField, ...] = ()
+    edits: Callable[[Any], AccountEdits | None] = _no_edits
     auth: AuthFlow = field(default_factory=AuthFlow)
     explain: Callable[[Any, str], Finding | None] = _no_finding
     held_credentials: Callable[[Any], Iterable[HeldIds]] = _no_credentials

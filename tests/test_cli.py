@@ -17,7 +17,8 @@ import pytest
 from serving import free_port, read_banner
 
 from fakeauth import FakeAuth, cli
-from fakeauth.cli import _RequestLog, loggable, main
+from fakeauth.cli import loggable, main
+from fakeauth.request_log import RequestLog
 from fakeauth.transports.server import LiveServer
 
 REGISTER_BODY = {
@@ -210,10 +211,10 @@ def test_the_request_log_escapes_control_characters(text: str, shown: str) -> No
 
 def test_the_request_log_forwards_the_apps_body_limit() -> None:
     fake = FakeAuth()
-    log = _RequestLog(fake.wsgi_app, io.StringIO())
+    log = RequestLog(fake.wsgi_app, io.StringIO())
 
     assert log.body_limit("POST", "/auth/b2b/login", "") == 100 * 1024
-    assert _RequestLog(lambda environ, start: [], io.StringIO()).body_limit("GET", "/", "") is None
+    assert RequestLog(lambda environ, start: [], io.StringIO()).body_limit("GET", "/", "") is None
 
 
 def test_the_limits_reach_the_server_and_the_fake(monkeypatch: pytest.MonkeyPatch) -> None:

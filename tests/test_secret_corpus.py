@@ -24,8 +24,8 @@ import requests
 from werkzeug.test import Client
 
 from fakeauth import ConfigurationError, FakeAuth
-from fakeauth.cli import _RequestLog
 from fakeauth.http import Request
+from fakeauth.request_log import RequestLog
 from fakeauth.state.ovok import DEFAULT_CLIENT_ID, DEFAULT_TENANT_ID
 from fakeauth.transports.server import LiveServer
 from fakeauth.vendors import DEFAULT_HOSTS
@@ -313,7 +313,7 @@ def exposures() -> dict[tuple[str, str], tuple[str, str]]:
 
         fake.wsgi_app.dispatch = watching  # type: ignore[method-assign]
         log = io.StringIO()
-        with LiveServer(_RequestLog(fake.wsgi_app, log)) as server:
+        with LiveServer(RequestLog(fake.wsgi_app, log)) as server:
             for name, (case, secret) in corpus.items():
                 fake.journal.clear()
                 seen.clear()
@@ -393,7 +393,7 @@ def test_the_server_log_shows_no_token_in_a_path() -> None:
     token = issued_tokens(fake)["access"]
     log = io.StringIO()
 
-    with LiveServer(_RequestLog(fake.wsgi_app, log)) as server:
+    with LiveServer(RequestLog(fake.wsgi_app, log)) as server:
         requests.get(f"{server.url}/auth/me/{token}", timeout=10)
 
     assert token not in log.getvalue()

@@ -20,8 +20,8 @@ import requests
 from hardening import waltid_registration
 
 from fakeauth import FakeAuth, redacted
-from fakeauth.cli import _RequestLog
 from fakeauth.control import ROUTES
+from fakeauth.request_log import RequestLog
 from fakeauth.state.ovok import DEFAULT_CLIENT_ID, DEFAULT_TENANT_ID
 from fakeauth.state.waltid import (
     DEFAULT_SUPERADMIN_EMAIL,
@@ -219,7 +219,7 @@ def scenario(
     log = io.StringIO()
     places: dict[str, str] = {}
     caplog.set_level(logging.DEBUG)
-    with LiveServer(_RequestLog(fake.wsgi_app, log)) as server, requests.Session() as session:
+    with LiveServer(RequestLog(fake.wsgi_app, log)) as server, requests.Session() as session:
         run = Scenario(fake, server.url, session)
         run.ovok()
         run.b2core()

@@ -132,6 +132,8 @@ def test_a_registered_vendor_is_seeded_and_listed_by_the_control_api() -> None:
     )
     every = client.get("/_fakeauth/accounts").get_json()
     rows = client.get("/_fakeauth/accounts/toy").get_json()
+    vendors = client.get("/_fakeauth/vendors").get_json()
+    edited = client.patch("/_fakeauth/accounts/toy/toy-1", json={"email": EMAIL}, headers=CONTROL)
     deleted = client.post("/_fakeauth/accounts/toy/delete", json={"id": "toy-1"}, headers=CONTROL)
 
     assert seeded.get_json() == {"added": {"toy.accounts": 1}}
@@ -147,9 +149,18 @@ def test_a_registered_vendor_is_seeded_and_listed_by_the_control_api() -> None:
             "roles": [],
             "two_factor": None,
             "live_sessions": 0,
+            "edit": {},
             "details": {"id": "toy-1", "email": EMAIL},
         }
     ]
+    assert vendors[-1] == {"name": "toy", "label": "toy", "create": [], "edit": []}
+    assert (edited.status_code, edited.get_json()) == (
+        400,
+        {
+            "error": "fakeauth: no field of a toy account can be changed; delete it and add it "
+            "again with POST /_fakeauth/accounts/toy"
+        },
+    )
     assert deleted.get_json() == {"deleted": "toy-1"}
     assert fake.export_accounts()["toy"] == []
 

@@ -29,6 +29,7 @@ from fakeauth.apis.waltid_models import (
     read_credentials,
     read_json,
     read_registration_token,
+    registration_token,
 )
 from fakeauth.errors import (
     AccountExists,
@@ -42,6 +43,7 @@ from fakeauth.errors import (
 from fakeauth.http import Request, Response
 from fakeauth.state.waltid import (
     LOGIN,
+    REGISTRATION,
     AccountDataNotFound,
     DuplicateOrganization,
     RegistrationTokenInvalid,
@@ -329,7 +331,8 @@ def features_state(state: WaltidState, request: Request, notes: Notes) -> Respon
 @_operation("superadmin-registration")
 def superadmin_create_by_token(state: WaltidState, request: Request, notes: Notes) -> Response:
     """``POST /v1/superadmin/create-by-token``: activates the token's Super Admin, 200."""
-    account = state.activate_superadmin(read_registration_token(request, notes))
+    token = read_registration_token(request, notes)
+    account = state.activate_superadmin(token, by=request.operation)
     return Response.json(200, _account_document(account))
 
 
@@ -406,6 +409,9 @@ _WID_REGISTER = {JSON: wid.AccountRegistrationRequest}
 #: What the routes of a signed-in caller take: a walt.id session token, from ktor-authnz's
 #: header, ``Authorization`` or its cookies (as :func:`_effective_token` reads it).
 _SESSION = Credential(LOGIN, lambda request, _body: _effective_token(request))
+#: What ``create-by-token`` takes: a registration token in the body, refused when unknown or
+#: expired (401) and when its Super Admin exists already (409).
+_REGISTRATION = Credential(REGISTRATION, registration_token, frozenset({401, 409}))
 
 API = VendorApi(
     name="waltid",
@@ -527,6 +533,7 @@ API = VendorApi(
                 body={TEXT: STRING, JSON: wid.RegistrationTokenRequest | str},
                 examples=examples.CREATE_BY_TOKEN,
             ),
+            credential=_REGISTRATION,
         ),
         Route(
             "waltid.admin_organizations_create",

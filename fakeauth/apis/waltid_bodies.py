@@ -33,6 +33,7 @@ __all__ = [
     "read_credentials",
     "read_json",
     "read_registration_token",
+    "registration_token",
 ]
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -275,8 +276,27 @@ def _illegal(message: str) -> RequestBodyError:
 def read_registration_token(request: Request, notes: Notes) -> str:
     """The token of ``create-by-token``: raw text, JSON ``{"token": ...}``, or ``{ <token> }``
     (the body and the token noted in ``notes`` for the journal)."""
+    token, value = _registration_body(request)
+    if value is not None:
+        notes.parsed(value)
+    if token:
+        notes.secret(token)
+    return token
+
+
+def registration_token(request: Request, body: Any) -> str | None:
+    """The token :func:`read_registration_token` reads from ``request``, without noting it
+    anywhere (a ``Credential.find``); ``None`` when the body holds none. Read from the request's
+    bytes, not from ``body`` (the parsed body): a raw-text token parses to no body."""
+    return _registration_body(request)[0] or None
+
+
+def _registration_body(request: Request) -> tuple[str, Any]:
+    """The registration token of the body, and the JSON value it was read from (``None``:
+    raw text, or JSON that does not parse)."""
     text = (request.text() or "").strip()
     token = text
+    value: Any = None
     if text[:1] in ("{", '"'):
         try:
             value = json.loads(text)
@@ -288,8 +308,4 @@ def read_registration_token(request: Request, notes: Notes) -> str:
             token = value["token"]
         elif isinstance(value, str):
             token = value
-        if value is not None:
-            notes.parsed(value)
-    if token:
-        notes.secret(token)
-    return token
+    return token, value

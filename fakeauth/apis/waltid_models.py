@@ -17,6 +17,7 @@ from fakeauth.apis.waltid_bodies import (
     read_credentials,
     read_json,
     read_registration_token,
+    registration_token,
 )
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "read_credentials",
     "read_json",
     "read_registration_token",
+    "registration_token",
 ]
 
 

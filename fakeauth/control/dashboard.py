@@ -5,9 +5,13 @@ Routes (JSON in and out, like the rest of :mod:`fakeauth.control`):
 - ``GET /_fakeauth/`` (and ``/_fakeauth/index.html``, ``/_fakeauth/static/...``): the dashboard;
 - ``GET /_fakeauth/status``: what changed (the journal's and the outbox's last numbers) and who
   answers (``instance``: a new one after a restart or in another process);
+- ``GET /_fakeauth/vendors``: each vendor's name, label and the fields of its account forms (to
+  create an account, and to change an existing one);
 - ``GET /_fakeauth/accounts/<vendor>[?email=TEXT]``: one vendor's accounts, with their scope,
-  roles, 2FA kind and live sessions; ``POST`` adds one (the seeding method's fields);
-  ``POST .../delete`` and ``POST .../sign-out`` with ``{"id": ...}``;
+  roles, 2FA kind, live sessions and the current values of the fields an edit changes; ``POST``
+  adds one (the seeding method's fields); ``PATCH .../<account id>`` changes some of its fields
+  (the state's ``update_account``); ``POST .../delete`` and ``POST .../sign-out`` with
+  ``{"id": ...}``;
 - ``GET /_fakeauth/tokens``: the live tokens' vendor, kind, account and expiry (never a token);
 - ``GET``, ``POST``, ``DELETE /_fakeauth/faults``: the queued faults, queue one, clear them.
 
@@ -16,6 +20,7 @@ Who may call them is decided once for every control route, in :mod:`fakeauth.ori
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -33,7 +38,7 @@ from fakeauth.seeding import add_item
 if TYPE_CHECKING:
     from fakeauth.fake import FakeAuth
     from fakeauth.tokens import TokenStore
-    from fakeauth.vendor import Vendor
+    from fakeauth.vendor import AccountEdits, AccountField, Vendor
 
 __all__ = ["ROUTES", "vendor_routes"]
 
@@ -92,8 +97,11 @@ def _live_sessions(tokens: TokenStore | None) -> dict[str, int]:
     return {subject: len(ids) for subject, ids in sessions.items()}
 
 
-def _row(vendor: Vendor, account: dict[str, Any], live: dict[str, int]) -> dict[str, Any]:
-    """One account as the dashboard lists it: the vendor's own export, plus a common summary."""
+def _row(
+    vendor: Vendor, account: dict[str, Any], live: dict[str, int], edits: AccountEdits | None
+) -> dict[str, Any]:
+    """One account as the dashboard lists it: the vendor's own export, plus a common summary
+    and the current values of the fields an edit changes."""
     summary = vendor.summary(account)
     return {
         "vendor": vendor.name,
@@ -104,6 +112,7 @@ def _row(vendor: Vendor, account: dict[str, Any], live: dict[str, int]) -> dict[
         "roles": list(summary.roles),
         "two_factor": summary.two_factor,
         "live_sessions": live.get(account["id"], 0),
+        "edit": edits.values(account) if edits is not None else {},
         "details": account,
     }
 
@@ -113,8 +122,9 @@ def _rows(fake: FakeAuth, name: str, wanted: str = "") -> list[dict[str, Any]]:
     vendor = fake.vendor(name)
     state = fake.vendor_state(name)
     live = _live_sessions(vendor.tokens(state))
+    edits = vendor.edits(state)
     return [
-        _row(vendor, account, live)
+        _row(vendor, account, live, edits)
         for account in state.export_accounts()
         if wanted in account["email"].casefold()
     ]
@@ -192,6 +202,69 @@ def _sign_out(vendor: str) -> _Handler:
         "live token of the account (every session signed out); how many were revoked."
     )
     return handler
+
+
+def _edit_account(vendor: str) -> _Handler:
+    def handler(fake: FakeAuth, request: Request) -> Response:
+        account_id = request.path_params["account_id"]
+        state = fake.vendor_state(vendor)
+        edits = fake.vendor(vendor).edits(state)
+        if edits is None:
+            return error(
+                400,
+                f"fakeauth: no field of a {vendor} account can be changed; delete it and add it "
+                f"again with POST /_fakeauth/accounts/{vendor}",
+            )
+        names = ", ".join(field.name for field in edits.fields)
+        body = json_body(request)
+        if not isinstance(body, dict) or not body:
+            raise ConfigurationError(
+                f"the body is an object of the fields to change, as in "
+                f"{_example(edits.fields[0])}; the fields of {vendor} accounts are: {names}"
+            )
+        unknown = sorted(set(body) - {field.name for field in edits.fields})
+        if unknown:
+            raise ConfigurationError(
+                f"unknown field(s) {', '.join(map(repr, unknown))}; the fields of {vendor} "
+                f"accounts are: {names}"
+            )
+        if account_id not in {account["id"] for account in state.export_accounts()}:
+            return error(404, _no_account(vendor, account_id))
+        edits.update(account_id, **body)
+        changed = [row for row in _rows(fake, vendor) if row["id"] == account_id]
+        return Response.json(200, {"account": changed[0]})
+
+    handler.__doc__ = (
+        f"``PATCH /_fakeauth/accounts/{vendor}/<account id>``: change some fields of the account "
+        f"(those ``GET /_fakeauth/vendors`` lists), each checked as ``fake.{vendor}.add_account`` "
+        "checks it; the changed account's row."
+    )
+    return handler
+
+
+def _example(field: AccountField) -> str:
+    """A body that changes ``field``, for an error's sentence."""
+    value = {"checkbox": "true", "choices": "[]"}.get(field.kind, '"new value"')
+    if field.kind == "choice":
+        value = json.dumps(next((choice for choice in field.choices if choice), None))
+    return f'{{"{field.name}": {value}}}'
+
+
+def vendors(fake: FakeAuth, request: Request) -> Response:
+    """``GET /_fakeauth/vendors``: each vendor's name, label, the fields its create form offers
+    besides email and password (``create``) and the fields an edit changes (``edit``)."""
+    listed = []
+    for vendor in fake.vendors:
+        edits = vendor.edits(fake.vendor_state(vendor.name))
+        listed.append(
+            {
+                "name": vendor.name,
+                "label": vendor.label or vendor.name,
+                "create": [field.to_dict() for field in vendor.account_fields],
+                "edit": [field.to_dict() for field in edits.fields] if edits is not None else [],
+            }
+        )
+    return Response.json(200, listed)
 
 
 def _no_account(vendor: str, account_id: str) -> str:
@@ -290,6 +363,7 @@ ROUTES: tuple[tuple[str, str, _Handler], ...] = (
     ("GET", "/_fakeauth/index.html", _page),
     *(("GET", f"/_fakeauth/static/{name}", _static(name)) for name in ASSETS),
     ("GET", "/_fakeauth/status", status),
+    ("GET", "/_fakeauth/vendors", vendors),
     ("GET", "/_fakeauth/tokens", tokens),
     ("GET", "/_fakeauth/faults", get_faults),
     ("POST", "/_fakeauth/faults", add_fault),
@@ -304,4 +378,5 @@ def vendor_routes(vendor: str) -> list[tuple[str, str, _Handler]]:
         ("POST", f"/_fakeauth/accounts/{vendor}", _add_account(vendor)),
         ("POST", f"/_fakeauth/accounts/{vendor}/delete", _delete_account(vendor)),
         ("POST", f"/_fakeauth/accounts/{vendor}/sign-out", _sign_out(vendor)),
+        ("PATCH", f"/_fakeauth/accounts/{vendor}/<account_id>", _edit_account(vendor)),
     ]

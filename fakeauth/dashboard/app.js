@@ -25,6 +25,10 @@
     timer: null,
     clockNow: null,
     leaving: false,
+    vendors: null, // GET vendors: each vendor's name, label and account form fields
+    hidden: new Set(), // the vendors whose accounts the filter hides
+    accounts: [], // every vendor's rows, as last fetched
+    editing: null, // the row whose edit form is open
   };
 
   const $ = (id) => document.getElementById(id);
@@ -134,12 +138,20 @@
     return node;
   }
 
+  function labelOf(vendor) {
+    const found = (state.vendors || []).find((v) => v.name === vendor);
+    return found ? found.label : vendor;
+  }
+
   function renderAccounts(rows) {
-    const vendor = $("account-vendor").value;
-    const children = rows.map((a) =>
-      el(
+    const children = rows.map((a) => {
+      const who = `${a.email} (${labelOf(a.vendor)})`;
+      const editable = (state.vendors || []).some((v) => v.name === a.vendor && v.edit.length);
+      const editing = state.editing && state.editing.vendor === a.vendor && state.editing.id === a.id;
+      return el(
         "tr",
-        { "data-account": a.id },
+        { "data-account": a.id, "data-vendor": a.vendor, class: editing ? "editing" : null },
+        el("td", {}, el("span", { class: "vendor-tag" }, labelOf(a.vendor))),
         el("td", {}, a.email),
         el("td", {}, a.name),
         el("td", {}, el("code", {}, a.id)),
@@ -150,16 +162,45 @@
         el(
           "td",
           { class: "actions" },
-          button("Sign out all", { class: "quiet", "aria-label": `Sign out all sessions of ${a.email}`, "data-key": `signout-${a.id}` }, () =>
-            act(() => api(`accounts/${vendor}/sign-out`, { method: "POST", body: { id: a.id } }), `Signed out every session of ${a.email}.`)
+          editable
+            ? button("Edit", { class: "quiet", "aria-label": `Edit ${who}`, "aria-expanded": String(Boolean(editing)), "aria-controls": "account-edit", "data-key": `edit-${a.vendor}-${a.id}` }, () => openEdit(a))
+            : null,
+          button("Sign out all", { class: "quiet", "aria-label": `Sign out all sessions of ${who}`, "data-key": `signout-${a.vendor}-${a.id}` }, () =>
+            act(() => api(`accounts/${a.vendor}/sign-out`, { method: "POST", body: { id: a.id } }), `Signed out every session of ${a.email}.`)
           ),
-          button("Delete", { class: "danger", "aria-label": `Delete ${a.email}`, "data-key": `delete-${a.id}` }, () =>
-            act(() => api(`accounts/${vendor}/delete`, { method: "POST", body: { id: a.id } }), `Deleted ${a.email}.`)
+          button("Delete", { class: "danger", "aria-label": `Delete ${who}`, "data-key": `delete-${a.vendor}-${a.id}` }, () =>
+            act(() => api(`accounts/${a.vendor}/delete`, { method: "POST", body: { id: a.id } }), `Deleted ${a.email}.`)
           )
         )
-      )
-    );
-    replace($("account-rows"), children.length ? children : [emptyRow(8, "No account matches.")]);
+      );
+    });
+    replace($("account-rows"), children.length ? children : [emptyRow(9, "No account matches.")]);
+  }
+
+  /** The vendor filter: a checkbox per vendor, with how many accounts it has (of the search). */
+  function renderVendorChips() {
+    const chips = state.vendors.map((v) => {
+      const box = el("input", { type: "checkbox", "data-key": `show-${v.name}`, "data-vendor": v.name });
+      box.checked = !state.hidden.has(v.name);
+      box.addEventListener("change", () => {
+        if (box.checked) state.hidden.delete(v.name);
+        else state.hidden.add(v.name);
+        showAccounts();
+      });
+      return el("label", {}, box, ` ${v.label} `, el("span", { class: "count", "data-count": v.name }, ""));
+    });
+    replace($("account-vendor-chips"), chips);
+  }
+
+  function showAccounts() {
+    for (const v of state.vendors || []) {
+      const count = $("account-vendor-chips").querySelector(`[data-count="${CSS.escape(v.name)}"]`);
+      const text = `(${state.accounts.filter((a) => a.vendor === v.name).length})`;
+      if (count && count.textContent !== text) count.textContent = text;
+    }
+    const rows = state.accounts.filter((a) => !state.hidden.has(a.vendor));
+    $("accounts-caption").textContent = state.hidden.size ? `Accounts of ${(state.vendors || []).filter((v) => !state.hidden.has(v.name)).map((v) => v.label).join(", ") || "no vendor"}` : "Accounts of every vendor";
+    renderIf("accounts", { rows, editing: state.editing && state.editing.id, vendors: state.vendors && state.vendors.map((v) => v.name) }, (d) => renderAccounts(d.rows));
   }
 
   function secretOf(message) {
@@ -423,6 +464,7 @@
     state.outboxAfter = 0;
     state.open.clear();
     state.rendered = {};
+    state.vendors = null;
   }
 
   async function load() {
@@ -444,10 +486,14 @@
       state.outbox.splice(0, Math.max(0, state.outbox.length - KEEP));
       state.outboxAfter = Number(page.headers.get("X-Fakeauth-Outbox-Next")) || 0;
     }
-    const vendor = $("account-vendor").value;
+    if (state.vendors === null) {
+      state.vendors = (await api("vendors")).data;
+      renderVendorChips();
+      renderVendorChoice();
+    }
     const search = encodeURIComponent($("account-search").value.trim());
     const [accounts, features, clock, tokens, faults, lanes] = await Promise.all([
-      api(`accounts/${vendor}?email=${search}`),
+      Promise.all(state.vendors.map((v) => api(`accounts/${v.name}?email=${search}`))),
       api("features"),
       api("clock"),
       api("tokens"),
@@ -455,7 +501,8 @@
       loadLanes(),
     ]);
     renderIf("operations", status.operations, renderOperations);
-    renderIf("accounts", { vendor, rows: accounts.data }, (d) => renderAccounts(d.rows));
+    state.accounts = accounts.flatMap((answer) => answer.data);
+    showAccounts();
     renderIf("outbox", state.outbox.map((m) => m.seq), () => renderOutbox(state.outbox));
     renderIf("journal", journalView(), renderJournal);
     renderIf("features", features.data, renderFeatures);
@@ -519,42 +566,121 @@
     }
   }
 
-  // -- the account form ------------------------------------------------------------------------
+  // -- the account forms: their fields are the vendors' own (GET vendors) --------------------
 
-  const ACCOUNT_FIELDS = {
-    ovok: [["name", "Name"], ["surname", "Surname"], ["tenant_id", "Tenant id"], ["email_verified", "Email verified", "checkbox"]],
-    b2core: [["given_name", "Given name"], ["family_name", "Family name"], ["phone", "Phone"], ["two_factor", "2FA", ["", "google", "sms"]], ["broker", "Broker URL"]],
-    waltid: [["name", "Name"]],
-  };
+  /** One input of a form, labelled, for a field of GET vendors; ``value`` is its current value. */
+  function input(prefix, field, value) {
+    const id = `${prefix}-${field.name}`;
+    if (field.kind === "choices") {
+      const boxes = field.choices.map((choice) => {
+        const box = el("input", { type: "checkbox", "data-choice": choice });
+        box.checked = Array.isArray(value) && value.includes(choice);
+        return el("label", {}, box, ` ${choice}`);
+      });
+      return el("fieldset", { class: "field", id, "data-field": field.name, "data-kind": field.kind }, el("legend", {}, field.label), ...(boxes.length ? boxes : [el("span", { class: "empty" }, "none added yet")]));
+    }
+    let node;
+    if (field.kind === "choice") {
+      node = el("select", { id, "data-field": field.name, "data-kind": field.kind }, ...field.choices.map((v) => el("option", { value: v }, v || "none")));
+      node.value = value === null || value === undefined ? "" : String(value);
+    } else {
+      const type = { password: "password", checkbox: "checkbox", email: "email" }[field.kind] || "text";
+      node = el("input", { id, type, "data-field": field.name, "data-kind": field.kind, autocomplete: field.kind === "password" ? "new-password" : "off", required: field.required });
+      if (field.kind === "checkbox") node.checked = value === true;
+      else if (value !== null && value !== undefined) node.value = String(value);
+    }
+    const label = el("label", { for: id }, field.label);
+    return field.kind === "checkbox" ? el("span", { class: "field check" }, node, label) : el("span", { class: "field" }, label, node);
+  }
+
+  /** What a form's inputs say, by field name: a checkbox true or false, a choice "" as null. */
+  function formValues(container) {
+    const values = {};
+    for (const node of container.querySelectorAll("[data-field]")) {
+      const name = node.dataset.field;
+      if (node.dataset.kind === "choices") values[name] = [...node.querySelectorAll("[data-choice]")].filter((b) => b.checked).map((b) => b.dataset.choice);
+      else if (node.type === "checkbox") values[name] = node.checked;
+      else if (node.dataset.kind === "choice") values[name] = node.value === "" ? null : node.value;
+      else values[name] = node.value;
+    }
+    return values;
+  }
+
+  function renderVendorChoice() {
+    const select = $("account-vendor");
+    const chosen = select.value;
+    replace(select, state.vendors.map((v) => el("option", { value: v.name }, v.label)));
+    if (state.vendors.some((v) => v.name === chosen)) select.value = chosen;
+    accountFields();
+  }
 
   function accountFields() {
-    const vendor = $("account-vendor").value;
-    const fields = [["email", "Email", "email"], ["password", "Password", "password"], ...ACCOUNT_FIELDS[vendor]];
-    replace(
-      $("account-fields"),
-      fields.map(([name, text, kind]) => {
-        const id = `new-${name}`;
-        let input;
-        if (Array.isArray(kind)) {
-          input = el("select", { id, "data-field": name }, ...kind.map((v) => el("option", { value: v }, v || "none")));
-        } else {
-          input = el("input", { id, type: kind || "text", "data-field": name, autocomplete: "off", required: name === "email" || name === "password" });
-          if (kind === "checkbox") input.checked = true;
-        }
-        const label = el("label", { for: id }, text);
-        return kind === "checkbox" ? el("span", { class: "field check" }, input, label) : el("span", { class: "field" }, label, input);
-      })
-    );
+    const vendor = (state.vendors || []).find((v) => v.name === $("account-vendor").value);
+    const fields = [
+      { name: "email", label: "Email", kind: "email", required: true },
+      { name: "password", label: "Password", kind: "password", required: true },
+      ...(vendor ? vendor.create : []),
+    ];
+    replace($("account-fields"), fields.map((f) => input("new", f, f.default)));
   }
 
   function accountBody() {
     const body = {};
-    for (const input of $("account-fields").querySelectorAll("[data-field]")) {
-      const name = input.dataset.field;
-      if (input.type === "checkbox") body[name] = input.checked;
-      else if (input.value !== "") body[name] = input.value;
+    for (const [name, value] of Object.entries(formValues($("account-fields")))) {
+      if (value !== "" && value !== null) body[name] = value; // left empty: the method's default
     }
     return body;
+  }
+
+  /** Open the edit form of one account: its vendor's fields (fetched anew: walt.id's roles
+   * grow), filled with the account's current values. */
+  async function openEdit(row) {
+    await act(async () => {
+      state.vendors = (await api("vendors")).data;
+      const vendor = state.vendors.find((v) => v.name === row.vendor);
+      state.editing = { vendor: row.vendor, id: row.id, email: row.email, values: row.edit };
+      $("account-edit-title").textContent = `Edit ${row.email} (${vendor.label})`;
+      replace($("edit-fields"), vendor.edit.map((f) => input("edit", f, row.edit[f.name])));
+      $("account-edit").hidden = false;
+      $("edit-fields").querySelector("input, select").focus();
+    }, null);
+  }
+
+  function closeEdit() {
+    const editing = state.editing;
+    state.editing = null;
+    $("account-edit").hidden = true;
+    replace($("edit-fields"), []);
+    return editing;
+  }
+
+  /** Only what the user changed: a password when one is typed, other fields when they differ. */
+  function editBody() {
+    const body = {};
+    for (const [name, value] of Object.entries(formValues($("edit-fields")))) {
+      const before = state.editing.values[name];
+      const plain = (v) => JSON.stringify(Array.isArray(v) ? [...v].sort() : v === null || v === undefined ? "" : v);
+      const same = plain(value) === plain(before);
+      if (name in state.editing.values ? !same : value !== "") body[name] = value;
+    }
+    return body;
+  }
+
+  async function saveEdit() {
+    const { vendor, id, email } = state.editing;
+    const body = editBody();
+    if (Object.keys(body).length === 0) {
+      $("notice").textContent = `Nothing changed for ${email}.`;
+      return;
+    }
+    await act(async () => {
+      await api(`accounts/${vendor}/${encodeURIComponent(id)}`, { method: "PATCH", body });
+      closeEdit();
+    }, `Saved ${Object.keys(body).join(", ")} of ${email} (${labelOf(vendor)}).`);
+    if (state.editing === null) {
+      const again = $("account-rows").querySelector(`[data-key="${CSS.escape(`edit-${vendor}-${id}`)}"]`);
+      if (again) again.focus();
+    }
   }
 
   // -- wiring ----------------------------------------------------------------------------------
@@ -564,15 +690,22 @@
   }
 
   function wire() {
-    $("account-vendor").addEventListener("change", () => {
-      accountFields();
-      refresh().catch(() => {});
-    });
+    $("account-vendor").addEventListener("change", accountFields);
     $("account-search").addEventListener("input", () => refresh().catch(() => {}));
     $("account-form").addEventListener("submit", (event) => {
       event.preventDefault();
       const body = accountBody();
       act(() => api(`accounts/${$("account-vendor").value}`, { method: "POST", body }), `Created ${body.email}.`);
+    });
+    $("account-edit").addEventListener("submit", (event) => {
+      event.preventDefault();
+      saveEdit();
+    });
+    $("edit-cancel").addEventListener("click", () => {
+      const { vendor, id } = closeEdit();
+      showAccounts();
+      const again = $("account-rows").querySelector(`[data-key="${CSS.escape(`edit-${vendor}-${id}`)}"]`);
+      if (again) again.focus();
     });
     for (const id of ["journal-vendor", "journal-operation", "journal-status"]) {
       $(id).addEventListener("input", () => renderIf("journal", journalView(), renderJournal));
@@ -642,6 +775,5 @@
   showLane();
   wire();
   wireExplain();
-  accountFields();
   poll();
 })();

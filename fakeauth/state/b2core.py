@@ -33,7 +33,7 @@ from fakeauth.hosts import base_url, host_key, host_keys
 from fakeauth.outbox import Message, Outbox
 from fakeauth.passwords import PasswordHash
 from fakeauth.randomness import Randomness, RandomStream
-from fakeauth.seeding import checked_arguments
+from fakeauth.seeding import UNCHANGED, Unchanged, checked_arguments
 from fakeauth.state import b2core_brokers, b2core_document
 from fakeauth.state.b2core_brokers import *  # noqa: F403 - the records stay importable from here
 from fakeauth.state.b2core_brokers import (
@@ -64,6 +64,7 @@ from fakeauth.state.b2core_brokers import (
     WizardStep,
     WrongCredentials,
     check_account,
+    check_password,
     is_blank,
     lookup,
     public_fields,
@@ -318,8 +319,7 @@ class B2CoreState:
         """
         target = self._broker_of(broker)
         check_account(email, given_name, family_name, two_factor)
-        if not isinstance(password, str) or not password:
-            raise ConfigurationError("a B2Core account needs a non-empty password")
+        check_password(password)
         with self._lock:
             if email.casefold() in target.accounts:
                 raise ConfigurationError(
@@ -421,6 +421,41 @@ class B2CoreState:
 
     def _broker_of(self, broker: str | B2CoreBroker | None) -> B2CoreBroker:
         return broker if isinstance(broker, B2CoreBroker) else self.broker(broker)
+
+    # -- editing an account (the dashboard's edit form), under the seeding rules --------------
+
+    @checked_arguments("fake.b2core.update_account")
+    def update_account(
+        self,
+        account_id: str,
+        *,
+        password: str | Unchanged = UNCHANGED,
+        two_factor: str | Unchanged | None = UNCHANGED,
+        phone: str | Unchanged | None = UNCHANGED,
+    ) -> B2CoreAccount:
+        """Change the password, 2FA kind or phone of the account with id ``account_id``, each
+        checked as :meth:`add_account` checks it (the others stay); the changed account. Its
+        sessions go on; a sign-in already at its 2FA step finishes as it began."""
+        if not isinstance(password, Unchanged):
+            check_password(password)
+        with self._lock:
+            account = self._accounts.get(account_id)
+            if account is None:
+                raise ConfigurationError(
+                    f"no B2Core account with id {account_id!r}; fake.b2core.accounts lists them"
+                )
+            fields = {"two_factor": two_factor, "phone": phone}
+            changes: dict[str, Any] = {k: v for k, v in fields.items() if v is not UNCHANGED}
+            if not isinstance(password, Unchanged):
+                changes["password"] = PasswordHash.create(password, self._ids)
+            changed = replace(account, **changes)
+            # The rules add_account and a document's loader apply, on the record as edited.
+            check_account(
+                changed.email, changed.given_name, changed.family_name, changed.two_factor
+            )
+            self._own("_accounts")[account.id] = changed
+            self._accounts_of(self._brokers[account.broker])[account.email.casefold()] = changed
+            return changed
 
     # -- the operations the API performs ----------------------------------------------------
 

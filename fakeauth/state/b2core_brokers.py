@@ -2,29 +2,59 @@
 
 A broker's settings decide what its forms require (extra fields and steps, reCAPTCHA, a strict
 device fingerprint); :class:`B2CoreBroker` checks a form against them and keeps the sign-in
-lockout of its emails. The domain errors name the wizard session (``uuid``) and step
-(``workflow``) they refuse, as the API's envelope shows them. No HTTP here, and no storage of
-sessions or tokens: that is :class:`~fakeauth.state.b2core.B2CoreState`.
+lockout of its emails. The refusals (workflow names, messages, domain errors) live in
+:mod:`fakeauth.state.b2core_refusals` and the form values' helpers in
+:mod:`fakeauth.state.b2core_forms`; every name of theirs is importable from here too. No HTTP
+here, and no storage of sessions or tokens: that is :class:`~fakeauth.state.b2core.B2CoreState`.
 """
 
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import hmac
-import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from fakeauth.emails import is_email
-from fakeauth.errors import ConfigurationError, DomainError, FieldRefused, InvalidCredentials, shown
+from fakeauth.errors import ConfigurationError, FieldRefused, shown
 from fakeauth.passwords import PasswordHash
 from fakeauth.seeding import checked_arguments
+from fakeauth.state.b2core_forms import (
+    field_paths,
+    frozen,
+    is_blank,
+    is_fingerprint,
+    lookup,
+    public_fields,
+    thawed,
+)
+from fakeauth.state.b2core_refusals import (
+    BAD_CODE,
+    BAD_EMAIL,
+    BAD_FINGERPRINT,
+    BAD_RECAPTCHA,
+    BLANK,
+    EMAIL_TAKEN,
+    EXPIRED_SESSION,
+    FINISHED_SESSION,
+    LOCKED,
+    LOGIN_DONE_WORKFLOW,
+    LOGIN_WORKFLOW,
+    MISMATCH,
+    NO_SESSION,
+    SIGNUP_DONE_WORKFLOW,
+    SIGNUP_WORKFLOW,
+    TWO_FACTOR_WORKFLOWS,
+    WRONG_CREDENTIALS,
+    B2CoreError,
+    FieldErrors,
+    LockedOut,
+    WrongCredentials,
+)
 from fakeauth.tokens import TokenStoreSnapshot
 
 __all__ = [
@@ -65,6 +95,7 @@ __all__ = [
     "WizardStep",
     "WrongCredentials",
     "check_account",
+    "check_password",
     "field_paths",
     "frozen",
     "is_blank",
@@ -75,29 +106,12 @@ __all__ = [
     "totp_code",
 ]
 
-SIGNUP_WORKFLOW = "basic_register_form"
-SIGNUP_DONE_WORKFLOW = "login"
-LOGIN_WORKFLOW = "login"
-LOGIN_DONE_WORKFLOW = "terminate"
-TWO_FACTOR_WORKFLOWS = {"google": "2fa_google_auth", "sms": "2fa_sms_auth"}
 #: The reCAPTCHA response that passes by default: the documentation's example value.
 DEFAULT_RECAPTCHA_RESPONSE = "ut nu"
 WIZARD_TTL = 30 * 60
 LOCKOUT_ATTEMPTS, LOCKOUT_WINDOW, LOCKOUT_DURATION = 5, 60, 600
 ACCESS, REFRESH = "access", "refresh"
 
-BLANK = "This value should not be blank."
-BAD_EMAIL = "This value is not a valid email address."
-EMAIL_TAKEN = "This value is already used."
-MISMATCH = "The password confirmation does not match."
-BAD_FINGERPRINT = "This value is not a valid device fingerprint."
-BAD_RECAPTCHA = "The reCAPTCHA response is invalid."
-BAD_CODE = "The code is invalid."
-NO_SESSION = "This wizard session does not exist."
-EXPIRED_SESSION = "This wizard session has expired."
-FINISHED_SESSION = "This wizard session is already finished."
-WRONG_CREDENTIALS = "Invalid email or password."
-LOCKED = "Too many failed sign-in attempts. Try again later."
 #: The longest given or family name a B2Core account holds: the longest text its forms take.
 MAX_NAME_LENGTH = 4096
 
@@ -121,70 +135,11 @@ def check_account(email: str, given_name: str, family_name: str, two_factor: str
             )
 
 
-def frozen(value: Any) -> Any:
-    """A read-only copy of JSON-like ``value``: mappings read-only, lists tuples."""
-    # Loops, not comprehensions: one frame a level, so a form as deep as the API takes freezes.
-    if isinstance(value, Mapping):
-        table: dict[Any, Any] = {}
-        for key, item in value.items():
-            table[key] = frozen(item)
-        return MappingProxyType(table)
-    if isinstance(value, (list, tuple)):
-        items: list[Any] = []
-        for item in value:
-            items.append(frozen(item))
-        return tuple(items)
-    return value
-
-
-def thawed(value: Any) -> Any:
-    """A plain JSON-ready copy of :func:`frozen`'s ``value``: dicts and lists."""
-    if isinstance(value, Mapping):
-        table: dict[Any, Any] = {}
-        for key, item in value.items():
-            table[key] = thawed(item)
-        return table
-    if isinstance(value, (list, tuple)):
-        items: list[Any] = []
-        for item in value:
-            items.append(thawed(item))
-        return items
-    return value
-
-
-class B2CoreError(DomainError):
-    """A refusal inside a wizard: it names the session's ``uuid`` and ``workflow``."""
-
-    def __init__(self, message: str, *, uuid: str | None, workflow: str) -> None:
-        super().__init__(message)
-        self.uuid = uuid
-        self.workflow = workflow
-
-
-class FieldErrors(B2CoreError):
-    """The form failed validation: ``errors`` maps each field to its messages."""
-
-    code = "field_errors"
-
-    def __init__(self, errors: dict[str, list[str]], *, uuid: str | None, workflow: str) -> None:
-        message = "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())
-        super().__init__(message, uuid=uuid, workflow=workflow)
-        self.errors = errors
-
-
-class WrongCredentials(B2CoreError, InvalidCredentials):
-    """The email or the password is wrong (deliberately not told apart)."""
-
-
-class LockedOut(B2CoreError):
-    """Too many failed sign-ins for this email: refused until ``until`` (a POSIX time)."""
-
-    code = "locked_out"
-
-    def __init__(self, *, uuid: str, until: float, retry_after: int) -> None:
-        super().__init__(LOCKED, uuid=uuid, workflow=LOGIN_WORKFLOW)
-        self.until = until
-        self.retry_after = retry_after
+def check_password(password: str) -> None:
+    """Raise :class:`FieldRefused` unless ``password`` is one a B2Core account may be given: a
+    non-empty string (``add_account`` and ``update_account`` apply it; a document holds hashes)."""
+    if not isinstance(password, str) or not password:
+        raise FieldRefused("password", "a B2Core account needs a non-empty password")
 
 
 @dataclass(frozen=True)
@@ -377,47 +332,6 @@ def totp_code(secret: str, counter: int) -> str:
     mac = hmac.new(base64.b32decode(secret), counter.to_bytes(8, "big"), hashlib.sha1).digest()
     offset = mac[-1] & 0x0F
     return f"{(int.from_bytes(mac[offset : offset + 4], 'big') & 0x7FFFFFFF) % 1_000_000:06d}"
-
-
-def is_fingerprint(value: Any) -> bool:
-    """Strict mode: the base64 of a JSON object with ``user_agent``."""
-    try:
-        text = value.strip()
-        raw = base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
-        document = json.loads(raw)
-    except (AttributeError, binascii.Error, ValueError, RecursionError):
-        return False
-    return isinstance(document, dict) and "user_agent" in document
-
-
-def lookup(form: Mapping[str, Any], path: str) -> Any:
-    """The value at the dotted ``path`` of ``form`` (``info.givenName``), or ``None``."""
-    value: Any = form
-    for part in path.split("."):
-        value = value.get(part) if isinstance(value, Mapping) else None
-    return value
-
-
-def is_blank(value: Any) -> bool:
-    """Whether a form value counts as not given (Symfony's ``NotBlank``)."""
-    return value is None or value == "" or value == [] or value == {}
-
-
-def public_fields(form: Mapping[str, Any]) -> dict[str, Any]:
-    """The form without its secrets and wizard bookkeeping, as an account keeps it."""
-    secret = ("uuid", "password", "password_confirmation", "recaptchaResponse")
-    return {k: v for k, v in form.items() if k not in secret}
-
-
-def field_paths(option: str, paths: Iterable[str]) -> tuple[str, ...]:
-    """The checked list of dotted field names given for the broker setting ``option``."""
-    result = () if isinstance(paths, str) else tuple(paths)
-    if (not result and paths) or not all(isinstance(p, str) and p.strip(".") for p in result):
-        raise ConfigurationError(
-            f"{option} takes a list of field names such as ['info.givenName', 'phones'], "
-            f"not {paths!r}"
-        )
-    return result
 
 
 class B2CoreSnapshot(NamedTuple):

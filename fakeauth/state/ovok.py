@@ -21,7 +21,7 @@ from fakeauth.findings import Finding, HeldIds, token_finding, unverified_claims
 from fakeauth.outbox import Message, Outbox
 from fakeauth.passwords import PasswordHash
 from fakeauth.randomness import Randomness, RandomStream
-from fakeauth.seeding import checked_arguments
+from fakeauth.seeding import UNCHANGED, Unchanged, checked_arguments
 from fakeauth.state import ovok_document
 from fakeauth.state.ovok_records import (
     MAX_NAME_LENGTH,
@@ -365,6 +365,38 @@ class OvokState:
             for session_id in self._own("_account_sessions").pop(account_id, {}):
                 sessions.pop(session_id, None)
             return True
+
+    # -- editing an account (the dashboard's edit form), under the seeding rules --------------
+
+    @checked_arguments("fake.ovok.update_account")
+    def update_account(
+        self,
+        account_id: str,
+        *,
+        name: str | Unchanged = UNCHANGED,
+        surname: str | Unchanged = UNCHANGED,
+        password: str | Unchanged = UNCHANGED,
+        email_verified: bool | Unchanged = UNCHANGED,
+    ) -> OvokAccount:
+        """Change the given fields of the account with id ``account_id``, each taken as
+        :meth:`add_account` takes it (the others stay); the changed account. Its sessions go
+        on: a new password counts from the next login."""
+        with self._lock:
+            account = self._accounts.get(account_id)
+            if account is None:
+                raise ConfigurationError(
+                    f"no Ovok account with id {account_id!r}; fake.ovok.accounts lists them"
+                )
+            fields = {"name": name, "surname": surname, "email_verified": email_verified}
+            changes: dict[str, Any] = {k: v for k, v in fields.items() if v is not UNCHANGED}
+            if not isinstance(password, Unchanged):
+                changes["password"] = PasswordHash.create(password, self._ids)
+            changed = replace(account, **changes)
+            # The rules add_account and a document's loader apply, on the record as edited.
+            check_account(changed.email, changed.name, changed.surname)
+            self._own("_accounts")[account.id] = changed
+            self._own("_by_email")[(account.tenant_id, account.email.lower())] = changed
+            return changed
 
     # -- the operations the API performs ----------------------------------------------------
 

@@ -28,11 +28,11 @@ from fakeauth.errors import (
     TokenInvalid,
 )
 from fakeauth.features import FeatureRegistry
-from fakeauth.findings import Finding, HeldIds, credential_key, token_finding, unverified_claims
+from fakeauth.findings import Finding, HeldIds, token_finding, unverified_claims
 from fakeauth.outbox import Outbox
 from fakeauth.passwords import PasswordHash
 from fakeauth.randomness import Randomness, RandomStream
-from fakeauth.seeding import checked_arguments
+from fakeauth.seeding import UNCHANGED, Unchanged, checked_arguments
 from fakeauth.state import waltid_accounts, waltid_document
 from fakeauth.state.waltid_accounts import *  # noqa: F403 - the records stay importable from here
 from fakeauth.state.waltid_accounts import (
@@ -51,6 +51,12 @@ from fakeauth.state.waltid_accounts import (
     WaltidOrganization,
     WaltidSession,
     WaltidSnapshot,
+    check_filled,
+)
+from fakeauth.state.waltid_registrations import (
+    REGISTRATION,
+    held_registrations,
+    registration_finding,
 )
 from fakeauth.tokens import (
     JwtSigner,
@@ -59,7 +65,7 @@ from fakeauth.tokens import (
     signed_expiry,
 )
 
-__all__ = ["LOGIN", "WaltidState"]
+__all__ = ["LOGIN", "REGISTRATION", "WaltidState"]
 __all__ += waltid_accounts.__all__
 
 LOGIN = "login"
@@ -139,6 +145,9 @@ class WaltidState:
                 DEFAULT_TOKEN_EXPIRATION,
             )
         }
+        #: Super Admin account id -> the operation that activated it (for fake.explain); not in
+        #: a snapshot: account ids are never issued twice, so an entry is true while it is held
+        self._activated_by: dict[str, str] = {}
 
     def reset(self) -> None:
         """Back to the embedded defaults: the quickstart's registration token, nothing else.
@@ -189,6 +198,9 @@ class WaltidState:
             self._accounts, self._by_email, self._by_login = accounts, by_email, by_login
             self.organizations, self.roles, self.sessions = organizations, roles, sessions
             self._registrations = registrations
+            self._activated_by = {
+                account: by for account, by in self._activated_by.items() if account in accounts
+            }
             self._shared = set(_CONTAINERS)
             self._verified = {}  # signature checks of a key that may no longer be the key
             self.tokens.restore(snapshot.tokens)
@@ -228,9 +240,7 @@ class WaltidState:
         language_preference: str = "EN",
     ) -> WaltidAccount:
         """Seed an account that logs in with ``email`` and ``password``; it holds no roles."""
-        for option, value in (("email", email), ("password", password), ("name", name)):
-            if not isinstance(value, str) or not value:
-                raise ConfigurationError(f"fake.waltid.add_account needs a non-empty {option}")
+        check_filled("fake.waltid.add_account", email=email, password=password, name=name)
         profile = {"name": name, "email": email}
         if address_country is not None:
             profile["addressCountry"] = address_country
@@ -289,7 +299,9 @@ class WaltidState:
         with self._lock:
             account = self._by_email.get(DEFAULT_SUPERADMIN_EMAIL)
             if account is None or not account.superadmin:
-                account = self.activate_superadmin(DEFAULT_SUPERADMIN_TOKEN)
+                account = self.activate_superadmin(
+                    DEFAULT_SUPERADMIN_TOKEN, by="fake.waltid.superadmin()"
+                )
             return self._login(account)
 
     def login(self, email: str, password: str) -> str:
@@ -354,6 +366,74 @@ class WaltidState:
             raise NotFound(f"Account not found: {account_id}", kind="account")
         return account
 
+    # -- editing an account (the dashboard's edit form), under the seeding rules --------------
+
+    @checked_arguments("fake.waltid.update_account")
+    def update_account(
+        self,
+        account_id: str,
+        *,
+        name: str | Unchanged = UNCHANGED,
+        password: str | Unchanged = UNCHANGED,
+        roles: list[str] | Unchanged = UNCHANGED,
+    ) -> WaltidAccount:
+        """Change the name, password or roles of the account with id ``account_id``: ``name``
+        and ``password`` as :meth:`add_account` takes them, ``roles`` the role ids it holds from
+        now on (``["acme.admin"]``), each added already (:meth:`add_organization`,
+        :meth:`add_role`). The changed account; its sessions go on."""
+        given = {"name": name, "password": password}
+        check_filled(
+            "fake.waltid.update_account",
+            **{option: value for option, value in given.items() if value is not UNCHANGED},
+        )
+        with self._lock:
+            account = self._accounts.get(account_id)
+            if account is None:
+                raise ConfigurationError(
+                    f"no walt.id account with id {account_id!r}; fake.waltid.accounts lists them"
+                )
+            changes: dict[str, Any] = {}
+            if not isinstance(name, Unchanged):
+                changes["profile"] = {**account.profile, "name": name}
+            if not isinstance(password, Unchanged):
+                if account.login_email is None:
+                    raise ConfigurationError(
+                        f"the walt.id account {account.email!r} has no email login to set a "
+                        "password of"
+                    )
+                changes["password"] = PasswordHash.create(password, self._ids)
+            if not isinstance(roles, Unchanged):
+                changes["roles"] = self._held_roles(roles)
+            changed = replace(account, **changes)
+            self._replace_account(account, changed)
+            return changed
+
+    @property
+    def role_ids(self) -> list[str]:
+        """Every role added so far, of every organization (``"acme.admin"``)."""
+        with self._lock:
+            return list(self.roles)
+
+    def _held_roles(self, roles: list[str]) -> dict[str, tuple[str, ...]]:
+        """``roles`` by organization, once each is a role added already."""
+        if not isinstance(roles, list):
+            raise ConfigurationError(
+                "fake.waltid.update_account: roles must be a list of role ids such as "
+                f"['acme.admin'], not {type(roles).__name__}"
+            )
+        held: dict[str, tuple[str, ...]] = {}
+        for role in roles:
+            organization = self.roles.get(role) if isinstance(role, str) else None
+            if organization is None:
+                known = ", ".join(self.roles) or "none yet"
+                raise ConfigurationError(
+                    f"fake.waltid.update_account: no walt.id role {role!r}; add it with "
+                    f"fake.waltid.add_role(ORGANIZATION, NAME); the roles are: {known}"
+                )
+            if role not in held.get(organization, ()):
+                held[organization] = (*held.get(organization, ()), role)
+        return held
+
     # -- the operations the API performs ----------------------------------------------------
 
     def register(
@@ -393,8 +473,11 @@ class WaltidState:
             self._own("_by_email")[email.lower()] = account
             return account
 
-    def activate_superadmin(self, registration_token: str) -> WaltidAccount:
-        """Create the Super Admin that ``registration_token`` names."""
+    def activate_superadmin(
+        self, registration_token: str, *, by: str = "waltid.superadmin_create_by_token"
+    ) -> WaltidAccount:
+        """Create the Super Admin that ``registration_token`` names; ``by`` names the operation
+        that activated it (for :meth:`explain_credential`)."""
         with self._lock:
             if registration_token not in self._registrations:
                 raise RegistrationTokenInvalid("Invalid superadmin registration token.")
@@ -404,12 +487,14 @@ class WaltidState:
             existing = self._by_email.get(email.lower())
             if existing is not None and existing.superadmin:
                 raise SuperadminExists("Super admin already exists")
-            return self.register(
+            account = self.register(
                 {"name": "Super Admin", "email": email},
                 {"timeZone": "UTC", "languagePreference": "EN"},
                 login=(email, password),
                 superadmin=True,
             )
+            self._activated_by[account.id] = by
+            return account
 
     def authenticate(self, email: str, password: str) -> WaltidLogin:
         """Check an email credential and open a session."""
@@ -450,14 +535,20 @@ class WaltidState:
 
     def explain_credential(self, token: str) -> Finding | None:
         """What this state knows of ``token``, for ``fake.explain``: a login token (a JWT with
-        ``session`` and ``sub`` claims) or a Super Admin registration token; ``None`` for any
-        other credential."""
+        ``session`` and ``sub`` claims), else a Super Admin registration token (any text)."""
         claims = unverified_claims(token)
-        if claims is None:
-            return self._registration_finding(token)
-        session = claims.get("session")
-        if not isinstance(session, str) or "sub" not in claims or "jti" in claims:
-            return None
+        session = None if claims is None else claims.get("session")
+        if claims is None or not isinstance(session, str) or "sub" not in claims or "jti" in claims:
+            with self._lock:
+                registration = self._registrations.get(token)
+                admin = (
+                    None if registration is None else self._by_email.get(registration[0].lower())
+                )
+                admin = admin if admin is not None and admin.superadmin else None
+                by = None if admin is None else self._activated_by.get(admin.id)
+            return registration_finding(
+                token, registration, superadmin=admin, activated_by=by, now=self.clock.time()
+            )
         return token_finding(
             token,
             claims,
@@ -470,24 +561,13 @@ class WaltidState:
             now=self.clock.time(),
         )
 
-    def _registration_finding(self, token: str) -> Finding | None:
-        registration = self._registrations.get(token)
-        if registration is None:
-            return None
-        expires_at, now = registration[2], self.clock.time()
-        return Finding(
-            verdict="expired" if now >= expires_at else "live",
-            vendor="waltid",
-            label="walt.id registration token",
-            kind="registration",
-            key=credential_key("waltid", f"registration:{token}"),
-            expires_at=expires_at,
-        )
-
     def held_credentials(self) -> list[HeldIds]:
-        """The ids of every login token this state holds, in constant time (a reset, restore or
-        import forgets them; ``fake.explain`` then says so)."""
-        return [HeldIds("waltid", self.tokens.snapshot().records)]
+        """The ids of every login token this state holds, in constant time, and digests of its
+        registration tokens (a reset, restore or import forgets them; ``fake.explain`` then says
+        so)."""
+        with self._lock:
+            registrations = held_registrations(self._registrations)
+            return [HeldIds("waltid", self.tokens.snapshot().records), registrations]
 
     def require_admin(self, account: WaltidAccount, organization: str | None = None) -> None:
         """Refuse unless ``account`` administers ``organization`` (any, when ``None``)."""

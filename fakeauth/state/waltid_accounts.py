@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from types import MappingProxyType
 from typing import NamedTuple
 
-from fakeauth.errors import DomainError, NotFound
+from fakeauth.errors import DomainError, FieldRefused, NotFound
 from fakeauth.features import Feature
 from fakeauth.passwords import PasswordHash
 from fakeauth.tokens import TokenStoreSnapshot
@@ -34,6 +34,7 @@ __all__ = [
     "WaltidOrganization",
     "WaltidSession",
     "WaltidSnapshot",
+    "check_filled",
 ]
 
 #: The registration token and Super Admin of walt.id's quickstart ``superadmin-registration.conf``.
@@ -42,6 +43,17 @@ DEFAULT_SUPERADMIN_EMAIL = "superadmin@walt.id"
 DEFAULT_SUPERADMIN_PASSWORD = "super123456"
 #: When the quickstart's registration token expires (its ``expires`` line).
 DEFAULT_TOKEN_EXPIRATION = datetime(2029, 1, 1, tzinfo=timezone.utc).timestamp()
+
+
+def check_filled(operation: str, **values: object) -> None:
+    """Raise :class:`FieldRefused` naming the first of ``values`` that is not a non-empty
+    string: the rule of a seeded account's email, password and name, which ``add_account`` and
+    ``update_account`` (``operation``, named in the sentence) apply. A document's loader does not:
+    an account registered through the API may have a profile with no name."""
+    for option, value in values.items():
+        if not isinstance(value, str) or not value:
+            raise FieldRefused(option, f"{operation} needs a non-empty {option}")
+
 
 #: The walt.id feature flags fakeauth acts on (walt.id's names and descriptions), switched on as
 #: in the quickstart's ``_features.conf``; the fake can switch them at run time.

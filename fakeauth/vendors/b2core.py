@@ -9,7 +9,15 @@ from typing import Any
 from fakeauth.apis.b2core import API
 from fakeauth.fidelity import b2core as fidelity
 from fakeauth.state.b2core import B2CoreState
-from fakeauth.vendor import AccountSummary, AuthFlow, FidelitySection, StateContext, Vendor
+from fakeauth.vendor import (
+    AccountEdits,
+    AccountField,
+    AccountSummary,
+    AuthFlow,
+    FidelitySection,
+    StateContext,
+    Vendor,
+)
 
 __all__ = ["VENDOR"]
 
@@ -43,6 +51,21 @@ def _broker_urls(state: B2CoreState) -> list[str]:
     return [broker.url for broker in state.brokers]
 
 
+_TWO_FACTOR = AccountField("two_factor", "2FA", "choice", choices=("", "google", "sms"))
+
+
+def _edits(state: B2CoreState) -> AccountEdits:
+    return AccountEdits(
+        fields=(
+            AccountField("password", "New password", "password"),
+            _TWO_FACTOR,
+            AccountField("phone", "Phone"),
+        ),
+        update=state.update_account,
+        values=lambda account: {"two_factor": account["two_factor"], "phone": account["phone"]},
+    )
+
+
 #: B2Core's broker API.
 VENDOR = Vendor(
     name="b2core",
@@ -58,6 +81,15 @@ VENDOR = Vendor(
     held_credentials=lambda state: state.held_credentials(),
     added_hosts=_broker_urls,
     check_hosts=B2CoreState.checked_hosts,
+    label="B2Core",
+    account_fields=(
+        AccountField("given_name", "Given name"),
+        AccountField("family_name", "Family name"),
+        AccountField("phone", "Phone"),
+        _TWO_FACTOR,
+        AccountField("broker", "Broker URL"),
+    ),
+    edits=_edits,
     auth=AuthFlow(
         login=("b2core.signin",),
         refresh=("b2core.refresh",),

@@ -8,7 +8,15 @@ from typing import Any
 from fakeauth.apis.ovok import API
 from fakeauth.fidelity import ovok as fidelity
 from fakeauth.state.ovok import OvokState
-from fakeauth.vendor import AccountSummary, AuthFlow, FidelitySection, StateContext, Vendor
+from fakeauth.vendor import (
+    AccountEdits,
+    AccountField,
+    AccountSummary,
+    AuthFlow,
+    FidelitySection,
+    StateContext,
+    Vendor,
+)
 
 __all__ = ["VENDOR"]
 
@@ -38,6 +46,23 @@ def _summary(account: Mapping[str, Any]) -> AccountSummary:
     )
 
 
+def _edits(state: OvokState) -> AccountEdits:
+    return AccountEdits(
+        fields=(
+            AccountField("name", "Name"),
+            AccountField("surname", "Surname"),
+            AccountField("password", "New password", "password"),
+            AccountField("email_verified", "Email verified", "checkbox"),
+        ),
+        update=state.update_account,
+        values=lambda account: {
+            "name": account["name"],
+            "surname": account["surname"],
+            "email_verified": account["email_verified"],
+        },
+    )
+
+
 #: Ovok B2B auth.
 VENDOR = Vendor(
     name="ovok",
@@ -54,6 +79,14 @@ VENDOR = Vendor(
     summary=_summary,
     tokens=lambda state: state.tokens,
     public_key=lambda state: state.signer.public_jwk(),
+    label="Ovok",
+    account_fields=(
+        AccountField("name", "Name"),
+        AccountField("surname", "Surname"),
+        AccountField("tenant_id", "Tenant id"),
+        AccountField("email_verified", "Email verified", "checkbox", default=True),
+    ),
+    edits=_edits,
     auth=AuthFlow(
         login=("ovok.b2b_login",),
         refresh=("ovok.refresh_token",),

@@ -9,7 +9,15 @@ from typing import Any
 from fakeauth.apis.waltid import API
 from fakeauth.fidelity import waltid as fidelity
 from fakeauth.state.waltid import WaltidState
-from fakeauth.vendor import AccountSummary, AuthFlow, FidelitySection, StateContext, Vendor
+from fakeauth.vendor import (
+    AccountEdits,
+    AccountField,
+    AccountSummary,
+    AuthFlow,
+    FidelitySection,
+    StateContext,
+    Vendor,
+)
 
 __all__ = ["VENDOR"]
 
@@ -38,6 +46,22 @@ def _summary(account: Mapping[str, Any]) -> AccountSummary:
     )
 
 
+def _edits(state: WaltidState) -> AccountEdits:
+    return AccountEdits(
+        fields=(
+            AccountField("name", "Name"),
+            AccountField("password", "New password", "password"),
+            # the roles added so far, of every organization: a role id names its organization
+            AccountField("roles", "Roles", "choices", choices=tuple(state.role_ids)),
+        ),
+        update=state.update_account,
+        values=lambda account: {
+            "name": account["profile"].get("name", ""),
+            "roles": [role for held in account["roles"].values() for role in held],
+        },
+    )
+
+
 #: walt.id Enterprise's account API.
 VENDOR = Vendor(
     name="waltid",
@@ -49,6 +73,9 @@ VENDOR = Vendor(
     summary=_summary,
     tokens=lambda state: state.tokens,
     public_key=lambda state: state.signer.public_jwk(),
+    label="walt.id",
+    account_fields=(AccountField("name", "Name"),),
+    edits=_edits,
     auth=AuthFlow(
         login=("waltid.emailpass_login",),
         bearer_kinds=("login",),

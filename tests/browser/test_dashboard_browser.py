@@ -316,19 +316,27 @@ def test_the_page_recovers_within_5_s_of_a_restart(dashboard: Dashboard) -> None
         expect(row(page, "before@example.test")).to_have_count(0)
 
 
-def test_the_whole_page_for_the_readme(dashboard: Dashboard) -> None:
+def test_the_accounts_view_for_the_readme(dashboard: Dashboard) -> None:
     fake = dashboard.fake
-    fake.ovok.add_account(email="ann@example.test", password=PASSWORD)
+    fake.ovok.add_account(email="ann@example.test", password=PASSWORD, name="Ann", surname="Lee")
+    fake.ovok.add_account(email="bob@example.test", password=PASSWORD, name="Bob", surname="Hill")
+    fake.b2core.add_account(email="trader@example.test", password=PASSWORD, two_factor="google")
+    fake.b2core.add_account(
+        email="sms@example.test", password=PASSWORD, two_factor="sms", phone="+15550100"
+    )
+    fake.waltid.add_organization("acme")
+    fake.waltid.add_role("acme", "viewer")
+    issuer = fake.waltid.add_account(email="issuer@example.org", password=PASSWORD, name="Isa")
+    fake.waltid.update_account(issuer.id, roles=["acme.admin"])
     assert ovok_login(dashboard.server.url, "ann@example.test").status_code == 200
-    assert ovok_login(dashboard.server.url, "ann@example.test", "wrong").status_code == 401
-    assert ovok_register(dashboard.server.url, "new@example.test").status_code == 200
     page = dashboard.open()
-    expect(page.locator("#outbox-list li")).to_have_count(1)
-    expect(page.locator("#journal-rows tr[data-seq]")).to_have_count(3)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    expect(page.locator("#account-rows tr[data-account]")).to_have_count(5)
+    page.get_by_role("button", name="Edit trader@example.test (B2Core)").click()
+    expect(page.locator("#account-edit")).to_be_visible()
 
     path = Path(__file__).parent / "screenshots" / "dashboard.png"
     path.parent.mkdir(exist_ok=True)
-    page.set_viewport_size({"width": 1100, "height": 900})
     page.screenshot(path=str(path))
 
     assert path.stat().st_size > 10_000
@@ -349,7 +357,13 @@ def test_axe_core_reports_no_serious_or_critical_violation(
     assert ovok_login(dashboard.server.url, "ann@example.test").status_code == 200
     assert ovok_register(dashboard.server.url, "new@example.test").status_code == 200
     fake.fail_next("ovok.me", 503)
+    fake.b2core.add_account(email="trader@example.test", password=PASSWORD, two_factor="sms")
+    fake.waltid.add_organization("acme")
+    fake.waltid.add_account(email="issuer@example.org", password=PASSWORD)
     page = dashboard.open()
+    # the edit form open, with every kind of input: text, password, checkboxes, choices
+    page.get_by_role("button", name="Edit issuer@example.org (walt.id)").click()
+    expect(page.locator("#account-edit").get_by_role("group", name="Roles")).to_be_visible()
     seq = fake.journal[-1].seq
     page.get_by_role("button", name=f"Show details of request {seq}").click()
     expect(page.locator(f"#detail-{seq}")).to_be_visible()

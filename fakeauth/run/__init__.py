@@ -18,26 +18,24 @@ reached the command already (it shares fakeauth's process group).
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import secrets
 import shlex
 import signal
 import subprocess
 import sys
-import threading
-import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from fakeauth import __version__
 from fakeauth.console import write_line
 from fakeauth.hosts import vendor_url
-from fakeauth.transports.connection import body_limit_of
+from fakeauth.run.probe import PROBE_PATH, Probe, wait_until_ready
+from fakeauth.run.signals import FORWARDED, Signals, terminal_sent_sigint
 from fakeauth.vendors import VENDORS
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+    from _typeshed.wsgi import WSGIApplication
 
 __all__ = [
     "EXIT_CANNOT_EXECUTE",
@@ -65,12 +63,6 @@ EXIT_NOT_FOUND = 127
 #: Seconds the server has to answer its probe before the run gives up (it binds in this process,
 #: so it answers at once unless something is wrong).
 READY_TIMEOUT = 10.0
-#: Where the probe asks; the secret of the run follows it.
-PROBE_PATH = "/_fakeauth/run/"
-#: The signals passed on to the command.
-_FORWARDED = (signal.SIGINT, signal.SIGTERM)
-#: The pause between two probes while the server does not answer yet.
-_PROBE_INTERVAL = 0.05
 #: Signal names by number, for the last line of a run.
 _SIGNAL_NAMES = {int(s): s.name for s in signal.Signals}
 #: A wildcard address is bound on every interface; the command reaches it through loopback.
@@ -153,95 +145,6 @@ def environment(url: str) -> dict[str, str]:
     return found
 
 
-class Probe:
-    """WSGI middleware: answers ``GET /_fakeauth/run/<secret>`` with the secret, and passes every
-    other request on.
-
-    It sits outside the request log, the journal and the ``--data`` writer, so the probe is
-    neither logged nor recorded. Only the server of this run knows the secret.
-    """
-
-    def __init__(self, app: WSGIApplication, secret: str) -> None:
-        self.app = app
-        self.path = PROBE_PATH + secret
-        self._answer = secret.encode()
-
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") != self.path or environ.get("REQUEST_METHOD") != "GET":
-            return self.app(environ, start_response)
-        start_response(
-            "200 OK",
-            [("Content-Type", "text/plain"), ("Content-Length", str(len(self._answer)))],
-        )
-        return [self._answer]
-
-    def body_limit(self, method: str, path: str, host: str) -> int | None:
-        """The wrapped app's body limit (see :class:`~fakeauth.transports.server.LiveServer`)."""
-        limit = body_limit_of(self.app)
-        return None if limit is None else limit(method, path, host)
-
-
-def terminal_sent_sigint() -> bool:
-    """Whether a SIGINT just received was the terminal's Ctrl-C, which the terminal sends to
-    its whole foreground process group: this process's group, which the command shares.
-
-    Without a controlling terminal (CI, a service manager, ``kill`` from a script) it is
-    ``False``, and the signal is passed on.
-    """
-    try:
-        tty = os.open("/dev/tty", os.O_RDONLY | os.O_NOCTTY)
-    except OSError:
-        return False
-    try:
-        return os.tcgetpgrp(tty) == os.getpgrp()
-    except OSError:
-        return False
-    finally:
-        os.close(tty)
-
-
-def _monotonic() -> float:
-    # The kernel's monotonic clock: freezegun patches time.monotonic, not clock_gettime.
-    return time.clock_gettime(time.CLOCK_MONOTONIC)
-
-
-class _Signals:
-    """SIGINT and SIGTERM while the run lasts: noted, and passed on to the command."""
-
-    def __init__(self) -> None:
-        self.received: list[int] = []
-        self.passed_on: list[int] = []
-        self.terminal: list[int] = []
-        #: Set on the first signal: a run whose command has not started does not start it.
-        self.stopping = threading.Event()
-        self._pending: list[int] = []
-        self._child: subprocess.Popen[bytes] | None = None
-
-    def receive(self, signum: int, frame: object) -> None:
-        """The signal handler. It runs in the main thread between two bytecodes, so it needs no
-        lock, and it prints nothing (the main thread may be inside a print)."""
-        self.received.append(signum)
-        self.stopping.set()
-        if self._child is None:
-            self._pending.append(signum)
-        else:
-            self._pass_on(signum)
-
-    def attach(self, child: subprocess.Popen[bytes]) -> None:
-        """Pass signals on to ``child`` from now on, and those received while it started."""
-        self._child = child
-        while self._pending:  # a signal arriving meanwhile is passed on by the handler itself
-            self._pass_on(self._pending.pop(0))
-
-    def _pass_on(self, signum: int) -> None:
-        assert self._child is not None
-        if signum == signal.SIGINT and terminal_sent_sigint():
-            self.terminal.append(signum)  # the command got it from the terminal already
-            return
-        self._child.send_signal(signum)
-        self.passed_on.append(signum)
-
-
 def _reachable(host: str) -> str:
     """The address a client on this machine uses to reach a server bound on ``host``."""
     return _LOOPBACK_OF.get(host, host)
@@ -249,41 +152,6 @@ def _reachable(host: str) -> str:
 
 def _url(host: str, port: int) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
-
-
-def _probe_once(host: str, port: int, path: str, timeout: float) -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection(host, port, timeout=timeout)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        return response.status, response.read(256)
-    finally:
-        connection.close()
-
-
-def _wait_until_ready(
-    host: str, port: int, secret: str, timeout: float, stopping: threading.Event
-) -> str | None:
-    """``None`` once the server of this run answers its probe; else why it did not."""
-    deadline = _monotonic() + timeout
-    problem = "no answer"
-    while not stopping.is_set():
-        left = deadline - _monotonic()
-        if left <= 0:
-            return f"it did not answer within {timeout:g} s ({problem})"
-        try:
-            status, body = _probe_once(host, port, PROBE_PATH + secret, left)
-        except (OSError, http.client.HTTPException) as exc:
-            problem = str(exc) or type(exc).__name__
-        else:
-            if status == 200 and body == secret.encode():
-                return None
-            return (
-                f"it answered, but not as this run's server (HTTP {status}): another process "
-                "may hold the address"
-            )
-        stopping.wait(min(_PROBE_INTERVAL, max(left, 0)))
-    return None  # a signal came first: the caller stops without starting the command
 
 
 def _say(text: str, out: TextIO) -> None:
@@ -326,9 +194,9 @@ def run(
     out = sys.stderr if out is None else out
     secret = secrets.token_urlsafe(16)
     server = live_server(Probe(app, secret))
-    signals = _Signals()
+    signals = Signals()
     # Before the server starts: from now on a signal stops the run cleanly.
-    previous = {signum: signal.signal(signum, signals.receive) for signum in _FORWARDED}
+    previous = {signum: signal.signal(signum, signals.receive) for signum in FORWARDED}
     try:
         try:
             server.start()
@@ -365,7 +233,7 @@ class _Started:
         command: Sequence[str],
         server: Server,
         secret: str,
-        signals: _Signals,
+        signals: Signals,
         out: TextIO,
     ) -> None:
         self.command = list(command)
@@ -380,7 +248,7 @@ class _Started:
         self.ended: str | None = None
 
     def run(self, ready_timeout: float) -> int:
-        problem = _wait_until_ready(
+        problem = wait_until_ready(
             self.host, self.port, self.secret, ready_timeout, self.signals.stopping
         )
         if problem is not None:
