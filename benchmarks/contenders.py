@@ -9,22 +9,28 @@ Every fakeauth call checks its status, so no row can silently time an error path
 from __future__ import annotations
 
 import contextlib
+import http.client
 import importlib
 import io
 import itertools
 import json
 import logging
+import os
 import random
+import re
+import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import requests
 import responses
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+import fakeauth
 from fakeauth import FakeAuth
 
 OVOK = "https://api.dev.ovok.com"
@@ -55,6 +61,9 @@ class Contender:
     weight: float = 1.0
     enter: Call | None = None
     exit: Call | None = None
+    #: Run in one round of this many (a row whose unit is a whole interpreter: the others run
+    #: every round, this one interleaved among them less often).
+    every: int = 1
     #: Why the row was not measured (a missing optional package); set instead of ``call``.
     skipped: str | None = None
     info: dict[str, Any] = field(default_factory=dict)
@@ -776,6 +785,105 @@ def _scale_login(item: Seeded, emails: list[str]) -> Call:
     return call
 
 
+# -- start-up: a fresh interpreter's first use --------------------------------------------------
+
+#: What a test's first use of fakeauth does, in a fresh interpreter: import, construct, seed, log in
+#: through the WSGI app (the steps tests/test_import_cost.py counts the modules of).
+FIRST_USE = f"""
+from fakeauth import FakeAuth
+from werkzeug.test import Client
+
+fake = FakeAuth()
+fake.ovok.add_account(email={EMAIL!r}, password={PASSWORD!r})
+reply = Client(fake.wsgi_app).post(
+    {LOGIN_PATH!r}, base_url={OVOK!r}, json={LOGIN!r}
+)
+assert reply.status_code == 200, reply.status_code
+"""
+
+
+def _child_cwd() -> str:
+    # The directory holding the fakeauth package this run imported: a child's ``-c`` puts its
+    # working directory first on its path, so every child measures that same fakeauth.
+    return str(Path(fakeauth.__file__).resolve().parent.parent)
+
+
+def _child_env() -> dict[str, str]:
+    # Byte-code caches on, as in an installed package (a development shell may turn them off:
+    # each import would then compile its source, which no user pays twice).
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def _run_child(code: str, what: str) -> Call:
+    command = [sys.executable, "-c", code]
+    env, cwd = _child_env(), _child_cwd()
+
+    def call() -> None:
+        done = subprocess.run(command, env=env, cwd=cwd, capture_output=True, check=False)
+        _expect(done.returncode, 0, what)
+
+    return call
+
+
+def _serve_first_answer() -> None:
+    """``fakeauth serve`` from exec until its first answer (an Ovok login) has been read."""
+    command = [sys.executable, "-c", "import sys; from fakeauth.cli import main; sys.exit(main())"]
+    command += ["serve", "--host", "127.0.0.1", "--port", "0", "--quiet"]
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, text=True, env=_child_env(), cwd=_child_cwd()
+    )
+    try:
+        assert process.stdout is not None
+        port = None
+        for line in process.stdout:
+            match = re.search(r"serving on http://127\.0\.0\.1:(\d+)", line)
+            if match:
+                port = int(match.group(1))
+                break
+        if port is None:
+            raise RuntimeError("benchmark: fakeauth serve did not print its address")
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        body = json.dumps({**LOGIN, "password": "not-the-password"})
+        connection.request("POST", "/ovok" + LOGIN_PATH, body, {"Content-Type": "application/json"})
+        response = connection.getresponse()
+        response.read()
+        connection.close()
+        _expect(response.status, 401, "fakeauth serve's first Ovok login")
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+def startup_rows() -> list[Contender]:
+    """A bare interpreter (the floor), the first use of fakeauth in one, and ``fakeauth serve``
+    from exec to its first answer: each unit a whole child process, so they run one round in
+    ten."""
+    floor_name = "startup.bare"
+    common: dict[str, Any] = {"group": "startup", "unit": "process", "weight": 0.1, "every": 10}
+    return [
+        Contender(
+            floor_name,
+            label="floor: bare interpreter, exec to exit",
+            call=_run_child("pass", "a bare interpreter"),
+            **common,
+        ),
+        Contender(
+            "startup.first_use",
+            label="first FakeAuth() + Ovok login (WSGI), exec to exit",
+            call=_run_child(FIRST_USE, "the first use"),
+            ref=floor_name,
+            **common,
+        ),
+        Contender(
+            "startup.serve",
+            label="fakeauth serve, exec to first answer",
+            call=_serve_first_answer,
+            ref=floor_name,
+            **common,
+        ),
+    ]
+
+
 def iter_rows(suite: Suite, seeded: list[Seeded], *, use_moto: bool) -> Iterator[Contender]:
     """Every row of the run, in table order."""
     yield from requests_rows(suite)
@@ -785,3 +893,4 @@ def iter_rows(suite: Suite, seeded: list[Seeded], *, use_moto: bool) -> Iterator
     yield from flow_rows(suite, use_moto=use_moto)
     yield from overhead_rows(use_moto=use_moto)
     yield from scale_rows(seeded)
+    yield from startup_rows()

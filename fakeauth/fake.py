@@ -20,7 +20,6 @@ from fakeauth.features import FeatureRegistry, declare
 from fakeauth.findings import Forgotten
 from fakeauth.hosts import host_key, host_keys
 from fakeauth.journal import Journal, OperationCalls
-from fakeauth.openapi import openapi_document
 from fakeauth.options import FakeAuthOptions
 from fakeauth.outbox import Outbox
 from fakeauth.persistence import (
@@ -37,21 +36,19 @@ from fakeauth.state.b2core import B2CoreState
 from fakeauth.state.ovok import OvokState
 from fakeauth.state.waltid import FEATURES as WALTID_FEATURES
 from fakeauth.state.waltid import WaltidState
-from fakeauth.transports.aiohttp_mock import AiohttpInterceptor
 from fakeauth.transports.guard import NetworkRefusals
-from fakeauth.transports.httpx_mock import HttpxInterceptor, make_transport
-from fakeauth.transports.requests_mock import RequestsInterceptor
-from fakeauth.transports.server import (
-    DEFAULT_MAX_CONNECTIONS,
-    DEFAULT_REQUEST_TIMEOUT,
-    LiveServer,
-)
+from fakeauth.transports.limits import DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT
 from fakeauth.vendor import StateContext, Vendor, VendorState
 from fakeauth.vendors import DEFAULT_HOSTS, VENDORS
 from fakeauth.wsgi import WsgiApp, routing_for
 
 if TYPE_CHECKING:
     import httpx
+
+    from fakeauth.transports.aiohttp_mock import AiohttpInterceptor
+    from fakeauth.transports.httpx_mock import HttpxInterceptor
+    from fakeauth.transports.requests_mock import RequestsInterceptor
+    from fakeauth.transports.server import LiveServer
 
 __all__ = ["DEFAULT_HOSTS", "FakeAuth"]
 
@@ -353,6 +350,10 @@ class FakeAuth:
         :class:`~fakeauth.transports.base.UnservedRequestsError` if a request reached a vendor
         path fakeauth does not serve (each is answered 501 in the vendor's error shape).
         """
+        # Each transport module (and its client library) is imported by its first use: a test
+        # that never intercepts httpx or aiohttp does not pay for importing them.
+        from fakeauth.transports.requests_mock import RequestsInterceptor
+
         return RequestsInterceptor(self, assert_all_served=assert_all_served)
 
     def mock_httpx(self, *, assert_all_served: bool = True) -> HttpxInterceptor:
@@ -363,6 +364,8 @@ class FakeAuth:
         through: to the network, or to your own respx mock if one is active. Needs httpx only;
         raises :class:`ConfigurationError` if it is not installed.
         """
+        from fakeauth.transports.httpx_mock import HttpxInterceptor
+
         return HttpxInterceptor(self, assert_all_served=assert_all_served)
 
     def mock_aiohttp(self, *, assert_all_served: bool = True) -> AiohttpInterceptor:
@@ -373,10 +376,14 @@ class FakeAuth:
         aioresponses mock, which passes the vendor hosts on to the fake. Needs aiohttp only;
         raises :class:`ConfigurationError` if it is not installed.
         """
+        from fakeauth.transports.aiohttp_mock import AiohttpInterceptor
+
         return AiohttpInterceptor(self, assert_all_served=assert_all_served)
 
     def httpx_transport(self) -> httpx.MockTransport:
         """An httpx transport (sync and async) sending every request to this fake."""
+        from fakeauth.transports.httpx_mock import make_transport
+
         return make_transport(self)
 
     def serve(
@@ -394,6 +401,8 @@ class FakeAuth:
         at once, and a client that stalls inside a request is closed after ``request_timeout``
         seconds (an idle kept-alive connection never is); see :class:`LiveServer`.
         """
+        from fakeauth.transports.server import LiveServer  # and its parser, httptools
+
         server = LiveServer(
             self.wsgi_app,
             host=host,
@@ -424,6 +433,8 @@ class FakeAuth:
     def openapi(self, vendor: str | None = None) -> dict[str, Any]:
         """The OpenAPI 3.1 document of ``vendor``'s routes (``GET /_fakeauth/openapi/ovok.json``),
         or of what the live server's root serves (``GET /_fakeauth/openapi.json``)."""
+        from fakeauth.openapi import openapi_document  # on first use: most tests never ask
+
         return openapi_document(vendor, self.vendors)
 
     def fidelity(self, vendor: str | None = None) -> list[dict[str, Any]]:

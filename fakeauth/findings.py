@@ -18,8 +18,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
-import jwt
-
 from fakeauth.errors import TokenInvalid
 from fakeauth.tokens import JwtSigner, TokenStore, signed_expiry
 
@@ -75,6 +73,8 @@ def unverified_claims(token: str) -> dict[str, Any] | None:
     checking its signature (a state then checks that itself); ``None`` otherwise."""
     if len(token) > MAX_LENGTH or not is_jwt_shaped(token):
         return None
+    import jwt  # PyJWT (and cryptography) on the first explanation, as fakeauth.tokens does
+
     try:
         header = jwt.get_unverified_header(token)
         claims = jwt.decode(token, options={"verify_signature": False})

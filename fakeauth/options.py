@@ -70,7 +70,7 @@ class FakeAuthOptions:
         """The options the constructor's arguments stand for, once each is checked (raises
         :class:`ConfigurationError`, or ``TypeError`` for a seed of the wrong type, as the
         constructor does); ``hosts`` by vendor name, a vendor not in it on its default hosts."""
-        records = checked_vendors(vendors)
+        records = _vendors(vendors)
         Randomness(seed)  # raises for a seed of the wrong type, before anything else is checked
         lifetimes = (
             ovok_access_token_ttl,
@@ -83,12 +83,7 @@ class FakeAuthOptions:
             ovok_ttls, waltid_ttl = _checked_lifetimes(*lifetimes)
         except TypeError:  # a value that cannot be a cache key: checked (and refused) anew
             ovok_ttls, waltid_ttl = _checked_lifetimes.__wrapped__(*lifetimes)
-        checked_hosts = {
-            vendor.name: vendor.check_hosts(
-                base_urls(vendor.hosts_option, hosts.get(vendor.name, vendor.default_hosts))
-            )
-            for vendor in records
-        }
+        checked_hosts = _hosts(records, hosts)
         if features is not None and not isinstance(features, Mapping):
             raise ConfigurationError(
                 "features maps flag names to True or False, such as "
@@ -175,3 +170,51 @@ def _checked_lifetimes(
     ovok = OvokState.token_lifetimes(ovok_access, ovok_refresh)
     B2CoreState.checked_lifetimes(b2core_access, b2core_refresh)
     return ovok, WaltidState.token_lifetime(waltid)
+
+
+# -- the checks of vendors and hosts, memoised ------------------------------------------------
+# Most fakes are made of the default records on their default hosts: checking them anew (every
+# route's operation id, every URL parsed) was a quarter of FakeAuth(). The inputs are immutable
+# (frozen records, tuples of strings) and only a success is kept, so a cached answer is the one
+# the check would give; tests/test_fast_paths.py compares the two.
+
+
+def _vendors(vendors: Iterable[Vendor]) -> tuple[Vendor, ...]:
+    """:func:`checked_vendors`, memoised for a tuple of records."""
+    if type(vendors) is tuple:
+        return checked_vendor_tuple(vendors)
+    return checked_vendors(vendors)
+
+
+@functools.lru_cache(maxsize=16)  # the default records, and a test's own set or two
+def checked_vendor_tuple(vendors: tuple[Vendor, ...]) -> tuple[Vendor, ...]:
+    """:func:`~fakeauth.vendors.checked_vendors` of a tuple, kept (records compare by
+    identity and are frozen)."""
+    return checked_vendors(vendors)
+
+
+def _hosts(records: tuple[Vendor, ...], hosts: Mapping[str, Iterable[str]]) -> dict[str, Any]:
+    """Each vendor's base URLs, normalised and checked (memoised for strings and tuples of
+    strings: any other iterable is read once, as the plain check reads it)."""
+    given = tuple(
+        (vendor, _frozen(hosts.get(vendor.name, vendor.default_hosts))) for vendor in records
+    )
+    try:
+        return dict(checked_host_table(given))
+    except TypeError:  # a value that cannot be a cache key: checked (and refused) anew
+        return dict(checked_host_table.__wrapped__(given))
+
+
+def _frozen(urls: Iterable[str]) -> Any:
+    return urls if isinstance(urls, str) else tuple(urls)
+
+
+@functools.lru_cache(maxsize=64)  # the default hosts, and the few a suite configures
+def checked_host_table(
+    given: tuple[tuple[Vendor, Any], ...],
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``(vendor name, base URLs)`` of each ``(record, hosts as given)``, checked; kept."""
+    return tuple(
+        (vendor.name, vendor.check_hosts(base_urls(vendor.hosts_option, urls)))
+        for vendor, urls in given
+    )

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
-from werkzeug.routing import Map, RequestRedirect, Rule
+from werkzeug.routing import Map, MapAdapter, RequestRedirect, Rule
 
 from fakeauth.apis.base import Route, VendorApi
 from fakeauth.vendor import Vendor
@@ -45,21 +45,28 @@ class Router(Generic[_T]):
 
     def __init__(self, rules: Iterable[tuple[str, str, _T]]) -> None:
         self.rules = tuple(rules)
-        compiled = [
-            Rule(path, endpoint=index, methods=[method])
-            for index, (method, path, _) in enumerate(self.rules)
-        ]
-        self._adapter = Map(compiled, strict_slashes=False, merge_slashes=False).bind(
-            "fakeauth.invalid"
-        )
+        # Compiled on the first match: werkzeug compiles every rule's matcher and URL builder, a
+        # cost that a map never asked (another vendor's, the live server's root) should not add
+        # to the first FakeAuth().
+        self._adapter: MapAdapter | None = None
         #: :meth:`resolve`, cached: the target of ``method path``, or the methods its path takes
         #: (see :class:`Match`). A hit is shared: callers copy the parameters.
         self.match = functools.lru_cache(maxsize=4096)(self.resolve)
 
     def resolve(self, path: str, method: str) -> Match[_T]:
         """:meth:`match` without the cache (the plain path the cache must agree with)."""
+        adapter = self._adapter
+        if adapter is None:  # two threads may both compile it: the same map, one kept
+            compiled = [
+                Rule(path, endpoint=index, methods=[method])
+                for index, (method, path, _) in enumerate(self.rules)
+            ]
+            adapter = Map(compiled, strict_slashes=False, merge_slashes=False).bind(
+                "fakeauth.invalid"
+            )
+            self._adapter = adapter
         try:
-            index, params = self._adapter.match(path, method)
+            index, params = adapter.match(path, method)
         except MethodNotAllowed as exc:
             return Match(None, {}, tuple(sorted({*(exc.valid_methods or ()), "OPTIONS"})))
         except (RequestRedirect, HTTPException):

@@ -6,6 +6,10 @@ every token the fake issued, as an absolute expiry, and decides on every use aga
 :class:`~fakeauth.clock.Clock`: refused when ``now >= expires_at``, when revoked, when unknown
 (forged with the right key, or from another fake) and when of the wrong kind (a refresh token
 used as an access token). It forgets expired records lazily (see :class:`TokenStore`).
+
+PyJWT and cryptography are imported when a signer first needs them (a verification, an EdDSA
+key, a token of other headers), not with this module: together they are about a tenth of
+fakeauth's first-use import time, and an Ovok login signs its HS256 tokens without them.
 """
 
 from __future__ import annotations
@@ -19,9 +23,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, NamedTuple, cast
-
-import jwt
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from fakeauth.clock import Clock
 from fakeauth.errors import ConfigurationError, TokenExpired, TokenInvalid, TokenRevoked
@@ -94,6 +95,9 @@ class JwtSigner:
 
     def _install(self, secret: bytes) -> None:
         if self.algorithm == "EdDSA":
+            # cryptography is imported by the first EdDSA key: an HS256 vendor never needs it.
+            from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
             private = Ed25519PrivateKey.from_private_bytes(secret)
             self._verifying_key = private.public_key()
             self._signing_key = private
@@ -143,6 +147,8 @@ class JwtSigner:
             outer = outer_state.copy()
             outer.update(inner.digest())
             return (signing_input + b"." + _b64(outer.digest())).decode()
+        import jwt  # PyJWT (and cryptography, which it loads) on first use; see the module doc
+
         header = dict(headers or {})
         if self.kid is not None:
             header.setdefault("kid", self.kid)
@@ -150,6 +156,8 @@ class JwtSigner:
 
     def decode(self, token: str) -> dict[str, Any]:
         """The claims of ``token`` if this signer signed it; raises :class:`TokenInvalid`."""
+        import jwt
+
         _, verifying_key = self._keys()
         try:
             claims: dict[str, Any] = jwt.decode(

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks" / "bench.py"
-GROUPS = {"requests", "wsgi", "httpx", "live", "flow", "overhead", "scale"}
+GROUPS = {"requests", "wsgi", "httpx", "live", "flow", "overhead", "scale", "startup"}
 TARGETS = {
     "login_vs_floor",
     "flow_vs_moto_requests",
@@ -23,6 +23,8 @@ TARGETS = {
     "per_test_overhead",
     "live_throughput",
     "scale_flat",
+    "first_use_ms",
+    "serve_first_answer_ms",
 }
 ROW_KEYS = {
     "name",
@@ -78,6 +80,7 @@ def test_the_smoke_run_writes_a_report_of_every_row_and_target(tmp_path: Path) -
     measured = {name for name, row in rows.items() if row["skipped"] is None}
     assert {"requests.floor", "requests.ovok_login", "wsgi.ovok_login"} <= measured
     assert {"live.werkzeug", "live.fake_serve", "overhead.fakeauth", "flow.wsgi"} <= measured
+    assert {"startup.bare", "startup.first_use", "startup.serve"} <= measured
     if no_moto:
         assert rows["flow.moto"]["skipped"] == "--no-moto"
     targets = {target["name"]: target for target in report["targets"]}

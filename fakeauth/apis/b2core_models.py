@@ -99,8 +99,10 @@ Code = Annotated[
 ]
 
 
+# defer_build (every model here): pydantic builds a model's validator on its first use, not at
+# import; a test seldom calls every route, and never reads the reply models (OpenAPI does).
 class _Body(BaseModel):
-    model_config = ConfigDict(extra="ignore", strict=True)
+    model_config = ConfigDict(extra="ignore", strict=True, defer_build=True)
 
 
 class Utm(_Body):
@@ -173,7 +175,7 @@ class RefreshRequest(_Body):
     deviceFingerprint: Fingerprint | None = None
 
 
-class TokenInfo(BaseModel):
+class TokenInfo(BaseModel, defer_build=True):
     """A token in a reply: ``{token, createdAt, expiresAt}`` (ISO-8601 with offset)."""
 
     token: str
@@ -181,7 +183,7 @@ class TokenInfo(BaseModel):
     expiresAt: str
 
 
-class _Reply(BaseModel):
+class _Reply(BaseModel, defer_build=True):
     """What every wizard envelope holds besides its ``data``."""
 
     code: int
@@ -196,13 +198,13 @@ class Envelope(_Reply):
     data: dict[str, Any] | None
 
 
-class FieldsData(BaseModel):
+class FieldsData(BaseModel, defer_build=True):
     """The fields the wizard's next page requires, ``{"info.givenName": {"required": true}}``."""
 
     fields: dict[str, Any]
 
 
-class TokensData(BaseModel):
+class TokensData(BaseModel, defer_build=True):
     """A new token pair."""
 
     accessToken: TokenInfo
@@ -215,7 +217,7 @@ class SignedInData(TokensData):
     tfaProviders: list[str]
 
 
-class TwoFactorStepData(BaseModel):
+class TwoFactorStepData(BaseModel, defer_build=True):
     """A sign-in that needs a 2FA code first: no tokens yet, the provider to ask."""
 
     accessToken: None
@@ -223,13 +225,13 @@ class TwoFactorStepData(BaseModel):
     tfaProviders: list[Literal["google", "sms"]]
 
 
-class RecaptchaState(BaseModel):
+class RecaptchaState(BaseModel, defer_build=True):
     """Whether the broker's forms ask for reCAPTCHA."""
 
     enabled: bool
 
 
-class SigninWizardData(BaseModel):
+class SigninWizardData(BaseModel, defer_build=True):
     """What a new sign-in wizard tells the form."""
 
     recaptcha: RecaptchaState
@@ -237,13 +239,13 @@ class SigninWizardData(BaseModel):
     is_password_recovery_available: bool
 
 
-class FieldErrorsData(BaseModel):
+class FieldErrorsData(BaseModel, defer_build=True):
     """The fields a refused page got wrong, each with its messages."""
 
     errors: dict[str, list[str]]
 
 
-class MessageData(BaseModel):
+class MessageData(BaseModel, defer_build=True):
     """Why a step was refused (wrong credentials, a lockout, an error of the fake itself)."""
 
     message: str
@@ -299,19 +301,19 @@ class ErrorEnvelope(_Reply):
     data: FieldErrorsData | MessageData
 
 
-class Unauthorized(BaseModel):
+class Unauthorized(BaseModel, defer_build=True):
     """A missing or bad bearer on a protected route (HTTP 401)."""
 
     message: str
 
 
-class ProviderState(BaseModel):
+class ProviderState(BaseModel, defer_build=True):
     """Whether one 2FA method is on."""
 
     enabled: bool
 
 
-class TwoFactorSettings(BaseModel):
+class TwoFactorSettings(BaseModel, defer_build=True):
     """``GET /api/v2/my/2fa``: the account's 2FA methods."""
 
     google: ProviderState

@@ -77,8 +77,10 @@ def _optional(description: str) -> Any:
 # -- requests --------------------------------------------------------------------------------
 
 
+# defer_build (every model here): pydantic builds a model's validator on its first use, not at
+# import; a test seldom calls every route, and never reads the reply models (OpenAPI does).
 class _Dto(BaseModel):
-    model_config = ConfigDict(extra="ignore", strict=True)
+    model_config = ConfigDict(extra="ignore", strict=True, defer_build=True)
 
 
 class RegisterRequest(_Dto):
@@ -112,14 +114,14 @@ class RefreshTokenRequest(_Dto):
 # -- replies ---------------------------------------------------------------------------------
 
 
-class Reference(BaseModel):
+class Reference(BaseModel, defer_build=True):
     """A FHIR reference (``Project/<uuid>``, ``Patient/<uuid>``) with its display name."""
 
     reference: str
     display: str
 
 
-class RegisterLoginResponse(BaseModel):
+class RegisterLoginResponse(BaseModel, defer_build=True):
     """``ResponseRegisterLoginDto``: what register and login answer (camelCase)."""
 
     accessToken: str = Field(description="The bearer access token; it lives an hour.")
@@ -129,7 +131,7 @@ class RegisterLoginResponse(BaseModel):
     profile: Reference = Field(description="The account's profile (a FHIR Patient).")
 
 
-class TokenResponse(BaseModel):
+class TokenResponse(BaseModel, defer_build=True):
     """``ResponseTokenDto``: what a refresh answers (snake_case, unlike login)."""
 
     access_token: str = Field(description="The new bearer access token; it lives an hour.")
@@ -137,7 +139,7 @@ class TokenResponse(BaseModel):
     expires_in: int = Field(description="The access token's lifetime in seconds.")
 
 
-class ErrorResponse(BaseModel):
+class ErrorResponse(BaseModel, defer_build=True):
     """NestJS's ``HttpException`` body, every Ovok error: ``statusCode`` and ``message`` are
     required; ``error`` is the status's reason phrase (fakeauth always sends it)."""
 
@@ -146,7 +148,7 @@ class ErrorResponse(BaseModel):
     error: str | SkipJsonSchema[None] = _optional("The status's reason phrase (`Bad Request`).")
 
 
-class MeProject(BaseModel):
+class MeProject(BaseModel, defer_build=True):
     """``ResponseMeDto.project``: the tenant's FHIR ``Project``."""
 
     resourceType: Literal["Project"]
@@ -155,7 +157,7 @@ class MeProject(BaseModel):
     strictMode: bool
 
 
-class MeMembership(BaseModel):
+class MeMembership(BaseModel, defer_build=True):
     """``ResponseMeDto.membership``: the account's ``ProjectMembership``."""
 
     resourceType: Literal["ProjectMembership"]
@@ -163,14 +165,14 @@ class MeMembership(BaseModel):
     user: Reference
 
 
-class HumanName(BaseModel):
+class HumanName(BaseModel, defer_build=True):
     """One entry of ``profile.name``."""
 
     given: list[str]
     family: str
 
 
-class ContactPoint(BaseModel):
+class ContactPoint(BaseModel, defer_build=True):
     """One entry of ``profile.telecom``."""
 
     system: str
@@ -178,7 +180,7 @@ class ContactPoint(BaseModel):
     value: str
 
 
-class MeProfile(BaseModel):
+class MeProfile(BaseModel, defer_build=True):
     """``ResponseMeDto.profile``: the account's FHIR ``Patient``."""
 
     resourceType: Literal["Patient"]
@@ -187,40 +189,40 @@ class MeProfile(BaseModel):
     telecom: list[ContactPoint]
 
 
-class MenuLink(BaseModel):
+class MenuLink(BaseModel, defer_build=True):
     """One link of a menu section."""
 
     name: str
     target: str
 
 
-class MenuItem(BaseModel):
+class MenuItem(BaseModel, defer_build=True):
     """One section of ``config.menu``."""
 
     title: str
     link: list[MenuLink]
 
 
-class MeConfig(BaseModel):
+class MeConfig(BaseModel, defer_build=True):
     """``ResponseMeDto.config``: the account's ``UserConfiguration``."""
 
     resourceType: Literal["UserConfiguration"]
     menu: list[MenuItem]
 
 
-class PolicyResource(BaseModel):
+class PolicyResource(BaseModel, defer_build=True):
     """One entry of ``accessPolicy.resource``: the resource type it grants (``*``: all)."""
 
     resourceType: str
 
 
-class IpAccessRule(BaseModel):
+class IpAccessRule(BaseModel, defer_build=True):
     """One entry of ``accessPolicy.ipAccessRule``."""
 
     ip: str
 
 
-class AccessPolicy(BaseModel):
+class AccessPolicy(BaseModel, defer_build=True):
     """``ResponseMeDto.accessPolicy``."""
 
     resourceType: Literal["AccessPolicy"]
@@ -228,7 +230,7 @@ class AccessPolicy(BaseModel):
     ipAccessRule: list[IpAccessRule]
 
 
-class MeSession(BaseModel):
+class MeSession(BaseModel, defer_build=True):
     """One login session in ``security.sessions``. ``browser`` and ``os`` are Medplum's own
     keys, which Ovok's document lists for ``/auth/session`` but not here: optional."""
 
@@ -240,14 +242,14 @@ class MeSession(BaseModel):
     os: str | SkipJsonSchema[None] = _optional("The session's operating system (fakeauth: '').")
 
 
-class MeSecurity(BaseModel):
+class MeSecurity(BaseModel, defer_build=True):
     """``ResponseMeDto.security``."""
 
     mfaEnrolled: bool
     sessions: list[MeSession]
 
 
-class MeResponse(BaseModel):
+class MeResponse(BaseModel, defer_build=True):
     """``ResponseMeDto``: what ``GET /auth/me`` answers; every key required, at every level."""
 
     project: MeProject

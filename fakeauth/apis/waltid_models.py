@@ -49,8 +49,10 @@ __all__ = [
 ]
 
 
+# defer_build (every model here): pydantic builds a model's validator on its first use, not at
+# import; a test seldom calls every route, and never reads the reply models (OpenAPI does).
 class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=False)
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=False, defer_build=True)
 
 
 class Profile(_Body):
@@ -115,7 +117,7 @@ class CreateOrgRequest(_Body):
 class AccountDocument(BaseModel):
     """An account as walt.id answers it (register, the account list)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     id: str = Field(alias="_id")
     type: str
@@ -125,14 +127,14 @@ class AccountDocument(BaseModel):
     roles: dict[str, list[str]]
 
 
-class OrganizationDocument(BaseModel):
+class OrganizationDocument(BaseModel, defer_build=True):
     """An organization as ``POST /v1/admin/organizations`` answers it."""
 
     id: str = Field(alias="_id")
     profile: OrganizationProfile
 
 
-class LoginResponse(BaseModel):
+class LoginResponse(BaseModel, defer_build=True):
     """ktor-authnz's ``AuthSessionInformation`` after a successful login."""
 
     session_id: str
@@ -140,14 +142,14 @@ class LoginResponse(BaseModel):
     token: str
 
 
-class FeatureBucket(BaseModel):
+class FeatureBucket(BaseModel, defer_build=True):
     """commons ``FeatureFlagInformation``."""
 
     features: dict[str, str]
     total: int
 
 
-class FeatureState(BaseModel):
+class FeatureState(BaseModel, defer_build=True):
     """commons ``FeatureFlagInformations``: ``GET /features/state``."""
 
     enabled: FeatureBucket
@@ -158,10 +160,10 @@ class FeatureState(BaseModel):
 class EmptyObject(BaseModel):
     """``{}``: what adding a role the account holds already answers."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
-class CommonsError(BaseModel):
+class CommonsError(BaseModel, defer_build=True):
     """walt.id commons' error body; ``details`` names a body's unknown or missing fields."""
 
     exception: Literal[True]
@@ -172,7 +174,7 @@ class CommonsError(BaseModel):
     details: dict[str, Any] | None = None
 
 
-class DuplicateTargetError(BaseModel):
+class DuplicateTargetError(BaseModel, defer_build=True):
     """The body of ``409`` on a duplicate organization."""
 
     type: Literal["DuplicateTarget"]
@@ -181,13 +183,13 @@ class DuplicateTargetError(BaseModel):
     target: str
 
 
-class RegistrationTokenRequest(BaseModel):
+class RegistrationTokenRequest(BaseModel, defer_build=True):
     """``POST /v1/superadmin/create-by-token`` as JSON (raw ``text/plain`` works too)."""
 
     token: str
 
 
-class EmailPassCredentials(BaseModel):
+class EmailPassCredentials(BaseModel, defer_build=True):
     """ktor-authnz's email credential, as a JSON document or a form post (``username`` is an
     alias of ``email``; a Basic ``Authorization`` header works too)."""
 

@@ -11,24 +11,24 @@ under ``/_fakeauth/``. Its routes are matched by the one route mechanism of fake
 answers 405 naming them in ``Allow``, ``OPTIONS`` answers 204 with ``Allow``); who may call it is
 decided in :mod:`fakeauth.origins`; a body is read once, under one limit
 (:mod:`fakeauth.control.body`).
+
+The routes and their handlers (:mod:`fakeauth.control.table`, which brings the dashboard, the
+snapshots and the OpenAPI generator) are imported by the first control request: a test that never
+calls the control API does not pay for them.
 """
 
 from __future__ import annotations
 
-import functools
+import importlib
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from fakeauth.control import dashboard, routes, snapshots
 from fakeauth.control.body import MAX_BODY, error, too_large
 from fakeauth.errors import ConfigurationError
 from fakeauth.http import Request, Response
 from fakeauth.origins import control_preflight, is_preflight, refusal, shares_with
 from fakeauth.origins import vendor_cors_headers as cors_headers
-from fakeauth.routing import Router
-from fakeauth.vendor import Vendor
-from fakeauth.vendors import VENDORS
 
 if TYPE_CHECKING:
     from fakeauth.fake import FakeAuth
@@ -41,45 +41,11 @@ Handler = Callable[["FakeAuth", Request], Response]
 PREFIX = "/_fakeauth/"
 
 
-_CORE: tuple[tuple[str, str, Handler], ...] = (
-    ("POST", "/_fakeauth/reset", routes.reset),
-    ("GET", "/_fakeauth/accounts", routes.list_accounts),
-    ("POST", "/_fakeauth/seed", routes.seed),
-    ("GET", "/_fakeauth/features", routes.get_features),
-    ("POST", "/_fakeauth/features", routes.set_features),
-    ("GET", "/_fakeauth/journal", routes.get_journal),
-    ("DELETE", "/_fakeauth/journal", routes.clear_journal),
-    ("POST", "/_fakeauth/explain", routes.explain),
-    ("GET", "/_fakeauth/outbox", routes.get_outbox),
-    ("GET", "/_fakeauth/clock", routes.get_clock),
-    ("POST", "/_fakeauth/clock", routes.set_clock),
-    ("GET", "/_fakeauth/jwks.json", routes.jwks),
-    ("GET", "/_fakeauth/openapi.json", routes.openapi),
-    ("GET", "/_fakeauth/fidelity", routes.fidelity),
-    *snapshots.ROUTES,
-    *dashboard.ROUTES,
-)
-
-
-def rules(vendors: tuple[Vendor, ...] = VENDORS) -> list[tuple[str, str, Handler]]:
-    """Every control route of a fake serving ``vendors``, as ``(method, path, handler)``: the
-    common ones, then each vendor's (its OpenAPI document, its accounts on the dashboard)."""
-    found = list(_CORE)
-    for vendor in vendors:
-        found.append(
-            ("GET", f"/_fakeauth/openapi/{vendor.name}.json", routes.openapi_of(vendor.name))
-        )
-        found.extend(dashboard.vendor_routes(vendor.name))
-    return found
-
-
-@functools.lru_cache(maxsize=16)  # one router per vendor set
-def _router(vendors: tuple[Vendor, ...]) -> Router[Handler]:
-    return Router(rules(vendors))
-
-
-#: Every control route of the default vendors as ``(method, path)``.
-ROUTES: tuple[tuple[str, str], ...] = tuple((method, path) for method, path, _ in rules())
+def __getattr__(name: str) -> Any:
+    # ROUTES and rules live with the handlers they list; imported when first asked for.
+    if name in ("ROUTES", "rules"):
+        return getattr(importlib.import_module("fakeauth.control.table"), name)
+    raise AttributeError(f"module 'fakeauth.control' has no attribute {name!r}")
 
 
 class ControlApi:
@@ -102,8 +68,10 @@ class ControlApi:
         return response
 
     def _route(self, fake: FakeAuth, request: Request) -> Response:
-        router = _router(fake.vendors)
-        handler, params, allowed = router.match(request.path, request.method)
+        from fakeauth.control.table import router  # the routes, on the first control request
+
+        control_router = router(fake.vendors)
+        handler, params, allowed = control_router.match(request.path, request.method)
         if handler is None and allowed:
             if request.method == "OPTIONS":
                 return Response.empty(204, [("Allow", ", ".join(allowed))])
@@ -118,7 +86,7 @@ class ControlApi:
                 404,
                 {
                     "error": f"fakeauth: the control API has no {request.method} {request.path}",
-                    "routes": router.paths(),
+                    "routes": control_router.paths(),
                 },
             )
         refused = too_large(request)

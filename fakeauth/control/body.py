@@ -81,7 +81,7 @@ def json_body(request: Request) -> Any:
 class ControlBody(BaseModel):
     """A control request's body: strict, no unknown field, no ``NaN``."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, defer_build=True)
 
 
 _WANTED = {

@@ -36,7 +36,7 @@ WARNING = (
 
 
 class _Doc(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, defer_build=True)
 
 
 class BytesSeed(_Doc):

@@ -64,7 +64,8 @@ Position = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9+/=]{3336}$")] 
 class PartDoc(BaseModel):
     """A piece of a state document: unknown fields are refused."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    # defer_build: built by the first export or import, not by importing the state
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, defer_build=True)
 
 
 class PasswordDoc(PartDoc):

@@ -42,6 +42,7 @@ from fakeauth.errors import ConfigurationError
 from fakeauth.hosts import vendor_url
 from fakeauth.transports.budget import DEFAULT_BODY_BUDGET, BodyBudget
 from fakeauth.transports.connection import Connection, error_response, shut
+from fakeauth.transports.limits import DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT
 from fakeauth.transports.linger import Lingerer
 from fakeauth.vendor import Vendor
 from fakeauth.vendors import VENDORS
@@ -49,7 +50,7 @@ from fakeauth.vendors import VENDORS
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
 
-__all__ = ["LiveServer"]
+__all__ = ["DEFAULT_MAX_CONNECTIONS", "DEFAULT_REQUEST_TIMEOUT", "LiveServer"]
 
 #: The listen backlog: a burst of parallel clients must queue, not be reset.
 _BACKLOG = socket.SOMAXCONN
@@ -60,9 +61,6 @@ _BACKOFF_FIRST = 0.01
 _BACKOFF_MAX = 1.0
 #: ``accept`` errors that only concern the one client (it gave up): accept the next at once.
 _CLIENT_ERRORS = frozenset({errno.ECONNABORTED, errno.EPROTO, errno.EAGAIN, errno.EINTR})
-
-DEFAULT_MAX_CONNECTIONS = 512
-DEFAULT_REQUEST_TIMEOUT = 30.0
 
 
 class LiveServer:

@@ -1,0 +1,79 @@
+"""What the first use of fakeauth imports (issue 25, target 2): ``import fakeauth``,
+``FakeAuth()`` and one Ovok login through the WSGI app, counted in a fresh child interpreter so
+that nothing this test process imported earlier hides a module."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+#: The most modules the first use may add to a bare interpreter (557 counted so before the imports
+#: were made lazy, 283 after): a heavy import that creeps back fails here.
+MAX_MODULES = 300
+#: Packages a test that only logs in through the WSGI app never needs: each interception's client
+#: library (imported by that interception's first use), PyJWT and cryptography (by the first
+#: verification or EdDSA key), asyncio (by the httpx and aiohttp interceptions), the control
+#: API's routes and the OpenAPI generator (by the first control request or ``fake.openapi()``).
+NOT_ON_FIRST_USE = (
+    "requests",
+    "responses",
+    "urllib3",
+    "httpx",
+    "aiohttp",
+    "asyncio",
+    "jwt",
+    "cryptography",
+    "httptools",
+    "fakeauth.openapi",
+    "fakeauth.control.table",
+    "fakeauth.transports.requests_mock",
+    "fakeauth.transports.server",
+)
+TENANT = "87ea5dfc-8b8e-384d-8489-79496e706390"
+
+FIRST_USE = f"""
+import json, sys
+bare = set(sys.modules)
+
+import fakeauth
+from fakeauth import FakeAuth
+from werkzeug.test import Client
+
+fake = FakeAuth()
+fake.ovok.add_account(email="max@example.test", password="s3cret-pass")
+reply = Client(fake.wsgi_app).post(
+    "/auth/b2b/login",
+    base_url="https://api.dev.ovok.com",
+    json={{"email": "max@example.test", "password": "s3cret-pass",
+          "tenantId": "{TENANT}", "clientId": "{TENANT}"}},
+)
+print(json.dumps({{"status": reply.status_code, "added": sorted(set(sys.modules) - bare)}}))
+"""
+
+
+def first_use() -> tuple[int, list[str]]:
+    """The login's status and the modules the first use added, in a fresh interpreter."""
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_USE], capture_output=True, text=True, check=True, timeout=120
+    )
+    found = json.loads(done.stdout)
+    return found["status"], found["added"]
+
+
+def test_the_first_use_imports_at_most_300_modules() -> None:
+    status, added = first_use()
+
+    assert status == 200
+    assert len(added) <= MAX_MODULES, f"{len(added)} modules: {added}"
+
+
+def test_the_first_use_imports_no_client_library_nor_the_control_routes() -> None:
+    _, added = first_use()
+
+    loaded = [
+        name
+        for name in added
+        if any(name == p or name.startswith(p + ".") for p in NOT_ON_FIRST_USE)
+    ]
+    assert loaded == []
