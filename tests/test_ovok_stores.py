@@ -35,3 +35,26 @@ def test_a_restore_undoes_changes_in_every_store_of_the_state() -> None:
     assert state.get_account(EMAIL).name == "Max"
     assert state.sessions == sessions_before
     assert state.live_sessions(state.get_account(EMAIL)) == list(sessions_before.values())
+
+
+ACCESS_TTL = 60
+REFRESH_TTL = 120
+
+
+def test_lifetimes_set_on_the_state_count_from_the_next_login() -> None:
+    # The sessions store issues the tokens: it reads the state's lifetimes at each issue.
+    fake = FakeAuth(seed=1)
+    fake.ovok.add_account(EMAIL, PASSWORD)
+    fake.ovok.access_token_ttl, fake.ovok.refresh_token_ttl = ACCESS_TTL, REFRESH_TTL
+
+    tokens = fake.ovok.authenticate(
+        email=EMAIL, password=PASSWORD, tenant_id=DEFAULT_TENANT_ID, client_id=DEFAULT_CLIENT_ID
+    )
+
+    assert tokens.expires_in == ACCESS_TTL
+    access = fake.ovok.signer.decode(tokens.access_token)
+    refresh = fake.ovok.signer.decode(tokens.refresh_token)
+    assert (access["exp"] - access["iat"], refresh["exp"] - refresh["iat"]) == (
+        ACCESS_TTL,
+        REFRESH_TTL,
+    )

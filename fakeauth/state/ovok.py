@@ -112,12 +112,13 @@ class OvokState(OvokSeeding):
         self._ids_stream: RandomStream | None = None
         self._tenants = OvokTenants(DEFAULT_TENANT_ID)
         self._book = OvokAccountBook()
-        self._sessions = OvokSessions(
-            self.clock, self.signer, self._lock, (self.access_token_ttl, self.refresh_token_ttl)
-        )
+        self._sessions = OvokSessions(self.clock, self.signer, self._lock, self._token_ttls)
         self.add_tenant(
             DEFAULT_TENANT_ID, project_id=DEFAULT_PROJECT_ID, client_id=DEFAULT_CLIENT_ID
         )
+
+    def _token_ttls(self) -> tuple[int, int]:
+        return self.access_token_ttl, self.refresh_token_ttl
 
     @property
     def tokens(self) -> TokenStore:

@@ -4,6 +4,7 @@ the token store that decides each token's validity, and how a login issues its t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from typing import Any
@@ -38,13 +39,14 @@ class OvokSessions(Tables):
         clock: Clock,
         signer: JwtSigner,
         lock: AbstractContextManager[Any],
-        ttls: tuple[int, int],
+        ttls: Callable[[], tuple[int, int]],
     ) -> None:
         super().__init__()
         self.clock = clock
         self.signer = signer
         self._lock = lock
-        self.access_token_ttl, self.refresh_token_ttl = ttls
+        #: The access and refresh token lifetimes, read at each issue (the state's attributes)
+        self._ttls = ttls
         self.sessions: dict[str, OvokSession] = {}
         # account id -> its sessions, oldest first: /auth/me reads the newest without a scan
         self.account_sessions: dict[str, dict[str, OvokSession]] = {}
@@ -108,6 +110,7 @@ class OvokSessions(Tables):
         self, account: OvokAccount, tenant: OvokTenant, session: OvokSession, ids: RandomStream
     ) -> OvokTokens:
         """A new access and refresh token of ``session``."""
+        access_ttl, refresh_ttl = self._ttls()
         issued_at = int(self.clock.time())
         common = {
             "sub": account.id,
@@ -121,7 +124,7 @@ class OvokSessions(Tables):
         access = self.signer.encode(
             {
                 **common,
-                "exp": issued_at + self.access_token_ttl,
+                "exp": issued_at + access_ttl,
                 "jti": access_id,
                 "username": account.id,
                 "scope": "openid",
@@ -132,19 +135,19 @@ class OvokSessions(Tables):
         refresh = self.signer.encode(
             {
                 **common,
-                "exp": issued_at + self.refresh_token_ttl,
+                "exp": issued_at + refresh_ttl,
                 "jti": refresh_id,
                 "refresh_secret": drawn[32:].hex(),
             }
         )
         for token_id, kind, ttl in (
-            (access_id, ACCESS, self.access_token_ttl),
-            (refresh_id, REFRESH, self.refresh_token_ttl),
+            (access_id, ACCESS, access_ttl),
+            (refresh_id, REFRESH, refresh_ttl),
         ):
             self.tokens.add(
                 TokenRecord(token_id, kind, account.id, session.id, issued_at, issued_at + ttl)
             )
-        return OvokTokens(access, refresh, self.access_token_ttl, account, tenant, session)
+        return OvokTokens(access, refresh, access_ttl, account, tenant, session)
 
     def live(
         self, account: OvokAccount, current: OvokSession | None, newest: int | None
