@@ -23,7 +23,7 @@ from fakeauth.journal import Journal, JournalEntry, body_value
 from fakeauth.randomness import Randomness
 from fakeauth.redaction import MAX_DEPTH, SECRET_KEYS, TOO_DEEP, redact
 from fakeauth.routing import RouteMap
-from fakeauth.state import ovok as ovok_state
+from fakeauth.state.ovok_records import uuid4
 from fakeauth.tokens import JwtSigner, _hmac_sha256_states
 from fakeauth.transports.base import UnservedRequestsError, check_all_served
 from fakeauth.transports.requests_mock import _VendorHosts
@@ -104,7 +104,7 @@ def test_a_signer_given_a_stream_factory_makes_it_once_for_the_same_key(algorith
 def test_ovok_uuid4_is_the_streams_own_uuid4() -> None:
     fast, plain = Randomness(seed=4).stream("ids"), Randomness(seed=4).stream("ids")
 
-    drawn = [ovok_state._uuid4(fast) for _ in range(2000)]
+    drawn = [uuid4(fast) for _ in range(2000)]
 
     assert drawn == [plain.uuid4() for _ in range(2000)]
 

@@ -509,3 +509,32 @@ def test_export_accounts_lists_every_account_without_its_password(state: WaltidS
         }
     ]
     assert PASSWORD not in repr(exported)
+
+
+def test_a_restore_undoes_changes_in_every_store_of_the_state(state: WaltidState) -> None:
+    # The accounts, organizations, sessions and registration tokens are stores the state owns;
+    # a snapshot shares each one's containers, so each must be copied on its next write.
+    state.add_organization("acme")
+    account = state.add_account(EMAIL, PASSWORD)
+    before = state.snapshot()
+    state.login(EMAIL, PASSWORD)
+    state.add_organization("globex")
+    state.add_role("acme", "viewer")
+    state.grant_role(account.id, "acme", "acme.admin")
+    state.update_account(account.id, name="Erika")
+    state.add_account("ann@example.org", PASSWORD)
+    state.add_registration_token("another-token", email="root@example.org", password=PASSWORD)
+
+    state.restore(before)
+
+    assert sorted(state.organizations) == ["acme"]
+    assert state.roles == {"acme.admin": "acme"}
+    assert state.sessions == {}
+    assert [a.email for a in state.accounts] == [EMAIL]
+    assert state.get_account(EMAIL).roles == {}
+    assert state.get_account(EMAIL).profile["name"] == "Max Mustermann"
+    with pytest.raises(ConfigurationError):
+        state.get_account("ann@example.org")
+    finding = state.explain_credential("another-token")
+    assert finding is not None
+    assert finding.verdict == "unknown"

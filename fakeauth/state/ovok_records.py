@@ -14,9 +14,14 @@ from typing import NamedTuple
 from fakeauth.emails import is_email
 from fakeauth.errors import FieldRefused, shown
 from fakeauth.passwords import PasswordHash
+from fakeauth.randomness import RandomStream
 from fakeauth.tokens import TokenStoreSnapshot
 
 __all__ = [
+    "DEFAULT_CLIENT_ID",
+    "DEFAULT_PROJECT_DISPLAY",
+    "DEFAULT_PROJECT_ID",
+    "DEFAULT_TENANT_ID",
     "MAX_NAME_LENGTH",
     "OvokAccount",
     "OvokClient",
@@ -25,7 +30,35 @@ __all__ = [
     "OvokTenant",
     "OvokTokens",
     "check_account",
+    "uuid4",
+    "uuid4_text",
 ]
+
+#: The tenant and client id of Ovok's documentation examples.
+DEFAULT_TENANT_ID = "87ea5dfc-8b8e-384d-8489-79496e706390"
+DEFAULT_CLIENT_ID = "87ea5dfc-8b8e-384d-8489-79496e706390"
+#: The project reference and display of the documentation's example reply.
+DEFAULT_PROJECT_ID = "f6f4da8d-93e8-8a08-220e-03b7810451d3"
+DEFAULT_PROJECT_DISPLAY = "My Medical Project"
+
+# The bits ``uuid.UUID(bytes=..., version=4)`` clears and sets: variant RFC 4122, version 4.
+_UUID4_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))
+_UUID4_SET = (0x8000 << 48) | (4 << 76)
+
+
+def uuid4(ids: RandomStream) -> str:
+    """``ids.uuid4()``, the same value from the same draw, without building a ``uuid.UUID``.
+
+    Every login and registration makes several ids: the ``UUID`` object cost more than the draw.
+    """
+    return uuid4_text(ids.bytes(16))
+
+
+def uuid4_text(drawn: bytes) -> str:
+    """``str(uuid.UUID(bytes=drawn, version=4))``."""
+    digits = f"{int.from_bytes(drawn, 'big') & _UUID4_CLEAR | _UUID4_SET:032x}"
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
+
 
 #: The longest name (and surname) an Ovok account holds: its API takes 1 to 128 characters.
 MAX_NAME_LENGTH = 128

@@ -10,82 +10,56 @@ against the fake's clock. The records and domain errors live in
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import datetime, timezone
 from typing import Any, cast
 
 from fakeauth.clock import Clock, checked_lifetime
 from fakeauth.errors import (
-    AccountExists,
     ConfigurationError,
     DomainError,
     Forbidden,
     InvalidCredentials,
     NotFound,
-    TokenInvalid,
 )
 from fakeauth.features import FeatureRegistry
 from fakeauth.findings import Finding, HeldIds, token_finding, unverified_claims
 from fakeauth.outbox import Outbox
 from fakeauth.passwords import PasswordHash
 from fakeauth.randomness import Randomness, RandomStream
-from fakeauth.seeding import UNCHANGED, Unchanged, checked_arguments
 from fakeauth.state import waltid_accounts, waltid_document
+from fakeauth.state.waltid_account_book import WaltidAccountBook
 from fakeauth.state.waltid_accounts import *  # noqa: F403 - the records stay importable from here
 from fakeauth.state.waltid_accounts import (
     DEFAULT_SUPERADMIN_EMAIL,
-    DEFAULT_SUPERADMIN_PASSWORD,
     DEFAULT_SUPERADMIN_TOKEN,
-    DEFAULT_TOKEN_EXPIRATION,
     FEATURES,
     AccountDataNotFound,
-    DuplicateOrganization,
-    InvalidRequest,
-    RegistrationTokenInvalid,
     SuperadminExists,
     WaltidAccount,
     WaltidLogin,
     WaltidOrganization,
     WaltidSession,
     WaltidSnapshot,
-    check_filled,
 )
+from fakeauth.state.waltid_organizations import WaltidOrganizations
 from fakeauth.state.waltid_registrations import (
     REGISTRATION,
+    WaltidRegistrations,
     held_registrations,
-    registration_finding,
 )
-from fakeauth.tokens import (
-    JwtSigner,
-    TokenRecord,
-    TokenStore,
-    signed_expiry,
-)
+from fakeauth.state.waltid_seeding import WaltidSeeding
+from fakeauth.state.waltid_sessions import LOGIN, WaltidSessions
+from fakeauth.tokens import JwtSigner, TokenStore
 
 __all__ = ["LOGIN", "REGISTRATION", "WaltidState"]
 __all__ += waltid_accounts.__all__
 
-LOGIN = "login"
 _LABELS = {LOGIN: "walt.id session token"}
-_ORGANIZATION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 
-#: The containers of a walt.id state that a snapshot shares (copied on the state's next write).
-_CONTAINERS = (
-    "_accounts",
-    "_by_email",
-    "_by_login",
-    "organizations",
-    "roles",
-    "sessions",
-    "_registrations",
-)
-
-
-class WaltidState:
+class WaltidState(WaltidSeeding):
     """The state of the walt.id API of one fake.
 
     >>> fake.waltid.add_organization("acme")
@@ -126,28 +100,30 @@ class WaltidState:
         return token_ttl
 
     def _clear(self) -> None:
-        self._shared: set[str] = set()  # containers shared with a snapshot: copied on write
-        self.tokens = TokenStore(self.clock, on_sessions_pruned=self._forget_sessions)
-        self._verified: dict[str, dict[str, Any]] = {}  # token -> claims, signature checked
-        self._accounts: dict[str, WaltidAccount] = {}
-        self._by_email: dict[str, WaltidAccount] = {}
-        self._by_login: dict[str, WaltidAccount] = {}
-        self.organizations: dict[str, WaltidOrganization] = {}
-        #: role id (``<organization>.<name>``) -> its organization
-        self.roles: dict[str, str] = {}
-        self.sessions: dict[str, WaltidSession] = {}
-        # token -> (email, password, expires at): superadmin-registration.conf (the password as
-        # written there, or its hash once the line came through an export)
-        self._registrations: dict[str, tuple[str, str | PasswordHash, float]] = {
-            DEFAULT_SUPERADMIN_TOKEN: (
-                DEFAULT_SUPERADMIN_EMAIL,
-                DEFAULT_SUPERADMIN_PASSWORD,
-                DEFAULT_TOKEN_EXPIRATION,
-            )
-        }
-        #: Super Admin account id -> the operation that activated it (for fake.explain); not in
-        #: a snapshot: account ids are never issued twice, so an entry is true while it is held
-        self._activated_by: dict[str, str] = {}
+        self._book = WaltidAccountBook()
+        self._sessions = WaltidSessions(self.clock, self.signer, self._lock)
+        self._organizations = WaltidOrganizations(self.clock)
+        self._registrations = WaltidRegistrations()
+
+    @property
+    def tokens(self) -> TokenStore:
+        """The token store that decides each login token's validity."""
+        return self._sessions.tokens
+
+    @property
+    def organizations(self) -> dict[str, WaltidOrganization]:
+        """organization id -> its record."""
+        return self._organizations.organizations
+
+    @property
+    def roles(self) -> dict[str, str]:
+        """role id (``<organization>.<name>``) -> its organization."""
+        return self._organizations.roles
+
+    @property
+    def sessions(self) -> dict[str, WaltidSession]:
+        """session id -> the open session."""
+        return self._sessions.sessions
 
     def reset(self) -> None:
         """Back to the embedded defaults: the quickstart's registration token, nothing else.
@@ -174,15 +150,18 @@ class WaltidState:
         """The records as they are now, in constant time: the state shares its containers (of
         immutable records) with the snapshot and copies each on its next write to it."""
         with self._lock:
-            self._shared = set(_CONTAINERS)
+            accounts, by_email, by_login = self._book.share()
+            organizations, roles = self._organizations.share()
+            (sessions,) = self._sessions.share()
+            (registrations,) = self._registrations.share()
             return WaltidSnapshot(
-                self._accounts,
-                self._by_email,
-                self._by_login,
-                self.organizations,
-                self.roles,
-                self.sessions,
-                self._registrations,
+                accounts,
+                by_email,
+                by_login,
+                organizations,
+                roles,
+                sessions,
+                registrations,
                 self.tokens.snapshot(),
                 self.signer.secret(),
             )
@@ -195,14 +174,12 @@ class WaltidState:
             (accounts, by_email, by_login, organizations, roles, sessions, registrations) = (
                 cast("dict[Any, Any]", table) for table in snapshot[:7]
             )
-            self._accounts, self._by_email, self._by_login = accounts, by_email, by_login
-            self.organizations, self.roles, self.sessions = organizations, roles, sessions
-            self._registrations = registrations
-            self._activated_by = {
-                account: by for account, by in self._activated_by.items() if account in accounts
-            }
-            self._shared = set(_CONTAINERS)
-            self._verified = {}  # signature checks of a key that may no longer be the key
+            self._book.hold((accounts, by_email, by_login))
+            self._organizations.hold((organizations, roles))
+            self._sessions.hold((sessions,))
+            self._registrations.hold((registrations,))
+            self._registrations.keep_activated(accounts)
+            self._sessions.forget_verified()  # checks of a key that may no longer be the key
             self.tokens.restore(snapshot.tokens)
             self._ids = self._randomness.stream("waltid.ids")
             if snapshot.key is None:
@@ -210,94 +187,10 @@ class WaltidState:
             else:
                 self.signer.load_secret(snapshot.key)
 
-    def _own(self, name: str) -> Any:
-        """The container ``name``, copied first if a snapshot shares it (under the lock)."""
-        if name in self._shared:
-            self._shared.discard(name)
-            setattr(self, name, dict(getattr(self, name)))
-        return getattr(self, name)
-
-    def _replace_account(self, account: WaltidAccount, changed: WaltidAccount) -> None:
-        """Hold ``changed`` wherever ``account`` was held (records are immutable)."""
-        self._own("_accounts")[account.id] = changed
-        for name in ("_by_email", "_by_login"):
-            index = self._own(name)
-            for key in [k for k, held in index.items() if held is account]:
-                index[key] = changed
-
-    # -- seeding and inspection -------------------------------------------------------------
-
-    @checked_arguments("fake.waltid.add_account")
-    def add_account(
-        self,
-        email: str,
-        password: str,
-        *,
-        name: str = "Max Mustermann",
-        address_country: str | None = None,
-        address: str | None = None,
-        time_zone: str = "UTC",
-        language_preference: str = "EN",
-    ) -> WaltidAccount:
-        """Seed an account that logs in with ``email`` and ``password``; it holds no roles."""
-        check_filled("fake.waltid.add_account", email=email, password=password, name=name)
-        profile = {"name": name, "email": email}
-        if address_country is not None:
-            profile["addressCountry"] = address_country
-        if address is not None:
-            profile["address"] = address
-        preferences = {"timeZone": time_zone, "languagePreference": language_preference}
-        try:
-            return self.register(profile, preferences, login=(email, password))
-        except AccountExists:
-            raise ConfigurationError(
-                f"a walt.id account with email {email!r} exists already; "
-                "look it up with fake.waltid.get_account(email)"
-            ) from None
-
-    @checked_arguments("fake.waltid.add_organization")
-    def add_organization(self, organization: str, *, name: str | None = None) -> WaltidOrganization:
-        """Seed an organization and its ``<organization>.admin`` role."""
-        try:
-            return self.create_organization(organization, name or f"{organization} Organization")
-        except DuplicateOrganization:
-            raise ConfigurationError(
-                f"the walt.id organization {organization!r} exists already"
-            ) from None
-        except InvalidRequest as exc:
-            raise ConfigurationError(exc.message) from None
-
-    @checked_arguments("fake.waltid.add_role")
-    def add_role(self, organization: str, role: str) -> str:
-        """Seed a role of ``organization`` (``"viewer"`` or ``"<organization>.viewer"``); its id."""
-        with self._lock:
-            if organization not in self.organizations:
-                raise ConfigurationError(
-                    f"no walt.id organization {organization!r}; "
-                    f"add it first with fake.waltid.add_organization({organization!r})"
-                )
-            role_id = role if role.startswith(f"{organization}.") else f"{organization}.{role}"
-            if role_id in self.roles:
-                raise ConfigurationError(f"the walt.id role {role_id!r} exists already")
-            self._own("roles")[role_id] = organization
-            return role_id
-
-    @checked_arguments("fake.waltid.add_registration_token")
-    def add_registration_token(
-        self, token: str, *, email: str, password: str, expires: datetime | None = None
-    ) -> None:
-        """Add a Super Admin registration token, as a line of ``superadmin-registration.conf``."""
-        if expires is None:
-            expires_at = DEFAULT_TOKEN_EXPIRATION
-        else:  # a naive datetime is taken as UTC
-            expires_at = expires.replace(tzinfo=expires.tzinfo or timezone.utc).timestamp()
-        with self._lock:
-            self._own("_registrations")[token] = (email, password, expires_at)
-
     def superadmin(self) -> WaltidLogin:
         """The Super Admin (activated now with the default token if it is not yet), logged in."""
         with self._lock:
-            account = self._by_email.get(DEFAULT_SUPERADMIN_EMAIL)
+            account = self._book.by_email.get(DEFAULT_SUPERADMIN_EMAIL)
             if account is None or not account.superadmin:
                 account = self.activate_superadmin(
                     DEFAULT_SUPERADMIN_TOKEN, by="fake.waltid.superadmin()"
@@ -314,125 +207,12 @@ class WaltidState:
                 "seed one with fake.waltid.add_account(email=..., password=...)"
             ) from None
 
-    @property
-    def accounts(self) -> list[WaltidAccount]:
-        """Every account, the Super Admin included, in order of creation."""
-        with self._lock:
-            return list(self._accounts.values())
-
-    def export_accounts(self) -> list[dict[str, Any]]:
-        """Every account as JSON-ready data, without the password hash."""
-        return [
-            {
-                "id": a.id,
-                "email": a.email,
-                "login_email": a.login_email,
-                "profile": dict(a.profile),
-                "preferences": dict(a.preferences),
-                "roles": {org: list(roles) for org, roles in a.roles.items()},
-                "superadmin": a.superadmin,
-                "type": a.type,
-                "created_at": a.created_at.isoformat(),
-            }
-            for a in self.accounts
-        ]
-
-    def get_account(self, email: str) -> WaltidAccount:
-        """The account whose profile email is ``email`` (case-insensitive)."""
-        account = self._by_email.get(email.lower())
-        if account is None:
-            raise ConfigurationError(
-                f"no walt.id account {email!r}; seed one with fake.waltid.add_account(...)"
-            )
-        return account
-
-    def remove_account(self, account_id: str) -> bool:
-        """Delete the account with id ``account_id``, signing out its sessions first;
-        ``False`` when there is no such account."""
-        with self._lock:
-            if account_id not in self._accounts:
-                return False
-            account = self._own("_accounts").pop(account_id)
-            self.tokens.revoke_subject(account_id, by="the account's removal")
-            for index in (self._own("_by_email"), self._own("_by_login")):
-                for key in [k for k, held in index.items() if held is account]:
-                    del index[key]
-            return True
-
     def account(self, account_id: str) -> WaltidAccount:
         """The account with id ``account_id``; raises :class:`NotFound`."""
-        account = self._accounts.get(account_id)
+        account = self._book.accounts.get(account_id)
         if account is None:
             raise NotFound(f"Account not found: {account_id}", kind="account")
         return account
-
-    # -- editing an account (the dashboard's edit form), under the seeding rules --------------
-
-    @checked_arguments("fake.waltid.update_account")
-    def update_account(
-        self,
-        account_id: str,
-        *,
-        name: str | Unchanged = UNCHANGED,
-        password: str | Unchanged = UNCHANGED,
-        roles: list[str] | Unchanged = UNCHANGED,
-    ) -> WaltidAccount:
-        """Change the name, password or roles of the account with id ``account_id``: ``name``
-        and ``password`` as :meth:`add_account` takes them, ``roles`` the role ids it holds from
-        now on (``["acme.admin"]``), each added already (:meth:`add_organization`,
-        :meth:`add_role`). The changed account; its sessions go on."""
-        given = {"name": name, "password": password}
-        check_filled(
-            "fake.waltid.update_account",
-            **{option: value for option, value in given.items() if value is not UNCHANGED},
-        )
-        with self._lock:
-            account = self._accounts.get(account_id)
-            if account is None:
-                raise ConfigurationError(
-                    f"no walt.id account with id {account_id!r}; fake.waltid.accounts lists them"
-                )
-            changes: dict[str, Any] = {}
-            if not isinstance(name, Unchanged):
-                changes["profile"] = {**account.profile, "name": name}
-            if not isinstance(password, Unchanged):
-                if account.login_email is None:
-                    raise ConfigurationError(
-                        f"the walt.id account {account.email!r} has no email login to set a "
-                        "password of"
-                    )
-                changes["password"] = PasswordHash.create(password, self._ids)
-            if not isinstance(roles, Unchanged):
-                changes["roles"] = self._held_roles(roles)
-            changed = replace(account, **changes)
-            self._replace_account(account, changed)
-            return changed
-
-    @property
-    def role_ids(self) -> list[str]:
-        """Every role added so far, of every organization (``"acme.admin"``)."""
-        with self._lock:
-            return list(self.roles)
-
-    def _held_roles(self, roles: list[str]) -> dict[str, tuple[str, ...]]:
-        """``roles`` by organization, once each is a role added already."""
-        if not isinstance(roles, list):
-            raise ConfigurationError(
-                "fake.waltid.update_account: roles must be a list of role ids such as "
-                f"['acme.admin'], not {type(roles).__name__}"
-            )
-        held: dict[str, tuple[str, ...]] = {}
-        for role in roles:
-            organization = self.roles.get(role) if isinstance(role, str) else None
-            if organization is None:
-                known = ", ".join(self.roles) or "none yet"
-                raise ConfigurationError(
-                    f"fake.waltid.update_account: no walt.id role {role!r}; add it with "
-                    f"fake.waltid.add_role(ORGANIZATION, NAME); the roles are: {known}"
-                )
-            if role not in held.get(organization, ()):
-                held[organization] = (*held.get(organization, ()), role)
-        return held
 
     # -- the operations the API performs ----------------------------------------------------
 
@@ -446,32 +226,15 @@ class WaltidState:
     ) -> WaltidAccount:
         """Create an account; ``login`` is its ``(email, password)`` credential (the password
         or its hash), if any; ``superadmin``: the Super Admin."""
-        email = profile["email"]
         with self._lock:
-            taken = self._by_email.get(email.lower()) or (
-                self._by_login.get(login[0].lower()) if login else None
-            )
-            if taken is not None:
-                clash = email if taken.email.lower() == email.lower() else taken.email
-                raise AccountExists(f"An account with email {clash} already exists.")
-            account_id = self._ids.uuid4()
-            password = None if login is None else login[1]
-            if password is not None and not isinstance(password, PasswordHash):
-                password = PasswordHash.create(password, self._ids)
-            account = WaltidAccount(
-                id=account_id,
-                profile=profile,
-                preferences=preferences,
-                created_at=self.clock.now(),
-                login_email=None if login is None else login[0],
-                password=password,
+            return self._book.add(
+                profile,
+                preferences,
+                login=login,
                 superadmin=superadmin,
+                ids=self._ids,
+                now=self.clock.now(),
             )
-            if login is not None:
-                self._own("_by_login")[login[0].lower()] = account
-            self._own("_accounts")[account.id] = account
-            self._own("_by_email")[email.lower()] = account
-            return account
 
     def activate_superadmin(
         self, registration_token: str, *, by: str = "waltid.superadmin_create_by_token"
@@ -479,12 +242,8 @@ class WaltidState:
         """Create the Super Admin that ``registration_token`` names; ``by`` names the operation
         that activated it (for :meth:`explain_credential`)."""
         with self._lock:
-            if registration_token not in self._registrations:
-                raise RegistrationTokenInvalid("Invalid superadmin registration token.")
-            email, password, expires_at = self._registrations[registration_token]
-            if self.clock.time() >= expires_at:
-                raise RegistrationTokenInvalid("The superadmin registration token has expired.")
-            existing = self._by_email.get(email.lower())
+            email, password, _ = self._registrations.line(registration_token, self.clock.time())
+            existing = self._book.by_email.get(email.lower())
             if existing is not None and existing.superadmin:
                 raise SuperadminExists("Super admin already exists")
             account = self.register(
@@ -493,12 +252,12 @@ class WaltidState:
                 login=(email, password),
                 superadmin=True,
             )
-            self._activated_by[account.id] = by
+            self._registrations.activated(account.id, by)
             return account
 
     def authenticate(self, email: str, password: str) -> WaltidLogin:
         """Check an email credential and open a session."""
-        account = self._by_login.get(email.lower())
+        account = self._book.by_login.get(email.lower())
         if account is None or account.password is None:
             raise AccountDataNotFound(
                 "No stored data found for authentication method: email", kind="account"
@@ -510,28 +269,14 @@ class WaltidState:
 
     def authorize(self, token: str) -> tuple[WaltidAccount, WaltidSession]:
         """The account and session behind a valid login token; raises otherwise."""
-        claims = self._verified.get(token)
-        if claims is None:  # an Ed25519 check costs more than the rest of a request
-            claims = self.signer.decode(token)
-            if len(self._verified) >= 4096:
-                self._verified.clear()
-            self._verified[token] = claims
-        record = self.tokens.check(
-            str(claims.get("session", "")), LOGIN, expires_at=signed_expiry(claims)
-        )
-        account = self._accounts.get(record.subject)
-        session = self.sessions.get(record.session)
-        if account is None or session is None or claims.get("sub") != account.id:
-            raise TokenInvalid("the session of this token is gone")
-        return account, session
+        return self._sessions.authorize(token, self._book.accounts)
 
     def logout(self, token: str, *, by: str = "waltid.logout") -> None:
         """End the session of ``token``: the token is refused from now on; ``by`` names the
         operation that ended it (for :meth:`explain_credential`)."""
         _, session = self.authorize(token)
         with self._lock:
-            self.tokens.revoke_session(session.id, by=by)
-            self._own("sessions").pop(session.id, None)
+            self._sessions.end(session.id, by=by)
 
     def explain_credential(self, token: str) -> Finding | None:
         """What this state knows of ``token``, for ``fake.explain``: a login token (a JWT with
@@ -540,15 +285,7 @@ class WaltidState:
         session = None if claims is None else claims.get("session")
         if claims is None or not isinstance(session, str) or "sub" not in claims or "jti" in claims:
             with self._lock:
-                registration = self._registrations.get(token)
-                admin = (
-                    None if registration is None else self._by_email.get(registration[0].lower())
-                )
-                admin = admin if admin is not None and admin.superadmin else None
-                by = None if admin is None else self._activated_by.get(admin.id)
-            return registration_finding(
-                token, registration, superadmin=admin, activated_by=by, now=self.clock.time()
-            )
+                return self._registrations.explain(token, self._book.by_email, self.clock.time())
         return token_finding(
             token,
             claims,
@@ -566,7 +303,7 @@ class WaltidState:
         registration tokens (a reset, restore or import forgets them; ``fake.explain`` then says
         so)."""
         with self._lock:
-            registrations = held_registrations(self._registrations)
+            registrations = held_registrations(self._registrations.registrations)
             return [HeldIds("waltid", self.tokens.snapshot().records), registrations]
 
     def require_admin(self, account: WaltidAccount, organization: str | None = None) -> None:
@@ -582,59 +319,23 @@ class WaltidState:
 
     def create_organization(self, organization: str, name: str) -> WaltidOrganization:
         """Create an organization and its ``<organization>.admin`` role."""
-        if not _ORGANIZATION_ID.match(organization):
-            raise InvalidRequest(
-                f"Invalid organization id {organization!r}: use letters, digits, '-' and '_'."
-            )
         with self._lock:
-            if organization in self.organizations:
-                raise DuplicateOrganization(
-                    f"Organization {organization} already exists", organization=organization
-                )
-            org = WaltidOrganization(organization, name, self.clock.now())
-            self._own("organizations")[organization] = org
-            admin = f"{organization}.admin"
-            self._own("roles")[admin] = organization
-            return org
+            return self._organizations.create(organization, name)
 
     def grant_role(self, account_id: str, organization: str, role_id: str) -> bool:
         """Give an account a role of an organization; ``False`` if it held it already."""
         with self._lock:
             account = self.account(account_id)
-            if organization not in self.organizations:
-                raise NotFound(f"Organization not found: {organization}", kind="organization")
-            if role_id not in self.roles:
-                raise NotFound(f"Role not found: {role_id}", kind="role")
-            if self.roles[role_id] != organization:
-                raise InvalidRequest(
-                    f"Role {role_id} does not belong to organization {organization}."
-                )
+            self._organizations.check_grant(organization, role_id)
             held = account.roles.get(organization, ())
             if role_id in held:
                 return False
             roles = {**account.roles, organization: (*held, role_id)}
-            self._replace_account(account, replace(account, roles=roles))
+            self._book.replace(account, replace(account, roles=roles))
             return True
 
-    # -- internals ----------------------------------------------------------------------------
-
-    def _forget_sessions(self, ids: list[str]) -> None:
-        """Drop the sessions whose login token the token store pruned (expired)."""
-        with self._lock:
-            sessions = self._own("sessions")
-            for session_id in ids:
-                sessions.pop(session_id, None)
-
     def _login(self, account: WaltidAccount) -> WaltidLogin:
-        issued_at = int(self.clock.time())
-        expires_at = issued_at + self.token_ttl
-        session = WaltidSession(self._ids.uuid4(), account.id, self.clock.now(), expires_at)
-        self._own("sessions")[session.id] = session
-        self.tokens.add(
-            TokenRecord(session.id, LOGIN, account.id, session.id, issued_at, expires_at)
-        )
-        token = self.signer.encode({"sub": account.id, "session": session.id, "exp": expires_at})
-        return WaltidLogin(account, session, token)
+        return self._sessions.open(account, self._ids.uuid4(), self.token_ttl)
 
     # -- the VendorState protocol: the state's part of a document ---------------------------
 
@@ -643,11 +344,11 @@ class WaltidState:
         password)."""
         with self._lock:  # one moment: nothing changes while the records are written
             return waltid_document.written(
-                accounts=self._accounts.values(),
+                accounts=self._book.accounts.values(),
                 organizations=self.organizations.values(),
                 roles=self.roles,
                 sessions=self.sessions.values(),
-                registrations=self._registrations,
+                registrations=self._registrations.registrations,
                 signer=self.signer,
                 tokens=self.tokens,
                 streams=self._streams(),

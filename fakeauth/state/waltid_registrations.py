@@ -16,9 +16,17 @@ from collections.abc import Mapping
 
 from fakeauth.findings import Finding, HeldIds, Verdict, credential_key
 from fakeauth.passwords import PasswordHash
-from fakeauth.state.waltid_accounts import WaltidAccount
+from fakeauth.state.tables import Tables
+from fakeauth.state.waltid_accounts import (
+    DEFAULT_SUPERADMIN_EMAIL,
+    DEFAULT_SUPERADMIN_PASSWORD,
+    DEFAULT_SUPERADMIN_TOKEN,
+    DEFAULT_TOKEN_EXPIRATION,
+    RegistrationTokenInvalid,
+    WaltidAccount,
+)
 
-__all__ = ["REGISTRATION", "held_registrations", "registration_finding"]
+__all__ = ["REGISTRATION", "WaltidRegistrations", "held_registrations", "registration_finding"]
 
 #: The kind ``fake.explain`` gives a registration token (``create-by-token`` expects it).
 REGISTRATION = "registration"
@@ -79,3 +87,58 @@ def held_registrations(registrations: Mapping[str, object]) -> HeldIds:
 def _digest(token: str) -> str:
     # the id a registration token is known by: never the token itself (it is the secret)
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class WaltidRegistrations(Tables):
+    """The lines of ``superadmin-registration.conf`` of one walt.id state (copy-on-write, under
+    the state's lock), and which operation activated each Super Admin."""
+
+    NAMES = ("registrations",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: token -> (email, password, expires at): the password as written there, or its hash
+        #: once the line came through an export
+        self.registrations: dict[str, Registration] = {
+            DEFAULT_SUPERADMIN_TOKEN: (
+                DEFAULT_SUPERADMIN_EMAIL,
+                DEFAULT_SUPERADMIN_PASSWORD,
+                DEFAULT_TOKEN_EXPIRATION,
+            )
+        }
+        #: Super Admin account id -> the operation that activated it (for fake.explain); not in
+        #: a snapshot: account ids are never issued twice, so an entry is true while it is held
+        self.activated_by: dict[str, str] = {}
+
+    def add(self, token: str, email: str, password: str, expires_at: float) -> None:
+        """Add a line: ``token`` activates ``email`` with ``password`` until ``expires_at``."""
+        self.own("registrations")[token] = (email, password, expires_at)
+
+    def line(self, token: str, now: float) -> Registration:
+        """The line of ``token``; raises :class:`RegistrationTokenInvalid` when there is none
+        or it expired."""
+        if token not in self.registrations:
+            raise RegistrationTokenInvalid("Invalid superadmin registration token.")
+        line = self.registrations[token]
+        if now >= line[2]:
+            raise RegistrationTokenInvalid("The superadmin registration token has expired.")
+        return line
+
+    def activated(self, account_id: str, by: str) -> None:
+        """Note that operation ``by`` activated the Super Admin ``account_id``."""
+        self.activated_by[account_id] = by
+
+    def keep_activated(self, accounts: Mapping[str, object]) -> None:
+        """Forget who activated the accounts that ``accounts`` no longer holds (a restore)."""
+        self.activated_by = {a: by for a, by in self.activated_by.items() if a in accounts}
+
+    def explain(
+        self, token: str, by_email: Mapping[str, WaltidAccount], now: float
+    ) -> Finding | None:
+        """The finding on ``token`` as a registration token (see :func:`registration_finding`);
+        ``by_email`` is the state's index of accounts by lowercase email."""
+        registration = self.registrations.get(token)
+        admin = None if registration is None else by_email.get(registration[0].lower())
+        admin = admin if admin is not None and admin.superadmin else None
+        by = None if admin is None else self.activated_by.get(admin.id)
+        return registration_finding(token, registration, superadmin=admin, activated_by=by, now=now)

@@ -11,9 +11,11 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, overload
+from typing import TYPE_CHECKING, Any, ClassVar, overload
 
 from fakeauth.errors import ConfigurationError
+from fakeauth.journal.budget import JournalBudget
+from fakeauth.journal.calls import OperationCalls
 from fakeauth.redaction import redact
 
 if TYPE_CHECKING:
@@ -149,52 +151,6 @@ def journal_limit(limit: int | None) -> int | None:
     return limit
 
 
-class JournalBudget:
-    """A bound on the entries of several journals together (the lanes of one server): when they
-    hold more than ``limit`` entries between them, the oldest entry of all is dropped first,
-    whichever journal holds it.
-
-    A journal joins a budget with :meth:`Journal.join`; the journals of one budget share its
-    lock, so that a request of one lane may drop an entry of another. An entry counts while its
-    journal holds it, in the journal or among its unserved requests.
-    """
-
-    def __init__(self, limit: int) -> None:
-        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-            raise ConfigurationError(
-                f"journal_budget must be a positive number of entries, not {limit!r}; for "
-                "example Lanes(fake, journal_budget=100_000), or None for no bound across lanes"
-            )
-        #: The most entries the journals of the budget hold between them.
-        self.limit = limit
-        #: The one lock of every journal in the budget.
-        self.lock = threading.Lock()
-        #: Every entry held, oldest first, with its journal; with stale ones (entries their
-        #: journal let go of since: a clear, its own bound) until they are met or compacted.
-        self._order: deque[tuple[Journal, JournalEntry]] = deque()
-        self._held = 0
-
-    @property
-    def held(self) -> int:
-        """How many entries the journals of the budget hold between them."""
-        return self._held
-
-    def _admit(self, journal: Journal, entry: JournalEntry) -> None:
-        # Under self.lock: one more entry held; drop the oldest while over the limit.
-        order = self._order
-        order.append((journal, entry))
-        self._held += 1
-        while self._held > self.limit:
-            oldest, held = order.popleft()
-            if oldest._let_go(held):
-                self._held -= 1
-        if len(order) > 2 * self.limit:  # stale references: at most one rebuild per limit
-            self._order = deque(ref for ref in order if ref[0]._holds(ref[1]))
-
-    def __repr__(self) -> str:
-        return f"<JournalBudget {self._held} of {self.limit} entries>"
-
-
 class Journal:
     """Every request the fake handled, oldest first; thread-safe.
 
@@ -249,7 +205,7 @@ class Journal:
             if len(entries) == self.limit:
                 self._dropped += 1
                 if budget is not None and entries[0].operation is not None:
-                    budget._held -= 1  # gone; an unserved one stays among the unserved
+                    budget.release(1)  # gone; an unserved one stays among the unserved
             entries.append(entry)
             operation = entry.operation
             counts = self._counts
@@ -261,14 +217,15 @@ class Journal:
                     and len(unserved) == self.limit
                     and unserved[0].seq < entries[0].seq  # in neither deque from now on
                 ):
-                    budget._held -= 1
+                    budget.release(1)
                 unserved.append(entry)
             if budget is not None:
-                budget._admit(self, entry)
+                budget.admit(self, entry)
         return entry
 
-    def _holds(self, entry: JournalEntry) -> bool:
-        # Under the budget's lock. The kept entries are numbered without gaps and every number
+    def holds(self, entry: JournalEntry) -> bool:
+        """Whether the journal still holds ``entry``; its budget asks, under the budget's lock."""
+        # The kept entries are numbered without gaps and every number
         # is above those of the entries let go of (by a clear, the bound or the budget).
         entries = self._entries
         if entries and entry.seq >= entries[0].seq:
@@ -276,9 +233,9 @@ class Journal:
         unserved = self._unserved
         return entry.operation is None and bool(unserved) and entry.seq >= unserved[0].seq
 
-    def _let_go(self, entry: JournalEntry) -> bool:
-        # Under the budget's lock: drop ``entry``, the oldest the budget holds of this journal
-        # (so the oldest of each deque it is in); whether it was still held.
+    def let_go(self, entry: JournalEntry) -> bool:
+        """Drop ``entry``, the oldest its budget holds of this journal (so the oldest of each
+        deque it is in); whether it was still held. Its budget calls it, under the budget's lock."""
         held = False
         entries = self._entries
         if entries and entries[0] is entry:
@@ -358,7 +315,7 @@ class Journal:
                 entries = self._entries
                 first = entries[0].seq if entries else self._seq + 1
                 apart = sum(1 for entry in self._unserved if entry.seq < first)
-                budget._held -= len(entries) + apart
+                budget.release(len(entries) + apart)
             self._entries.clear()
             self._counts.clear()
             self._unserved.clear()
@@ -432,97 +389,3 @@ def _after(entries: deque[JournalEntry], mark: int) -> list[JournalEntry]:
 def _compact(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= 500 else text[:500] + "..."
-
-
-class OperationCalls:
-    """The calls of one operation, with assertions in ``unittest.mock``'s words.
-
-    >>> fake.calls("ovok.b2b_login").assert_called_once()
-    >>> fake.calls("ovok.b2b_login").last.request["email"]
-    'max@example.test'
-
-    The counts are exact even when a bounded journal (``FakeAuth(journal_limit=N)``) dropped
-    old entries; :attr:`entries` and :attr:`last` show what it kept, and :attr:`dropped` says
-    how many it did not. A failed assertion lists every request the fake saw instead.
-
-    ``operations`` counts several ids as one (the ``"b2core.signin_wizard*"`` alias of
-    :meth:`fakeauth.FakeAuth.calls`); ``operation`` is then the name shown in messages.
-    """
-
-    def __init__(
-        self, journal: Journal, operation: str, operations: tuple[str, ...] | None = None
-    ) -> None:
-        self._journal = journal
-        self.operation = operation
-        self.operations = operations or (operation,)
-
-    @property
-    def entries(self) -> list[JournalEntry]:
-        """Every kept call, oldest first (:attr:`dropped` more were dropped by the bound)."""
-        if len(self.operations) == 1:
-            return self._journal.calls(self.operation)
-        found = [e for op in self.operations for e in self._journal.calls(op)]
-        return sorted(found, key=lambda entry: entry.seq)
-
-    @property
-    def call_count(self) -> int:
-        """How many times the operation was called (dropped entries included)."""
-        return sum(self._journal.count(op) for op in self.operations)
-
-    @property
-    def dropped(self) -> int:
-        """How many of the calls the journal's bound dropped (not in :attr:`entries`)."""
-        return max(0, self.call_count - len(self.entries))
-
-    @property
-    def called(self) -> bool:
-        """Whether the operation was called at all."""
-        return self.call_count > 0
-
-    @property
-    def last(self) -> JournalEntry:
-        """The newest call; fails with the journal when there is none (or none is kept)."""
-        newest = [e for op in self.operations if (e := self._journal.last(op)) is not None]
-        entry = max(newest, key=lambda e: e.seq, default=None)
-        if entry is None:
-            if self.call_count:
-                raise AssertionError(
-                    f"fakeauth: {self.operation} was called {self.call_count} time(s), but the "
-                    f"journal dropped every one of those entries (it keeps the newest "
-                    f"{self._journal.limit}); pass a larger journal_limit to read them"
-                )
-            self._fail("to have been called")
-        return entry
-
-    def assert_called(self) -> None:
-        """Fail unless called at least once."""
-        if not self.called:
-            self._fail("to have been called")
-
-    def assert_called_once(self) -> None:
-        """Fail unless called exactly once."""
-        self.assert_call_count(1)
-
-    def assert_not_called(self) -> None:
-        """Fail if called."""
-        self.assert_call_count(0)
-
-    def assert_call_count(self, count: int) -> None:
-        """Fail unless called exactly ``count`` times."""
-        if self.call_count != count:
-            times = "once" if count == 1 else f"{count} times"
-            self._fail(f"to have been called {times}" if count else "not to have been called")
-
-    def _fail(self, expectation: str) -> NoReturn:
-        raise AssertionError(
-            f"fakeauth: expected {self.operation} {expectation}; it was called "
-            f"{self.call_count} time(s). The fake saw:\n{self._journal.format()}"
-        )
-
-    def __len__(self) -> int:
-        return self.call_count
-
-    def __repr__(self) -> str:
-        dropped = self.dropped
-        note = f", {dropped} dropped from the journal" if dropped else ""
-        return f"<OperationCalls {self.operation}: {self.call_count} call(s){note}>"

@@ -1,0 +1,188 @@
+"""Ovok's login sessions and their tokens: the store an :class:`~fakeauth.state.ovok.OvokState`
+owns (copy-on-write, under the state's lock): the sessions, each account's sessions oldest first,
+the token store that decides each token's validity, and how a login issues its token pair."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import replace
+from typing import Any
+
+from fakeauth.clock import Clock
+from fakeauth.randomness import RandomStream
+from fakeauth.state.ovok_records import (
+    OvokAccount,
+    OvokSession,
+    OvokTenant,
+    OvokTokens,
+    uuid4,
+    uuid4_text,
+)
+from fakeauth.state.tables import Tables
+from fakeauth.tokens import JwtSigner, TokenRecord, TokenStore
+
+__all__ = ["ACCESS", "REFRESH", "OvokSessions"]
+
+#: The kinds of Ovok's tokens in the token store.
+ACCESS = "access"
+REFRESH = "refresh"
+
+
+class OvokSessions(Tables):
+    """The login sessions of one Ovok state and the token store of their tokens."""
+
+    NAMES = ("sessions", "account_sessions")
+
+    def __init__(
+        self,
+        clock: Clock,
+        signer: JwtSigner,
+        lock: AbstractContextManager[Any],
+        ttls: Callable[[], tuple[int, int]],
+    ) -> None:
+        super().__init__()
+        self.clock = clock
+        self.signer = signer
+        self._lock = lock
+        #: The access and refresh token lifetimes, read at each issue (the state's attributes)
+        self._ttls = ttls
+        self.sessions: dict[str, OvokSession] = {}
+        # account id -> its sessions, oldest first: /auth/me reads the newest without a scan
+        self.account_sessions: dict[str, dict[str, OvokSession]] = {}
+        self._owned: set[str] = set()  # accounts whose session table is this store's
+        self.tokens = TokenStore(clock, on_sessions_pruned=self.forget)
+
+    def share(self) -> tuple[Any, ...]:
+        """The containers, shared from now on; each account's table is shared too."""
+        self._owned = set()
+        return super().share()
+
+    def hold(self, containers: tuple[Any, ...]) -> None:
+        """Hold a snapshot's containers, each account's table shared with it."""
+        super().hold(containers)
+        self._owned = set()
+
+    def table_of(self, account_id: str) -> dict[str, OvokSession]:
+        """The session table of ``account_id``, one this store may write."""
+        tables: dict[str, dict[str, OvokSession]] = self.own("account_sessions")
+        table = tables.get(account_id)
+        if table is None:
+            table = tables[account_id] = {}
+        elif account_id not in self._owned:
+            table = tables[account_id] = dict(table)
+        self._owned.add(account_id)
+        return table
+
+    def open(
+        self,
+        account: OvokAccount,
+        tenant: OvokTenant,
+        client_id: str,
+        remote_address: str,
+        user_agent: str,
+        ids: RandomStream,
+    ) -> OvokTokens:
+        """Open a login session of ``account`` and issue its first token pair."""
+        now = self.clock.now()
+        session = OvokSession(
+            id=uuid4(ids),
+            account_id=account.id,
+            client_id=client_id,
+            created_at=now,
+            last_updated=now,
+            remote_address=remote_address,
+            user_agent=user_agent,
+        )
+        self.own("sessions")[session.id] = session
+        self.table_of(account.id)[session.id] = session
+        return self.issue(account, tenant, session, ids)
+
+    def touch(self, session: OvokSession, account_id: str) -> OvokSession:
+        """``session`` of ``account_id`` updated now (a refresh), unless it ended meanwhile."""
+        if self.sessions.get(session.id) is session:  # not ended meanwhile
+            session = replace(session, last_updated=self.clock.now())
+            self.own("sessions")[session.id] = session
+            self.table_of(account_id)[session.id] = session
+        return session
+
+    def issue(
+        self, account: OvokAccount, tenant: OvokTenant, session: OvokSession, ids: RandomStream
+    ) -> OvokTokens:
+        """A new access and refresh token of ``session``."""
+        access_ttl, refresh_ttl = self._ttls()
+        issued_at = int(self.clock.time())
+        common = {
+            "sub": account.id,
+            "iat": issued_at,
+            "client_id": session.client_id,
+            "login_id": session.id,
+        }
+        # The two token ids and the refresh secret, in one draw (the same bytes as three).
+        drawn = ids.bytes(48)
+        access_id, refresh_id = uuid4_text(drawn[:16]), uuid4_text(drawn[16:32])
+        access = self.signer.encode(
+            {
+                **common,
+                "exp": issued_at + access_ttl,
+                "jti": access_id,
+                "username": account.id,
+                "scope": "openid",
+                "profile": account.profile_reference,
+                "project": tenant.project_reference,
+            }
+        )
+        refresh = self.signer.encode(
+            {
+                **common,
+                "exp": issued_at + refresh_ttl,
+                "jti": refresh_id,
+                "refresh_secret": drawn[32:].hex(),
+            }
+        )
+        for token_id, kind, ttl in (
+            (access_id, ACCESS, access_ttl),
+            (refresh_id, REFRESH, refresh_ttl),
+        ):
+            self.tokens.add(
+                TokenRecord(token_id, kind, account.id, session.id, issued_at, issued_at + ttl)
+            )
+        return OvokTokens(access, refresh, access_ttl, account, tenant, session)
+
+    def live(
+        self, account: OvokAccount, current: OvokSession | None, newest: int | None
+    ) -> list[OvokSession]:
+        """See :meth:`~fakeauth.state.ovok.OvokState.live_sessions`."""
+        others: list[OvokSession] = []
+        newer = None  # how many of the others are newer than the current session
+        with self._lock:
+            for session in reversed(self.account_sessions.get(account.id, {}).values()):
+                if newest is not None and len(others) >= newest:
+                    break
+                if current is not None and session.id == current.id:
+                    newer = len(others)
+                elif self.tokens.session_live(session.id):
+                    others.append(session)
+        others.reverse()
+        if current is not None:  # older than every other listed when the walk did not meet it
+            others.insert(len(others) - (len(others) if newer is None else newer), current)
+        return others
+
+    def forget(self, ids: list[str]) -> None:
+        """Drop the sessions the token store pruned every record of."""
+        with self._lock:
+            for session_id in ids:
+                if session_id not in self.sessions:
+                    continue
+                session = self.own("sessions").pop(session_id)
+                if session.account_id in self.account_sessions:
+                    sessions = self.table_of(session.account_id)
+                    sessions.pop(session_id, None)
+                    if not sessions:
+                        del self.account_sessions[session.account_id]
+
+    def end_account(self, account_id: str) -> None:
+        """Drop every session of ``account_id`` (its tokens are revoked already)."""
+        sessions = self.own("sessions")
+        for session_id in self.own("account_sessions").pop(account_id, {}):
+            sessions.pop(session_id, None)
