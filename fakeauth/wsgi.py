@@ -15,7 +15,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
-from urllib.parse import unquote, urlsplit
 
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -28,6 +27,7 @@ from fakeauth.origins import is_preflight, vendor_cors_headers, vendor_preflight
 from fakeauth.redaction import REQUEST_SECRET_KEYS, redact, scrub_text
 from fakeauth.routing import Routing, route_table, routing_for
 from fakeauth.vendor import Vendor
+from fakeauth.wsgi_request import request_from_environ, request_from_parts
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -46,8 +46,6 @@ __all__ = [
 ]
 
 _DROPPED = "<connection dropped by an injected fault>"
-#: A body larger than this is refused without being read.
-_HARD_BODY_LIMIT = 64 * 1024 * 1024
 
 
 class _Target(NamedTuple):
@@ -330,80 +328,6 @@ def respond(
     headers = [*response.headers, ("Content-Length", str(len(response.body)))]
     start_response(f"{response.status} {reason}", headers)
     return [response.body] if environ.get("REQUEST_METHOD") != "HEAD" else []
-
-
-def request_from_parts(
-    method: str, url: str, headers: Iterable[tuple[str, str]], body: bytes, *, remote_addr: str = ""
-) -> Request:
-    """A :class:`Request` from what an HTTP client library holds (the in-process transports)."""
-    parts = urlsplit(url)
-    lowered = {name.lower(): value for name, value in headers}
-    lowered.setdefault("host", parts.netloc)
-    return Request(
-        method=method.upper(),
-        url=url,
-        path=unquote(parts.path) or "/",
-        query=parts.query,
-        headers=lowered,
-        body=body,
-        remote_addr=remote_addr or "127.0.0.1",
-    )
-
-
-def request_from_environ(environ: WSGIEnvironment) -> Request:
-    """A :class:`Request` from a WSGI environment (its body read)."""
-    headers: dict[str, str] = {}
-    for key, value in environ.items():
-        if key.startswith("HTTP_"):
-            headers[key[5:].replace("_", "-").lower()] = value
-    if environ.get("CONTENT_TYPE"):
-        headers["content-type"] = environ["CONTENT_TYPE"]
-    method = environ.get("REQUEST_METHOD", "GET").upper()
-    path = _wsgi_str(environ.get("PATH_INFO", "")) or "/"
-    # A prefix the request came under (a lane's /_lanes/NAME): in its URL, and in the paths
-    # its answers name (a cookie's Path), as behind a proxy.
-    script = _wsgi_str(environ.get("SCRIPT_NAME", "")).rstrip("/")
-    query = _wsgi_str(environ.get("QUERY_STRING", ""))
-    host = headers.get("host") or environ.get("SERVER_NAME", "localhost")
-    url = f"{environ.get('wsgi.url_scheme', 'http')}://{host}{script}{path}" + (
-        f"?{query}" if query else ""
-    )
-    return Request(
-        method=method,
-        url=url,
-        path=path,
-        query=query,
-        headers=headers,
-        body=_read_body(environ),
-        declared_length=_declared_length(environ),
-        remote_addr=environ.get("REMOTE_ADDR") or "127.0.0.1",
-        mount=script,
-    )
-
-
-def _wsgi_str(value: str) -> str:
-    # PEP 3333 carries bytes as latin-1 strings.
-    return value.encode("latin-1", "replace").decode("utf-8", "replace")
-
-
-def _declared_length(environ: WSGIEnvironment) -> int:
-    length_text = environ.get("CONTENT_LENGTH") or ""
-    return int(length_text) if length_text.strip().isdigit() else 0
-
-
-def _read_body(environ: WSGIEnvironment) -> bytes:
-    stream = environ.get("wsgi.input")
-    if stream is None:
-        return b""
-    length_text = environ.get("CONTENT_LENGTH") or ""
-    if length_text.strip().isdigit():
-        length = int(length_text)
-        if length > _HARD_BODY_LIMIT:
-            return b""  # never read: refused from its declared length (Request.declared_length)
-        return bytes(stream.read(length)) if length else b""
-    if environ.get("wsgi.input_terminated"):
-        return bytes(stream.read(_HARD_BODY_LIMIT + 1))
-    return b""
 
 
 def _no_vendor(request: Request, routing: Routing) -> Response:

@@ -20,11 +20,12 @@ from fakeauth.apis.base import Handled
 from fakeauth.emails import is_email
 from fakeauth.http import Request, Response, dumps
 from fakeauth.journal import Journal, JournalEntry, body_value
+from fakeauth.jwt_signer import _hmac_sha256_states
 from fakeauth.randomness import Randomness
 from fakeauth.redaction import MAX_DEPTH, SECRET_KEYS, TOO_DEEP, redact
 from fakeauth.routing import RouteMap
 from fakeauth.state.ovok_records import uuid4
-from fakeauth.tokens import JwtSigner, _hmac_sha256_states
+from fakeauth.tokens import JwtSigner
 from fakeauth.transports.base import UnservedRequestsError, check_all_served
 from fakeauth.transports.requests_mock import _VendorHosts
 from fakeauth.vendors import VENDORS

@@ -28,6 +28,7 @@ import time_machine
 from freezegun import freeze_time
 
 from fakeauth.errors import ConfigurationError
+from fakeauth.transports import accept_limits
 from fakeauth.transports import connection as connection_module
 from fakeauth.transports import linger as linger_module
 from fakeauth.transports import server as server_module
@@ -411,7 +412,7 @@ def test_the_accept_loop_backs_off_when_descriptors_run_out(
             return real_accept(listener)
 
         monkeypatch.setattr(server, "_accept", accept)
-        monkeypatch.setattr(server_module, "_BACKOFF_MAX", 0.1)
+        monkeypatch.setattr(accept_limits, "BACKOFF_MAX", 0.1)
         with _connect(server) as sock:
             sock.sendall(GET)
             # 0.3 s of failures at least: a loop that spins retries thousands of times, one
@@ -438,14 +439,14 @@ def test_the_accept_loop_backs_off_when_descriptors_run_out(
 _CHILD = textwrap.dedent(
     """
     import resource, sys, time
-    from fakeauth.transports import server as server_module
+    from fakeauth.transports import accept_limits
     from fakeauth.transports.server import LiveServer
 
     def app(environ, start_response):
         start_response("200 OK", [("Content-Length", "2")])
         return [b"ok"]
 
-    server_module._BACKOFF_MAX = 0.1
+    accept_limits.BACKOFF_MAX = 0.1
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (64, hard))
     with LiveServer(app) as server:

@@ -23,27 +23,29 @@ BodyBudget` has room for it, and holds that room until its answer is sent: a few
 from __future__ import annotations
 
 import contextlib
-import functools
-import io
 import socket
 import sys
-import time
 import traceback
 from collections.abc import Callable, Iterator
-from email.utils import formatdate
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote_to_bytes
 
 import httptools
 
 from fakeauth.faults import InjectedConnectionError
 from fakeauth.transports.budget import BodyBudget
+from fakeauth.transports.http_message import (
+    Message,
+    declared_length,
+    error_response,
+    http_date,
+    wsgi_environ,
+)
 
 if TYPE_CHECKING:
     import threading
 
     from _typeshed import OptExcInfo
-    from _typeshed.wsgi import WSGIApplication, WSGIEnvironment
+    from _typeshed.wsgi import WSGIApplication
 
 __all__ = ["BodyLimit", "Connection", "body_limit_of", "error_response", "shut"]
 
@@ -72,62 +74,6 @@ def body_limit_of(app: WSGIApplication) -> BodyLimit | None:
     """The app's ``body_limit`` method, if it has one (a middleware may forward its app's)."""
     limit = getattr(app, "body_limit", None)
     return limit if callable(limit) else None
-
-
-def _http_date() -> str:
-    """The ``Date`` header's value, from the clock read now (a frozen test clock shows in it)."""
-    return _format_date(int(time.time()))
-
-
-@functools.lru_cache(maxsize=2)
-def _format_date(second: int) -> str:
-    # A pure function of the second: formatted once a second instead of once an answer.
-    return formatdate(second, usegmt=True)
-
-
-def _declared(content_length: bytes | None) -> int:
-    # The parser has checked the value: only digits reach here.
-    return int(content_length) if content_length else 0
-
-
-class _Message:
-    """One request as it is parsed."""
-
-    __slots__ = (
-        "body",
-        "body_size",
-        "content_length",
-        "head_size",
-        "headers",
-        "keep_alive",
-        "limit",
-        "method",
-        "reserved",
-        "stated",
-        "truncated",
-        "upgrade",
-        "url",
-        "version",
-    )
-
-    def __init__(self) -> None:
-        self.url = b""
-        self.headers: list[tuple[bytes, bytes]] = []
-        self.head_size = 0
-        self.body: list[bytes] = []
-        self.body_size = 0
-        self.method = "GET"
-        self.version = "1.1"
-        self.keep_alive = True
-        self.upgrade = False
-        self.content_length: bytes | None = None
-        #: The body limit once looked up (``-1``: not yet), and whether the app stated it.
-        self.limit = -1
-        self.stated = False
-        #: Set when the body is cut at ``limit + 1`` bytes: the app sees only those.
-        self.truncated = False
-        #: The bytes of the server's body budget this body holds (0: none).
-        self.reserved = 0
 
 
 class Connection:
@@ -162,7 +108,7 @@ class Connection:
         self.body_budget = body_budget or BodyBudget()
         self.body_limit = body_limit_of(app)
         self.parser = httptools.HttpRequestParser(self)
-        self.message = _Message()
+        self.message = Message()
         self.closing = False
         #: Set by an answer sent before the request was read whole (413, 408, 431, 400, 500):
         #: the server then closes with a lingering close (:mod:`fakeauth.transports.linger`).
@@ -218,7 +164,7 @@ class Connection:
     # -- parser callbacks -----------------------------------------------------------------------
 
     def on_message_begin(self) -> None:
-        self.message = _Message()
+        self.message = Message()
         self.in_message = True
         self.idle_since = None  # a pipelined request after an answer: busy again
 
@@ -256,7 +202,7 @@ class Connection:
                 message.content_length = value
             elif lowered == b"expect":
                 expects_continue = value.strip().lower() == b"100-continue"
-        declared = _declared(message.content_length)
+        declared = declared_length(message.content_length)
         if declared > SMALL_BODY and declared > self._limit(message):
             # Refused from the declared length alone, at once, rather than after the client has
             # sent it all: the body is never buffered (the lingering close discards it).
@@ -293,17 +239,17 @@ class Connection:
 
     # -- limits ---------------------------------------------------------------------------------
 
-    def _limit(self, message: _Message) -> int:
+    def _limit(self, message: Message) -> int:
         """The most bytes of body this request may carry (looked up once, when first needed)."""
         if message.limit < 0:
             limit = None
             if self.body_limit is not None:
-                limit = self.body_limit(message.method, self._path(message), self._host(message))
+                limit = self.body_limit(message.method, message.path(), message.host())
             message.stated = limit is not None
             message.limit = MAX_BODY if limit is None else max(0, limit)
         return message.limit
 
-    def _reserve(self, message: _Message, size: int) -> bool:
+    def _reserve(self, message: Message, size: int) -> bool:
         """Wait for room for a body of ``size`` bytes in the server's budget; ``False`` (and a
         ``503``, the connection closed) when the server stopped first."""
         message.reserved = self.body_budget.take(size)
@@ -312,22 +258,7 @@ class Connection:
         self._send_error(503, "Service Unavailable", "the server is stopping")
         return False
 
-    @staticmethod
-    def _path(message: _Message) -> str:
-        try:
-            path = httptools.parse_url(message.url).path or b"/"
-        except httptools.HttpParserInvalidURLError:
-            path = message.url
-        return unquote_to_bytes(path).decode("utf-8", "replace")
-
-    @staticmethod
-    def _host(message: _Message) -> str:
-        for name, value in message.headers:
-            if name.lower() == b"host":
-                return value.decode("latin-1")
-        return ""
-
-    def _refuse_body(self, message: _Message) -> None:
+    def _refuse_body(self, message: Message) -> None:
         """Answer from what has arrived (at most ``limit + 1`` bytes), then close without parsing
         on (the server lingers, reading and discarding what the client still sends).
 
@@ -344,7 +275,7 @@ class Connection:
 
     # -- answering ------------------------------------------------------------------------------
 
-    def _answer(self, message: _Message) -> None:
+    def _answer(self, message: Message) -> None:
         try:
             self._call_app(message)
         except Exception:  # the app's answer could not be written (a header that is not latin-1)
@@ -356,8 +287,8 @@ class Connection:
             self.body_budget.give(message.reserved)
             message.reserved = 0
 
-    def _call_app(self, message: _Message) -> None:
-        environ = self._environ(message)
+    def _call_app(self, message: Message) -> None:
+        environ = wsgi_environ(message, self.host, self.port, self.client)
         if environ is None:
             self._send_error(400, "Bad Request", "malformed request target")
             return
@@ -395,59 +326,8 @@ class Connection:
         status, headers = started
         self._send_response(message, status, headers, b"".join(chunks))
 
-    def _environ(self, message: _Message) -> WSGIEnvironment | None:
-        try:
-            url = httptools.parse_url(message.url)
-        except httptools.HttpParserInvalidURLError:
-            if message.url != b"*":
-                return None
-            path, query = b"*", b""
-        else:
-            path, query = url.path or b"/", url.query or b""
-        body = b"".join(message.body)
-        message.body = [body]  # the pieces go: a large body is held once while it is answered
-        client = self.client if isinstance(self.client, tuple) else ("", 0)
-        environ: dict[str, Any] = {
-            "REQUEST_METHOD": message.method,
-            "SCRIPT_NAME": "",
-            "PATH_INFO": unquote_to_bytes(path).decode("latin-1"),
-            "QUERY_STRING": query.decode("latin-1"),
-            "REQUEST_URI": message.url.decode("latin-1"),
-            "SERVER_NAME": self.host,
-            "SERVER_PORT": str(self.port),
-            "SERVER_PROTOCOL": f"HTTP/{message.version}",
-            "SERVER_SOFTWARE": "fakeauth",
-            "REMOTE_ADDR": str(client[0]),
-            "REMOTE_PORT": str(client[1]),
-            "wsgi.version": (1, 0),
-            "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(body),
-            "wsgi.input_terminated": True,
-            "wsgi.errors": sys.stderr,
-            "wsgi.multithread": True,
-            "wsgi.multiprocess": False,
-            "wsgi.run_once": False,
-        }
-        if message.truncated and message.content_length is None:
-            environ["CONTENT_LENGTH"] = str(message.limit + 1)  # chunked: more than the limit
-        elif message.content_length is not None:
-            environ["CONTENT_LENGTH"] = message.content_length.decode("latin-1")
-        for raw_name, raw_value in message.headers:
-            name = raw_name.decode("latin-1")
-            if "_" in name:
-                continue  # it would pass for the same name with "-": a header-spoofing trick
-            key = name.upper().replace("-", "_")
-            value = raw_value.decode("latin-1")
-            if key == "CONTENT_TYPE":
-                environ[key] = value
-            elif key != "CONTENT_LENGTH":  # taken above, once
-                key = "HTTP_" + key
-                previous = environ.get(key)
-                environ[key] = value if previous is None else f"{previous},{value}"
-        return environ
-
     def _send_response(
-        self, message: _Message, status: str, headers: list[tuple[str, str]], body: bytes
+        self, message: Message, status: str, headers: list[tuple[str, str]], body: bytes
     ) -> None:
         code = int(status[:3])
         names = {name.lower() for name, _ in headers}
@@ -467,7 +347,7 @@ class Connection:
         elif "content-length" not in names:
             lines.append(f"Content-Length: {len(body)}")
         if "date" not in names:
-            lines.append("Date: " + _http_date())
+            lines.append("Date: " + http_date())
         if "server" not in names:
             lines.append("Server: fakeauth")
         if message.method == "HEAD":
@@ -496,13 +376,3 @@ class Connection:
             self.sock.sendall(data)
         except OSError:
             self.closing = True
-
-
-def error_response(code: int, reason: str, detail: str) -> bytes:
-    """A whole plain-text answer from the server itself, that closes the connection."""
-    body = f"fakeauth: {detail}\n".encode()
-    head = (
-        f"HTTP/1.1 {code} {reason}\r\nContent-Type: text/plain; charset=utf-8\r\n"
-        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
-    ).encode("latin-1")
-    return head + body

@@ -28,11 +28,9 @@ Limits, none of which reads a clock a test can move (freezegun, time-machine):
 
 from __future__ import annotations
 
-import errno
 import itertools
 import selectors
 import socket
-import sys
 import threading
 from threading import Thread
 from types import TracebackType
@@ -40,8 +38,9 @@ from typing import TYPE_CHECKING, Any
 
 from fakeauth.errors import ConfigurationError
 from fakeauth.hosts import vendor_url
+from fakeauth.transports.accept_limits import CLIENT_ERRORS, Backoff, refuse
 from fakeauth.transports.budget import DEFAULT_BODY_BUDGET, BodyBudget
-from fakeauth.transports.connection import Connection, error_response, shut
+from fakeauth.transports.connection import Connection, shut
 from fakeauth.transports.limits import DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT
 from fakeauth.transports.linger import Lingerer
 from fakeauth.vendor import Vendor
@@ -56,11 +55,6 @@ __all__ = ["DEFAULT_MAX_CONNECTIONS", "DEFAULT_REQUEST_TIMEOUT", "LiveServer"]
 _BACKLOG = socket.SOMAXCONN
 #: How long ``stop()`` lets answers in progress finish before it cuts them off.
 _DRAIN_SECONDS = 5.0
-#: The accept loop's back-off after a resource error: first wait, and the most it grows to.
-_BACKOFF_FIRST = 0.01
-_BACKOFF_MAX = 1.0
-#: ``accept`` errors that only concern the one client (it gave up): accept the next at once.
-_CLIENT_ERRORS = frozenset({errno.ECONNABORTED, errno.EPROTO, errno.EAGAIN, errno.EINTR})
 
 
 class LiveServer:
@@ -204,7 +198,7 @@ class LiveServer:
     def _accept_loop(self, listener: socket.socket) -> None:
         waker = self._waker
         assert waker is not None
-        backoff = _Backoff()
+        backoff = Backoff()
         # Both made before any error: at EMFILE a selector could not be created.
         with selectors.DefaultSelector() as selector, selectors.DefaultSelector() as pause:
             selector.register(listener, selectors.EVENT_READ)
@@ -222,7 +216,7 @@ class LiveServer:
                 try:
                     sock, address = self._accept(listener)
                 except OSError as exc:
-                    if exc.errno not in _CLIENT_ERRORS:
+                    if exc.errno not in CLIENT_ERRORS:
                         # Out of descriptors or memory: the client stays queued in the backlog
                         # (it cannot be accepted to be refused) and is served once they return.
                         backoff.failed(f"cannot accept a connection ({exc.strerror or exc})")
@@ -259,7 +253,7 @@ class LiveServer:
             sock.close()
             return None
         except MemoryError:
-            _refuse(sock, "the server is out of memory", self._lingerer)
+            refuse(sock, "the server is out of memory", self._lingerer)
             return "is out of memory for a connection"
         connection.thread = thread
         connection.idle_since = next(self._tickets)  # idle until its first byte arrives
@@ -274,7 +268,7 @@ class LiveServer:
                 self._connections[sock] = connection
                 self._drained.clear()
         if full:
-            _refuse(
+            refuse(
                 sock,
                 f"the server holds its {self.max_connections} connections, all busy",
                 self._lingerer,
@@ -284,7 +278,7 @@ class LiveServer:
             thread.start()
         except (RuntimeError, MemoryError):  # "can't start new thread"
             self._forget(sock)
-            _refuse(sock, "the server cannot start a thread now", self._lingerer)
+            refuse(sock, "the server cannot start a thread now", self._lingerer)
             return "cannot start a thread for a connection"
         return None
 
@@ -366,43 +360,3 @@ class LiveServer:
     def __repr__(self) -> str:
         where = self.url if self._listener is not None else "stopped"
         return f"<LiveServer {where}>"
-
-
-def _refuse(sock: socket.socket, detail: str, lingerer: Lingerer) -> None:
-    """Answer ``503`` without blocking the accept loop, then close with a lingering close (the
-    client has likely sent its request already: closed at once, it could get a reset instead).
-    """
-    try:
-        sock.setblocking(False)
-        sock.send(error_response(503, "Service Unavailable", f"{detail}; retry shortly"))
-    except OSError:
-        pass
-    lingerer.linger(sock)
-
-
-class _Backoff:
-    """The accept loop's wait after a resource error, and its one log line per episode.
-
-    An episode lasts from the first failure until the loop has served every queued client,
-    however many times it failed and succeeded meanwhile (at the edge of a limit it does both).
-    """
-
-    def __init__(self) -> None:
-        self.delay = 0.0
-        self.logged = False
-
-    def failed(self, what: str) -> None:
-        """Note a failure: wait longer before the next accept; log the first of an episode."""
-        if not self.logged:
-            print(
-                f"fakeauth: the live server {what}; it backs off and serves again when "
-                "resources return",
-                file=sys.stderr,
-                flush=True,
-            )
-            self.logged = True
-        self.delay = min(self.delay * 2, _BACKOFF_MAX) if self.delay else _BACKOFF_FIRST
-
-    def succeeded(self) -> None:
-        """A connection was admitted: accept the next at once."""
-        self.delay = 0.0
