@@ -14,7 +14,6 @@ from fakeauth.clock import Clock
 from fakeauth.control import CONTROL
 from fakeauth.errors import ConfigurationError
 from fakeauth.events import RequestEvents
-from fakeauth.explain import Explanation, explain_in, held_credentials
 from fakeauth.faults import Fault, Faults
 from fakeauth.features import FeatureRegistry, declare
 from fakeauth.findings import Forgotten
@@ -22,15 +21,6 @@ from fakeauth.hosts import host_key, host_keys
 from fakeauth.journal import Journal, OperationCalls
 from fakeauth.options import FakeAuthOptions
 from fakeauth.outbox import Outbox
-from fakeauth.persistence import (
-    Snapshot,
-    Snapshots,
-    export_state,
-    from_state,
-    import_state,
-    restore,
-    take_snapshot,
-)
 from fakeauth.randomness import Randomness
 from fakeauth.state.b2core import B2CoreState
 from fakeauth.state.ovok import OvokState
@@ -45,6 +35,8 @@ from fakeauth.wsgi import WsgiApp, routing_for
 if TYPE_CHECKING:
     import httpx
 
+    from fakeauth.explain import Explanation
+    from fakeauth.persistence import Snapshot, Snapshots
     from fakeauth.transports.aiohttp_mock import AiohttpInterceptor
     from fakeauth.transports.httpx_mock import HttpxInterceptor
     from fakeauth.transports.requests_mock import RequestsInterceptor
@@ -179,8 +171,6 @@ class FakeAuth:
         self.wsgi_app = WsgiApp(self, mounts=(CONTROL,))
         self._servers: list[LiveServer] = []
         self._servers_lock = threading.Lock()
-        #: The named snapshots (``POST /_fakeauth/snapshots``); :meth:`reset` keeps them.
-        self.snapshots = Snapshots()
         #: The credentials its resets, restores and imports forgot (fingerprints of their ids,
         #: bounded), so that :meth:`explain` can say so; a reset adds to it.
         self.forgotten = Forgotten()
@@ -192,6 +182,22 @@ class FakeAuth:
                     f"a vendor cannot be named {vendor.name!r}: FakeAuth has an attribute of "
                     "that name; name it otherwise"
                 )
+
+    @property
+    def snapshots(self) -> Snapshots:
+        """The named snapshots (``POST /_fakeauth/snapshots``); :meth:`reset` keeps them.
+
+        Made on first use (the persistence package is imported then, not by ``FakeAuth()``),
+        once even when threads race to it."""
+        found: Snapshots | None = self.__dict__.get("_snapshots")
+        if found is None:
+            with self._states_lock:
+                found = self.__dict__.get("_snapshots")
+                if found is None:
+                    from fakeauth.persistence import Snapshots
+
+                    found = self.__dict__["_snapshots"] = Snapshots()
+        return found
 
     #: The Ovok state: tenants, clients, accounts, sessions (built on first use).
     ovok: _LazyState[OvokState] = _LazyState()
@@ -457,6 +463,8 @@ class FakeAuth:
         was sent and what was expected there (``vendor="b2core", kind="access"``), which tells
         ``wrong_vendor`` and ``wrong_kind`` apart.
         """
+        from fakeauth.explain import explain_in  # on the first explanation
+
         return explain_in(self, token, vendor=vendor, kind=kind)
 
     def jwks(self) -> dict[str, list[dict[str, str]]]:
@@ -479,6 +487,8 @@ class FakeAuth:
 
         It holds key material: a fake's, never to be used anywhere real.
         """
+        from fakeauth.persistence import export_state
+
         return export_state(self, journal=journal)
 
     @classmethod
@@ -493,11 +503,16 @@ class FakeAuth:
         continuing where it stood: every credential valid in the exporting fake is valid in this
         one. A document of a fake that served a vendor of its own needs that vendor's record
         (``vendors=(*VENDORS, my_vendor)``)."""
+        from fakeauth.persistence import from_state
+
         return from_state(document, factory=cls, vendors=vendors, journal_limit=journal_limit)
 
     def import_state(self, document: Any, *, take_options: bool = False) -> None:
         """Replace this fake's state (and clock setting) with ``document``'s, whole or not at
         all; a document of other options is refused unless ``take_options``."""
+        from fakeauth.explain import held_credentials
+        from fakeauth.persistence import import_state
+
         at, forgotten = self.clock.time(), held_credentials(self)
         import_state(self, document, take_options=take_options)
         self.forgotten.remember("import", at, forgotten)
@@ -505,12 +520,17 @@ class FakeAuth:
     def snapshot(self) -> Snapshot:
         """The state as it is now, in memory and in constant time: ``fake.restore(snap)``, or
         ``with fake.snapshot():`` to restore it when the block ends."""
+        from fakeauth.persistence import take_snapshot
+
         return take_snapshot(self)
 
     def restore(self, snapshot: Snapshot) -> None:
         """Put back the state of ``snapshot``; the clock, journal, outbox and queued faults are
         the run's and stay. Ids and tokens continue from a new random epoch: a credential issued
         after the snapshot is refused after the restore and never issued again."""
+        from fakeauth.explain import held_credentials
+        from fakeauth.persistence import restore
+
         at, forgotten = self.clock.time(), held_credentials(self)
         restore(self, snapshot)
         self.forgotten.remember("restore", at, forgotten)
@@ -566,6 +586,8 @@ class FakeAuth:
         included) still give the very same values on every run; two fakes with one seed issue
         identical values by design.
         """
+        from fakeauth.explain import held_credentials
+
         self.forgotten.remember("reset", self.clock.time(), held_credentials(self))
         self.randomness.advance()
         self.clock.reset()
