@@ -8,53 +8,54 @@ JSON whatever the content type (the documentation's own curl examples send JSON 
 
 from __future__ import annotations
 
-import json
-import math
-import re
-from datetime import datetime
-from typing import Any, TypeVar
-from urllib.parse import parse_qsl
-
-from pydantic import BaseModel, ValidationError
-
 from fakeauth.apis import b2core_examples as examples
 from fakeauth.apis import b2core_models as b2
+from fakeauth.apis.b2core_bodies import (
+    domain_error,
+    envelope,
+    error,
+    read_body,
+    signed_in,
+    tokens_body,
+    unauthorized,
+    validate,
+)
+from fakeauth.apis.b2core_docs import (
+    ACCESS_CREDENTIAL,
+    B2_BEARER,
+    B2_REFUSED,
+    B2_SIGNED_IN,
+    B2_SIGNIN_WIZARD,
+    B2_UNAUTHORIZED,
+    DOC,
+    REFRESH_CREDENTIAL,
+    SIGNIN_UUID,
+    SIGNUP_UUID,
+    b2_body,
+)
 from fakeauth.apis.b2core_models import (
     RefreshRequest,
     SigninRequest,
     SignupRequest,
     SignupWizardRequest,
     TwoFactorCodeRequest,
-    field_errors,
 )
 from fakeauth.apis.base import (
-    Credential,
     Handled,
     Notes,
     Route,
     VendorApi,
-    body_field,
-    refuse_constant,
 )
-from fakeauth.apis.docs import FORM, JSON, OperationDoc, Reply, VendorDoc
+from fakeauth.apis.docs import FORM, JSON, OperationDoc, Reply
 from fakeauth.errors import TokenInvalid
 from fakeauth.http import Request, Response
 from fakeauth.state.b2core import (
-    ACCESS,
-    LOGIN_DONE_WORKFLOW,
     LOGIN_WORKFLOW,
-    REFRESH,
-    SIGNIN_WIZARD,
     SIGNUP_DONE_WORKFLOW,
-    SIGNUP_WIZARD,
     SIGNUP_WORKFLOW,
     B2CoreBroker,
     B2CoreError,
     B2CoreState,
-    B2CoreTokens,
-    FieldErrors,
-    IssuedToken,
-    LockedOut,
     WizardStep,
 )
 
@@ -62,156 +63,6 @@ __all__ = ["API", "error"]
 
 REFRESH_WORKFLOW = "refresh"
 SIGNOUT_WORKFLOW = "signout"
-_FORM_KEY = re.compile(r"([^\[\]]+)((?:\[[^\[\]]*\])+)")
-_Model = TypeVar("_Model", bound=BaseModel)
-
-
-# -- rendering: the one place domain errors become statuses --------------------------------------
-
-
-def _envelope(
-    status: int,
-    code: int,
-    data: dict[str, Any] | None,
-    *,
-    done: bool,
-    uuid: str | None,
-    workflow: str | None,
-    headers: tuple[tuple[str, str], ...] = (),
-    **extra: Any,
-) -> Response:
-    document = {"code": code, "data": data, "done": done, "uuid": _echo(uuid), "workflow": workflow}
-    return Response.json(status, {**document, **extra}, headers)
-
-
-def error(status: int, message: str) -> Response:
-    """The wizard envelope of an error the seam answers (413, 500, 501)."""
-    return _envelope(status, status, {"message": message}, done=False, uuid=None, workflow=None)
-
-
-def _unauthorized() -> Response:
-    return Response.json(401, {"message": "Unauthorized"}, [("WWW-Authenticate", "Bearer")])
-
-
-def _domain_error(exc: B2CoreError | TokenInvalid) -> Response:
-    if isinstance(exc, TokenInvalid):
-        return _unauthorized()
-    headers: tuple[tuple[str, str], ...] = ()
-    data: dict[str, Any]
-    if isinstance(exc, FieldErrors):
-        status, data = 400, {"errors": exc.errors}
-    elif isinstance(exc, LockedOut):
-        status, data = 429, {"message": exc.message}
-        headers = (("Retry-After", str(exc.retry_after)),)
-    else:  # wrong credentials
-        status, data = 400, {"message": exc.message}
-    return _envelope(
-        status, status, data, done=False, uuid=exc.uuid, workflow=exc.workflow, headers=headers
-    )
-
-
-def _echo(uuid: str | None) -> str | None:
-    # a lone surrogate cannot be written as UTF-8: such a uuid is not echoed
-    if uuid is None or uuid.isascii():
-        return uuid
-    try:
-        uuid.encode("utf-8")
-    except UnicodeEncodeError:
-        return None
-    return uuid
-
-
-def _timestamp(value: datetime) -> str:
-    return value.isoformat(timespec="seconds")
-
-
-def _token(issued: IssuedToken) -> dict[str, str]:
-    created, expires = _timestamp(issued.created_at), _timestamp(issued.expires_at)
-    return {"token": issued.token, "createdAt": created, "expiresAt": expires}
-
-
-def _tokens(tokens: B2CoreTokens) -> dict[str, Any]:
-    return {
-        "accessToken": _token(tokens.access_token),
-        "refreshToken": _token(tokens.refresh_token),
-    }
-
-
-def _signed_in(tokens: B2CoreTokens) -> Response:
-    data = {**_tokens(tokens), "tfaProviders": []}
-    return _envelope(200, 202, data, done=True, uuid=tokens.uuid, workflow=LOGIN_DONE_WORKFLOW)
-
-
-# -- reading bodies -------------------------------------------------------------------------------
-
-
-def _read_body(request: Request, workflow: str, notes: Notes) -> dict[str, Any]:
-    """The body as a JSON object (any content type), or a real form body's fields (noted in
-    ``notes`` for the journal); an empty body is no fields (a body of whitespace alone is not
-    JSON, as PHP's json_decode says)."""
-    if not request.body:
-        return {}
-    text = request.text()
-    if text is None:
-        raise _bad_body("The request body is not valid UTF-8.", workflow)
-    try:
-        # PHP's json_decode refuses NaN and Infinity; a number past what a double (or Python's
-        # int-str limit) holds is refused with them, as a body fakeauth cannot hold
-        value = _DECODER.decode(text)
-    except (ValueError, RecursionError):
-        if request.content_type != FORM or text.lstrip()[:1] in ("{", "["):
-            raise _bad_body("The request body is not valid JSON.", workflow) from None
-        value = _form_fields(text, workflow)
-    notes.parsed(value)
-    if not isinstance(value, dict):
-        raise _bad_body("The request body must be a JSON object.", workflow)
-    return value
-
-
-def _finite(text: str) -> float:
-    value = float(text)
-    if math.isinf(value):
-        raise ValueError(f"{text[:20]} overflows a double")
-    return value
-
-
-# One decoder for every request: json.loads with options builds a new one per call.
-_DECODER = json.JSONDecoder(parse_constant=refuse_constant, parse_float=_finite)
-
-
-def _bad_body(message: str, workflow: str) -> FieldErrors:
-    return FieldErrors({"body": [message]}, uuid=None, workflow=workflow)
-
-
-def _form_fields(text: str, workflow: str) -> dict[str, Any]:
-    """PHP's reading of a form: ``info[givenName]=John`` is ``{"info": {"givenName": "John"}}``."""
-    try:
-        pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=1000)
-    except ValueError:
-        raise _bad_body("The request body has too many fields.", workflow) from None
-    fields: dict[str, Any] = {}
-    for key, value in pairs:
-        match = _FORM_KEY.fullmatch(key)
-        parts = [match[1], *match[2][1:-1].split("][")] if match else [key]
-        target = fields
-        for part in parts[:-1]:
-            if not isinstance(target.get(part), dict):
-                target[part] = {}
-            target = target[part]
-        target[parts[-1]] = value
-    return fields
-
-
-def _validate(
-    model: type[_Model], request: Request, workflow: str, notes: Notes
-) -> tuple[_Model, dict[str, Any]]:
-    body = _read_body(request, workflow, notes)
-    try:
-        return model.model_validate(body), body
-    except ValidationError as exc:
-        uuid = body.get("uuid")
-        uuid = uuid if isinstance(uuid, str) else None
-        raise FieldErrors(field_errors(exc), uuid=uuid, workflow=workflow) from None
 
 
 def _broker(state: B2CoreState, request: Request) -> B2CoreBroker:
@@ -226,12 +77,12 @@ def signup_wizard(state: B2CoreState, request: Request) -> Handled:
     """``POST /api/v2/my/signup/wizard``: open a sign-up wizard; its first page's fields."""
     notes = Notes()
     try:
-        _validate(SignupWizardRequest, request, SIGNUP_WORKFLOW, notes)
+        validate(SignupWizardRequest, request, SIGNUP_WORKFLOW, notes)
     except (B2CoreError, TokenInvalid) as exc:
-        return notes.answer(_domain_error(exc))
+        return notes.answer(domain_error(exc))
     session, fields = state.start_signup(_broker(state, request))
     return notes.answer(
-        _envelope(
+        envelope(
             200, 202, {"fields": fields}, done=True, uuid=session.uuid, workflow=SIGNUP_WORKFLOW
         )
     )
@@ -241,18 +92,23 @@ def signup(state: B2CoreState, request: Request) -> Handled:
     """``POST /api/v2/my/signup``: one page of the wizard; the last one creates the account."""
     notes = Notes()
     try:
-        dto, body = _validate(SignupRequest, request, SIGNUP_WORKFLOW, notes)
+        dto, body = validate(SignupRequest, request, SIGNUP_WORKFLOW, notes)
         result = state.sign_up(_broker(state, request), dto.uuid, body)
     except (B2CoreError, TokenInvalid) as exc:
-        return notes.answer(_domain_error(exc))
+        return notes.answer(domain_error(exc))
     if isinstance(result, WizardStep):
         data = {"fields": result.fields}
         return notes.answer(
-            _envelope(200, 200, data, done=False, uuid=result.uuid, workflow=result.workflow)
+            envelope(200, 200, data, done=False, uuid=result.uuid, workflow=result.workflow)
         )
     return notes.answer(
-        _envelope(
-            200, 202, _tokens(result), done=True, uuid=result.uuid, workflow=SIGNUP_DONE_WORKFLOW
+        envelope(
+            200,
+            202,
+            tokens_body(result),
+            done=True,
+            uuid=result.uuid,
+            workflow=SIGNUP_DONE_WORKFLOW,
         )
     )
 
@@ -262,9 +118,9 @@ def signin_wizard(state: B2CoreState, request: Request) -> Handled:
     notes = Notes()
     if request.method == "POST":
         try:
-            _read_body(request, LOGIN_WORKFLOW, notes)
+            read_body(request, LOGIN_WORKFLOW, notes)
         except (B2CoreError, TokenInvalid) as exc:
-            return notes.answer(_domain_error(exc))
+            return notes.answer(domain_error(exc))
     broker = _broker(state, request)
     session = state.start_signin(broker)
     data = {
@@ -273,7 +129,7 @@ def signin_wizard(state: B2CoreState, request: Request) -> Handled:
         "is_password_recovery_available": True,
     }
     return notes.answer(
-        _envelope(200, 202, data, done=True, uuid=session.uuid, workflow=LOGIN_WORKFLOW)
+        envelope(200, 202, data, done=True, uuid=session.uuid, workflow=LOGIN_WORKFLOW)
     )
 
 
@@ -281,28 +137,28 @@ def signin(state: B2CoreState, request: Request) -> Handled:
     """``POST /api/v2/my/signin``: the tokens, or the 2FA step the account asks for."""
     notes = Notes()
     try:
-        dto, body = _validate(SigninRequest, request, LOGIN_WORKFLOW, notes)
+        dto, body = validate(SigninRequest, request, LOGIN_WORKFLOW, notes)
         result = state.sign_in(_broker(state, request), dto.uuid, body)
     except (B2CoreError, TokenInvalid) as exc:
-        return notes.answer(_domain_error(exc))
+        return notes.answer(domain_error(exc))
     if isinstance(result, WizardStep):
         provider = "google" if result.workflow.endswith("google_auth") else "sms"
         data = {"accessToken": None, "refreshToken": None, "tfaProviders": [provider]}
         return notes.answer(
-            _envelope(200, 200, data, done=False, uuid=result.uuid, workflow=result.workflow)
+            envelope(200, 200, data, done=False, uuid=result.uuid, workflow=result.workflow)
         )
-    return notes.answer(_signed_in(result))
+    return notes.answer(signed_in(result))
 
 
 def _two_factor(state: B2CoreState, request: Request, kind: str) -> Handled:
     workflow = f"2fa_{kind}_auth"
     notes = Notes()
     try:
-        dto, _ = _validate(TwoFactorCodeRequest, request, workflow, notes)
+        dto, _ = validate(TwoFactorCodeRequest, request, workflow, notes)
         tokens = state.verify_two_factor(_broker(state, request), dto.uuid, kind, dto.code)
     except (B2CoreError, TokenInvalid) as exc:
-        return notes.answer(_domain_error(exc))
-    return notes.answer(_signed_in(tokens))
+        return notes.answer(domain_error(exc))
+    return notes.answer(signed_in(tokens))
 
 
 def two_factor_google(state: B2CoreState, request: Request) -> Handled:
@@ -319,14 +175,14 @@ def refresh(state: B2CoreState, request: Request) -> Handled:
     """``POST /api/v2/my/refresh``: a new pair; the refresh token is single use."""
     notes = Notes()
     try:
-        dto, _ = _validate(RefreshRequest, request, REFRESH_WORKFLOW, notes)
+        dto, _ = validate(RefreshRequest, request, REFRESH_WORKFLOW, notes)
         notes.secret(dto.refreshToken)
         tokens = state.refresh(_broker(state, request), dto.refreshToken, by=request.operation)
     except (B2CoreError, TokenInvalid) as exc:
-        return notes.answer(_domain_error(exc))
-    pair = _tokens(tokens)
+        return notes.answer(domain_error(exc))
+    pair = tokens_body(tokens)
     return notes.answer(
-        _envelope(200, 202, pair, done=True, uuid=tokens.uuid, workflow=REFRESH_WORKFLOW, **pair)
+        envelope(200, 202, pair, done=True, uuid=tokens.uuid, workflow=REFRESH_WORKFLOW, **pair)
     )
 
 
@@ -334,62 +190,29 @@ def signout(state: B2CoreState, request: Request) -> Handled:
     """``POST /api/v2/my/signout``: revoke the session's access and refresh tokens."""
     token = request.bearer()
     if token is None:
-        return Handled(_unauthorized())
+        return Handled(unauthorized())
     try:
         session = state.sign_out(_broker(state, request), token, by=request.operation)
     except (B2CoreError, TokenInvalid) as exc:
-        return Handled(_domain_error(exc))
-    return Handled(_envelope(200, 202, {}, done=True, uuid=session, workflow=SIGNOUT_WORKFLOW))
+        return Handled(domain_error(exc))
+    return Handled(envelope(200, 202, {}, done=True, uuid=session, workflow=SIGNOUT_WORKFLOW))
 
 
 def two_factor_settings(state: B2CoreState, request: Request) -> Handled:
     """``GET /api/v2/my/2fa``: the caller's 2FA methods."""
     token = request.bearer()
     if token is None:
-        return Handled(_unauthorized())
+        return Handled(unauthorized())
     try:
         account, _ = state.authorize(_broker(state, request), token)
     except (B2CoreError, TokenInvalid) as exc:
-        return Handled(_domain_error(exc))
+        return Handled(domain_error(exc))
     methods = {
         "google": {"enabled": account.two_factor == "google"},
         "sms": {"enabled": account.two_factor == "sms"},
     }
     return Handled(Response.json(200, methods))
 
-
-# -- the operations' documentation (the OpenAPI document is generated from it) --------------
-
-_B2_BODY_TYPES = (JSON, FORM)
-_B2_REFUSED = Reply(
-    "A refused step: the envelope with `code` 400, `done` false and `data.errors` per field "
-    "(or `data.message` for wrong credentials)",
-    {JSON: b2.ErrorEnvelope},
-)
-_B2_UNAUTHORIZED = Reply(
-    "A missing, forged, expired or revoked bearer, or another broker's",
-    {JSON: b2.Unauthorized},
-    {"WWW-Authenticate": ("`Bearer`", True)},
-)
-_B2_BEARER = (("b2coreBearer",),)
-
-
-def _b2_body(model: Any) -> dict[str, Any]:
-    return dict.fromkeys(_B2_BODY_TYPES, model)
-
-
-_B2_SIGNIN_WIZARD = {
-    200: Reply("A new sign-in session (`code` 202)", {JSON: b2.SigninWizardResponse}),
-}
-_B2_SIGNED_IN = Reply("The tokens (`code` 202, `done` true)", {JSON: b2.SignedInResponse})
-
-
-#: The credentials the routes take: a bearer access token, a refresh token in the body, and the
-#: wizard uuid of each step (a bad one answers 400 in the wizard envelope).
-_ACCESS = Credential(ACCESS)
-_REFRESH = Credential(REFRESH, body_field("refreshToken"))
-_SIGNUP_UUID = Credential(SIGNUP_WIZARD, body_field("uuid"), frozenset({400}))
-_SIGNIN_UUID = Credential(SIGNIN_WIZARD, body_field("uuid"), frozenset({400}))
 
 API = VendorApi(
     name="b2core",
@@ -406,9 +229,9 @@ API = VendorApi(
                         "The session's uuid and its first page's extra fields",
                         {JSON: b2.SignupWizardResponse},
                     ),
-                    400: _B2_REFUSED,
+                    400: B2_REFUSED,
                 },
-                body=_b2_body(b2.SignupWizardRequest),
+                body=b2_body(b2.SignupWizardRequest),
                 body_required=False,
                 examples=examples.SIGNUP_WIZARD,
             ),
@@ -426,12 +249,12 @@ API = VendorApi(
                         "(`code` 202)",
                         {JSON: b2.SignupResponse},
                     ),
-                    400: _B2_REFUSED,
+                    400: B2_REFUSED,
                 },
-                body=_b2_body(b2.SignupRequest),
+                body=b2_body(b2.SignupRequest),
                 examples=examples.SIGNUP,
             ),
-            credential=_SIGNUP_UUID,
+            credential=SIGNUP_UUID,
         ),
         Route(
             "b2core.signin_wizard",
@@ -439,7 +262,7 @@ API = VendorApi(
             "/api/v2/my/signin/wizard",
             signin_wizard,
             OperationDoc(
-                "Open a sign-in wizard", _B2_SIGNIN_WIZARD, examples=examples.SIGNIN_WIZARD
+                "Open a sign-in wizard", B2_SIGNIN_WIZARD, examples=examples.SIGNIN_WIZARD
             ),
         ),
         Route(
@@ -449,7 +272,7 @@ API = VendorApi(
             signin_wizard,
             OperationDoc(
                 "Open a sign-in wizard (the older documentation's POST)",
-                {**_B2_SIGNIN_WIZARD, 400: _B2_REFUSED},
+                {**B2_SIGNIN_WIZARD, 400: B2_REFUSED},
                 body={JSON: {"type": "object"}, FORM: {"type": "object"}},
                 body_required=False,
                 examples=examples.SIGNIN_WIZARD_POST,
@@ -467,17 +290,17 @@ API = VendorApi(
                         "The tokens (`code` 202) or the 2FA step the account asks for (`code` 200)",
                         {JSON: b2.SigninResponse},
                     ),
-                    400: _B2_REFUSED,
+                    400: B2_REFUSED,
                     429: Reply(
                         "Too many failed sign-ins for this email: locked out",
                         {JSON: b2.ErrorEnvelope},
                         {"Retry-After": ("Seconds until the lockout ends", True)},
                     ),
                 },
-                body=_b2_body(b2.SigninRequest),
+                body=b2_body(b2.SigninRequest),
                 examples=examples.SIGNIN,
             ),
-            credential=_SIGNIN_UUID,
+            credential=SIGNIN_UUID,
         ),
         Route(
             "b2core.2fa_google",
@@ -486,11 +309,11 @@ API = VendorApi(
             two_factor_google,
             OperationDoc(
                 "Complete a sign-in with the Google Authenticator code",
-                {200: _B2_SIGNED_IN, 400: _B2_REFUSED},
-                body=_b2_body(b2.TwoFactorCodeRequest),
+                {200: B2_SIGNED_IN, 400: B2_REFUSED},
+                body=b2_body(b2.TwoFactorCodeRequest),
                 examples=examples.TWO_FACTOR_GOOGLE,
             ),
-            credential=_SIGNIN_UUID,
+            credential=SIGNIN_UUID,
         ),
         Route(
             "b2core.2fa_sms",
@@ -499,11 +322,11 @@ API = VendorApi(
             two_factor_sms,
             OperationDoc(
                 "Complete a sign-in with the SMS code",
-                {200: _B2_SIGNED_IN, 400: _B2_REFUSED},
-                body=_b2_body(b2.TwoFactorCodeRequest),
+                {200: B2_SIGNED_IN, 400: B2_REFUSED},
+                body=b2_body(b2.TwoFactorCodeRequest),
                 examples=examples.TWO_FACTOR_SMS,
             ),
-            credential=_SIGNIN_UUID,
+            credential=SIGNIN_UUID,
         ),
         Route(
             "b2core.refresh",
@@ -516,17 +339,17 @@ API = VendorApi(
                     200: Reply(
                         "The new pair, in `data` and at the top level", {JSON: b2.RefreshResponse}
                     ),
-                    400: _B2_REFUSED,
+                    400: B2_REFUSED,
                     401: Reply(
                         "A forged, expired, used or revoked refresh token, or another broker's",
                         {JSON: b2.Unauthorized},
                         {"WWW-Authenticate": ("`Bearer`", True)},
                     ),
                 },
-                body=_b2_body(b2.RefreshRequest),
+                body=b2_body(b2.RefreshRequest),
                 examples=examples.REFRESH,
             ),
-            credential=_REFRESH,
+            credential=REFRESH_CREDENTIAL,
         ),
         Route(
             "b2core.signout",
@@ -537,12 +360,12 @@ API = VendorApi(
                 "Revoke the bearer's session: its access and refresh tokens",
                 {
                     200: Reply("Signed out (`code` 202)", {JSON: b2.SignoutResponse}),
-                    401: _B2_UNAUTHORIZED,
+                    401: B2_UNAUTHORIZED,
                 },
-                security=_B2_BEARER,
+                security=B2_BEARER,
                 examples=examples.SIGNOUT,
             ),
-            credential=_ACCESS,
+            credential=ACCESS_CREDENTIAL,
         ),
         Route(
             "b2core.2fa_settings",
@@ -553,30 +376,17 @@ API = VendorApi(
                 "The caller's 2FA methods",
                 {
                     200: Reply("Which method is on", {JSON: b2.TwoFactorSettings}),
-                    401: _B2_UNAUTHORIZED,
+                    401: B2_UNAUTHORIZED,
                 },
-                security=_B2_BEARER,
+                security=B2_BEARER,
                 examples=examples.TWO_FACTOR_SETTINGS,
             ),
-            credential=_ACCESS,
+            credential=ACCESS_CREDENTIAL,
         ),
     ),
     path_prefixes=("/api/",),
     error=error,
-    doc=VendorDoc(
-        "B2Core front office",
-        "Every step answers the wizard envelope `{code, data, done, uuid, workflow}`; a body is "
-        "read as JSON whatever its content type, or as a form; bodies over 256 KiB answer 413.",
-        {JSON: b2.ErrorEnvelope},
-        security_schemes={
-            "b2coreBearer": {
-                "type": "http",
-                "scheme": "bearer",
-                "bearerFormat": "JWT",
-                "description": "A B2Core access token of this broker (HS256, 20 minutes).",
-            }
-        },
-    ),
+    doc=DOC,
     # Symfony's MethodNotAllowedHttpException, in the wizard envelope
     not_allowed=lambda method, path, allowed: (
         f'No route found for "{method} {path}": Method Not Allowed (Allow: {", ".join(allowed)})'

@@ -10,12 +10,10 @@ is its own route (``ovok.auth_logout``), served on Ovok's hosts and under the li
 
 from __future__ import annotations
 
-from typing import Any
-
 from fakeauth.apis import ovok_examples as examples
 from fakeauth.apis.base import Credential, Handled, Notes, Route, VendorApi, body_field
 from fakeauth.apis.docs import FORM, JSON, OperationDoc, Reply, VendorDoc
-from fakeauth.apis.ovok_bodies import BadBody, error, validate
+from fakeauth.apis.ovok_bodies import BadBody, domain_error, error, tokens_body, validate
 from fakeauth.apis.ovok_models import (
     ErrorResponse,
     LoginRequest,
@@ -26,15 +24,9 @@ from fakeauth.apis.ovok_models import (
     TokenResponse,
     email,
 )
-from fakeauth.errors import (
-    AccountExists,
-    DomainError,
-    InvalidCredentials,
-    NotFound,
-    TokenInvalid,
-)
+from fakeauth.errors import DomainError
 from fakeauth.http import Request, Response
-from fakeauth.state.ovok import ACCESS, REFRESH, OvokState, OvokTokens
+from fakeauth.state.ovok import ACCESS, REFRESH, OvokState
 
 __all__ = [
     "API",
@@ -51,37 +43,6 @@ __all__ = [
 
 #: The email check the DTOs run (class-validator's ``isEmail``, cached).
 _email = email
-
-
-# -- error rendering: the one place domain errors become statuses -------------------------------
-
-
-def _domain_error(exc: DomainError) -> Response:
-    if isinstance(exc, NotFound):
-        return error(404, exc.message)
-    if isinstance(exc, AccountExists):
-        return error(400, exc.message)
-    if isinstance(exc, InvalidCredentials):
-        return error(401, exc.message)
-    if isinstance(exc, TokenInvalid):
-        return error(401, "Unauthorized")
-    return error(400, exc.message)
-
-
-def _tokens_body(tokens: OvokTokens) -> dict[str, Any]:
-    return {
-        "accessToken": tokens.access_token,
-        "refreshToken": tokens.refresh_token,
-        "expiresIn": tokens.expires_in,
-        "project": {
-            "reference": tokens.tenant.project_reference,
-            "display": tokens.tenant.display,
-        },
-        "profile": {
-            "reference": tokens.account.profile_reference,
-            "display": tokens.account.display,
-        },
-    }
 
 
 # -- handlers, named after the wire operations ----------------------------------------------------
@@ -105,8 +66,8 @@ def b2b_register(state: OvokState, request: Request) -> Handled:
     except BadBody as bad:
         return notes.answer(bad.response)
     except DomainError as exc:
-        return notes.answer(_domain_error(exc))
-    return notes.answer(Response.json(200, _tokens_body(tokens)))
+        return notes.answer(domain_error(exc))
+    return notes.answer(Response.json(200, tokens_body(tokens)))
 
 
 def b2b_login(state: OvokState, request: Request) -> Handled:
@@ -125,8 +86,8 @@ def b2b_login(state: OvokState, request: Request) -> Handled:
     except BadBody as bad:
         return notes.answer(bad.response)
     except DomainError as exc:
-        return notes.answer(_domain_error(exc))
-    return notes.answer(Response.json(200, _tokens_body(tokens)))
+        return notes.answer(domain_error(exc))
+    return notes.answer(Response.json(200, tokens_body(tokens)))
 
 
 def refresh_token(state: OvokState, request: Request) -> Handled:
@@ -139,7 +100,7 @@ def refresh_token(state: OvokState, request: Request) -> Handled:
     except BadBody as bad:
         return notes.answer(bad.response)
     except DomainError as exc:
-        return notes.answer(_domain_error(exc))
+        return notes.answer(domain_error(exc))
     pair = {
         "access_token": tokens.access_token,
         "refresh_token": tokens.refresh_token,
@@ -161,7 +122,7 @@ def logout(state: OvokState, request: Request) -> Handled:
     try:
         state.logout(token, by=request.operation)
     except DomainError as exc:
-        return Handled(_domain_error(exc))
+        return Handled(domain_error(exc))
     return Handled(Response.empty(204))
 
 
@@ -179,7 +140,7 @@ def me(state: OvokState, request: Request) -> Handled:
     try:
         account, current, _ = state.authorize(token)
     except DomainError as exc:
-        return Handled(_domain_error(exc))
+        return Handled(domain_error(exc))
     tenant = state.tenants[account.tenant_id]
     sessions = [
         {

@@ -4,7 +4,9 @@ A body is read as Express's parsers hand it to Nest: JSON for ``application/json
 ``application/*+json``; objects and arrays only, as body-parser's strict mode), form fields for
 ``application/x-www-form-urlencoded``, nothing for any other content type. It is then validated
 with a DTO of :mod:`fakeauth.apis.ovok_models`, and the first failure is worded as
-class-validator words it. Every refusal is NestJS's ``HttpException`` body (:func:`error`).
+class-validator words it. Every refusal is NestJS's ``HttpException`` body (:func:`error`);
+:func:`domain_error` is the one place a domain error becomes a status, and :func:`tokens_body`
+the reply body for issued tokens.
 """
 
 from __future__ import annotations
@@ -17,16 +19,19 @@ from urllib.parse import parse_qsl
 from pydantic import BaseModel, ValidationError
 from werkzeug.http import HTTP_STATUS_CODES
 
-from fakeauth.apis.base import (
-    INT_DIGITS,
-    JsonConstant,
-    Notes,
-    constant_position,
-    refuse_constant,
-)
+from fakeauth.apis.base import INT_DIGITS, JsonConstant, Notes, constant_position, refuse_constant
+from fakeauth.errors import AccountExists, DomainError, InvalidCredentials, NotFound, TokenInvalid
 from fakeauth.http import Request, Response
+from fakeauth.state.ovok import OvokTokens
 
-__all__ = ["BadBody", "error", "read_body", "validate"]
+__all__ = [
+    "BadBody",
+    "domain_error",
+    "error",
+    "read_body",
+    "tokens_body",
+    "validate",
+]
 
 
 def error(status: int, message: str) -> Response:
@@ -124,3 +129,36 @@ def validate(model: type[BaseModel], request: Request, notes: Notes) -> Any:
         return model.model_validate(body)
     except ValidationError as exc:
         raise BadBody(error(422, _validation_message(exc))) from None
+
+
+# -- error rendering: the one place domain errors become statuses -------------------------------
+
+
+def domain_error(exc: DomainError) -> Response:
+    """The one place an Ovok domain error becomes a status and a NestJS error body."""
+    if isinstance(exc, NotFound):
+        return error(404, exc.message)
+    if isinstance(exc, AccountExists):
+        return error(400, exc.message)
+    if isinstance(exc, InvalidCredentials):
+        return error(401, exc.message)
+    if isinstance(exc, TokenInvalid):
+        return error(401, "Unauthorized")
+    return error(400, exc.message)
+
+
+def tokens_body(tokens: OvokTokens) -> dict[str, Any]:
+    """The login/register/refresh reply body for issued tokens."""
+    return {
+        "accessToken": tokens.access_token,
+        "refreshToken": tokens.refresh_token,
+        "expiresIn": tokens.expires_in,
+        "project": {
+            "reference": tokens.tenant.project_reference,
+            "display": tokens.tenant.display,
+        },
+        "profile": {
+            "reference": tokens.account.profile_reference,
+            "display": tokens.account.display,
+        },
+    }
