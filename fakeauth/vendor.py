@@ -192,6 +192,10 @@ def _same_hosts(urls: tuple[str, ...]) -> tuple[str, ...]:
 
 
 # eq=False: a record is compared (and hashed, as a cache key of route maps) by identity.
+def _no_fidelity() -> FidelitySection:
+    return FidelitySection("", "", ())
+
+
 @dataclass(frozen=True, eq=False)
 class Vendor:
     """One vendor: its name, hosts, state, HTTP API (routes, errors, OpenAPI tag) and fidelity
@@ -219,7 +223,7 @@ class Vendor:
     default_hosts: tuple[str, ...]
     build_state: Callable[[StateContext], VendorState]
     seed_lists: Callable[[Any], Mapping[str, Callable[..., Any]]]
-    fidelity: FidelitySection = field(default_factory=lambda: FidelitySection("", "", ()))
+    load_fidelity: Callable[[], FidelitySection] = _no_fidelity
     summary: Callable[[Mapping[str, Any]], AccountSummary] = _no_summary
     tokens: Callable[[Any], TokenStore | None] = _no_tokens
     public_key: Callable[[Any], dict[str, str] | None] = _no_key
@@ -231,6 +235,13 @@ class Vendor:
     auth: AuthFlow = field(default_factory=AuthFlow)
     explain: Callable[[Any, str], Finding | None] = _no_finding
     held_credentials: Callable[[Any], Iterable[HeldIds]] = _no_credentials
+
+    @property
+    def fidelity(self) -> FidelitySection:
+        """The vendor's section of the fidelity page, loaded by ``load_fidelity`` when first asked
+        for (the fidelity page, ``fakeauth verify`` and the control route need it; a test that
+        only logs in does not)."""
+        return self.load_fidelity()
 
     @property
     def title(self) -> str:

@@ -7,7 +7,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from fakeauth.apis.b2core import API
-from fakeauth.fidelity import b2core as fidelity
 from fakeauth.state.b2core import B2CoreState
 from fakeauth.vendor import (
     AccountEdits,
@@ -67,13 +66,21 @@ def _edits(state: B2CoreState) -> AccountEdits:
 
 
 #: B2Core's broker API.
+def _fidelity() -> FidelitySection:
+    from fakeauth.fidelity import (
+        b2core as fidelity,  # on first use: the page, verify, the control route
+    )
+
+    return FidelitySection(fidelity.TITLE, fidelity.INTRO, fidelity.ENTRIES)
+
+
 VENDOR = Vendor(
     name="b2core",
     api=API,
     default_hosts=("https://host.name",),
     build_state=_build,
     seed_lists=_seed_lists,
-    fidelity=FidelitySection(fidelity.TITLE, fidelity.INTRO, fidelity.ENTRIES),
+    load_fidelity=_fidelity,
     summary=_summary,
     tokens=lambda state: state.tokens,
     public_key=lambda state: state.signer.public_jwk(),

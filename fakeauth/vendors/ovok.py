@@ -6,7 +6,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from fakeauth.apis.ovok import API
-from fakeauth.fidelity import ovok as fidelity
 from fakeauth.state.ovok import OvokState
 from fakeauth.vendor import (
     AccountEdits,
@@ -64,6 +63,14 @@ def _edits(state: OvokState) -> AccountEdits:
 
 
 #: Ovok B2B auth.
+def _fidelity() -> FidelitySection:
+    from fakeauth.fidelity import (
+        ovok as fidelity,  # on first use: the page, verify, the control route
+    )
+
+    return FidelitySection(fidelity.TITLE, fidelity.INTRO, fidelity.ENTRIES)
+
+
 VENDOR = Vendor(
     name="ovok",
     api=API,
@@ -75,7 +82,7 @@ VENDOR = Vendor(
     ),
     build_state=_build,
     seed_lists=_seed_lists,
-    fidelity=FidelitySection(fidelity.TITLE, fidelity.INTRO, fidelity.ENTRIES),
+    load_fidelity=_fidelity,
     summary=_summary,
     tokens=lambda state: state.tokens,
     public_key=lambda state: state.signer.public_jwk(),

@@ -7,7 +7,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from fakeauth.apis.waltid import API
-from fakeauth.fidelity import waltid as fidelity
 from fakeauth.state.waltid import WaltidState
 from fakeauth.vendor import (
     AccountEdits,
@@ -63,13 +62,21 @@ def _edits(state: WaltidState) -> AccountEdits:
 
 
 #: walt.id Enterprise's account API.
+def _fidelity() -> FidelitySection:
+    from fakeauth.fidelity import (
+        waltid as fidelity,  # on first use: the page, verify, the control route
+    )
+
+    return FidelitySection(fidelity.TITLE, fidelity.INTRO, fidelity.ENTRIES)
+
+
 VENDOR = Vendor(
     name="waltid",
     api=API,
     default_hosts=("https://enterprise-sandbox.waltid.dev", "https://enterprise.sandbox.walt.id"),
     build_state=_build,
     seed_lists=_seed_lists,
-    fidelity=FidelitySection(fidelity.TITLE, fidelity.INTRO, fidelity.ENTRIES),
+    load_fidelity=_fidelity,
     summary=_summary,
     tokens=lambda state: state.tokens,
     public_key=lambda state: state.signer.public_jwk(),
