@@ -357,11 +357,20 @@ def test_every_operation_answers_as_documented(case: Case) -> None:
     assert FAKE.handler_errors == []
 
 
+#: Headers an HTTP client writes from the request it frames: a generated value for one (an empty
+#: Content-Length) tests the framing, which the live server refuses with its own 400
+#: (``all.malformed-http`` in docs/fidelity.md), not the vendor's API.
+_FRAMING = frozenset({"content-length", "transfer-encoding", "host", "connection"})
+
+
 @LIVE_SCHEMA.parametrize()
 def test_every_operation_answers_as_documented_over_a_socket(case: Case, live: LiveWorld) -> None:
     operation_id = _operation_id(case)
     if next(_TURNS["live", operation_id]) % 2:
         make_realistic(live, operation_id, case, next(_SERIAL))
+    if case.headers:  # which case carries one depends on the order the cases run in (xdist)
+        for name in [name for name in case.headers if name.lower() in _FRAMING]:
+            del case.headers[name]
 
     case.call_and_validate(base_url=live.url, timeout=TIMEOUT)
 
