@@ -139,7 +139,7 @@ class Lanes:
         #: The bound on the journal entries of every lane together (``None``: none).
         self.journal_budget = None if journal_budget is None else JournalBudget(journal_budget)
         if default is not None:
-            self._budget(default)
+            self.bounded(default)
         self._lock = threading.Lock()
         self._lanes: dict[str, LaneInfo] = {}
         self._generations: dict[str, int] = {}
@@ -178,12 +178,12 @@ class Lanes:
         for name, lane in docs.items():
             if name != DEFAULT_LANE:
                 made = from_lane(lane, factory=FakeAuth, name=name, journal_limit=journal_limit)
-                fake = lanes._budget(made)
-                lanes._lanes[name] = LaneInfo(name, fake)
+                lanes.add(name, lanes.bounded(made))
         return lanes
 
-    def _budget(self, fake: FakeAuth) -> FakeAuth:
-        """``fake``, its journal bound by the lanes' budget (a fake the lanes made)."""
+    def bounded(self, fake: FakeAuth) -> FakeAuth:
+        """``fake``, its journal bound by the lanes' budget (for a fake the lanes serve as one of
+        their own: :meth:`add` leaves a fake's journal as it is)."""
         if self.journal_budget is not None:
             fake.journal.join(self.journal_budget)
         return fake
@@ -205,7 +205,7 @@ class Lanes:
                 journal_limit=self._journal_limit,
             )
         fake.control_hosts = self._control_hosts
-        return self._budget(fake)
+        return self.bounded(fake)
 
     @property
     def control_hosts(self) -> frozenset[str]:

@@ -38,7 +38,7 @@ class OvokSeeding:
 
     @property
     def _ids(self) -> RandomStream:
-        raise NotImplementedError  # the state's random stream of ids (OvokState._ids)
+        raise NotImplementedError  # the state's random stream of ids, which OvokState gives
 
     # -- seeding and inspection -------------------------------------------------------------
 

@@ -226,8 +226,10 @@ def checked_base_url(url: str) -> str:
     try:
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number
     except ValueError:
-        parts = parts._replace(scheme="")
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+        has_port = False
+    else:
+        has_port = True
+    if not has_port or parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
         raise ConfigurationError(
             f"{url!r} is not a base URL; give one such as https://api.dev.ovok.com or "
             "http://127.0.0.1:8080/ovok"
