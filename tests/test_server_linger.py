@@ -136,8 +136,9 @@ def _status(raw: bytes) -> int:
     return int(raw[9:12])
 
 
-def _linger_thread() -> threading.Thread:
-    (thread,) = [t for t in threading.enumerate() if t.name == LINGER_THREAD]
+def _linger_thread(name: str) -> threading.Thread:
+    # By its own name: another test's server may still linger on a socket of its own.
+    (thread,) = [t for t in threading.enumerate() if t.name == name]
     return thread
 
 
@@ -258,17 +259,24 @@ def test_a_lingering_socket_is_closed_once_it_has_taken_its_byte_bound() -> None
 
 
 def test_a_lingering_socket_is_closed_when_the_client_closes() -> None:
-    lingerer = Lingerer(seconds=3600)
+    other = Lingerer(seconds=3600)  # another server's lingerer, still at work meanwhile
+    other_end, other_client = socket.socketpair()
+    other.linger(other_end)
+    lingerer = Lingerer(seconds=3600, name="fakeauth-linger-until-closed")
     server_end, client_end = socket.socketpair()
     lingerer.linger(server_end)
-    lingering = _linger_thread()  # it runs until the socket is closed: an hour from now
+    # It runs until the socket is closed: an hour from now.
+    lingering = _linger_thread("fakeauth-linger-until-closed")
     client_end.sendall(b"a" * FLOOD)
 
     client_end.close()
     lingering.join(WAIT)  # it ends once the socket it held is closed
+    other_lingers = other.lingering
+    other.stop()
+    other_client.close()
 
     assert not lingering.is_alive()
-    assert (lingerer.lingering, server_end.fileno()) == (0, -1)
+    assert (lingerer.lingering, server_end.fileno(), other_lingers) == (0, -1, 1)
 
 
 def test_past_the_most_sockets_lingering_one_more_is_closed_at_once() -> None:
@@ -303,7 +311,8 @@ def test_stopping_the_server_closes_every_lingering_socket() -> None:
     with _connect(server) as sock:
         sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n")
         raw = _read_to_end(sock)
-        lingering = _linger_thread()  # the client holds its end open: it lingers an hour
+        # The client holds its end open: it lingers an hour.
+        lingering = _linger_thread(f"{LINGER_THREAD}-{server.port}")
         server.stop()  # returns once the lingering thread has closed the socket and ended
         ended = not lingering.is_alive()
 

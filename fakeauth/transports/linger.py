@@ -68,7 +68,10 @@ class Lingerer:
         seconds: float | None = None,
         max_bytes: int | None = None,
         max_sockets: int | None = None,
+        name: str = "fakeauth-linger",
     ) -> None:
+        #: The name of the lingering thread (a server names it after its port).
+        self.name = name
         # The module's limits read now, not at import: a test may lower them for one server.
         self.seconds = LINGER_SECONDS if seconds is None else seconds
         self.max_bytes = LINGER_BYTES if max_bytes is None else max_bytes
@@ -122,7 +125,7 @@ class Lingerer:
         except OSError:
             return False  # out of descriptors: the socket is closed at once
         waker[1].setblocking(False)
-        thread = threading.Thread(target=self._run, name="fakeauth-linger", daemon=True)
+        thread = threading.Thread(target=self._run, name=self.name, daemon=True)
         self._thread, self._waker = thread, waker
         try:
             thread.start()

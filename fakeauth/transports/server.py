@@ -163,7 +163,7 @@ class LiveServer:
         )
         self._port = int(listener.getsockname()[1])
         self._waker = socket.socketpair()
-        self._lingerer = Lingerer()
+        self._lingerer = Lingerer(name=f"fakeauth-linger-{self._port}")
         self._drained.clear()
         self._listener = listener
         return listener
