@@ -363,6 +363,7 @@ def test_every_operation_answers_as_documented(case: Case) -> None:
 _FRAMING = frozenset({"content-length", "transfer-encoding", "host", "connection"})
 
 
+@pytest.mark.slow  # the in-process run above covers the space; this one adds the socket
 @LIVE_SCHEMA.parametrize()
 def test_every_operation_answers_as_documented_over_a_socket(case: Case, live: LiveWorld) -> None:
     operation_id = _operation_id(case)

@@ -715,6 +715,7 @@ def test_a_resolver_is_refused(fakeauth):
 """
 
 
+@pytest.mark.slow
 def test_the_fakeauth_fixture_closes_the_same_doors(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_under_the_fixture=UNDER_THE_FIXTURE)
 

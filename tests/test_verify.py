@@ -155,6 +155,7 @@ def test_against_a_fresh_fake_every_check_matches_and_exits_0() -> None:
     assert ALL_MATCH in report.table()
 
 
+@pytest.mark.slow
 def test_against_fakeauth_serve_every_check_matches() -> None:
     with fakeauth_serve() as root:
         completed = verify_command(*vendor_urls(root))
@@ -165,6 +166,7 @@ def test_against_fakeauth_serve_every_check_matches() -> None:
     assert {cells[2] for cells in rows(completed.stdout).values()} == {"match"}
 
 
+@pytest.mark.slow
 def test_against_serve_diverging_on_purpose_the_report_marks_it_declared_and_exits_0() -> None:
     with fakeauth_serve("--diverge", DIVERGED) as root:
         completed = verify_command(*vendor_urls(root, ["waltid"]))

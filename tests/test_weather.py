@@ -244,6 +244,7 @@ def _table(outlines: list[str]) -> list[str]:
     return rows
 
 
+@pytest.mark.slow
 def test_the_good_client_passes_every_condition_and_the_naive_one_fails_some(
     pytester: pytest.Pytester,
 ) -> None:

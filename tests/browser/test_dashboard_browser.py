@@ -21,6 +21,9 @@ if os.environ.get("CI") != "true":  # under CI a missing Playwright fails the im
     pytest.importorskip("playwright", reason="Playwright for Python: pip install -e '.[test]'")
 from playwright.sync_api import expect
 
+#: A real browser takes seconds: `pytest` alone leaves these out, `.ci/run` runs them.
+pytestmark = pytest.mark.slow
+
 TENANT = "87ea5dfc-8b8e-384d-8489-79496e706390"
 PASSWORD = "s3cret-pass"
 MARKUP_NAME = "<img src=x onerror=alert(1)>"

@@ -20,6 +20,9 @@ if os.environ.get("CI") != "true":  # under CI a missing Playwright fails the im
     pytest.importorskip("playwright", reason="Playwright for Python: pip install -e '.[test]'")
 from playwright.sync_api import expect
 
+#: A real browser takes seconds: `pytest` alone leaves these out, `.ci/run` runs them.
+pytestmark = pytest.mark.slow
+
 PASSWORD = "s3cret-pass"
 MARKUP_LANE = "<img src=x onerror=alert(1)>"
 LaneBoard = tuple[Dashboard, Lanes]

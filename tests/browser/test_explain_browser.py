@@ -18,6 +18,9 @@ from playwright.sync_api import expect
 
 from fakeauth.explain import fingerprint
 
+#: A real browser takes seconds: `pytest` alone leaves these out, `.ci/run` runs them.
+pytestmark = pytest.mark.slow
+
 TENANT = "87ea5dfc-8b8e-384d-8489-79496e706390"
 EMAIL = "ann@example.test"
 PASSWORD = "s3cret-pass"
