@@ -330,12 +330,17 @@ def _start(args: argparse.Namespace) -> int:
 
 
 def _serve(fake: FakeAuth, server: LiveServer, host: str, port: int, files: ServeFiles) -> int:
+    # A server that never listened served nothing: its run writes no file (an --export-on-exit
+    # of the fresh state would overwrite what an earlier run exported there).
     try:
-        try:
-            server.start()
-        except OSError as exc:
-            print(f"fakeauth: cannot listen on {host}:{port}: {exc.strerror}", file=sys.stderr)
-            return 2
+        server.start()
+    except OSError as exc:
+        print(f"fakeauth: cannot listen on {host}:{port}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:  # stopped while binding: nothing was served
+        server.stop()
+        return 0
+    try:
         files.start()
         write_line(banner(fake, server.url), sys.stdout)
         while True:

@@ -72,6 +72,10 @@ def test_serve_prints_the_defaults_serves_logs_and_stops_cleanly(stop: signal.Si
     assert "Traceback" not in err
 
 
+#: What an earlier run exported (any text: a run that never listened must not touch it).
+EARLIER_EXPORT = '{"an": "earlier run\'s state"}\n'
+
+
 def test_serve_reports_a_port_in_use(capsys: pytest.CaptureFixture[str]) -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
@@ -82,6 +86,23 @@ def test_serve_reports_a_port_in_use(capsys: pytest.CaptureFixture[str]) -> None
 
     assert status == 2
     assert f"fakeauth: cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err
+
+
+def test_serve_that_cannot_listen_leaves_the_export_file_as_it_was(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    earlier = tmp_path / "state.json"
+    earlier.write_text(EARLIER_EXPORT)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+
+        status = main(["serve", "--port", str(port), "--quiet", "--export-on-exit", str(earlier)])
+
+    assert status == 2
+    assert earlier.read_text() == EARLIER_EXPORT
+    assert "wrote the state" not in capsys.readouterr().out
 
 
 def test_a_command_is_required(capsys: pytest.CaptureFixture[str]) -> None:
