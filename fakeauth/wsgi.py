@@ -201,7 +201,7 @@ class WsgiApp:
         else:
             # what the handler reads of its route (path parameters, the operation id it names as
             # the one revoking a token) on a request of its own: the one it was given stays as is
-            request = replace(request, path_params=dict(params), operation=route.operation)
+            request = request.routed(dict(params), route.operation)
             if fake.events.listeners:  # before the faults: a listener may queue one for this call
                 event = RequestEvent(route.operation, api.name, request)
                 fake.events.before(event)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hmac
 import json
 import random
@@ -368,6 +369,24 @@ def test_a_journal_response_is_a_snapshot_of_what_was_sent() -> None:
     assert entry.response["token"] == redacted(secret)
     assert secret not in repr(entry)
     assert redacted(secret) in repr(entry)
+
+
+# -- the seam: the routed copy of a request -------------------------------------------------------
+
+
+def test_a_routed_request_is_what_replace_gives() -> None:
+    request = Request(
+        "POST", f"{OVOK}/x/1?a=b", "/x/1", "a=b", {"host": "api.dev.ovok.com"}, b"{}",
+        remote_addr="10.0.0.1", declared_length=2, mount="/_lanes/a",
+    )  # fmt: skip
+    params = {"id": "1"}
+
+    routed = request.routed(params, "ovok.b2b_login")
+
+    expected = dataclasses.replace(request, path_params=params, operation="ovok.b2b_login")
+    assert [getattr(routed, f.name) for f in dataclasses.fields(Request)] == [
+        getattr(expected, f.name) for f in dataclasses.fields(Request)
+    ]
 
 
 # -- requests: headers read through requests' own lowercased view ---------------------------------
