@@ -13,8 +13,8 @@ from typing import Any
 import jwt
 import pytest
 import requests
-from werkzeug.test import Client as WsgiClient
 from hardening import new_fake, well_formed
+from werkzeug.test import Client as WsgiClient
 
 from fakeauth import FakeAuth, redacted
 from fakeauth.apis import ovok as ovok_api

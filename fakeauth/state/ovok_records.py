@@ -41,6 +41,7 @@ DEFAULT_CLIENT_ID = "87ea5dfc-8b8e-384d-8489-79496e706390"
 DEFAULT_PROJECT_ID = "f6f4da8d-93e8-8a08-220e-03b7810451d3"
 DEFAULT_PROJECT_DISPLAY = "My Medical Project"
 
+
 def uuid4(ids: RandomStream) -> str:
     """``ids.uuid4()``, the same value from the same draw, without building a ``uuid.UUID``.
 
@@ -55,9 +56,7 @@ def uuid4_text(drawn: bytes) -> str:
     (half the cost of masking the 128-bit integer and formatting it)."""
     digits = drawn.hex()
     variant = "89ab"[int(digits[16], 16) & 3]
-    return (
-        f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-{variant}{digits[17:20]}-{digits[20:32]}"
-    )
+    return f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-{variant}{digits[17:20]}-{digits[20:32]}"
 
 
 #: The longest name (and surname) an Ovok account holds: its API takes 1 to 128 characters.
