@@ -80,7 +80,7 @@ class Target:
 
 TARGETS = (
     Target("login_vs_floor", "Ovok login through mock_requests() / the responses floor",
-           "requests.ovok_login", "requests.floor", "time", "<=", 1.3),
+           "requests.ovok_login", "requests.floor", "time", "<=", 1.2),
     Target("flow_vs_moto_requests", "moto's sign up + confirm + log in / fakeauth's register "
            "+ login through mock_requests()", "flow.moto", "flow.requests", "time", ">=", 2.5),
     Target("flow_vs_moto_wsgi", "moto's sign up + confirm + log in / fakeauth's register + "

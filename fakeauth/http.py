@@ -82,6 +82,15 @@ class Request:
     #: ``""`` before routing.
     operation: str = ""
 
+    def routed(self, path_params: Mapping[str, str], operation: str) -> Request:
+        """This request with the path parameters and operation id of the route serving it: what
+        ``dataclasses.replace(request, path_params=..., operation=...)`` gives, for a third of
+        its cost (the seam makes one per request)."""
+        return Request(
+            self.method, self.url, self.path, self.query, self.headers, self.body,
+            self.remote_addr, path_params, self.declared_length, self.mount, operation,
+        )  # fmt: skip
+
     def header(self, name: str) -> str | None:
         """A header's value, by case-insensitive name."""
         return self.headers.get(name.lower())

@@ -201,7 +201,7 @@ class WsgiApp:
         else:
             # what the handler reads of its route (path parameters, the operation id it names as
             # the one revoking a token) on a request of its own: the one it was given stays as is
-            request = replace(request, path_params=dict(params), operation=route.operation)
+            request = request.routed(dict(params), route.operation)
             if fake.events.listeners:  # before the faults: a listener may queue one for this call
                 event = RequestEvent(route.operation, api.name, request)
                 fake.events.before(event)
@@ -254,20 +254,21 @@ class WsgiApp:
             problem, misspelt = route.body_problem(request.content_type, parsed)
             noted += misspelt
         secrets = _request_secrets(request, noted)
-        request_value = _journal_request(request, parsed, secrets)
+        request_value, lazy = _journal_request(request, parsed, secrets)
         url, path = request.url, request.path
         if "?" in url or "eyJ" in url or any(secret in url for secret in secrets):
             url, path = scrub_text(url, secrets), scrub_text(path, secrets)
         if response is None:
             entry = JournalEntry(
                 operation, vendor, request.method, url, path, 0, when, request_value, _DROPPED,
+                _request_secrets=lazy,
             )  # fmt: skip
         else:
             refusal = self._refusal(credential, request, parsed, response.status, vendor)
             entry = JournalEntry(
                 operation, vendor, request.method, url, path, response.status,
                 when, request_value, response.body, secrets, _is_json(response), problem,
-                refusal,
+                refusal, lazy,
             )  # fmt: skip
         self._fake.journal.record(entry)
         if event is not None:
@@ -360,9 +361,26 @@ def _request_secrets(request: Request, noted: tuple[str, ...]) -> tuple[str, ...
     return tuple(secrets)
 
 
-def _journal_request(request: Request, parsed: Any, secrets: tuple[str, ...]) -> Any:
+#: The values a request body may hold to be kept as parsed and redacted when first read.
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _journal_request(
+    request: Request, parsed: Any, secrets: tuple[str, ...]
+) -> tuple[Any, tuple[str, ...] | None]:
+    """What the journal keeps of the request's body, and the secrets to redact from it when it is
+    first read (``None``: it is redacted already).
+
+    A body of scalars alone (a login's, most requests') is kept as a copy, so that nothing the
+    handler did with the body it parsed changes what the journal shows; any other is redacted
+    now (a deep copy would cost what the redaction costs).
+    """
+    if type(parsed) is dict and all(type(value) in _SCALARS for value in parsed.values()):
+        return dict(parsed), secrets
     if parsed is not None:
-        return redact(parsed, secrets, keys=REQUEST_SECRET_KEYS)
+        return redact(parsed, secrets, keys=REQUEST_SECRET_KEYS), None
     # A body that does not parse is redacted by pattern, before the journal cuts it.
     value = body_value(request.body, lambda text: scrub_text(text, secrets))
-    return value if isinstance(value, str) else redact(value, secrets, keys=REQUEST_SECRET_KEYS)
+    if isinstance(value, str):
+        return value, None
+    return redact(value, secrets, keys=REQUEST_SECRET_KEYS), None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hmac
 import json
 import random
@@ -13,6 +14,7 @@ import jwt
 import pytest
 import requests
 from hardening import new_fake, well_formed
+from werkzeug.test import Client as WsgiClient
 
 from fakeauth import FakeAuth, redacted
 from fakeauth.apis import ovok as ovok_api
@@ -22,7 +24,14 @@ from fakeauth.http import Request, Response, dumps
 from fakeauth.journal import Journal, JournalEntry, body_value
 from fakeauth.jwt_signer import _hmac_sha256_states
 from fakeauth.randomness import Randomness
-from fakeauth.redaction import MAX_DEPTH, SECRET_KEYS, TOO_DEEP, redact
+from fakeauth.redaction import (
+    MAX_DEPTH,
+    REQUEST_SECRET_KEYS,
+    SECRET_KEYS,
+    TOO_DEEP,
+    redact,
+    scrub_text,
+)
 from fakeauth.routing import RouteMap
 from fakeauth.state.ovok_records import uuid4
 from fakeauth.tokens import JwtSigner
@@ -30,11 +39,13 @@ from fakeauth.transports.base import UnservedRequestsError, check_all_served
 from fakeauth.transports.requests_mock import _VendorHosts
 from fakeauth.vendors import VENDORS
 from fakeauth.wsgi import WsgiApp, route_table, routing_for
+from fakeauth.wsgi import _journal_request as journal_request
 
 ROUTING = routing_for(VENDORS)
 
 OVOK = "https://api.dev.ovok.com"
 TENANT = "87ea5dfc-8b8e-384d-8489-79496e706390"
+OVOK_PASSWORD = "ovok-Secret-4f9c2a71"
 CLAIMS = [
     {"sub": "a", "iat": 1, "exp": 2, "jti": "j"},
     {"sub": "é☃ 😀", "none": None, "float": 1.5, "list": [1, {"b": True}], "iss": "me"},
@@ -353,6 +364,97 @@ def test_a_journal_response_read_later_is_what_redacting_it_at_once_gave(
     assert [entry.response for entry in entries] == expected
 
 
+def _redacted_at_once(request: Request, handled: Handled | None, secrets: tuple[str, ...]) -> Any:
+    """What the journal kept of a request before: its body redacted while it was recorded."""
+    parsed = handled.body if handled is not None else None
+    if parsed is not None:
+        return redact(parsed, secrets, keys=REQUEST_SECRET_KEYS)
+    value = body_value(request.body, lambda text: scrub_text(text, secrets))
+    return value if isinstance(value, str) else redact(value, secrets, keys=REQUEST_SECRET_KEYS)
+
+
+ECHO = "<the password of the body>"  # stands for it in BODIES
+
+BODIES = {
+    "well-formed": None,
+    "numbers and a nested value": {"password": 123456, "email": ["a@example.test"], "n": 1.5},
+    "a token in a field": {"refresh_token": "eyJhbGciOi.eyJzdWIiOi.c2ln", "x": None, "ok": True},
+    "the password echoed in another field": {"note": ECHO},
+}
+
+
+@pytest.mark.parametrize("body", BODIES.values(), ids=BODIES.keys())
+@pytest.mark.parametrize("operation", [op for op, _, _ in route_table()])
+def test_a_journal_request_read_later_is_what_redacting_it_at_once_gave(
+    operation: str, body: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = new_fake()
+    expected: list[Any] = []
+    record = WsgiApp._record
+
+    def record_and_redact_at_once(
+        app: WsgiApp,
+        when: datetime,
+        request: Request,
+        op: Any,
+        api: Any,
+        response: Any,
+        handled: Handled | None = None,
+        *rest: Any,
+    ) -> None:
+        secrets = list(handled.secrets) if handled is not None else []
+        if request.bearer() is not None:
+            secrets.append(request.bearer() or "")
+        secrets += [v for v in request.cookies().values() if v]
+        expected.append(_redacted_at_once(request, handled, tuple(secrets)))
+        record(app, when, request, op, api, response, handled, *rest)
+
+    monkeypatch.setattr(WsgiApp, "_record", record_and_redact_at_once)
+    call = well_formed(operation, fake)
+    if body is not None and isinstance(call.body, (dict, type(None))):
+        password = (call.body or {}).get("password")
+        if body.get("note") == ECHO:  # the handler notes the password: redacted where it stands
+            body = {"note": f"my password is {password}"} if isinstance(password, str) else {}
+        call = dataclasses.replace(call, body={**(call.body or {}), **body})
+    call.send(fake)
+    entries = list(fake.journal)
+    fake.reset()  # the state changes after the call; what the entries show must not
+    assert expected, f"{operation}: nothing was recorded"
+    assert [entry.request for entry in entries] == expected
+
+
+def test_a_request_body_kept_to_redact_later_shows_no_secret_before_it_is_read() -> None:
+    fake = FakeAuth()
+    fake.ovok.add_account(email="max@example.test", password=OVOK_PASSWORD)
+    login = {"email": "max@example.test", "password": OVOK_PASSWORD, "tenantId": TENANT}
+    WsgiClient(fake.wsgi_app).post(
+        "/auth/b2b/login", base_url=OVOK, json={**login, "clientId": TENANT}
+    )
+    entry = fake.journal[0]
+
+    shown = [repr(entry), str(entry), json.dumps(entry.to_dict(), default=str)]
+    shown.append(fake.journal.format(bodies=True))
+
+    assert all(OVOK_PASSWORD not in text for text in shown)
+    assert entry.request["password"] == redacted(OVOK_PASSWORD)
+
+
+def test_a_request_body_kept_to_redact_later_is_a_copy_of_the_one_parsed() -> None:
+    fake = FakeAuth()
+    parsed = {"email": "max@example.test", "password": OVOK_PASSWORD}
+    request = Request("POST", f"{OVOK}/auth/b2b/login", "/auth/b2b/login", "", {}, b"")
+    kept, secrets = journal_request(request, parsed, (OVOK_PASSWORD,))
+    entry = JournalEntry(
+        "ovok.b2b_login", "ovok", "POST", request.url, request.path, 200,
+        datetime.now(timezone.utc), kept, None, None, False, None, None, secrets,
+    )  # fmt: skip
+    fake.journal.record(entry)
+
+    parsed["email"] = "changed-after-the-call@example.test"
+
+    assert entry.request == {"email": "max@example.test", "password": redacted(OVOK_PASSWORD)}
+
+
 def test_a_journal_response_is_a_snapshot_of_what_was_sent() -> None:
     fake = FakeAuth()
     account = fake.waltid.add_account(email="max@example.test", password="s3cret-s3cret")
@@ -368,6 +470,24 @@ def test_a_journal_response_is_a_snapshot_of_what_was_sent() -> None:
     assert entry.response["token"] == redacted(secret)
     assert secret not in repr(entry)
     assert redacted(secret) in repr(entry)
+
+
+# -- the seam: the routed copy of a request -------------------------------------------------------
+
+
+def test_a_routed_request_is_what_replace_gives() -> None:
+    request = Request(
+        "POST", f"{OVOK}/x/1?a=b", "/x/1", "a=b", {"host": "api.dev.ovok.com"}, b"{}",
+        remote_addr="10.0.0.1", declared_length=2, mount="/_lanes/a",
+    )  # fmt: skip
+    params = {"id": "1"}
+
+    routed = request.routed(params, "ovok.b2b_login")
+
+    expected = dataclasses.replace(request, path_params=params, operation="ovok.b2b_login")
+    assert [getattr(routed, f.name) for f in dataclasses.fields(Request)] == [
+        getattr(expected, f.name) for f in dataclasses.fields(Request)
+    ]
 
 
 # -- requests: headers read through requests' own lowercased view ---------------------------------

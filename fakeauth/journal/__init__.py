@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, overload
 from fakeauth.errors import ConfigurationError
 from fakeauth.journal.budget import JournalBudget
 from fakeauth.journal.calls import OperationCalls
-from fakeauth.redaction import redact
+from fakeauth.redaction import REQUEST_SECRET_KEYS, redact
 
 if TYPE_CHECKING:
     from fakeauth.explain import Explanation
@@ -45,6 +45,8 @@ class JournalEntry:
 
     The response is kept as the bytes that were sent and parsed and redacted when
     :attr:`response` is first read: most entries are never read, and a request is cheaper for it.
+    So is a request body of scalars alone (a login's), kept as a copy of the body as parsed and
+    redacted when :attr:`request` is first read; any other is redacted when recorded.
     """
 
     operation: str | None
@@ -54,7 +56,9 @@ class JournalEntry:
     path: str
     status: int
     time: datetime
-    request: Any
+    #: Without ``_request_secrets``: the request's JSON-ready body itself (redacted). With them:
+    #: the body as parsed, its values scalars, to redact when :attr:`request` is first read.
+    _request: Any
     #: Without ``_secrets``: the response's JSON-ready body itself. With them: the bytes sent.
     _response: Any = None
     #: The secrets to redact from the bytes sent; ``None`` when ``_response`` is the body itself.
@@ -68,10 +72,19 @@ class JournalEntry:
     #: For a request refused for its credential (401, 403), why: ``fake.explain`` of the token
     #: it carried, as the fake saw it then. The reply stays the vendor's own; ``None`` otherwise.
     refusal: Explanation | None = None
+    #: The secrets to redact from ``_request``; ``None`` when ``_request`` is the body itself.
+    _request_secrets: tuple[str, ...] | None = None
     #: The entry's place in the fake's history, from 1 (0 until recorded); never reused, not even
     #: after a clear or a reset: ``GET /_fakeauth/journal?after=<seq>`` pages on it. Not a field:
     #: the journal sets it when it records the entry, without the cost of a frozen field's set.
     seq: ClassVar[int] = 0
+
+    @functools.cached_property
+    def request(self) -> Any:
+        """The request body: parsed JSON or form fields, or text, with every secret redacted."""
+        if self._request_secrets is None:
+            return self._request
+        return redact(self._request, self._request_secrets, keys=REQUEST_SECRET_KEYS)
 
     @functools.cached_property
     def response(self) -> Any:

@@ -41,10 +41,6 @@ DEFAULT_CLIENT_ID = "87ea5dfc-8b8e-384d-8489-79496e706390"
 DEFAULT_PROJECT_ID = "f6f4da8d-93e8-8a08-220e-03b7810451d3"
 DEFAULT_PROJECT_DISPLAY = "My Medical Project"
 
-# The bits ``uuid.UUID(bytes=..., version=4)`` clears and sets: variant RFC 4122, version 4.
-_UUID4_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))
-_UUID4_SET = (0x8000 << 48) | (4 << 76)
-
 
 def uuid4(ids: RandomStream) -> str:
     """``ids.uuid4()``, the same value from the same draw, without building a ``uuid.UUID``.
@@ -55,9 +51,12 @@ def uuid4(ids: RandomStream) -> str:
 
 
 def uuid4_text(drawn: bytes) -> str:
-    """``str(uuid.UUID(bytes=drawn, version=4))``."""
-    digits = f"{int.from_bytes(drawn, 'big') & _UUID4_CLEAR | _UUID4_SET:032x}"
-    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
+    """``str(uuid.UUID(bytes=drawn, version=4))``: the hex digits with the version digit set to
+    ``4`` and the two top bits of the variant digit to ``10`` (RFC 4122), written in place
+    (half the cost of masking the 128-bit integer and formatting it)."""
+    digits = drawn.hex()
+    variant = "89ab"[int(digits[16], 16) & 3]
+    return f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-{variant}{digits[17:20]}-{digits[20:32]}"
 
 
 #: The longest name (and surname) an Ovok account holds: its API takes 1 to 128 characters.
