@@ -45,8 +45,12 @@ LABELS = {
     "werkzeug": "werkzeug dev server (run_simple)",
     "werkzeug_threaded": "werkzeug threaded (flask run)",
     "waitress": "waitress (4 threads)",
+    "fake_before": "fake.serve(), the code before",
 }
 ME_PATH = "/auth/me"
+#: A fakeauth source tree to serve from as well (``fake_before``: its rows beside the others',
+#: so the code before a change and after it are measured in the same run). Reported, not judged.
+BEFORE_ENV = "LIVE_ROWS_BEFORE"
 #: Client threads of the latency rows, and the calls each makes in one unit (a burst).
 THREADS = 16
 CALLS_PER_THREAD = 4
@@ -101,7 +105,7 @@ def _serve_in_child(kind: str) -> int:
 
 
 def _start_server(kind: str, app: Any) -> tuple[int, Callable[[], None]]:
-    if kind == "fake":
+    if kind in ("fake", "fake_before"):
         from fakeauth.transports.server import LiveServer
 
         server = LiveServer(app).start()  # what fake.serve() starts, without the tracking
@@ -148,10 +152,16 @@ class Child:
     def __init__(self, kind: str) -> None:
         self.kind = kind
         self.port = 0
+        env = None
+        if kind == "fake_before":
+            # The other tree first on the path: the child's fakeauth is that tree's.
+            path = [os.environ[BEFORE_ENV], *os.environ.get("PYTHONPATH", "").split(os.pathsep)]
+            env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in path if p)}
         self.process = subprocess.Popen(
             [sys.executable, str(Path(__file__).resolve()), "--child", kind],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
+            env=env,
         )
 
     def wait_ready(self) -> int:
@@ -204,7 +214,7 @@ class Servers:
 
     def _start(self) -> None:
         try:
-            for kind in KINDS:
+            for kind in _kinds():
                 if kind == "waitress" and _missing("waitress"):
                     continue  # its rows are skipped
                 self.children[kind] = Child(kind)
@@ -370,7 +380,7 @@ def server_rows(suite: Suite) -> list[Contender]:
     rows: list[Contender] = []
     for endpoint, what in (("login", "Ovok login"), ("me", "GET /auth/me")):
         for client in ("requests", "http.client"):
-            for kind in KINDS:
+            for kind in _kinds():
                 one = Client(servers, kind, client)
                 call = _login_of(one) if endpoint == "login" else _me_of(one)
                 label = f"{LABELS[kind]}, {what}, {client}"
@@ -386,7 +396,7 @@ def server_rows(suite: Suite) -> list[Contender]:
                     )
                 )
     for client in ("requests", "http.client"):
-        for kind in KINDS:
+        for kind in _kinds():
             burst = Burst(servers, kind, client)
             rows.append(
                 _row(
@@ -419,6 +429,11 @@ def _me_of(client: Client) -> Call:
     return call
 
 
+def _kinds() -> tuple[str, ...]:
+    """The servers of this run: ``KINDS``, and ``fake_before`` when ``LIVE_ROWS_BEFORE`` is set."""
+    return (*KINDS, "fake_before") if os.environ.get(BEFORE_ENV) else KINDS
+
+
 def _missing(package: str) -> str | None:
     import importlib.util
 
@@ -449,7 +464,7 @@ def latency_lines(documents: list[dict[str, Any]]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--child", choices=KINDS, help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=(*KINDS, "fake_before"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         return _serve_in_child(args.child)
