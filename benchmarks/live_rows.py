@@ -391,7 +391,7 @@ def server_rows(suite: Suite) -> list[Contender]:
                         call,
                         skipped=waitress if kind == "waitress" else None,
                         ref=None if kind == "werkzeug" else f"server.werkzeug.{endpoint}.{client}",
-                        weight=1.0,  # a round's rate from 8-10 calls: one slow call weighs less
+                        weight=0.5,
                         enter=one.prepare,
                     )
                 )
