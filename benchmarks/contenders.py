@@ -66,6 +66,9 @@ class Contender:
     every: int = 1
     #: Why the row was not measured (a missing optional package); set instead of ``call``.
     skipped: str | None = None
+    #: When set, the row's samples are the latencies the call timed itself (taken after each
+    #: batch: a unit of many concurrent calls), not the unit's own time.
+    latencies: Callable[[], list[float]] | None = None
     info: dict[str, Any] = field(default_factory=dict)
 
 

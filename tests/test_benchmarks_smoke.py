@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks" / "bench.py"
-GROUPS = {"requests", "wsgi", "httpx", "live", "flow", "overhead", "scale", "startup"}
+GROUPS = {"requests", "wsgi", "httpx", "live", "flow", "overhead", "scale", "startup", "server"}
 TARGETS = {
     "login_vs_floor",
     "flow_vs_moto_requests",
@@ -25,6 +25,13 @@ TARGETS = {
     "scale_flat",
     "first_use_ms",
     "serve_first_answer_ms",
+    "server_login_vs_werkzeug",
+    "server_login_vs_waitress",
+    "server_me_vs_werkzeug",
+    "server_me_vs_waitress",
+    "server_p99_vs_werkzeug",
+    "server_p99_vs_werkzeug_threaded",
+    "server_p99_vs_waitress",
 }
 ROW_KEYS = {
     "name",
@@ -37,6 +44,7 @@ ROW_KEYS = {
     "median_us",
     "p10_us",
     "p90_us",
+    "p99_us",
     "per_second",
     "ratio",
 }
@@ -81,6 +89,8 @@ def test_the_smoke_run_writes_a_report_of_every_row_and_target(tmp_path: Path) -
     assert {"requests.floor", "requests.ovok_login", "wsgi.ovok_login"} <= measured
     assert {"live.werkzeug", "live.fake_serve", "overhead.fakeauth", "flow.wsgi"} <= measured
     assert {"startup.bare", "startup.first_use", "startup.serve"} <= measured
+    assert {"server.fake.login.requests", "server.werkzeug.me.http.client"} <= measured
+    assert {"server.fake.threads.requests", "server.werkzeug.threads.requests"} <= measured
     if no_moto:
         assert rows["flow.moto"]["skipped"] == "--no-moto"
     targets = {target["name"]: target for target in report["targets"]}

@@ -20,7 +20,16 @@ import httptools
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
 
-__all__ = ["Message", "declared_length", "error_response", "http_date", "wsgi_environ"]
+__all__ = [
+    "ENVIRON_KEYS",
+    "Message",
+    "declared_length",
+    "environ_base",
+    "environ_key",
+    "error_response",
+    "http_date",
+    "wsgi_environ",
+]
 
 
 def http_date() -> str:
@@ -95,11 +104,61 @@ class Message:
         return ""
 
 
+def environ_base(server_name: str, server_port: int, client: Any) -> WSGIEnvironment:
+    """The part of a connection's environs that is the same for each of its requests, in the
+    order of an environ's keys (the per-request ones hold placeholders): made once per
+    connection, each request's environ starts as a copy of it (:func:`wsgi_environ`)."""
+    client = client if isinstance(client, tuple) else ("", 0)
+    return {
+        "REQUEST_METHOD": "",
+        "SCRIPT_NAME": "",
+        "PATH_INFO": "",
+        "QUERY_STRING": "",
+        "REQUEST_URI": "",
+        "SERVER_NAME": server_name,
+        "SERVER_PORT": str(server_port),
+        "SERVER_PROTOCOL": "",
+        "SERVER_SOFTWARE": "fakeauth",
+        "REMOTE_ADDR": str(client[0]),
+        "REMOTE_PORT": str(client[1]),
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": None,
+        "wsgi.input_terminated": True,
+        "wsgi.errors": None,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+    }
+
+
+#: The most header names a connection remembers the environ keys of (see :func:`wsgi_environ`).
+ENVIRON_KEYS = 64
+
+
+def environ_key(name: bytes) -> str | None:
+    """The environ key of a request header's name: ``HTTP_X_NAME``, ``CONTENT_TYPE``, or
+    ``None`` for ``Content-Length`` (taken once, apart) and for a name with ``_``, which would
+    pass for the same name with ``-`` (a header-spoofing trick)."""
+    text = name.decode("latin-1")
+    if "_" in text:
+        return None
+    key = text.upper().replace("-", "_")
+    if key == "CONTENT_LENGTH":
+        return None
+    return key if key == "CONTENT_TYPE" else "HTTP_" + key
+
+
 def wsgi_environ(
-    message: Message, server_name: str, server_port: int, client: Any
+    message: Message, base: WSGIEnvironment, keys: dict[bytes, str | None]
 ) -> WSGIEnvironment | None:
     """The WSGI environ of ``message`` (PEP 3333), its body joined once; ``None`` for a request
-    target that is neither a URL nor ``*``."""
+    target that is neither a URL nor ``*``.
+
+    It starts as a copy of the connection's ``base`` (:func:`environ_base`); ``keys`` is the
+    connection's memo of :func:`environ_key` (at most :data:`ENVIRON_KEYS` names: a client
+    sends the same few names on every request).
+    """
     try:
         url = httptools.parse_url(message.url)
     except httptools.HttpParserInvalidURLError:
@@ -110,42 +169,32 @@ def wsgi_environ(
         path, query = url.path or b"/", url.query or b""
     body = b"".join(message.body)
     message.body = [body]  # the pieces go: a large body is held once while it is answered
-    client = client if isinstance(client, tuple) else ("", 0)
-    environ: dict[str, Any] = {
-        "REQUEST_METHOD": message.method,
-        "SCRIPT_NAME": "",
-        "PATH_INFO": unquote_to_bytes(path).decode("latin-1"),
-        "QUERY_STRING": query.decode("latin-1"),
-        "REQUEST_URI": message.url.decode("latin-1"),
-        "SERVER_NAME": server_name,
-        "SERVER_PORT": str(server_port),
-        "SERVER_PROTOCOL": f"HTTP/{message.version}",
-        "SERVER_SOFTWARE": "fakeauth",
-        "REMOTE_ADDR": str(client[0]),
-        "REMOTE_PORT": str(client[1]),
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.input_terminated": True,
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-    }
+    environ = base.copy()
+    environ["REQUEST_METHOD"] = message.method
+    environ["PATH_INFO"] = (unquote_to_bytes(path) if b"%" in path else path).decode("latin-1")
+    environ["QUERY_STRING"] = query.decode("latin-1")
+    environ["REQUEST_URI"] = message.url.decode("latin-1")
+    environ["SERVER_PROTOCOL"] = (
+        "HTTP/1.1" if message.version == "1.1" else f"HTTP/{message.version}"
+    )
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["wsgi.errors"] = sys.stderr  # read now: a test may have replaced it
     if message.truncated and message.content_length is None:
         environ["CONTENT_LENGTH"] = str(message.limit + 1)  # chunked: more than the limit
     elif message.content_length is not None:
         environ["CONTENT_LENGTH"] = message.content_length.decode("latin-1")
     for raw_name, raw_value in message.headers:
-        name = raw_name.decode("latin-1")
-        if "_" in name:
-            continue  # it would pass for the same name with "-": a header-spoofing trick
-        key = name.upper().replace("-", "_")
+        key = keys.get(raw_name, "")  # "": not yet known (None is a known name to drop)
+        if key == "":
+            key = environ_key(raw_name)
+            if len(keys) < ENVIRON_KEYS:
+                keys[raw_name] = key
+        if key is None:
+            continue
         value = raw_value.decode("latin-1")
         if key == "CONTENT_TYPE":
             environ[key] = value
-        elif key != "CONTENT_LENGTH":  # taken above, once
-            key = "HTTP_" + key
+        else:
             previous = environ.get(key)
             environ[key] = value if previous is None else f"{previous},{value}"
     return environ
