@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks" / "bench.py"
-GROUPS = {"requests", "wsgi", "httpx", "live", "flow", "overhead", "scale", "startup"}
+GROUPS = {"requests", "wsgi", "tokens", "httpx", "live", "flow", "overhead", "scale", "startup"}
 TARGETS = {
     "login_vs_floor",
     "flow_vs_moto_requests",
@@ -25,6 +25,9 @@ TARGETS = {
     "scale_flat",
     "first_use_ms",
     "serve_first_answer_ms",
+    "me_vs_login",
+    "refresh_vs_login",
+    "logout_vs_login",
 }
 ROW_KEYS = {
     "name",
@@ -81,6 +84,8 @@ def test_the_smoke_run_writes_a_report_of_every_row_and_target(tmp_path: Path) -
     assert {"requests.floor", "requests.ovok_login", "wsgi.ovok_login"} <= measured
     assert {"live.werkzeug", "live.fake_serve", "overhead.fakeauth", "flow.wsgi"} <= measured
     assert {"startup.bare", "startup.first_use", "startup.serve"} <= measured
+    assert {"tokens.ovok_login", "tokens.ovok_me", "tokens.ovok_refresh"} <= measured
+    assert "tokens.ovok_logout" in measured
     if no_moto:
         assert rows["flow.moto"]["skipped"] == "--no-moto"
     targets = {target["name"]: target for target in report["targets"]}
