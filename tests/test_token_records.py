@@ -13,12 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 import jwt
 import pytest
 from freezegun import freeze_time
-from freezegun.api import FrozenDateTimeFactory
 from hardening import (
     EMAIL,
     PASSWORD,
@@ -60,6 +60,12 @@ BOUNDARY_ROUTES = [
     "b2core.refresh",
     "waltid.admin_accounts_list",
 ]
+
+
+class Ticks(Protocol):
+    """What ``freeze_time`` hands its block: a frozen system clock that a test moves on."""
+
+    def tick(self, delta: float) -> datetime: ...
 
 
 @dataclass
@@ -155,7 +161,7 @@ class Boundary:
     """``before`` runs before the token is issued, ``after`` after it: the fake to send it to."""
 
     before: Callable[[FakeAuth], Any]
-    after: Callable[[FakeAuth, Any, str, FrozenDateTimeFactory], FakeAuth]
+    after: Callable[[FakeAuth, Any, str, Ticks], FakeAuth]
     held: bool  # whether the records answer the token afterwards
 
 
@@ -175,12 +181,12 @@ def _store(fake: FakeAuth, token: str) -> TokenStore:
     raise AssertionError("no vendor of this fake holds the token")
 
 
-def _reset(fake: FakeAuth, _: Any, token: str, frozen: FrozenDateTimeFactory) -> FakeAuth:
+def _reset(fake: FakeAuth, _: Any, token: str, frozen: Ticks) -> FakeAuth:
     fake.reset()
     return fake
 
 
-def _restore_older(fake: FakeAuth, _: Any, token: str, frozen: FrozenDateTimeFactory) -> FakeAuth:
+def _restore_older(fake: FakeAuth, _: Any, token: str, frozen: Ticks) -> FakeAuth:
     snap = fake.snapshot()
     ovok_tokens(fake)  # written after the snapshot: copied on write, never into it
     b2core_signin(fake)
@@ -189,49 +195,45 @@ def _restore_older(fake: FakeAuth, _: Any, token: str, frozen: FrozenDateTimeFac
     return fake
 
 
-def _restore_newer(
-    fake: FakeAuth, snap: Any, token: str, frozen: FrozenDateTimeFactory
-) -> FakeAuth:
+def _restore_newer(fake: FakeAuth, snap: Any, token: str, frozen: Ticks) -> FakeAuth:
     fake.restore(snap)
     return fake
 
 
-def _import_here(fake: FakeAuth, _: Any, token: str, frozen: FrozenDateTimeFactory) -> FakeAuth:
+def _import_here(fake: FakeAuth, _: Any, token: str, frozen: Ticks) -> FakeAuth:
     fake.import_state(fake.export_state())
     return fake
 
 
-def _import_fresh(fake: FakeAuth, _: Any, token: str, frozen: FrozenDateTimeFactory) -> FakeAuth:
+def _import_fresh(fake: FakeAuth, _: Any, token: str, frozen: Ticks) -> FakeAuth:
     other = FakeAuth(seed=SEED)
     other.import_state(fake.export_state())
     return other
 
 
-def _freezegun_expiry(
-    fake: FakeAuth, _: Any, token: str, frozen: FrozenDateTimeFactory
-) -> FakeAuth:
+def _freezegun_expiry(fake: FakeAuth, _: Any, token: str, frozen: Ticks) -> FakeAuth:
     frozen.tick(60 * DAY)  # past every lifetime, by the system clock the fake follows
     return fake
 
 
-def _clock_expiry(fake: FakeAuth, _: Any, token: str, frozen: FrozenDateTimeFactory) -> FakeAuth:
+def _clock_expiry(fake: FakeAuth, _: Any, token: str, frozen: Ticks) -> FakeAuth:
     fake.clock.shift(60 * DAY)
     return fake
 
 
-def _pruned(fake: FakeAuth, _: Any, token: str, frozen: FrozenDateTimeFactory) -> FakeAuth:
+def _pruned(fake: FakeAuth, _: Any, token: str, frozen: Ticks) -> FakeAuth:
     fake.clock.shift(60 * DAY)
     store = _store(fake, token)
     assert store.prune() > 0  # its record is gone: its own signed exp answers
     return fake
 
 
-def _expired_now(fake: FakeAuth, _: Any, token: str, frozen: FrozenDateTimeFactory) -> FakeAuth:
+def _expired_now(fake: FakeAuth, _: Any, token: str, frozen: Ticks) -> FakeAuth:
     _store(fake, token).expire(_token_id(token))
     return fake
 
 
-def _other_lane(fake: FakeAuth, lanes: Any, token: str, frozen: FrozenDateTimeFactory) -> FakeAuth:
+def _other_lane(fake: FakeAuth, lanes: Any, token: str, frozen: Ticks) -> FakeAuth:
     other: FakeAuth = lanes.get("b")
     return other
 
