@@ -7,11 +7,9 @@ wrong kind (a refresh token used as an access token). It forgets expired records
 :class:`TokenStore`). Signing and verifying live in :mod:`fakeauth.jwt_signer`
 (:class:`JwtSigner`, re-exported here).
 
-A store also knows the exact text of each token it was handed at issue (:meth:`TokenStore.add`),
-with its claims: :func:`token_claims` recognises a token the fake issued by an exact match there,
-which spares the signature check and the decoding (half of an ``/auth/me``), and verifies any
-other token in full. The rules that follow (expiry by the fake's clock, revocation, kind) are the
-same either way: they read the records at the moment of use.
+A store also keeps the exact text and claims of each token handed to it at issue:
+:func:`token_claims` recognises a token the fake issued by an exact match there (no signature
+check, no decoding) and verifies any other in full; the rules that follow read the records.
 """
 
 from __future__ import annotations
@@ -98,8 +96,8 @@ def token_claims(token: str, store: TokenStore, signer: JwtSigner) -> dict[str, 
     signer's own signature, by construction), else verified in full by ``signer`` (raises
     :class:`TokenInvalid`). Either way the caller then checks the token's record on use.
 
-    A store's records and its signer's key change together (a reset, a restore, an import), so
-    a token the store recognises is one ``signer.decode`` accepts, with the same claims.
+    A store's records and its signer's key change together (reset, restore, import): a token
+    the store recognises is one ``signer.decode`` accepts, with the same claims.
     """
     claims = store.issued_claims(token)
     return claims if claims is not None else signer.decode(token)
@@ -168,8 +166,7 @@ class TokenStore:
 
     def issued_claims(self, token: str) -> dict[str, Any] | None:
         """A copy of the claims ``token`` was issued with, if this store holds exactly this text
-        (with its record: both go together); ``None`` otherwise. Nothing else is checked: the
-        record says whether the token is usable now (:meth:`check`)."""
+        (and so its record); ``None`` otherwise. :meth:`check` says whether it is usable now."""
         entry = self._issued.get(token)
         return None if entry is None else dict(entry[1])
 
@@ -404,9 +401,8 @@ class TokenStore:
 
 
 def _exact_in_json(claims: dict[str, Any]) -> bool:
-    """Whether ``claims`` decode from their JSON as the very same dict (string keys; string,
-    integer, boolean or null values)."""
-    exact = _EXACT_TYPES
+    """Whether ``claims`` decode from their JSON as the very same dict."""
+    exact = _EXACT_TYPES  # a plain loop: twice as fast as all() over a generator
     for key, value in claims.items():
         if type(key) is not str or type(value) not in exact:
             return False
