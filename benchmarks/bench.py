@@ -97,6 +97,12 @@ TARGETS = (
            "<=", 200.0),
     Target("serve_first_answer_ms", "fakeauth serve, ms from exec to its first answer",
            "startup.serve", "startup.bare", "ms", "<=", 250.0),
+    Target("me_vs_login", "Ovok GET /auth/me / an Ovok login, through the WSGI app",
+           "tokens.ovok_me", "tokens.ovok_login", "time", "<=", 1.0),
+    Target("refresh_vs_login", "Ovok refresh / an Ovok login, through the WSGI app",
+           "tokens.ovok_refresh", "tokens.ovok_login", "time", "<=", 1.0),
+    Target("logout_vs_login", "Ovok logout / an Ovok login, through the WSGI app",
+           "tokens.ovok_logout", "tokens.ovok_login", "time", "<=", 1.0),
     *(Target(*target) for target in SERVER_TARGETS),
 )  # fmt: skip
 #: Login latency with the most accounts / with one: flat within 10%.

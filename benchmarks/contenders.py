@@ -248,17 +248,23 @@ def _environ(
 
 
 def call_wsgi(
-    app: Any, base: str, path: str, body: Any, headers: dict[str, str] | None = None
+    app: Any,
+    base: str,
+    path: str,
+    body: Any,
+    headers: dict[str, str] | None = None,
+    *,
+    method: str = "POST",
 ) -> int:
-    """POST ``body`` as JSON to a WSGI app; the status code."""
+    """Send ``body`` as JSON (``None``: no body) to a WSGI app; the status code."""
     status: list[str] = []
 
     def start_response(line: str, _headers: Any, _exc_info: Any = None) -> Any:
         status.append(line)
         return None
 
-    raw = json.dumps(body).encode()
-    chunks = app(_environ("POST", base, path, raw, headers or {}), start_response)
+    raw = b"" if body is None else json.dumps(body).encode()
+    chunks = app(_environ(method, base, path, raw, headers or {}), start_response)
     b"".join(chunks)
     return int(status[0][:3])
 
@@ -889,8 +895,11 @@ def startup_rows() -> list[Contender]:
 
 def iter_rows(suite: Suite, seeded: list[Seeded], *, use_moto: bool) -> Iterator[Contender]:
     """Every row of the run, in table order."""
+    from token_rows import token_rows  # it imports this module's helpers
+
     yield from requests_rows(suite)
     yield from wsgi_rows(suite)
+    yield from token_rows(suite)
     yield from httpx_rows(suite)
     yield from live_rows(suite)
     yield from flow_rows(suite, use_moto=use_moto)

@@ -6,6 +6,10 @@ when revoked, when unknown (forged with the right key, or from another fake) and
 wrong kind (a refresh token used as an access token). It forgets expired records lazily (see
 :class:`TokenStore`). Signing and verifying live in :mod:`fakeauth.jwt_signer`
 (:class:`JwtSigner`, re-exported here).
+
+A store also keeps the exact text and claims of each token handed to it at issue:
+:func:`token_claims` recognises a token the fake issued by an exact match there (no signature
+check, no decoding) and verifies any other in full; the rules that follow read the records.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ __all__ = [
     "TokenStore",
     "TokenStoreSnapshot",
     "signed_expiry",
+    "token_claims",
 ]
 
 
@@ -69,16 +74,33 @@ class TokenStoreSnapshot(NamedTuple):
     revoked: frozenset[str] | set[str]
     revocations: Mapping[str, Revocation]
     pruned: int
+    #: token text -> (its record's id, its claims): what :meth:`TokenStore.issued_claims` knows.
+    issued: Mapping[str, tuple[str, dict[str, Any]]]
 
 
 #: A store sweeps its expired records when it reaches this size, and then when it doubles.
 SWEEP_AT = 1024
+
+#: The claim value types JSON gives back exactly as they went in (a float may not: NaN, -0.0).
+_EXACT_TYPES = frozenset({str, int, bool, type(None)})
 
 
 def signed_expiry(claims: dict[str, Any]) -> float | None:
     """The ``exp`` claim of verified ``claims`` as a number, if it is one."""
     exp = claims.get("exp")
     return float(exp) if isinstance(exp, (int, float)) and not isinstance(exp, bool) else None
+
+
+def token_claims(token: str, store: TokenStore, signer: JwtSigner) -> dict[str, Any]:
+    """The claims of ``token``: from ``store``'s records when it issued exactly this text (the
+    signer's own signature, by construction), else verified in full by ``signer`` (raises
+    :class:`TokenInvalid`). Either way the caller then checks the token's record on use.
+
+    A store's records and its signer's key change together (reset, restore, import): a token
+    the store recognises is one ``signer.decode`` accepts, with the same claims.
+    """
+    claims = store.issued_claims(token)
+    return claims if claims is not None else signer.decode(token)
 
 
 class TokenStore:
@@ -107,6 +129,9 @@ class TokenStore:
         # What revoked each revoked token, for explanations: beside the revoked set, not on the
         # (immutable, exported) record; a load (an import) keeps the revoked flags, not causes.
         self._revocations: dict[str, Revocation] = {}
+        # token text -> (record id, claims), for the tokens issued with their claims (add()):
+        # kept, pruned, snapshotted and restored with the records (it copies with _records).
+        self._issued: dict[str, tuple[str, dict[str, Any]]] = {}
         # Copy-on-write: after a snapshot or a restore the containers are shared with the
         # snapshot, and the first write to each copies it (a session's list too, on its own).
         self._shared_records = self._shared_revoked = self._shared_sessions = False
@@ -117,16 +142,41 @@ class TokenStore:
         #: How many expired records the sweeps dropped so far.
         self.pruned = 0
 
-    def add(self, record: TokenRecord) -> TokenRecord:
-        """Remember ``record`` (sweeping the expired ones first when the store is due)."""
+    def add(
+        self,
+        record: TokenRecord,
+        *,
+        token: str | None = None,
+        claims: dict[str, Any] | None = None,
+    ) -> TokenRecord:
+        """Remember ``record`` (sweeping the expired ones first when the store is due).
+
+        ``token`` and ``claims``: the text just signed for it and the claims it was signed from
+        (not changed after), for :meth:`issued_claims`; kept only when every claim is a string,
+        an integer, a boolean or null, which JSON gives back exactly as they went in.
+        """
         if len(self._records) + 1 >= self._next_sweep:
             self.prune()
         with self._lock:
-            if self._shared_records:
-                self._records, self._shared_records = dict(self._records), False
-            self._records[record.id] = record
+            self._own_records()[record.id] = record
             self._session_list(record.session).append(record)
+            if token is not None and claims is not None and _exact_in_json(claims):
+                self._issued[token] = (record.id, claims)
         return record
+
+    def issued_claims(self, token: str) -> dict[str, Any] | None:
+        """A copy of the claims ``token`` was issued with, if this store holds exactly this text
+        (and so its record); ``None`` otherwise. :meth:`check` says whether it is usable now."""
+        entry = self._issued.get(token)
+        return None if entry is None else dict(entry[1])
+
+    def _own_records(self) -> dict[str, TokenRecord]:
+        """The records, a dict this store may write (under the lock): copied first, with the
+        issued tokens, when a snapshot shares them (the two are written together)."""
+        if self._shared_records:
+            self._records, self._issued = dict(self._records), dict(self._issued)
+            self._shared_records = False
+        return self._records
 
     def _session_list(self, session: str) -> list[TokenRecord]:
         """The records of ``session``, a list this store may write (under the lock)."""
@@ -172,6 +222,7 @@ class TokenStore:
             self._revoked = {i for i in self._revoked if i in self._records}
             held = self._records
             self._revocations = {k: v for k, v in self._revocations.items() if k in held}
+            self._issued = {k: v for k, v in self._issued.items() if v[0] in held}
             self._shared_records = self._shared_revoked = self._shared_sessions = False
             self._owned_lists = set(by_session)
             dropped = before - len(self._records)
@@ -223,9 +274,7 @@ class TokenStore:
             # Records are immutable (a snapshot may share them): a new record replaces the old
             # one in the store's own containers, copied first when they are shared.
             expired = replace(record, expires_at=now)
-            if self._shared_records:
-                self._records, self._shared_records = dict(self._records), False
-            self._records[token_id] = expired
+            self._own_records()[token_id] = expired
             records = self._session_list(record.session)
             records[:] = [expired if r.id == token_id else r for r in records]
 
@@ -310,6 +359,7 @@ class TokenStore:
             self._by_session = by_session
             self._revoked = {record.id for record in records if record.revoked}
             self._revocations = {}
+            self._issued = {}  # a loaded document holds ids, never a token
             self._shared_records = self._shared_revoked = self._shared_sessions = False
             self._owned_lists = set(by_session)
             self._next_sweep = max(self._sweep_at, 2 * len(self._records))
@@ -322,12 +372,17 @@ class TokenStore:
             self._shared_records = self._shared_revoked = self._shared_sessions = True
             self._owned_lists = set()
             return TokenStoreSnapshot(
-                self._records, self._by_session, self._revoked, self._revocations, self.pruned
+                self._records,
+                self._by_session,
+                self._revoked,
+                self._revocations,
+                self.pruned,
+                self._issued,
             )
 
     def restore(self, snapshot: TokenStoreSnapshot) -> None:
         """Hold the records of ``snapshot`` again, in constant time (shared, copied on write)."""
-        records, by_session, revoked, revocations, pruned = snapshot
+        records, by_session, revoked, revocations, pruned, issued = snapshot
         with self._lock:
             self._records, self._by_session = (
                 cast("dict[str, TokenRecord]", records),
@@ -335,6 +390,7 @@ class TokenStore:
             )
             self._revoked = cast("set[str]", revoked)
             self._revocations = cast("dict[str, Revocation]", revocations)
+            self._issued = cast("dict[str, tuple[str, dict[str, Any]]]", issued)
             self._shared_records = self._shared_revoked = self._shared_sessions = True
             self._owned_lists = set()
             self._next_sweep = max(self._sweep_at, 2 * len(records))
@@ -342,3 +398,12 @@ class TokenStore:
 
     def __len__(self) -> int:
         return len(self._records)
+
+
+def _exact_in_json(claims: dict[str, Any]) -> bool:
+    """Whether ``claims`` decode from their JSON as the very same dict."""
+    exact = _EXACT_TYPES  # a plain loop: twice as fast as all() over a generator
+    for key, value in claims.items():
+        if type(key) is not str or type(value) not in exact:
+            return False
+    return True

@@ -15,7 +15,10 @@ from pathlib import Path
 import pytest
 
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks" / "bench.py"
-GROUPS = {"requests", "wsgi", "httpx", "live", "flow", "overhead", "scale", "startup", "server"}
+GROUPS = {
+    "requests", "wsgi", "tokens", "httpx", "live", "flow", "overhead", "scale", "startup",
+    "server",
+}  # fmt: skip
 TARGETS = {
     "login_vs_floor",
     "flow_vs_moto_requests",
@@ -32,6 +35,9 @@ TARGETS = {
     "server_p99_vs_werkzeug",
     "server_p99_vs_werkzeug_threaded",
     "server_p99_vs_waitress",
+    "me_vs_login",
+    "refresh_vs_login",
+    "logout_vs_login",
 }
 ROW_KEYS = {
     "name",
@@ -91,6 +97,8 @@ def test_the_smoke_run_writes_a_report_of_every_row_and_target(tmp_path: Path) -
     assert {"startup.bare", "startup.first_use", "startup.serve"} <= measured
     assert {"server.fake.login.requests", "server.werkzeug.me.http.client"} <= measured
     assert {"server.fake.threads.requests", "server.werkzeug.threads.requests"} <= measured
+    assert {"tokens.ovok_login", "tokens.ovok_me", "tokens.ovok_refresh"} <= measured
+    assert "tokens.ovok_logout" in measured
     if no_moto:
         assert rows["flow.moto"]["skipped"] == "--no-moto"
     targets = {target["name"]: target for target in report["targets"]}

@@ -77,14 +77,16 @@ def _vendor(operation: str) -> str:
     return operation.split(".")[0]
 
 
-def _genuine(operation: str, call: Call) -> str:
+def genuine_token(operation: str, call: Call) -> str:
+    """The genuine token ``call`` carries (its bearer, or its body's refresh token)."""
     if operation in BODY_TOKENS:
         token: str = call.body[BODY_TOKENS[operation]]
         return token
     return call.headers["Authorization"].removeprefix("Bearer ")
 
 
-def _with(operation: str, call: Call, token: str | None) -> Call:
+def with_token(operation: str, call: Call, token: str | None) -> Call:
+    """``call`` carrying ``token`` in place of its genuine one (``None``: no token at all)."""
     if operation in BODY_TOKENS:
         return Call(call.method, call.path, call.vendor, {BODY_TOKENS[operation]: token})
     headers = {} if token is None else bearer(token)
@@ -228,10 +230,10 @@ def _answer(response: Any) -> Any:
 def test_a_forged_token_is_refused_with_the_vendors_401(operation: str, forgery: str) -> None:
     fake = new_fake()
     call = well_formed(operation, fake)
-    token = FORGERIES[forgery](fake, operation, _genuine(operation, call))
+    token = FORGERIES[forgery](fake, operation, genuine_token(operation, call))
     before = snapshot(fake)
 
-    response = _with(operation, call, token).send(fake)
+    response = with_token(operation, call, token).send(fake)
 
     assert (response.status_code, _answer(response)) == _refusal(fake, operation, forgery)
     assert_documented(operation, response)
@@ -243,7 +245,7 @@ def test_the_b2core_401_asks_for_a_bearer() -> None:
     fake = new_fake()
     call = well_formed("b2core.2fa_settings", fake)
 
-    response = _with("b2core.2fa_settings", call, "not-a-jwt").send(fake)
+    response = with_token("b2core.2fa_settings", call, "not-a-jwt").send(fake)
 
     assert response.headers["WWW-Authenticate"] == "Bearer"
 
@@ -261,7 +263,7 @@ def test_no_token_at_all_is_refused_with_the_vendors_401(operation: str) -> None
     call = well_formed(operation, fake)
     before = snapshot(fake)
 
-    response = _with(operation, call, None).send(fake)
+    response = with_token(operation, call, None).send(fake)
 
     assert (response.status_code, _answer(response)) == NO_CREDENTIALS[_vendor(operation)]
     assert snapshot(fake) == before
@@ -271,7 +273,7 @@ def test_no_token_at_all_is_refused_with_the_vendors_401(operation: str) -> None
 def test_another_authorization_scheme_is_refused(scheme: str) -> None:
     fake = new_fake()
     call = well_formed("ovok.me", fake)
-    genuine = _genuine("ovok.me", call)
+    genuine = genuine_token("ovok.me", call)
 
     response = call.send(fake, headers={"Authorization": f"{scheme} {genuine}"})
 

@@ -61,7 +61,7 @@ from fakeauth.state.b2core_wizards import SIGNIN_WIZARD as SIGNIN_WIZARD
 from fakeauth.state.b2core_wizards import SIGNUP_WIZARD as SIGNUP_WIZARD
 from fakeauth.state.b2core_wizards import WIZARD_RETENTION as WIZARD_RETENTION
 from fakeauth.state.b2core_wizards import B2CoreWizards
-from fakeauth.tokens import JwtSigner, TokenRecord, TokenStore, signed_expiry
+from fakeauth.tokens import JwtSigner, TokenRecord, TokenStore, signed_expiry, token_claims
 
 __all__ = ["SIGNIN_WIZARD", "SIGNUP_WIZARD", "B2CoreState"]
 __all__ += b2core_brokers.__all__
@@ -268,7 +268,7 @@ class B2CoreState(B2CoreSeeding):
     ) -> B2CoreTokens:
         """Swap a refresh token (single use) for a new pair in the same auth session; ``by``
         names the operation that exchanged it (for :meth:`explain_credential`)."""
-        claims = self.signer.decode(refresh_token)
+        claims = token_claims(refresh_token, self.tokens, self.signer)
         if claims.get("iss") != broker.url:
             raise TokenInvalid("the token is from another broker")
         with self._lock:
@@ -280,7 +280,7 @@ class B2CoreState(B2CoreSeeding):
 
     def authorize(self, broker: B2CoreBroker, access_token: str) -> tuple[B2CoreAccount, str]:
         """The account and auth session behind a valid access token; raises otherwise."""
-        claims = self.signer.decode(access_token)
+        claims = token_claims(access_token, self.tokens, self.signer)
         record = self.tokens.check(
             str(claims.get("jti", "")), ACCESS, expires_at=signed_expiry(claims)
         )
@@ -344,8 +344,9 @@ class B2CoreState(B2CoreSeeding):
             token_id = self._ids.uuid4()
             claims: dict[str, Any] = {"iss": account.broker, "sub": account.id, "sid": session}
             claims.update(typ=kind, jti=token_id, iat=int(now), exp=int(now) + ttl)
-            self.tokens.add(TokenRecord(token_id, kind, account.id, session, now, now + ttl))
             token = self.signer.encode(claims)
+            record = TokenRecord(token_id, kind, account.id, session, now, now + ttl)
+            self.tokens.add(record, token=token, claims=claims)
             pair.append(IssuedToken(token, to_datetime(now), to_datetime(now + ttl)))
         return B2CoreTokens(session, account, pair[0], pair[1])
 

@@ -243,7 +243,8 @@ def tokens_snapshot(doc: TokensDoc, vendor: str) -> TokenStoreSnapshot:
         records[r.id] = record
         by_session.setdefault(r.session, []).append(record)
     revoked = {r.id for r in doc.records if r.revoked}
-    return TokenStoreSnapshot(records, by_session, revoked, {}, doc.pruned)  # no causes kept
+    # no causes kept, and no token text: a document holds ids, never a token
+    return TokenStoreSnapshot(records, by_session, revoked, {}, doc.pruned, {})
 
 
 def unique(keys: Iterable[_T], what: str) -> None:

@@ -41,7 +41,7 @@ from fakeauth.state.ovok_sessions import ACCESS as ACCESS
 from fakeauth.state.ovok_sessions import REFRESH as REFRESH
 from fakeauth.state.ovok_sessions import OvokSessions
 from fakeauth.state.ovok_tenants import OvokTenants
-from fakeauth.tokens import JwtSigner, TokenStore, signed_expiry
+from fakeauth.tokens import JwtSigner, TokenStore, signed_expiry, token_claims
 
 __all__ = [
     "DEFAULT_CLIENT_ID",
@@ -251,7 +251,7 @@ class OvokState(OvokSeeding):
     def refresh(self, refresh_token: str, *, by: str = "ovok.refresh_token") -> OvokTokens:
         """Swap a refresh token (single use) for a new pair in the same login session; ``by``
         names the operation that exchanged it (for :meth:`explain_credential`)."""
-        claims = self.signer.decode(refresh_token)
+        claims = token_claims(refresh_token, self.tokens, self.signer)
         record = self.tokens.consume(
             str(claims.get("jti", "")), REFRESH, expires_at=signed_expiry(claims), by=by
         )
@@ -266,7 +266,7 @@ class OvokState(OvokSeeding):
 
     def authorize(self, access_token: str) -> tuple[OvokAccount, OvokSession, dict[str, Any]]:
         """The account, session and claims behind a valid access token; raises otherwise."""
-        claims = self.signer.decode(access_token)
+        claims = token_claims(access_token, self.tokens, self.signer)
         record = self.tokens.check(
             str(claims.get("jti", "")), ACCESS, expires_at=signed_expiry(claims)
         )

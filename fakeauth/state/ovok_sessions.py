@@ -121,31 +121,31 @@ class OvokSessions(Tables):
         # The two token ids and the refresh secret, in one draw (the same bytes as three).
         drawn = ids.bytes(48)
         access_id, refresh_id = uuid4_text(drawn[:16]), uuid4_text(drawn[16:32])
-        access = self.signer.encode(
-            {
-                **common,
-                "exp": issued_at + access_ttl,
-                "jti": access_id,
-                "username": account.id,
-                "scope": "openid",
-                "profile": account.profile_reference,
-                "project": tenant.project_reference,
-            }
-        )
-        refresh = self.signer.encode(
-            {
-                **common,
-                "exp": issued_at + refresh_ttl,
-                "jti": refresh_id,
-                "refresh_secret": drawn[32:].hex(),
-            }
-        )
-        for token_id, kind, ttl in (
-            (access_id, ACCESS, access_ttl),
-            (refresh_id, REFRESH, refresh_ttl),
+        access_claims = {
+            **common,
+            "exp": issued_at + access_ttl,
+            "jti": access_id,
+            "username": account.id,
+            "scope": "openid",
+            "profile": account.profile_reference,
+            "project": tenant.project_reference,
+        }
+        refresh_claims = {
+            **common,
+            "exp": issued_at + refresh_ttl,
+            "jti": refresh_id,
+            "refresh_secret": drawn[32:].hex(),
+        }
+        access = self.signer.encode(access_claims)
+        refresh = self.signer.encode(refresh_claims)
+        for token_id, kind, ttl, token, claims in (
+            (access_id, ACCESS, access_ttl, access, access_claims),
+            (refresh_id, REFRESH, refresh_ttl, refresh, refresh_claims),
         ):
             self.tokens.add(
-                TokenRecord(token_id, kind, account.id, session.id, issued_at, issued_at + ttl)
+                TokenRecord(token_id, kind, account.id, session.id, issued_at, issued_at + ttl),
+                token=token,
+                claims=claims,
             )
         return OvokTokens(access, refresh, access_ttl, account, tenant, session)
 

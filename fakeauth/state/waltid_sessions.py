@@ -40,10 +40,13 @@ class WaltidSessions(Tables):
         expires_at = issued_at + token_ttl
         session = WaltidSession(session_id, account.id, self.clock.now(), expires_at)
         self.own("sessions")[session.id] = session
+        claims = {"sub": account.id, "session": session.id, "exp": expires_at}
+        token = self.signer.encode(claims)
         self.tokens.add(
-            TokenRecord(session.id, LOGIN, account.id, session.id, issued_at, expires_at)
+            TokenRecord(session.id, LOGIN, account.id, session.id, issued_at, expires_at),
+            token=token,
+            claims=claims,
         )
-        token = self.signer.encode({"sub": account.id, "session": session.id, "exp": expires_at})
         return WaltidLogin(account, session, token)
 
     def authorize(
@@ -51,7 +54,11 @@ class WaltidSessions(Tables):
     ) -> tuple[WaltidAccount, WaltidSession]:
         """The account (of ``accounts``) and session behind a valid login token; raises
         otherwise."""
-        claims = self._verified.get(token)
+        # A token this store issued is known by its text (tokens.token_claims); one it does not
+        # hold (an imported one) is verified once and remembered here, with a bound.
+        claims = self.tokens.issued_claims(token)
+        if claims is None:
+            claims = self._verified.get(token)
         if claims is None:  # an Ed25519 check costs more than the rest of a request
             claims = self.signer.decode(token)
             if len(self._verified) >= 4096:
