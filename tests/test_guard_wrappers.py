@@ -1,6 +1,7 @@
-"""The network guard's wrappers are installed once and shared (issue 25, target 4): a guard's
-start and stop switch them on and off for its fake, they refuse exactly as a freshly patched
-guard would, and nothing of a fake stays behind once its interception is left."""
+"""The network guard's wrappers and the wrapper of ``responses.RequestsMock.start`` are installed
+once and shared (issue 25, target 4): an interception's start and stop switch them on and off
+for its fake, they refuse and bridge exactly as freshly patched ones would, and nothing of a fake
+stays behind once its interception is left."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import weakref
 from typing import Any
 
 import pytest
+import requests
+import responses
 
 from fakeauth import FakeAuth
 from fakeauth.transports.guard import GuardWrappers, NetworkGuard, VendorHostRefusedError
@@ -158,3 +161,58 @@ def test_stopping_a_guard_twice_is_harmless() -> None:
     wrappers = GuardWrappers.on_top()
     assert wrappers is not None
     assert guard not in wrappers.guards
+
+
+# -- responses.RequestsMock.start: one shared wrapper too ----------------------------------------
+
+VENDOR_ME = f"https://{OVOK_HOST}/auth/me"
+USER_URL = "https://user.example.test/thing"
+USER_ANSWER = {"user": "mock"}
+
+
+def get(url: str) -> tuple[int, Any]:
+    response = requests.get(url, timeout=10)
+    return response.status_code, response.json()
+
+
+def test_a_second_interception_reuses_the_start_wrapper_and_still_bridges() -> None:
+    first, second = FakeAuth(), FakeAuth()
+    with first.mock_requests():
+        installed = responses.RequestsMock.start
+
+    with second.mock_requests():
+        in_place = responses.RequestsMock.start
+        with responses.RequestsMock() as user:
+            user.get(USER_URL, json=USER_ANSWER)
+            vendor = get(VENDOR_ME)
+            own = get(USER_URL)
+
+    assert in_place is installed
+    assert vendor[0] == 401
+    assert own == (200, USER_ANSWER)
+    second.calls("ovok.me").assert_called_once()
+    first.calls("ovok.me").assert_not_called()
+
+
+def test_a_user_mock_started_after_the_last_block_learns_no_vendor_host() -> None:
+    fake = FakeAuth()
+    with fake.mock_requests():
+        pass
+
+    with responses.RequestsMock() as user:
+        registered = list(user.registered())
+
+    assert registered == []
+
+
+def test_nested_interceptions_bridge_the_innermost_fake_first_then_the_outer() -> None:
+    outer = FakeAuth(ovok_hosts=f"https://{OTHER_OVOK_HOST}")
+    inner = FakeAuth()
+
+    with outer.mock_requests(), inner.mock_requests(), responses.RequestsMock():
+        inner_status, _ = get(VENDOR_ME)
+        outer_status, _ = get(f"https://{OTHER_OVOK_HOST}/auth/me")
+
+    assert (inner_status, outer_status) == (401, 401)
+    inner.calls("ovok.me").assert_called_once()
+    outer.calls("ovok.me").assert_called_once()
