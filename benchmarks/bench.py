@@ -89,7 +89,7 @@ TARGETS = (
            "login through the WSGI app", "flow.moto", "flow.wsgi", "time", ">=", 5.0),
     Target("per_test_overhead", "FakeAuth() + mock_requests() start and stop / a bare "
            "RequestsMock start and stop", "overhead.fakeauth", "overhead.responses", "time",
-           "<=", 3.0),
+           "<=", 2.5),
     Target("live_throughput", "fake.serve() calls per second / werkzeug's development server's",
            "live.fake_serve", "live.werkzeug", "rate", ">=", 1.4),
     Target("first_use_ms", "first FakeAuth() + Ovok login in a fresh interpreter, ms beyond a "

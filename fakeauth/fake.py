@@ -165,7 +165,8 @@ class FakeAuth:
         self.control_hosts: frozenset[str] = frozenset()
         # The states are built on first use (see _LazyState), one build under this lock.
         self._states_lock = threading.Lock()
-        self.features.apply(self.options.features)
+        if self.options.features:  # none, mostly: nothing to check or switch
+            self.features.apply(self.options.features)
         self._take_options(self.options)
         #: The WSGI application serving every vendor API on this fake's state.
         self.wsgi_app = WsgiApp(self, mounts=(CONTROL,))

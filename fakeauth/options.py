@@ -70,6 +70,56 @@ class FakeAuthOptions:
         """The options the constructor's arguments stand for, once each is checked (raises
         :class:`ConfigurationError`, or ``TypeError`` for a seed of the wrong type, as the
         constructor does); ``hosts`` by vendor name, a vendor not in it on its default hosts."""
+        given = tuple(hosts.items())
+        if (
+            features is None
+            and cls is FakeAuthOptions
+            and type(vendors) is tuple
+            and all(_plain_urls(urls) for _, urls in given)
+        ):
+            try:  # most fakes: the same few option sets, checked once (see checked_options)
+                return checked_options(
+                    vendors,
+                    seed,
+                    given,
+                    ovok_access_token_ttl,
+                    ovok_refresh_token_ttl,
+                    b2core_access_token_ttl,
+                    b2core_refresh_token_ttl,
+                    waltid_token_ttl,
+                    journal_limit,
+                )
+            except TypeError:  # a value that cannot be a cache key, or a seed of the wrong type
+                pass
+        return cls.check_anew(
+            vendors=vendors,
+            seed=seed,
+            hosts=hosts,
+            features=features,
+            ovok_access_token_ttl=ovok_access_token_ttl,
+            ovok_refresh_token_ttl=ovok_refresh_token_ttl,
+            b2core_access_token_ttl=b2core_access_token_ttl,
+            b2core_refresh_token_ttl=b2core_refresh_token_ttl,
+            waltid_token_ttl=waltid_token_ttl,
+            journal_limit=journal_limit,
+        )
+
+    @classmethod
+    def check_anew(
+        cls,
+        *,
+        vendors: Iterable[Vendor],
+        seed: int | str | bytes | None,
+        hosts: Mapping[str, Iterable[str]],
+        features: Mapping[str, bool] | None,
+        ovok_access_token_ttl: int,
+        ovok_refresh_token_ttl: int,
+        b2core_access_token_ttl: int,
+        b2core_refresh_token_ttl: int,
+        waltid_token_ttl: int,
+        journal_limit: int | None,
+    ) -> FakeAuthOptions:
+        """:meth:`checked` without its memo: every option checked now."""
         records = _vendors(vendors)
         Randomness(seed)  # raises for a seed of the wrong type, before anything else is checked
         lifetimes = (
@@ -170,6 +220,42 @@ def _checked_lifetimes(
     ovok = OvokState.token_lifetimes(ovok_access, ovok_refresh)
     B2CoreState.checked_lifetimes(b2core_access, b2core_refresh)
     return ovok, WaltidState.token_lifetime(waltid)
+
+
+def _plain_urls(urls: Any) -> bool:
+    return type(urls) is str or (type(urls) is tuple and all(type(u) is str for u in urls))
+
+
+# Most fakes are made with the same few option sets (the defaults, above all): the whole check
+# and the frozen options it gives (eleven fields set one by one) were a third of FakeAuth(). Only
+# immutable inputs are keys (records compared by identity, strings, tuples of strings, numbers;
+# ``typed``: 1, 1.0 and True differ), no ``features`` mapping, and only a success is kept, so a
+# kept answer is the one the check would give; tests/test_option_caches.py compares the two.
+@functools.lru_cache(maxsize=64, typed=True)
+def checked_options(
+    vendors: tuple[Vendor, ...],
+    seed: int | str | bytes | None,
+    hosts: tuple[tuple[str, str | tuple[str, ...]], ...],
+    ovok_access_token_ttl: Any,
+    ovok_refresh_token_ttl: Any,
+    b2core_access_token_ttl: Any,
+    b2core_refresh_token_ttl: Any,
+    waltid_token_ttl: Any,
+    journal_limit: Any,
+) -> FakeAuthOptions:
+    """:meth:`FakeAuthOptions.checked` of hashable, immutable arguments and no features, kept."""
+    return FakeAuthOptions.check_anew(
+        vendors=vendors,
+        seed=seed,
+        hosts=dict(hosts),
+        features=None,
+        ovok_access_token_ttl=ovok_access_token_ttl,
+        ovok_refresh_token_ttl=ovok_refresh_token_ttl,
+        b2core_access_token_ttl=b2core_access_token_ttl,
+        b2core_refresh_token_ttl=b2core_refresh_token_ttl,
+        waltid_token_ttl=waltid_token_ttl,
+        journal_limit=journal_limit,
+    )
 
 
 # -- the checks of vendors and hosts, memoised ------------------------------------------------

@@ -7,6 +7,8 @@ import hmac
 import json
 import random
 import re
+import subprocess
+import sys
 from datetime import datetime, timezone
 from typing import Any
 
@@ -19,7 +21,7 @@ from werkzeug.test import Client as WsgiClient
 from fakeauth import FakeAuth, redacted
 from fakeauth.apis import ovok as ovok_api
 from fakeauth.apis.base import Handled
-from fakeauth.emails import is_email
+from fakeauth.emails import _Patterns, _patterns, is_email
 from fakeauth.http import Request, Response, dumps
 from fakeauth.journal import Journal, JournalEntry, body_value
 from fakeauth.jwt_signer import _hmac_sha256_states
@@ -526,3 +528,32 @@ def test_one_draw_of_many_bytes_is_the_bytes_of_many_draws() -> None:
     drawn = [batched.bytes(48) for _ in range(200)]
 
     assert b"".join(drawn) == b"".join(single.bytes(16) for _ in range(600))
+
+
+# -- e-mail syntax: ASCII addresses use the ASCII characters of validator.js's patterns ---------
+
+ASCII = [chr(code) for code in range(128)]
+
+
+@pytest.mark.parametrize("field", _Patterns._fields)
+def test_the_ascii_patterns_match_ascii_text_exactly_as_the_full_patterns(field: str) -> None:
+    ascii_only, full = getattr(_patterns(False), field), getattr(_patterns(True), field)
+    texts = ["", *ASCII, *(a + b for a in ASCII for b in ASCII), "xn--abc", "ab.cd", "a b"]
+
+    for text in texts:
+        assert bool(ascii_only.fullmatch(text)) == bool(full.fullmatch(text)), (field, text)
+        assert bool(ascii_only.search(text)) == bool(full.search(text)), (field, text)
+
+
+def test_an_ascii_address_compiles_only_the_ascii_patterns() -> None:
+    code = (
+        "from fakeauth.emails import is_email, _patterns\n"
+        "assert is_email('max@example.test') and not is_email('max@@example')\n"
+        "print(_patterns.cache_info().currsize)\n"
+    )
+
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+
+    assert done.stdout == "1\n"

@@ -77,3 +77,32 @@ def test_the_first_use_imports_no_client_library_nor_the_control_routes() -> Non
         if any(name == p or name.startswith(p + ".") for p in NOT_ON_FIRST_USE)
     ]
     assert loaded == []
+
+
+#: What ``fakeauth serve`` never needs before its first answer: ``fakeauth verify``'s runner and
+#: report, and the fidelity registry they read (verify's parser is built by every command line).
+NOT_ON_SERVE = ("fakeauth.verify.runner", "fakeauth.verify.report", "fakeauth.fidelity")
+
+SERVE_PARSER = """
+import json, sys
+bare = set(sys.modules)
+
+from fakeauth.cli import command_parser
+
+command_parser().parse_args(["serve", "--port", "0", "--quiet"])
+print(json.dumps(sorted(set(sys.modules) - bare)))
+"""
+
+
+def test_the_serve_command_line_imports_no_verify_runner_nor_fidelity_entries() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", SERVE_PARSER],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+
+    added = json.loads(done.stdout)
+    loaded = [n for n in added if any(n == p or n.startswith(p + ".") for p in NOT_ON_SERVE)]
+    assert loaded == []

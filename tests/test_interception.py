@@ -328,14 +328,29 @@ def test_other_hosts_still_resolve_under_the_guard(plain_server: str) -> None:
     assert len(fake.network_refusals) == 0
 
 
-def test_the_guard_is_gone_after_the_block() -> None:
-    original = socket.getaddrinfo
+def test_the_guard_refuses_nothing_after_the_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+
+    def resolve(host: str, *args: Any) -> Any:
+        asked.append(host)
+        raise socket.gaierror(socket.EAI_NONAME, "no DNS in this test")
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
     fake = FakeAuth()
+    refusals = fake.network_refusals
+    with (
+        fake.mock_requests(),
+        fake.mock_httpx(),
+        refusals.expected(),
+        pytest.raises(VendorHostRefusedError),
+    ):
+        socket.getaddrinfo("api.dev.ovok.com", 443)
 
-    with fake.mock_requests(), fake.mock_httpx():
-        assert socket.getaddrinfo is not original
+    with pytest.raises(socket.gaierror):
+        socket.getaddrinfo("api.dev.ovok.com", 443)
 
-    assert socket.getaddrinfo is original
+    assert asked == ["api.dev.ovok.com"]
+    assert len(fake.network_refusals) == 0
 
 
 def test_a_reset_forgets_the_refusals() -> None:

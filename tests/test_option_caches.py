@@ -3,11 +3,18 @@ plain checks answer, are bounded, and never keep a refusal."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from fakeauth import FakeAuth
 from fakeauth.errors import ConfigurationError
-from fakeauth.options import checked_host_table, checked_vendor_tuple
+from fakeauth.options import (
+    FakeAuthOptions,
+    checked_host_table,
+    checked_options,
+    checked_vendor_tuple,
+)
 from fakeauth.vendors import DEFAULT_HOSTS, VENDORS, checked_vendors
 
 OVOK, B2CORE, WALTID = VENDORS
@@ -64,3 +71,74 @@ def test_hosts_that_cannot_be_a_cache_key_are_still_checked() -> None:
     assert str(caught.value) == (
         "fakeauth: ovok_hosts takes base URLs such as 'https://api.example.com', not ['https://a.example']"
     )
+
+
+# -- the whole options, kept per set of arguments ------------------------------------------------
+
+DEFAULTS: dict[str, Any] = {
+    "vendors": VENDORS,
+    "seed": None,
+    "hosts": dict(DEFAULT_HOSTS),
+    "features": None,
+    "ovok_access_token_ttl": 3600,
+    "ovok_refresh_token_ttl": 1_209_600,
+    "b2core_access_token_ttl": 1200,
+    "b2core_refresh_token_ttl": 2_592_000,
+    "waltid_token_ttl": 604_800,
+    "journal_limit": None,
+}
+OPTION_SETS: list[dict[str, Any]] = [
+    {},
+    {"seed": 7},
+    {"seed": "seven"},
+    {"seed": b"\x07"},
+    {"hosts": {**DEFAULT_HOSTS, "ovok": CUSTOM_HOSTS}},
+    {"hosts": {**DEFAULT_HOSTS, "ovok": "https://a.example"}},
+    {"vendors": (WALTID, OVOK), "hosts": {"waltid": "https://w.example", "ovok": CUSTOM_HOSTS}},
+    {"ovok_access_token_ttl": 60, "waltid_token_ttl": 5, "journal_limit": 100},
+]
+TTL_NOT_A_NUMBER = "fakeauth: ovok_access_token_ttl must be a number of seconds, not bool True"
+
+
+@pytest.mark.parametrize("changes", OPTION_SETS)
+def test_the_kept_options_are_the_options_checked_anew(changes: dict[str, Any]) -> None:
+    arguments = {**DEFAULTS, **changes}
+
+    kept = FakeAuthOptions.checked(**arguments)
+    again = FakeAuthOptions.checked(**arguments)
+
+    assert kept == FakeAuthOptions.check_anew(**arguments)
+    assert again is kept
+    assert checked_options.cache_info().maxsize == 64
+
+
+def test_options_equal_but_of_another_type_are_checked_on_their_own() -> None:
+    FakeAuthOptions.checked(**{**DEFAULTS, "ovok_access_token_ttl": 1})
+
+    with pytest.raises(ConfigurationError) as caught:
+        FakeAuthOptions.checked(**{**DEFAULTS, "ovok_access_token_ttl": True})
+
+    assert str(caught.value) == TTL_NOT_A_NUMBER
+    assert type(FakeAuthOptions.checked(**{**DEFAULTS, "seed": 1}).seed) is int
+
+
+def test_refused_options_are_refused_every_time_and_never_kept() -> None:
+    before = checked_options.cache_info().currsize
+
+    for _ in range(2):
+        with pytest.raises(ConfigurationError) as caught:
+            FakeAuthOptions.checked(**{**DEFAULTS, "ovok_access_token_ttl": True})
+        with pytest.raises(TypeError):
+            FakeAuthOptions.checked(**{**DEFAULTS, "seed": 1.5})
+
+        assert str(caught.value) == TTL_NOT_A_NUMBER
+    assert checked_options.cache_info().currsize == before
+
+
+def test_features_are_checked_anew_for_every_fake() -> None:
+    first = FakeAuth(features={"account-registration": False})
+    second = FakeAuth(features={"account-registration": False})
+
+    assert first.options.features == second.options.features
+    assert first.options is not second.options
+    assert first.features.is_enabled("account-registration") is False

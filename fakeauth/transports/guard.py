@@ -21,6 +21,11 @@ name that cannot be normalised is refused too. A refusal raises :class:`VendorHo
 and is kept, so that leaving the interception (and the pytest fixture) fails loudly even if the
 client swallowed the error.
 
+The fourteen wrappers are installed by the first guard and then left in place, passing every
+call straight on while no guard is started (:class:`GuardWrappers`): a test's start and stop of
+its guard is then two updates of a tuple, where patching and unpatching the ``socket`` module and
+class cost more than the rest of a test's set-up.
+
 Out of reach: a connection to an address the process already knows (a vendor host given as an
 address is refused), a request line written through TLS (an ``https://`` proxy) or through a
 socket that is not a ``socket.socket``, a proxy that takes the host name in another form (SOCKS),
@@ -41,14 +46,14 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from fakeauth.errors import FakeAuthError
 from fakeauth.hosts import canonical_host, host_key
 from fakeauth.transports.proxies import proxy_target
-from fakeauth.transports.wrapping import Wrapper
+from fakeauth.transports.wrapping import Wrapper, wrapper_of
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
     from fakeauth.fake import FakeAuth
 
-__all__ = ["NetworkGuard", "VendorHostRefusedError"]
+__all__ = ["GuardWrappers", "NetworkGuard", "VendorHostRefusedError"]
 
 
 class VendorHostRefusedError(FakeAuthError, ConnectionRefusedError):
@@ -166,142 +171,202 @@ _SEQUENCES = (list, tuple, collections.deque)
 
 class NetworkGuard:
     """Refuse every way out of the process to ``fake``'s vendor hosts while started (see the
-    module); stopped last-in first-out, or switched off while a later wrapper still wraps one of
-    its functions (see :class:`Wrapper`)."""
+    module). Every guard started while the same wrappers stand on top shares them (see
+    :class:`GuardWrappers`): starting and stopping one is two updates of a tuple, not fourteen
+    patches and fourteen undos."""
 
     def __init__(self, fake: FakeAuth) -> None:
         self._fake = fake
-        self._wrappers: list[Wrapper] = []
+        self._wrappers: GuardWrappers | None = None
         self._mark = 0
 
     def start(self) -> Self:
         """Start refusing; returns the guard."""
         self._mark = self._fake.network_refusals.mark()
-        wrappers = [Wrapper(m, n, self._resolver) for m in (socket, _socket) for n in _RESOLVERS]
-        wrappers += [
-            Wrapper(socket.socket, "connect", self._addressed),
-            Wrapper(socket.socket, "connect_ex", self._addressed),
-            Wrapper(socket.socket, "sendto", self._sendto),
-            Wrapper(socket.socket, "sendmsg", self._sendmsg),
-            Wrapper(socket.socket, "send", self._send),
-            Wrapper(socket.socket, "sendall", self._send),
-        ]
+        wrappers = GuardWrappers.on_top() or GuardWrappers()
+        wrappers.add(self)
         self._wrappers = wrappers
         return self
+
+    def decide(self, host: str, key: str, spelled: str) -> None:
+        """Refuse ``spelled`` if ``key`` (``host:port``) or its ``host`` alone is a vendor's: a
+        vendor host's name is refused on every port."""
+        fake = self._fake
+        if fake.vendor_for_host(key) is not None or fake.vendor_for_host(host) is not None:
+            self.refuse(spelled)
+
+    def refuse(self, host: str, why: str = "") -> NoReturn:
+        """Keep the refusal of ``host`` in the fake's :class:`NetworkRefusals` and raise it."""
+        self._fake.network_refusals.add(host)
+        message = unreadable_message(host, why) if why else refusal_message(host)
+        raise VendorHostRefusedError(message)
+
+    def stop(self) -> None:
+        """Stop refusing (safe to call twice)."""
+        wrappers, self._wrappers = self._wrappers, None
+        if wrappers is not None:
+            wrappers.remove(self)
+
+    def check(self) -> None:
+        """Raise if a lookup was refused while this guard was started."""
+        self._fake.network_refusals.check(self._mark)
+
+
+class GuardWrappers:
+    """The fourteen wrappers, installed by the first guard that finds none of them on top and
+    left in place: they refuse for the guards started on them (newest first) and pass every
+    call straight on while there is none.
+
+    A function someone else puts over one of them (a test's ``monkeypatch`` of
+    ``socket.getaddrinfo``, say) is wrapped again by the next guard's own set, so a guard always
+    stands above what was in place when it started, as a guard that patched anew would; the set
+    underneath keeps serving the guards started on it. A set holds its guards only while they
+    are started, so no fake outlives its interception through it.
+    """
+
+    __slots__ = ("_lock", "guards", "wrappers")
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        #: The guards started on these wrappers, newest first (replaced whole, read without a lock).
+        self.guards: tuple[NetworkGuard, ...] = ()
+        wrappers = [Wrapper(m, n, self._resolver, context=self) for m in (socket, _socket)
+                    for n in _RESOLVERS]  # fmt: skip
+        wrappers += [
+            Wrapper(socket.socket, "connect", self._addressed, context=self),
+            Wrapper(socket.socket, "connect_ex", self._addressed, context=self),
+            Wrapper(socket.socket, "sendto", self._sendto, context=self),
+            Wrapper(socket.socket, "sendmsg", self._sendmsg, context=self),
+            Wrapper(socket.socket, "send", self._send, context=self),
+            Wrapper(socket.socket, "sendall", self._send, context=self),
+        ]
+        #: The wrappers, in the order they were installed.
+        self.wrappers: tuple[Wrapper, ...] = tuple(wrappers)
+
+    @classmethod
+    def on_top(cls) -> GuardWrappers | None:
+        """The set whose every wrapper is the function in place, if there is one."""
+        found = wrapper_of(socket.getaddrinfo)
+        wrappers = found.context if found is not None else None
+        if not isinstance(wrappers, cls):
+            return None
+        for wrapper in wrappers.wrappers:
+            if getattr(wrapper.owner, wrapper.name) is not wrapper.function:
+                return None
+        return wrappers
+
+    def add(self, guard: NetworkGuard) -> None:
+        """Refuse for ``guard`` too, before the guards started earlier."""
+        with self._lock:
+            self.guards = (guard, *self.guards)
+
+    def remove(self, guard: NetworkGuard) -> None:
+        """Stop refusing for ``guard``."""
+        with self._lock:
+            self.guards = tuple(g for g in self.guards if g is not guard)
 
     # -- the wrappers -------------------------------------------------------------------------
 
     def _resolver(self, wrapper: Wrapper) -> Callable[..., Any]:
         def resolve(host: Any, *args: Any, **kwargs: Any) -> Any:
-            if wrapper.active:
+            guards = self.guards
+            if guards:
                 port = args[0] if args else kwargs.get("port")
-                self._check_address(host, port)
+                _check_address(guards, host, port)
             return wrapper.wrapped(host, *args, **kwargs)
 
         return resolve
 
     def _addressed(self, wrapper: Wrapper) -> Callable[..., Any]:
         def connect(sock: socket.socket, address: Any) -> Any:
-            if wrapper.active:
-                self._check_tuple(sock, address)
+            guards = self.guards
+            if guards:
+                _check_tuple(guards, sock, address)
             return wrapper.wrapped(sock, address)
 
         return connect
 
     def _sendto(self, wrapper: Wrapper) -> Callable[..., Any]:
         def sendto(sock: socket.socket, data: Any, *args: Any) -> Any:
-            if wrapper.active and args:
-                self._check_tuple(sock, args[-1])  # sendto(data, address) or (data, flags, address)
+            guards = self.guards
+            if guards and args:
+                # sendto(data, address) or sendto(data, flags, address)
+                _check_tuple(guards, sock, args[-1])
             return wrapper.wrapped(sock, data, *args)
 
         return sendto
 
     def _sendmsg(self, wrapper: Wrapper) -> Callable[..., Any]:
         def sendmsg(sock: socket.socket, buffers: Any, *args: Any) -> Any:
-            if wrapper.active:
+            guards = self.guards
+            if guards:
                 if len(args) >= 3:  # sendmsg(buffers, ancdata, flags, address)
-                    self._check_tuple(sock, args[2])
+                    _check_tuple(guards, sock, args[2])
                 # asyncio writes its deque of buffers; a generator is not read (it would be used up)
                 first = next(iter(buffers), None) if isinstance(buffers, _SEQUENCES) else None
-                self._check_request(sock, first)
+                _check_request(guards, sock, first)
             return wrapper.wrapped(sock, buffers, *args)
 
         return sendmsg
 
     def _send(self, wrapper: Wrapper) -> Callable[..., Any]:
         def send(sock: socket.socket, data: Any, *args: Any) -> Any:
-            if wrapper.active:
-                self._check_request(sock, data)
+            guards = self.guards
+            if guards:
+                _check_request(guards, sock, data)
             return wrapper.wrapped(sock, data, *args)
 
         return send
 
-    # -- the decisions ------------------------------------------------------------------------
 
-    def _check_tuple(self, sock: socket.socket, address: Any) -> None:
-        """Refuse an internet socket's ``(host, port, ...)`` address that names a vendor host
-        (another family's tuple, a Bluetooth address say, names no host)."""
-        if isinstance(address, tuple) and len(address) >= 2 and sock.family in _INTERNET:
-            self._check_address(address[0], address[1])
+# -- the decisions: the newest guard refuses first (and keeps the refusal) --------------------
 
-    def _check_request(self, sock: socket.socket, data: Any) -> None:
-        """Refuse bytes that ask an HTTP proxy for a vendor host, and shut the connection to the
-        proxy down: a client that swallows the error of a write (httpcore does, to read an early
-        answer) then reads the end of the connection at once instead of waiting for an answer."""
-        target = proxy_target(data)
-        if target is None:
-            return
+
+def _check_tuple(guards: tuple[NetworkGuard, ...], sock: socket.socket, address: Any) -> None:
+    """Refuse an internet socket's ``(host, port, ...)`` address that names a vendor host
+    (another family's tuple, a Bluetooth address say, names no host)."""
+    if isinstance(address, tuple) and len(address) >= 2 and sock.family in _INTERNET:
+        _check_address(guards, address[0], address[1])
+
+
+def _check_request(guards: tuple[NetworkGuard, ...], sock: socket.socket, data: Any) -> None:
+    """Refuse bytes that ask an HTTP proxy for a vendor host, and shut the connection to the
+    proxy down: a client that swallows the error of a write (httpcore does, to read an early
+    answer) then reads the end of the connection at once instead of waiting for an answer."""
+    target = proxy_target(data)
+    if target is None:
+        return
+    try:
         try:
-            try:
-                key = host_key(target)
-            except ValueError as exc:
-                self._refuse(target, str(exc))
-            host = key if key.endswith("]") else key.rpartition(":")[0] or key
-            self._decide(host, key, target)
-        except VendorHostRefusedError:
-            with contextlib.suppress(OSError):  # not connected, or closed already
-                sock.shutdown(socket.SHUT_RDWR)
-            raise
-
-    def _check_address(self, host: Any, port: Any) -> None:
-        """Refuse a lookup of, or a connection to, ``host`` (any spelling) on ``port``."""
-        if isinstance(host, bytes):
-            try:
-                host = host.decode("ascii")
-            except UnicodeDecodeError:
-                self._refuse(repr(host), "not ASCII")
-        if not isinstance(host, str) or not host:
-            return  # no host at all: the local machine, or a lookup of a service alone
-        try:
-            name = canonical_host(host.removeprefix("[").removesuffix("]"))
+            key = host_key(target)
         except ValueError as exc:
-            self._refuse(host, str(exc))
-        if ":" in name:
-            name = f"[{name}]"  # an IPv6 address, as a Host header writes it
-        if isinstance(port, bytes):
-            port = port.decode("ascii", "replace")
-        self._decide(name, name if port is None else f"{name}:{port}", host)
+            guards[0].refuse(target, str(exc))
+        host = key if key.endswith("]") else key.rpartition(":")[0] or key
+        for guard in guards:
+            guard.decide(host, key, target)
+    except VendorHostRefusedError:
+        with contextlib.suppress(OSError):  # not connected, or closed already
+            sock.shutdown(socket.SHUT_RDWR)
+        raise
 
-    def _decide(self, host: str, key: str, spelled: str) -> None:
-        """Refuse ``spelled`` if ``key`` (``host:port``) or its ``host`` alone is a vendor's: a
-        vendor host's name is refused on every port."""
-        fake = self._fake
-        if fake.vendor_for_host(key) is not None or fake.vendor_for_host(host) is not None:
-            self._refuse(spelled)
 
-    def _refuse(self, host: str, why: str = "") -> NoReturn:
-        self._fake.network_refusals.add(host)
-        message = unreadable_message(host, why) if why else refusal_message(host)
-        raise VendorHostRefusedError(message)
-
-    # -- stopping -----------------------------------------------------------------------------
-
-    def stop(self) -> None:
-        """Stop refusing (safe to call twice)."""
-        wrappers, self._wrappers = self._wrappers, []
-        for wrapper in reversed(wrappers):
-            wrapper.undo()
-
-    def check(self) -> None:
-        """Raise if a lookup was refused while this guard was started."""
-        self._fake.network_refusals.check(self._mark)
+def _check_address(guards: tuple[NetworkGuard, ...], host: Any, port: Any) -> None:
+    """Refuse a lookup of, or a connection to, ``host`` (any spelling) on ``port``."""
+    if isinstance(host, bytes):
+        try:
+            host = host.decode("ascii")
+        except UnicodeDecodeError:
+            guards[0].refuse(repr(host), "not ASCII")
+    if not isinstance(host, str) or not host:
+        return  # no host at all: the local machine, or a lookup of a service alone
+    try:
+        name = canonical_host(host.removeprefix("[").removesuffix("]"))
+    except ValueError as exc:
+        guards[0].refuse(host, str(exc))
+    if ":" in name:
+        name = f"[{name}]"  # an IPv6 address, as a Host header writes it
+    if isinstance(port, bytes):
+        port = port.decode("ascii", "replace")
+    key = name if port is None else f"{name}:{port}"
+    for guard in guards:
+        guard.decide(name, key, host)

@@ -10,6 +10,7 @@ answering), except the fake's own live servers, which are always reached over th
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -20,7 +21,7 @@ import responses
 
 from fakeauth.faults import InjectedConnectionError
 from fakeauth.transports.base import Interceptor, held_back, read_timeout
-from fakeauth.transports.wrapping import Wrapper
+from fakeauth.transports.wrapping import Wrapper, wrapper_of
 from fakeauth.wsgi import request_from_parts
 
 if TYPE_CHECKING:
@@ -132,30 +133,71 @@ class _LiveServersInUserMock(responses.BaseResponse):
 
 class _StartPatch:
     """While a fake intercepts, a ``responses`` mock started by someone else learns the fake's
-    hosts: it wraps ``responses.RequestsMock.start``, a public method (see :class:`Wrapper`)."""
+    hosts: one registration of the interception on the shared wrapper of
+    ``responses.RequestsMock.start`` (see :class:`_StartWrapper`)."""
 
     def __init__(self, interceptor: RequestsInterceptor, own: responses.RequestsMock) -> None:
         self.interceptor = interceptor
-
-        def make(wrapper: Wrapper) -> Callable[[responses.RequestsMock], None]:
-            def start(mock: responses.RequestsMock) -> None:
-                if wrapper.active and mock is not own and not _bridged(mock):
-                    # Registered first, so they match before the user's own entries.
-                    mock.add(_InUserMock(self))
-                    mock.add(_LiveServersInUserMock(self))
-                wrapper.wrapped(mock)
-
-            return start
-
-        self.wrapper = Wrapper(responses.RequestsMock, "start", make, context=self)
+        #: The interception's own mock, which never learns its own fake's hosts this way.
+        self.own = own
+        self.wrapper = _StartWrapper.on_top() or _StartWrapper()
+        self.number = self.wrapper.add(self)
 
     def chain(self) -> list[_StartPatch]:
-        """This patch and the ones it wraps, innermost (newest) first, the active ones."""
-        stack = (self.wrapper, *self.wrapper.below())
-        return [w.context for w in stack if w.active and isinstance(w.context, _StartPatch)]
+        """This patch and the ones started before it on the same wrapper, innermost (newest)
+        first, the active ones."""
+        return [p for p in self.wrapper.patches if p.number <= self.number]
 
     def undo(self) -> None:
-        self.wrapper.undo()
+        self.wrapper.remove(self)
+
+
+class _StartWrapper:
+    """The wrapper of ``responses.RequestsMock.start`` (a public method, see :class:`Wrapper`),
+    installed by the first interception that finds none on top and left in place: it bridges a
+    starting mock for the registered interceptions and passes every start straight on while
+    there is none, so an interception's start and stop do not patch the class (as the network
+    guard's wrappers, :class:`fakeauth.transports.guard.GuardWrappers`)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._count = 0
+        #: The registered patches, newest first (replaced whole, read without a lock).
+        self.patches: tuple[_StartPatch, ...] = ()
+        self.wrapper = Wrapper(responses.RequestsMock, "start", self._make, context=self)
+
+    @classmethod
+    def on_top(cls) -> _StartWrapper | None:
+        """The shared wrapper, if it is the function in place."""
+        found = wrapper_of(responses.RequestsMock.start)
+        context = found.context if found is not None else None
+        return context if isinstance(context, cls) else None
+
+    def add(self, patch: _StartPatch) -> int:
+        """Register ``patch``, newest first; its number orders it among the others."""
+        with self._lock:
+            self._count += 1
+            self.patches = (patch, *self.patches)
+            return self._count
+
+    def remove(self, patch: _StartPatch) -> None:
+        """Forget ``patch`` (safe to call twice)."""
+        with self._lock:
+            self.patches = tuple(p for p in self.patches if p is not patch)
+
+    def _make(self, wrapper: Wrapper) -> Callable[[responses.RequestsMock], None]:
+        def start(mock: responses.RequestsMock) -> None:
+            # The newest interception that does not own the mock bridges it, once.
+            for patch in self.patches:
+                if mock is not patch.own:
+                    if not _bridged(mock):
+                        # Registered first, so they match before the user's own entries.
+                        mock.add(_InUserMock(patch))
+                        mock.add(_LiveServersInUserMock(patch))
+                    break
+            wrapper.wrapped(mock)
+
+        return start
 
 
 def _bridged(mock: responses.RequestsMock) -> bool:

@@ -1,11 +1,11 @@
 """One wrapper in place of another library's function, undone last-in first-out.
 
-fakeauth wraps three functions it does not own: httpx's network sends, ``socket.getaddrinfo``
-(the network guard) and ``responses.RequestsMock.start``. Fakes and other libraries may wrap the
-same function in any order and stop in any order, so each wrapper is undone the same way: on
-top, it puts back what it wrapped; under a later wrapper, it cannot be taken out without dropping
-that one, so it is switched off (it passes every call straight on) and is unwound by the later
-wrapper's own undo.
+fakeauth wraps functions it does not own: httpx's network sends, the resolvers and socket methods
+of the network guard (installed once, see :mod:`fakeauth.transports.guard`) and
+``responses.RequestsMock.start``. Fakes and other libraries may wrap the same function in any
+order and stop in any order, so each wrapper is undone the same way: on top, it puts back what it
+wrapped; under a later wrapper, it cannot be taken out without dropping that one, so it is
+switched off (it passes every call straight on) and is unwound by the later wrapper's own undo.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ class Wrapper:
     >>> Wrapper(socket, "getaddrinfo", lambda w: lambda *a: w.wrapped(*a))
     """
 
-    # A test starts about fifteen wrappers (the network guard's fourteen, RequestsMock.start):
-    # slots make each one's set-up and undo cheaper.
+    # A test may start several (RequestsMock.start, httpx's two sends): slots make each one's
+    # set-up and undo cheaper.
     __slots__ = ("active", "context", "function", "name", "owner", "wrapped")
 
     def __init__(

@@ -22,11 +22,12 @@ In a pytest suite::
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from fakeauth.verify.checks import ACCOUNT_PREFIX, CHECKS, checks
 from fakeauth.verify.model import MAX_JSON_DEPTH, Answer, Check, Shape, Step
 from fakeauth.verify.remote import MAX_BODY, HostRefusedError, HttpTransport
-from fakeauth.verify.report import Report
-from fakeauth.verify.runner import CheckResult, Runner, is_declared
 from fakeauth.verify.targets import (
     DIVERGENCES,
     ENV_PREFIX,
@@ -35,6 +36,28 @@ from fakeauth.verify.targets import (
     WsgiTransport,
     diverge,
 )
+
+if TYPE_CHECKING:
+    from fakeauth.verify.report import Report
+    from fakeauth.verify.runner import CheckResult, Runner, is_declared
+
+# The runner and the report read the fidelity registry (every vendor's entries): imported when
+# first asked for, so that `fakeauth serve`, which builds this package's command-line parser,
+# starts without them (issue 25).
+_LATER = {
+    "Report": "fakeauth.verify.report",
+    "CheckResult": "fakeauth.verify.runner",
+    "Runner": "fakeauth.verify.runner",
+    "is_declared": "fakeauth.verify.runner",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LATER.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
 
 __all__ = [
     "ACCOUNT_PREFIX",

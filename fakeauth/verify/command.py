@@ -20,8 +20,6 @@ from fakeauth.redaction import redact
 from fakeauth.verify.checks import checks
 from fakeauth.verify.model import Vendor
 from fakeauth.verify.remote import MAX_BODY
-from fakeauth.verify.report import Report
-from fakeauth.verify.runner import Runner
 from fakeauth.verify.targets import ENV_PREFIX, VENDORS, Target
 
 __all__ = ["add_parser", "run"]
@@ -110,6 +108,11 @@ def run(
     except ConfigurationError as exc:
         print(exc, file=sys.stderr)
         return 2
+    # Here, not at the top: `fakeauth serve` builds this command's parser, and the runner and
+    # the report bring the fidelity registry (a server that starts fast, issue 25).
+    from fakeauth.verify.report import Report
+    from fakeauth.verify.runner import Runner
+
     runner = Runner(target)
     try:
         results = runner.run(check for check in checks() if check.vendor in vendors)
