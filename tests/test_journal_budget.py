@@ -15,6 +15,7 @@ from werkzeug.test import Client
 from fakeauth import ConfigurationError, FakeAuth, cli
 from fakeauth.cli import main
 from fakeauth.journal import Journal, JournalBudget, JournalEntry
+from fakeauth.journal.budget import COMPACT_FLOOR
 from fakeauth.lanes import DEFAULT_JOURNAL_BUDGET, Lanes
 from fakeauth.transports.server import LiveServer
 
@@ -44,6 +45,32 @@ def held(*journals: Journal) -> int:
 
 
 # -- the budget, without HTTP -----------------------------------------------------------------
+
+
+def test_a_lane_at_its_own_limit_leaves_the_budget_no_entry_to_keep_alive() -> None:
+    # fakeauth serve's soak: a lane at its journal_limit (10,000) under a budget of 100,000
+    # left the budget holding up to 200,000 entries its journal had let go of (about 2.5 KB each)
+    budget = JournalBudget(1000)
+    journal = joined(budget, limit=10)
+
+    for _ in range(5000):
+        journal.record(entry())
+
+    assert (budget.held, budget.tracked, len(journal)) == (10, 10, 10)
+
+
+def test_stale_references_behind_a_quiet_lanes_entry_never_outnumber_the_floor_twice() -> None:
+    budget = JournalBudget(100_000)
+    quiet, busy = joined(budget), joined(budget, limit=10)
+    quiet.record(entry())  # the oldest of all, held for good: nothing behind it is the oldest
+
+    tracked = []
+    for _ in range(10 * COMPACT_FLOOR):
+        busy.record(entry())
+        tracked.append(budget.tracked)
+
+    assert budget.held == 11
+    assert max(tracked) == 2 * COMPACT_FLOOR  # rebuilt once past it, down to the 11 held
 
 
 def test_the_oldest_entry_of_all_the_journals_is_dropped_first() -> None:

@@ -12,7 +12,10 @@ from fakeauth.errors import ConfigurationError
 if TYPE_CHECKING:
     from fakeauth.journal import Journal, JournalEntry
 
-__all__ = ["JournalBudget"]
+__all__ = ["COMPACT_FLOOR", "JournalBudget"]
+
+#: Below this many references the budget never rebuilds its order for stale ones.
+COMPACT_FLOOR = 1024
 
 
 class JournalBudget:
@@ -41,6 +44,12 @@ class JournalBudget:
         self._held = 0
 
     @property
+    def tracked(self) -> int:
+        """How many entries the budget keeps a reference to: those held, and stale ones not yet
+        dropped (at most ``2 * max(held, COMPACT_FLOOR)``)."""
+        return len(self._order)
+
+    @property
     def held(self) -> int:
         """How many entries the journals of the budget hold between them."""
         return self._held
@@ -55,7 +64,13 @@ class JournalBudget:
             oldest, held = order.popleft()
             if oldest.let_go(held):
                 self._held -= 1
-        if len(order) > 2 * self.limit:  # stale references: at most one rebuild per limit
+        # Stale references (entries a journal let go of by itself: its own bound, a clear) keep
+        # those entries alive: they go as soon as they are the oldest, and the others once they
+        # outnumber the entries held, so they never hold more memory than the journals do (a
+        # lane at its own journal_limit would otherwise keep up to twice the budget's entries).
+        while order and not order[0][0].holds(order[0][1]):
+            order.popleft()
+        if len(order) > 2 * max(self._held, COMPACT_FLOOR):  # amortised: one rebuild per held
             self._order = deque(ref for ref in order if ref[0].holds(ref[1]))
 
     def release(self, count: int) -> None:
