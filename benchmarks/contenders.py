@@ -421,10 +421,13 @@ class _QuietHandler(WSGIRequestHandler):
         return None
 
 
-def _werkzeug_server(suite: Suite, app: Any, *, threaded: bool = False) -> str:
+def werkzeug_server(suite: Suite, app: Any, *, threaded: bool = False) -> str:
     """werkzeug's development server as ``run_simple`` starts it: by default one thread and no
     keep-alive; ``threaded`` as ``flask run`` starts it (a thread per connection, keep-alive)."""
-    server = make_server("127.0.0.1", 0, app, threaded=threaded, request_handler=_QuietHandler)
+    # A class of its own per server: a threaded server sets HTTP/1.1 on the handler class it is
+    # given, which would give the one-thread floor keep-alive too (it is measured without).
+    handler = type("QuietHandler", (_QuietHandler,), {})
+    server = make_server("127.0.0.1", 0, app, threaded=threaded, request_handler=handler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.daemon = True
     thread.start()
@@ -473,10 +476,10 @@ def live_rows(suite: Suite) -> list[Contender]:
     suite.closers.callback(live.stop)
     suite.closers.callback(trivial_live.stop)
     bases = {
-        "live.werkzeug": _werkzeug_server(suite, suite.fake.wsgi_app),
+        "live.werkzeug": werkzeug_server(suite, suite.fake.wsgi_app),
         "live.fake_serve": live.url,
-        "live.werkzeug_threaded": _werkzeug_server(suite, suite.fake.wsgi_app, threaded=True),
-        "live.werkzeug_trivial": _werkzeug_server(suite, trivial),
+        "live.werkzeug_threaded": werkzeug_server(suite, suite.fake.wsgi_app, threaded=True),
+        "live.werkzeug_trivial": werkzeug_server(suite, trivial),
         "live.fakeauth_trivial": trivial_live.url,
     }
     cheroot = _cheroot_server(suite, trivial)

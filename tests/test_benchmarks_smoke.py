@@ -6,6 +6,8 @@ run the real thing.
 
 from __future__ import annotations
 
+import http.client
+import importlib
 import importlib.util
 import json
 import subprocess
@@ -122,3 +124,32 @@ def test_the_control_memory_benchmark_runs() -> None:
     report = json.loads(done.stdout)
     assert report["statuses"] == [200, 200]
     assert report["peak_mib"] >= report["rss_before_mib"] > 0
+
+
+def test_the_one_thread_werkzeug_floor_stays_http_1_0_beside_a_threaded_one() -> None:
+    # werkzeug sets HTTP/1.1 on the handler class a threaded server is given: shared with the
+    # floor, it gave the floor keep-alive too, and the live ratio measured the wrong server
+    sys.path.insert(0, str(BENCH.parent))
+    try:
+        contenders = importlib.import_module("contenders")
+    finally:
+        sys.path.remove(str(BENCH.parent))
+    suite = contenders.Suite()
+    try:
+        urls = [
+            contenders.werkzeug_server(suite, suite.fake.wsgi_app, threaded=threaded)
+            for threaded in (True, False)
+        ]
+        versions = []
+        for url in urls:
+            host, port = url.removeprefix("http://").split(":")
+            connection = http.client.HTTPConnection(host, int(port), timeout=30)
+            connection.request("GET", "/")
+            response = connection.getresponse()
+            response.read()
+            versions.append(response.version)
+            connection.close()
+    finally:
+        suite.close()
+
+    assert versions == [11, 10]
