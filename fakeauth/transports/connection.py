@@ -352,12 +352,11 @@ class Connection:
                 connection = True
                 if "close" in value.lower():
                     keep_alive = False
-        if connection:
-            pass  # the app's own Connection header stands alone
-        elif not keep_alive:
-            head += "Connection: close\r\n"
-        elif message.version == "1.0":
-            head += "Connection: keep-alive\r\n"
+        if not connection:  # the app's own Connection header stands alone
+            if not keep_alive:
+                head += "Connection: close\r\n"
+            elif message.version == "1.0":
+                head += "Connection: keep-alive\r\n"
         code = int(status[:3])
         if code in _NO_BODY or code < 200:
             body = b""
