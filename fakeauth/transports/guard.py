@@ -35,6 +35,9 @@ process.
 
 from __future__ import annotations
 
+# CPython's C module behind :mod:`socket`: its resolvers are a side door of their own (a caller of
+# ``_socket.getaddrinfo`` never passes ``socket.getaddrinfo``), and no public name reaches them.
+# The one module read here by a private name; it is the standard library's, not ours.
 import _socket
 import collections
 import contextlib
