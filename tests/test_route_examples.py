@@ -387,3 +387,43 @@ def test_every_example_shown_step_by_step_has_steps_before_it() -> None:
     alone = [step for step in STEPS if example_of(step).sequence and not example_of(step).after]
 
     assert alone == []
+
+
+def test_no_reply_body_is_only_a_link_to_its_schema() -> None:
+    linked = [
+        f"{vendor}: {line}"
+        for vendor, page in PAGES.items()
+        for line in re.findall(r"^Body \(`[^`]+`\): \[.*$", page, re.M)
+    ]
+
+    assert linked == []
+
+
+@pytest.mark.parametrize(
+    ("operation", "status", "rows"),
+    [
+        (
+            "ovok.b2b_login",
+            401,
+            ["| `statusCode` | integer | yes |", "| `message` | string | yes |"],
+        ),
+        (
+            "b2core.signup",
+            400,
+            [
+                "| `data.errors` | object of array of string | yes | in `FieldErrorsData` |",
+                "| `data.message` | string | yes | in `MessageData` |",
+            ],
+        ),
+        ("waltid.emailpass_login", 401, ["| `exception` | `true` | yes |", "| `message` |"]),
+    ],
+)
+def test_a_refusals_fields_are_rows_of_its_reply(
+    operation: str, status: int, rows: list[str]
+) -> None:
+    section = _section(operation)
+
+    reply = section[section.index(f"#### `{status}`") :]
+    reply = reply[: reply.find("**Example:**")]
+
+    assert [row for row in rows if row not in reply] == []
