@@ -2,9 +2,9 @@
 
 - ``routes/<vendor>.md``, one per vendor, from :func:`fakeauth.openapi.openapi_document`: every
   operation's method, path, operation id, security, request body fields and replies by status
-  (a refusal's too; nested objects' fields as rows of the same table), each status with its examples as HTTP
-  messages (``examples.py`` beside this file), with every schema the page names listed
-  (``$ref``\\ s resolved) at the end;
+  (a refusal's too; nested objects' fields as rows of the same table), each status with its
+  examples as HTTP messages (``examples.py`` beside this file), with every schema the page names
+  listed (``$ref``\\ s resolved) at the end;
 - ``reference/cli.md``, from the argparse parser of ``fakeauth``;
 - in the rendered HTML, Sphinx roles (``:class:`~fakeauth.FakeAuth```) shown as code.
 
