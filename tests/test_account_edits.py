@@ -24,6 +24,8 @@ B2CORE = "https://host.name"
 WALTID = "https://enterprise-sandbox.waltid.dev"
 #: One character more than an Ovok name or surname may hold (its API takes 1 to 128).
 OVOK_NAME_TOO_LONG = "n" * 129
+#: One character more than a B2Core given or family name may hold.
+B2CORE_NAME_TOO_LONG = "n" * 4097
 
 
 def ovok_login(client: Client, password: str) -> int:
@@ -81,6 +83,19 @@ def test_a_b2core_edit_changes_the_2fa_kind_and_phone() -> None:
 
     assert (cleared.two_factor, cleared.phone) == (None, "+15550100")
     assert fake.b2core.get_account(EMAIL) is cleared
+
+
+def test_a_b2core_edit_changes_the_names_the_seeding_method_takes() -> None:
+    fake = FakeAuth()
+    account = fake.b2core.add_account(email=EMAIL, password=PASSWORD)
+
+    changed = fake.b2core.update_account(account.id, given_name="Ann")
+    both = fake.b2core.update_account(account.id, family_name="Lee")
+
+    assert (changed.given_name, changed.family_name) == ("Ann", "Brown")
+    assert (both.given_name, both.family_name) == ("Ann", "Lee")
+    assert fake.b2core.get_account(EMAIL) is both
+    assert both.password.matches(PASSWORD)
 
 
 def test_a_waltid_edit_sets_the_name_and_the_roles_by_organization() -> None:
@@ -170,6 +185,16 @@ def test_a_snapshot_taken_before_an_edit_restores_the_account_as_it_was(vendor: 
             "fakeauth: fake.b2core.update_account: phone must be a string or None, not int 5",
         ),
         ("b2core", {"password": ""}, "fakeauth: a B2Core account needs a non-empty password"),
+        (
+            "b2core",
+            {"given_name": B2CORE_NAME_TOO_LONG},
+            "fakeauth: a B2Core given_name is at most 4,096 characters, not 4,097",
+        ),
+        (
+            "b2core",
+            {"family_name": 5},
+            "fakeauth: fake.b2core.update_account: family_name must be a string, not int 5",
+        ),
         ("waltid", {"name": ""}, "fakeauth: fake.waltid.update_account needs a non-empty name"),
         (
             "waltid",
@@ -256,7 +281,14 @@ def test_the_vendors_route_serves_each_vendors_form_fields() -> None:
         ("password", "password"),
         ("email_verified", "checkbox"),
     ]
-    assert listed[1]["edit"][1] == {
+    assert [f["name"] for f in listed[1]["edit"]] == [
+        "given_name",
+        "family_name",
+        "password",
+        "two_factor",
+        "phone",
+    ]
+    assert listed[1]["edit"][3] == {
         "name": "two_factor",
         "label": "2FA",
         "kind": "choice",
@@ -297,7 +329,9 @@ def test_the_rows_carry_the_current_values_of_the_edit_fields() -> None:
 
     rows = Client(fake.wsgi_app).get("/_fakeauth/accounts/b2core").get_json()
 
-    assert [row["edit"] for row in rows] == [{"two_factor": "sms", "phone": "+1"}]
+    assert [row["edit"] for row in rows] == [
+        {"given_name": "John", "family_name": "Brown", "two_factor": "sms", "phone": "+1"}
+    ]
 
 
 @pytest.mark.parametrize(
@@ -306,20 +340,22 @@ def test_the_rows_carry_the_current_values_of_the_edit_fields() -> None:
         (
             {},
             400,
-            'fakeauth: the body is an object of the fields to change, as in {"password": '
-            '"new value"}; the fields of b2core accounts are: password, two_factor, phone',
+            'fakeauth: the body is an object of the fields to change, as in {"given_name": '
+            '"new value"}; the fields of b2core accounts are: given_name, family_name, password, '
+            "two_factor, phone",
         ),
         (
             ["sms"],
             400,
-            'fakeauth: the body is an object of the fields to change, as in {"password": '
-            '"new value"}; the fields of b2core accounts are: password, two_factor, phone',
+            'fakeauth: the body is an object of the fields to change, as in {"given_name": '
+            '"new value"}; the fields of b2core accounts are: given_name, family_name, password, '
+            "two_factor, phone",
         ),
         (
             {"two_factor": "sms", "email": "x@example.test"},
             400,
-            "fakeauth: unknown field(s) 'email'; the fields of b2core accounts are: password, "
-            "two_factor, phone",
+            "fakeauth: unknown field(s) 'email'; the fields of b2core accounts are: given_name, "
+            "family_name, password, two_factor, phone",
         ),
         (
             {"two_factor": "push"},

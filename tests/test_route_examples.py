@@ -387,3 +387,94 @@ def test_every_example_shown_step_by_step_has_steps_before_it() -> None:
     alone = [step for step in STEPS if example_of(step).sequence and not example_of(step).after]
 
     assert alone == []
+
+
+def test_no_reply_body_is_only_a_link_to_its_schema() -> None:
+    linked = [
+        f"{vendor}: {line}"
+        for vendor, page in PAGES.items()
+        for line in re.findall(r"^Body \(`[^`]+`\): \[.*$", page, re.M)
+    ]
+
+    assert linked == []
+
+
+@pytest.mark.parametrize(
+    ("operation", "status", "rows"),
+    [
+        (
+            "ovok.b2b_login",
+            401,
+            ["| `statusCode` | integer | yes |", "| `message` | string | yes |"],
+        ),
+        (
+            "b2core.signup",
+            400,
+            [
+                "| `data.errors` | object of array of string | yes | in `FieldErrorsData` |",
+                "| `data.message` | string | yes | in `MessageData` |",
+            ],
+        ),
+        ("waltid.emailpass_login", 401, ["| `exception` | `true` | yes |", "| `message` |"]),
+    ],
+)
+def test_a_refusals_fields_are_rows_of_its_reply(
+    operation: str, status: int, rows: list[str]
+) -> None:
+    section = _section(operation)
+
+    reply = section[section.index(f"#### `{status}`") :]
+    reply = reply[: reply.find("**Example:**")]
+
+    assert [row for row in rows if row not in reply] == []
+
+
+#: The example requests of the vendors' own pages, as those pages print them: Ovok's register and
+#: login pages, B2Core's registration page (the wizard, then its page), walt.id's create-account
+#: page (both its protected and its unprotected route send the same body).
+_MAX_OVOK = {"email": "max.mustermann@example.com", "password": "A[.DmUv]2vE|n_+]"}
+_OVOK_TENANT = "87ea5dfc-8b8e-384d-8489-79496e706390"
+_MAX_WALTID = {
+    "profile": {
+        "name": "Max Mustermann",
+        "email": "max.mustermann@example.org",
+        "addressCountry": "AT",
+        "address": "Liechtensteinstraße 111/115, 1090 Vienna",
+    },
+    "preferences": {"timeZone": "UTC", "languagePreference": "EN"},
+    "initialAuth": {
+        "type": "email",
+        "identifier": {"type": "email", "email": "max.mustermann@example.org"},
+        "data": {"type": "email", "password": "password123456"},
+    },
+}
+VENDOR_PAGE_REQUESTS = {
+    ("ovok.b2b_register", "ok"): {
+        **_MAX_OVOK,
+        "name": "Max",
+        "surname": "Mustermann",
+        "tenantId": _OVOK_TENANT,
+        "clientId": _OVOK_TENANT,
+    },
+    ("ovok.b2b_login", "ok"): {**_MAX_OVOK, "clientId": _OVOK_TENANT, "tenantId": _OVOK_TENANT},
+    ("b2core.signup_wizard", "ok"): {
+        "url": "https://host.name/register/{registration}/{code}",
+        "utm": {"referral": "29734fc149dc93809d18f49ae970810a"},
+    },
+    ("b2core.signup", "ok"): {
+        "uuid": "36f59381-5b54-48bd-a0c7-3b908c476732",
+        "email": "foo@bar.com",
+        "password": "Secret123",
+        "password_confirmation": "Secret123",
+        "device_fingerprint": "dwqdnNFJBOEBFJEBjqewbkjqbdwjqwbndjnbj",
+        "addresses": {"0": {"country_code": "16"}},
+        "info": {"familyName": "Brown", "givenName": "John"},
+    },
+    ("waltid.admin_account_register", "ok"): _MAX_WALTID,
+    ("waltid.account_register", "ok"): _MAX_WALTID,
+}
+
+
+@pytest.mark.parametrize("step", list(VENDOR_PAGE_REQUESTS), ids=lambda step: ":".join(step))
+def test_where_a_vendors_page_shows_a_request_the_example_is_that_request(step: Step) -> None:
+    assert example_of(step).body == VENDOR_PAGE_REQUESTS[step]

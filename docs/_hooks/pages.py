@@ -2,9 +2,9 @@
 
 - ``routes/<vendor>.md``, one per vendor, from :func:`fakeauth.openapi.openapi_document`: every
   operation's method, path, operation id, security, request body fields and replies by status
-  (nested objects' fields as rows of the same table), each status with its examples as HTTP
-  messages (``examples.py`` beside this file), with every schema the page names listed
-  (``$ref``\\ s resolved) at the end;
+  (a refusal's too; nested objects' fields as rows of the same table), each status with its
+  examples as HTTP messages (``examples.py`` beside this file), with every schema the page names
+  listed (``$ref``\\ s resolved) at the end;
 - ``reference/cli.md``, from the argparse parser of ``fakeauth``;
 - in the rendered HTML, Sphinx roles (``:class:`~fakeauth.FakeAuth```) shown as code.
 
@@ -217,11 +217,12 @@ def _reply(
         lines += ["An empty body.", ""]
         return lines
     for media, entry in content.items():
-        schema = entry.get("schema", {})
-        if int(status) >= 400:  # the vendor's error shape: its fields are under Schemas
-            lines += [f"Body (`{media}`): {_type(schema, named)}.", ""]
+        # A refusal's fields are rows here too: the vendor's error shape reads without Schemas.
+        fields = _fields(entry.get("schema", {}), schemas, named, "reply")
+        if len(fields) == 2:  # a type without fields (text): one sentence
+            lines += [f"Body (`{media}`): {fields[0]}", ""]
         else:
-            lines += [f"Body (`{media}`):", "", *_fields(schema, schemas, named, "reply")]
+            lines += [f"Body (`{media}`):", "", *fields]
     return lines
 
 

@@ -1,10 +1,11 @@
 """The examples of B2Core's operations: the wizards step by step, and every refusal.
 
 Built from the fields of :mod:`fakeauth.apis.b2core_models` and B2Core's registration and
-authentication pages (the sign-up wizard's ``{url, utm}`` body and the sign-up page's fields),
-with fakeauth's own people, uuids and tokens. A wizard's ``uuid`` is carried from the reply that
-opens it to every later step. Each operation's route in :mod:`fakeauth.apis.b2core` carries its
-examples; the route pages, the OpenAPI documents and ``tests/test_route_examples.py`` read them.
+authentication pages: the sign-up wizard and sign-up requests are the registration page's own (its
+person, password, fingerprint and wizard uuid); the other uuids and the tokens are fakeauth's own.
+A wizard's ``uuid`` is carried from the reply that opens it to every later step. Each operation's
+route in :mod:`fakeauth.apis.b2core` carries its examples; the route pages, the OpenAPI documents
+and ``tests/test_route_examples.py`` read them.
 """
 
 from __future__ import annotations
@@ -27,11 +28,12 @@ __all__ = [
     "TWO_FACTOR_SMS",
 ]
 
-_SIGNUP_UUID = "5d0c3a7e-2b1f-4e8d-9c6a-7f3e1b2d4a60"
+#: The registration page's wizard uuid.
+_SIGNUP_UUID = "36f59381-5b54-48bd-a0c7-3b908c476732"
 _SIGNIN_UUID = "a1e4c7b2-9d3f-4a6e-8b5c-2f7d0e9a1c34"
-#: base64 of ``{"user_agent":"Mozilla/5.0 (X11; Linux x86_64)"}``
-_FINGERPRINT = "eyJ1c2VyX2FnZW50IjoiTW96aWxsYS81LjAgKFgxMTsgTGludXggeDg2XzY0KSJ9"
-_EMAIL, _PASSWORD = "john.brown@example.com", "Trader-2026!"
+#: The registration page's fingerprint, person and password.
+_FINGERPRINT = "dwqdnNFJBOEBFJEBjqewbkjqbdwjqwbndjnbj"
+_EMAIL, _PASSWORD = "foo@bar.com", "Secret123"
 _ACCOUNT = {"b2core": {"accounts": [{"email": _EMAIL, "password": _PASSWORD}]}}
 _GOOGLE_EMAIL, _SMS_EMAIL = "totp.user@example.com", "sms.user@example.com"
 _ACCESS = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJiMmNvcmUtYWNjZXNzIn0.c2lnbmVkLWFjY2Vzcy10b2tlbg"
@@ -74,14 +76,14 @@ SIGNUP_WIZARD = {
         _envelope(202, {"fields": {}}, True, _SIGNUP_UUID, "basic_register_form"),
         body={
             "url": "https://host.name/register/{registration}/{code}",
-            "utm": {"referral": "spring-campaign-2026"},
+            "utm": {"referral": "29734fc149dc93809d18f49ae970810a"},
         },
     ),
     "bad_utm": Example(
         "A `utm` that is not an object",
         400,
         _refused({"utm": ["This value should be of type object."]}, None, "basic_register_form"),
-        body={"utm": "spring-campaign-2026"},
+        body={"utm": "29734fc149dc93809d18f49ae970810a"},
     ),
 }
 
@@ -91,7 +93,7 @@ _SIGNUP_BODY = {
     "password": _PASSWORD,
     "password_confirmation": _PASSWORD,
     "device_fingerprint": _FINGERPRINT,
-    "addresses": {"0": {"country_code": "DE"}},
+    "addresses": {"0": {"country_code": "16"}},
     "info": {"givenName": "John", "familyName": "Brown"},
 }
 
@@ -112,7 +114,7 @@ SIGNUP = {
             _SIGNUP_UUID,
             "basic_register_form",
         ),
-        body={**_SIGNUP_BODY, "password_confirmation": "Trader-2027!"},
+        body={**_SIGNUP_BODY, "password_confirmation": "Secret1234"},
         after=(_SIGNUP_WIZARD,),
     ),
 }

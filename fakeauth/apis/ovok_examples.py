@@ -1,10 +1,10 @@
 """The examples of Ovok's operations: requests a user can copy and the replies they get.
 
 Built from the fields of :mod:`fakeauth.apis.ovok_models` and the examples of Ovok's own pages
-(register and login send the documented fields to the documented default tenant and client, which
-a fresh fake has); the people and tokens are fakeauth's own. Each operation's route in
-:mod:`fakeauth.apis.ovok` carries its examples; the route pages, the OpenAPI documents and
-``tests/test_route_examples.py`` read them there.
+(register and login send the very requests of Ovok's register and login pages, Max Mustermann to
+the documented default tenant and client, which a fresh fake has); the tokens are fakeauth's own.
+Each operation's route in :mod:`fakeauth.apis.ovok` carries its examples; the route pages, the
+OpenAPI documents and ``tests/test_route_examples.py`` read them there.
 """
 
 from __future__ import annotations
@@ -17,13 +17,11 @@ __all__ = ["LOGIN", "LOGOUT", "ME", "REFRESH", "REGISTER", "TENANT_ID"]
 
 #: The documented tenant and client (one id for both), which every fresh fake has.
 TENANT_ID = "87ea5dfc-8b8e-384d-8489-79496e706390"
-_EMAIL = "ada.lovelace@example.com"
-_PASSWORD = "Analytical-Engine-1843"
-_ACCOUNT = {
-    "ovok": {
-        "accounts": [{"email": _EMAIL, "password": _PASSWORD, "name": "Ada", "surname": "Lovelace"}]
-    }
-}
+#: The person of Ovok's register and login pages' examples.
+_EMAIL = "max.mustermann@example.com"
+_PASSWORD = "A[.DmUv]2vE|n_+]"
+_PERSON = {"email": _EMAIL, "password": _PASSWORD, "name": "Max", "surname": "Mustermann"}
+_ACCOUNT = {"ovok": {"accounts": [_PERSON]}}
 _ACCESS = (
     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI0ZjBkMmM3YSIsImV4cCI6MTc5NjU4MjI2M30"
     ".3q1bM2p9c0xWb0tQ4mN7rS8uV1yZ5aB6cD9eF2gH4jK"
@@ -42,7 +40,7 @@ _NEW_REFRESH = (
 )
 _LOGIN_STEP = ("ovok.b2b_login", "ok")
 _BEARER = {"Authorization": f"Bearer {_ACCESS}"}
-_NEW_DISPLAY = "Grace Hopper"
+_DISPLAY = "Max Mustermann"
 
 
 def _error(status: int, message: str, reason: str) -> dict[str, Any]:
@@ -65,10 +63,10 @@ def _tokens(access: str, refresh: str, profile: str, display: str) -> dict[str, 
 
 
 _REGISTER_BODY = {
-    "email": "grace.hopper@example.com",
-    "password": "Compiler-A0-1952",
-    "name": "Grace",
-    "surname": "Hopper",
+    "email": _EMAIL,
+    "password": _PASSWORD,
+    "name": "Max",
+    "surname": "Mustermann",
     "tenantId": TENANT_ID,
     "clientId": TENANT_ID,
 }
@@ -83,14 +81,14 @@ REGISTER = {
     "ok": Example(
         "A new account: its tokens",
         200,
-        _tokens(_ACCESS, _REFRESH, "a4b1c2d3-5e6f-4a7b-8c9d-0e1f2a3b4c5d", _NEW_DISPLAY),
+        _tokens(_ACCESS, _REFRESH, "a4b1c2d3-5e6f-4a7b-8c9d-0e1f2a3b4c5d", _DISPLAY),
         body=_REGISTER_BODY,
     ),
     "taken": Example(
         "The email has an account already",
         400,
         _error(400, "Email already registered", "Bad Request"),
-        body={**_REGISTER_BODY, "email": _EMAIL},
+        body=_REGISTER_BODY,
         seed=_ACCOUNT,
     ),
     "unknown_tenant": Example(
@@ -103,7 +101,7 @@ REGISTER = {
         "An email class-validator refuses",
         422,
         _error(422, "email must be an email", "Unprocessable Entity"),
-        body={**_REGISTER_BODY, "email": "grace.hopper"},
+        body={**_REGISTER_BODY, "email": "max.mustermann"},
     ),
 }
 
@@ -111,7 +109,7 @@ LOGIN = {
     "ok": Example(
         "A seeded account logs in",
         200,
-        _tokens(_ACCESS, _REFRESH, "6c1e2f3a-4b5c-4d6e-8f7a-9b0c1d2e3f4a", "Ada Lovelace"),
+        _tokens(_ACCESS, _REFRESH, "6c1e2f3a-4b5c-4d6e-8f7a-9b0c1d2e3f4a", _DISPLAY),
         body=_LOGIN_BODY,
         seed=_ACCOUNT,
     ),
@@ -215,7 +213,7 @@ ME = {
             "profile": {
                 "resourceType": "Patient",
                 "id": "6c1e2f3a-4b5c-4d6e-8f7a-9b0c1d2e3f4a",
-                "name": [{"given": ["Ada"], "family": "Lovelace"}],
+                "name": [{"given": ["Max"], "family": "Mustermann"}],
                 "telecom": [{"system": "email", "use": "work", "value": _EMAIL}],
             },
             "config": {

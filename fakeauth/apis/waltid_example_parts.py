@@ -81,17 +81,18 @@ def account_body(account_id: str, name: str, email: str, roles: dict[str, list[s
         "profile": {
             "name": name,
             "email": email,
-            "addressCountry": "GB",
-            "address": "Bletchley Park, Milton Keynes",
+            "addressCountry": "AT",
+            "address": "Liechtensteinstraße 111/115, 1090 Vienna",
         },
-        "accountPreferences": {"timeZone": "Europe/London", "languagePreference": "EN"},
+        "accountPreferences": {"timeZone": "UTC", "languagePreference": "EN"},
         "flags": [],
         "roles": roles,
     }
 
 
-NEW_EMAIL = "joan.clarke@example.org"
-NEW_ACCOUNT = account_body(NEW_ID, "Joan Clarke", NEW_EMAIL, {})
+#: The person walt.id's create-account page registers.
+NEW_EMAIL = "max.mustermann@example.org"
+NEW_ACCOUNT = account_body(NEW_ID, "Max Mustermann", NEW_EMAIL, {})
 NO_CREDENTIALS = Example("No token", 401, "Unauthorized (NoCredentials)", reply_media=TEXT)
 
 

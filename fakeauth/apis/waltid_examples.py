@@ -3,9 +3,9 @@ oneself; log in and out; list the accounts), the set-up walt.id's quickstart run
 instance's operations in :mod:`fakeauth.apis.waltid_admin_examples` (importable from here too),
 each with every refusal.
 
-Built from the fields of :mod:`fakeauth.apis.waltid_models` and walt.id's create-account page (the
-``profile``/``preferences``/``initialAuth`` body), with the quickstart's registration token and
-Super Admin (the defaults of a fresh fake) and fakeauth's own people and ids
+Built from the fields of :mod:`fakeauth.apis.waltid_models` and walt.id's create-account page (both
+registrations send that page's own request, Max Mustermann's), with the quickstart's registration
+token and Super Admin (the defaults of a fresh fake) and fakeauth's own other people and ids
 (:mod:`fakeauth.apis.waltid_example_parts`). A token or account id a reply shows is carried into
 the later requests that use it. Each operation's route in :mod:`fakeauth.apis.waltid` carries its
 examples; the route pages, the OpenAPI documents and ``tests/test_route_examples.py`` read them
@@ -67,16 +67,16 @@ __all__ = [
 
 _REGISTER_BODY = {
     "profile": {
-        "name": "Joan Clarke",
+        "name": "Max Mustermann",
         "email": NEW_EMAIL,
-        "addressCountry": "GB",
-        "address": "Bletchley Park, Milton Keynes",
+        "addressCountry": "AT",
+        "address": "Liechtensteinstraße 111/115, 1090 Vienna",
     },
-    "preferences": {"timeZone": "Europe/London", "languagePreference": "EN"},
+    "preferences": {"timeZone": "UTC", "languagePreference": "EN"},
     "initialAuth": {
         "type": "email",
         "identifier": {"type": "email", "email": NEW_EMAIL},
-        "data": {"type": "email", "password": "Banburismus-1941"},
+        "data": {"type": "email", "password": "password123456"},
     },
 }
 _UNKNOWN_FIELD = error_body(
@@ -99,7 +99,7 @@ def _register(protected: bool) -> dict[str, Example]:
             "A field the request type does not have",
             400,
             _UNKNOWN_FIELD,
-            body={**_REGISTER_BODY, "nickname": "Joan"},
+            body={**_REGISTER_BODY, "nickname": "Max"},
             **set_up,
         ),
     }

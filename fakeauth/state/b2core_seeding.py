@@ -246,13 +246,15 @@ class B2CoreSeeding:
         self,
         account_id: str,
         *,
+        given_name: str | Unchanged = UNCHANGED,
+        family_name: str | Unchanged = UNCHANGED,
         password: str | Unchanged = UNCHANGED,
         two_factor: str | Unchanged | None = UNCHANGED,
         phone: str | Unchanged | None = UNCHANGED,
     ) -> B2CoreAccount:
-        """Change the password, 2FA kind or phone of the account with id ``account_id``, each
-        checked as :meth:`add_account` checks it (the others stay); the changed account. Its
-        sessions go on; a sign-in already at its 2FA step finishes as it began."""
+        """Change the names, password, 2FA kind or phone of the account with id ``account_id``,
+        each checked as :meth:`add_account` checks it (the others stay); the changed account.
+        Its sessions go on; a sign-in already at its 2FA step finishes as it began."""
         if not isinstance(password, Unchanged):
             check_password(password)
         with self._lock:
@@ -261,7 +263,12 @@ class B2CoreSeeding:
                 raise ConfigurationError(
                     f"no B2Core account with id {account_id!r}; fake.b2core.accounts lists them"
                 )
-            fields = {"two_factor": two_factor, "phone": phone}
+            fields = {
+                "given_name": given_name,
+                "family_name": family_name,
+                "two_factor": two_factor,
+                "phone": phone,
+            }
             changes: dict[str, Any] = {k: v for k, v in fields.items() if v is not UNCHANGED}
             if not isinstance(password, Unchanged):
                 changes["password"] = PasswordHash.create(password, self._ids)

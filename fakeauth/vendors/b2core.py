@@ -56,12 +56,16 @@ _TWO_FACTOR = AccountField("two_factor", "2FA", "choice", choices=("", "google",
 def _edits(state: B2CoreState) -> AccountEdits:
     return AccountEdits(
         fields=(
+            AccountField("given_name", "Given name"),
+            AccountField("family_name", "Family name"),
             AccountField("password", "New password", "password"),
             _TWO_FACTOR,
             AccountField("phone", "Phone"),
         ),
         update=state.update_account,
-        values=lambda account: {"two_factor": account["two_factor"], "phone": account["phone"]},
+        values=lambda account: {
+            name: account[name] for name in ("given_name", "family_name", "two_factor", "phone")
+        },
     )
 
 

@@ -127,7 +127,7 @@ def test_an_ovok_account_is_edited_and_logs_in_with_its_new_password(
     assert ovok_login(dashboard.server.url, PASSWORD) == 401
 
 
-def test_a_b2core_accounts_password_and_2fa_kind_and_phone_are_edited(
+def test_a_b2core_accounts_names_password_and_2fa_kind_and_phone_are_edited(
     dashboard: Dashboard,
 ) -> None:
     seed_every_vendor(dashboard)
@@ -144,13 +144,18 @@ def test_a_b2core_accounts_password_and_2fa_kind_and_phone_are_edited(
     assert b2core_login(dashboard.server.url, PASSWORD)["done"] is False
 
     edit.click()
+    expect(form.get_by_label("Given name")).to_have_value("John")
     expect(form.get_by_label("2FA")).to_have_value("")
+    form.get_by_label("Given name").fill("Tess")
+    form.get_by_label("Family name").fill("Trader")
     form.get_by_label("2FA").select_option("sms")
     form.get_by_label("Phone").fill("+15550100")
     form.get_by_role("button", name="Save changes").click()
 
     expect(row(page, B2CORE_EMAIL)).to_contain_text("sms")
+    expect(row(page, B2CORE_EMAIL)).to_contain_text("Tess Trader")
     account = dashboard.fake.b2core.get_account(B2CORE_EMAIL)
+    assert (account.given_name, account.family_name) == ("Tess", "Trader")
     assert (account.two_factor, account.phone) == ("sms", "+15550100")
     assert b2core_login(dashboard.server.url, NEW_PASSWORD)["workflow"] == "2fa_sms_auth"
 
