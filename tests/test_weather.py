@@ -6,6 +6,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import jwt
 import pytest
 import requests
 
@@ -114,6 +115,43 @@ def test_the_clock_conditions_issue_tokens_by_the_vendors_clock(shift: int, name
     delta = fake.clock.time() - FakeAuth().clock.time()
 
     assert abs(delta - shift) < 5  # the two reads are a moment apart
+
+
+NOON = 1_772_366_400  # 2026-03-01T12:00:00Z
+
+
+@pytest.mark.parametrize(
+    ("name", "issued", "b2core_created", "b2core_expires"),
+    [
+        ("clock_ahead", NOON + 600, "2026-03-01T12:10:00+00:00", "2026-03-01T12:30:00+00:00"),
+        ("clock_behind", NOON - 600, "2026-03-01T11:50:00+00:00", "2026-03-01T12:10:00+00:00"),
+    ],
+)
+def test_the_clock_conditions_stamp_iat_exp_and_expires_at_by_the_vendors_clock(
+    name: str, issued: int, b2core_created: str, b2core_expires: str
+) -> None:
+    fake = FakeAuth()
+    fake.clock.set(NOON, frozen=True)  # the client's clock reads noon
+    fake.ovok.add_account(email=EMAIL, password=PASSWORD)
+    fake.b2core.add_account(email=EMAIL, password=PASSWORD)
+    condition(name).arm(fake)
+
+    with fake.mock_requests():
+        ovok = requests.post(f"{OVOK}/auth/b2b/login", json=LOGIN, timeout=10).json()
+        uuid = requests.get(f"{B2CORE}/api/v2/my/signin/wizard", timeout=10).json()["uuid"]
+        form = {"uuid": uuid, "email": EMAIL, "password": PASSWORD, "device_fingerprint": "x"}
+        b2core = requests.post(f"{B2CORE}/api/v2/my/signin", json=form, timeout=10).json()
+
+    unverified = {"verify_signature": False}
+    ovok_claims = jwt.decode(ovok["accessToken"], options=unverified)
+    b2core_access = b2core["data"]["accessToken"]
+    b2core_claims = jwt.decode(b2core_access["token"], options=unverified)
+    assert (ovok_claims["iat"], ovok_claims["exp"]) == (issued, issued + 3600)
+    assert (b2core_claims["iat"], b2core_claims["exp"]) == (issued, issued + 1200)
+    assert (b2core_access["createdAt"], b2core_access["expiresAt"]) == (
+        b2core_created,
+        b2core_expires,
+    )
 
 
 def test_b2core_locked_out_is_its_own_lockout() -> None:
