@@ -142,10 +142,9 @@ def test_the_clock_conditions_stamp_iat_exp_and_expires_at_by_the_vendors_clock(
         form = {"uuid": uuid, "email": EMAIL, "password": PASSWORD, "device_fingerprint": "x"}
         b2core = requests.post(f"{B2CORE}/api/v2/my/signin", json=form, timeout=10).json()
 
-    unverified = {"verify_signature": False}
-    ovok_claims = jwt.decode(ovok["accessToken"], options=unverified)
+    ovok_claims = jwt.decode(ovok["accessToken"], options={"verify_signature": False})
     b2core_access = b2core["data"]["accessToken"]
-    b2core_claims = jwt.decode(b2core_access["token"], options=unverified)
+    b2core_claims = jwt.decode(b2core_access["token"], options={"verify_signature": False})
     assert (ovok_claims["iat"], ovok_claims["exp"]) == (issued, issued + 3600)
     assert (b2core_claims["iat"], b2core_claims["exp"]) == (issued, issued + 1200)
     assert (b2core_access["createdAt"], b2core_access["expiresAt"]) == (
