@@ -378,6 +378,23 @@ def test_weather_composes_with_marker_options_seed_and_a_child_through_the_live_
     ]
 
 
+def test_a_test_without_the_marker_runs_once_untouched_and_prints_no_table(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        """
+        def test_plain(fakeauth, fakeauth_weather):
+            assert fakeauth_weather is None
+            assert fakeauth.events.listeners == ()
+        """
+    )
+
+    result = pytester.runpytest("-p", "no:randomly", "-p", "no:cacheprovider")
+
+    result.assert_outcomes(passed=1)
+    assert "fakeauth weather" not in result.stdout.str()
+
+
 def test_an_unknown_condition_in_the_marker_is_a_usage_error(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
