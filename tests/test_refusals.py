@@ -5,9 +5,19 @@ route declares what it takes (``Route.credential``); the reply stays the vendor'
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pytest
-from test_explain import EMAIL, FORM, OVOK, PASSWORD, b2core_login, frozen_fake, ovok_login
+from test_explain import (
+    EMAIL,
+    FORM,
+    OVOK,
+    PASSWORD,
+    b2core_login,
+    frozen_fake,
+    ovok_login,
+    tampered,
+)
 from werkzeug.test import Client
 
 from fakeauth import FakeAuth
@@ -24,6 +34,67 @@ def refusal_of_last(fake: FakeAuth) -> tuple[int, str | None, str | None]:
     if entry.refusal is None:
         return entry.status, None, None
     return entry.status, entry.refusal.verdict, entry.refusal.sentence
+
+
+def _expired(fake: FakeAuth) -> str:
+    access, _ = ovok_login(fake)
+    fake.clock.shift(3601)
+    return access
+
+
+def _revoked(fake: FakeAuth) -> str:
+    access, _ = ovok_login(fake)
+    fake.ovok.logout(access)
+    return access
+
+
+def _reset(fake: FakeAuth) -> str:
+    access, _ = ovok_login(fake)
+    fake.reset()
+    return access
+
+
+def _unknown(fake: FakeAuth) -> str:
+    other = FakeAuth(seed="another run")
+    other.ovok.add_account(EMAIL, PASSWORD)
+    return ovok_login(other)[0]
+
+
+#: A bearer token for each verdict ``GET /auth/me`` can refuse (``rotated`` is a refresh
+#: token's, in a body: tested above).
+BEARERS: dict[str, Callable[[FakeAuth], str]] = {
+    "expired": _expired,
+    "revoked": _revoked,
+    "reset": _reset,
+    "unknown": _unknown,
+    "forged": lambda fake: tampered(ovok_login(fake)[0]),
+    "wrong_vendor": lambda fake: b2core_login(fake)[0],
+    "wrong_kind": lambda fake: ovok_login(fake)[1],
+    "malformed": lambda fake: "hello",
+}
+
+
+@pytest.mark.parametrize("verdict", BEARERS)
+def test_each_refused_bearer_records_its_verdict_and_the_reply_stays_the_vendors(
+    verdict: str,
+) -> None:
+    fake = frozen_fake()
+    token = BEARERS[verdict](fake)
+
+    reply = Client(fake.wsgi_app).get(
+        "/auth/me", base_url=OVOK, headers={"Authorization": f"Bearer {token}"}
+    )
+
+    assert reply.get_json() == {
+        "statusCode": 401,
+        "message": "Unauthorized",
+        "error": "Unauthorized",
+    }
+    assert refusal_of_last(fake) == (
+        401,
+        verdict,
+        fake.explain(token, vendor="ovok", kind="access").sentence,
+    )
 
 
 def test_an_exchanged_ovok_refresh_token_in_the_body_is_explained_as_rotated() -> None:

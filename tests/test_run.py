@@ -25,6 +25,7 @@ from werkzeug.test import Client
 from fakeauth import FakeAuth
 from fakeauth.cli import main
 from fakeauth.run import PROBE_PATH, Probe, environment, run
+from fakeauth.run.signals import Signals
 from fakeauth.transports.server import LiveServer
 
 if TYPE_CHECKING:
@@ -67,6 +68,19 @@ request = urllib.request.Request(os.environ["FAKEAUTH_OVOK_URL"] + "/auth/b2b/lo
                                  data=json.dumps(body).encode(),
                                  headers={{"Content-Type": "application/json"}})
 print(urllib.request.urlopen(request).status)
+"""
+#: A command that registers Ann on Ovok, removes the folder given (if any), exits with the status
+#: given.
+REGISTERS_THEN_EXITS = f"""
+import json, os, sys, urllib.request
+body = {REGISTER!r}
+request = urllib.request.Request(os.environ["FAKEAUTH_OVOK_URL"] + "/auth/b2b/register",
+                                 data=json.dumps(body).encode(),
+                                 headers={{"Content-Type": "application/json"}})
+urllib.request.urlopen(request).close()
+if sys.argv[2:]:
+    os.rmdir(sys.argv[2])
+sys.exit(int(sys.argv[1]))
 """
 
 
@@ -298,6 +312,67 @@ def test_the_data_file_keeps_the_state_from_one_run_to_the_next(tmp_path: Path) 
     assert (status, out) == (0, "200\n")
 
 
+def test_the_state_is_exported_when_the_command_ends_and_its_status_is_kept(
+    tmp_path: Path,
+) -> None:
+    export = tmp_path / "state.json"
+    command = [PYTHON, "-c", REGISTERS_THEN_EXITS, "3"]
+
+    status, out, err = _finish(
+        _fakeauth_run("--quiet", "--export-on-exit", str(export), "--", *command)
+    )
+
+    assert (status, out) == (3, "")
+    assert "ann@example.test" in export.read_text()
+    assert err.endswith(  # the command's text spans lines: compare the tail whole
+        f"fakeauth: wrote the state to {export}\n"
+        f"fakeauth: {shlex.join(command)} exited with 3; the server stopped\n"
+    )
+
+
+def test_an_export_file_that_cannot_be_written_stops_the_run_before_the_command(
+    tmp_path: Path,
+) -> None:
+    marker = tmp_path / "ran"
+    export = tmp_path / "no-such-directory" / "state.json"
+
+    status, out, err = _finish(
+        _fakeauth_run(
+            "--export-on-exit", str(export), "--", PYTHON, "-c", f"open({str(marker)!r}, 'w')"
+        )
+    )
+
+    assert (status, out) == (2, "")
+    assert err == (
+        f"fakeauth: cannot write the --export-on-exit file {str(export)!r}: No such file or "
+        "directory; give a file in a directory that exists and that this process may write to\n"
+    )
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize(("exits", "expected"), [(0, 1), (3, 3)])
+def test_an_export_that_fails_when_the_command_ends_is_said_and_fails_the_run(
+    tmp_path: Path, exits: int, expected: int
+) -> None:
+    directory = tmp_path / "exports"
+    directory.mkdir()
+    export = directory / "state.json"
+    command = [PYTHON, "-c", REGISTERS_THEN_EXITS, str(exits), str(directory)]
+
+    status, _, err = _finish(
+        _fakeauth_run("--quiet", "--export-on-exit", str(export), "--", *command)
+    )
+
+    assert status == expected  # a passing command fails: its state was not kept
+    assert err.endswith(
+        f"fakeauth: {shlex.join(command)} exited with {exits}; the server stopped\n"
+        f"fakeauth: the --export-on-exit file {str(export)!r} could not be written (No such "
+        "file or directory): this run's state is not exported; give a file in a directory that "
+        "exists and that this process may write to\n"
+    )
+    assert "Traceback" not in err
+
+
 # -- in process: the server that does not come up -----------------------------------------------
 
 
@@ -450,6 +525,23 @@ def test_the_probe_answers_only_its_secret_and_passes_the_rest_on() -> None:
     assert len(fake.journal) == 1  # the vendor request alone: the probe is never recorded
     assert Probe(fake.wsgi_app, "x").body_limit("POST", "/auth/b2b/login", "") == 100 * 1024
     assert Probe(_hello, "x").body_limit("GET", "/", "") is None
+
+
+def test_a_signal_received_while_the_command_starts_is_passed_on_once_it_has() -> None:
+    signals = Signals()
+    signals.receive(signal.SIGTERM, None)  # after the probe, before the child exists
+    child = subprocess.Popen([PYTHON, "-c", "import signal; signal.pause()"])
+    try:
+        signals.attach(child)
+        code = child.wait(timeout=TIMEOUT)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+
+    assert code == -signal.SIGTERM
+    assert (signals.received, signals.passed_on) == ([signal.SIGTERM], [signal.SIGTERM])
+    assert signals.stopping.is_set()
 
 
 def test_the_environment_names_every_vendors_base_url() -> None:

@@ -174,6 +174,44 @@ def test_a_data_file_that_cannot_be_written_is_said_on_the_first_line(
     )
 
 
+def test_an_export_file_that_cannot_be_written_is_said_before_serving(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    export = tmp_path / "no-such-directory" / "state.json"
+
+    status = main(["serve", "--export-on-exit", str(export), "--port", "0", "--quiet"])
+
+    assert status == 2
+    assert capsys.readouterr().err == (
+        f"fakeauth: cannot write the --export-on-exit file {str(export)!r}: No such file or "
+        "directory; give a file in a directory that exists and that this process may write to\n"
+    )
+
+
+def test_an_export_that_fails_at_the_stop_is_said_not_raised(tmp_path: Path) -> None:
+    directory = tmp_path / "kept"
+    directory.mkdir()
+    export = directory / "state.json"
+    files = ServeFiles(
+        argparse.Namespace(
+            import_file=None, export_on_exit=str(export), data=None, export_journal=False,
+            seed=None,
+        )
+    )  # fmt: skip
+    assert files.document() is None  # the folder is there at start
+    files.attach(FakeAuth())
+    files.start()
+    directory.rmdir()  # gone during the run
+
+    failure = files.stop()
+
+    assert failure == (
+        f"fakeauth: the --export-on-exit file {str(export)!r} could not be written (No such file "
+        "or directory): this run's state is not exported; give a file in a directory that exists "
+        "and that this process may write to"
+    )
+
+
 def test_a_failed_last_write_of_the_data_file_is_said(tmp_path: Path) -> None:
     directory = tmp_path / "kept"
     directory.mkdir()

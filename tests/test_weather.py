@@ -6,6 +6,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import jwt
 import pytest
 import requests
 
@@ -114,6 +115,42 @@ def test_the_clock_conditions_issue_tokens_by_the_vendors_clock(shift: int, name
     delta = fake.clock.time() - FakeAuth().clock.time()
 
     assert abs(delta - shift) < 5  # the two reads are a moment apart
+
+
+NOON = 1_772_366_400  # 2026-03-01T12:00:00Z
+
+
+@pytest.mark.parametrize(
+    ("name", "issued", "b2core_created", "b2core_expires"),
+    [
+        ("clock_ahead", NOON + 600, "2026-03-01T12:10:00+00:00", "2026-03-01T12:30:00+00:00"),
+        ("clock_behind", NOON - 600, "2026-03-01T11:50:00+00:00", "2026-03-01T12:10:00+00:00"),
+    ],
+)
+def test_the_clock_conditions_stamp_iat_exp_and_expires_at_by_the_vendors_clock(
+    name: str, issued: int, b2core_created: str, b2core_expires: str
+) -> None:
+    fake = FakeAuth()
+    fake.clock.set(NOON, frozen=True)  # the client's clock reads noon
+    fake.ovok.add_account(email=EMAIL, password=PASSWORD)
+    fake.b2core.add_account(email=EMAIL, password=PASSWORD)
+    condition(name).arm(fake)
+
+    with fake.mock_requests():
+        ovok = requests.post(f"{OVOK}/auth/b2b/login", json=LOGIN, timeout=10).json()
+        uuid = requests.get(f"{B2CORE}/api/v2/my/signin/wizard", timeout=10).json()["uuid"]
+        form = {"uuid": uuid, "email": EMAIL, "password": PASSWORD, "device_fingerprint": "x"}
+        b2core = requests.post(f"{B2CORE}/api/v2/my/signin", json=form, timeout=10).json()
+
+    ovok_claims = jwt.decode(ovok["accessToken"], options={"verify_signature": False})
+    b2core_access = b2core["data"]["accessToken"]
+    b2core_claims = jwt.decode(b2core_access["token"], options={"verify_signature": False})
+    assert (ovok_claims["iat"], ovok_claims["exp"]) == (issued, issued + 3600)
+    assert (b2core_claims["iat"], b2core_claims["exp"]) == (issued, issued + 1200)
+    assert (b2core_access["createdAt"], b2core_access["expiresAt"]) == (
+        b2core_created,
+        b2core_expires,
+    )
 
 
 def test_b2core_locked_out_is_its_own_lockout() -> None:
@@ -339,6 +376,23 @@ def test_weather_composes_with_marker_options_seed_and_a_child_through_the_live_
         "test_composed.py::test_child_client expired_access passed",
         "test_composed.py::test_child_client login_unavailable passed",
     ]
+
+
+def test_a_test_without_the_marker_runs_once_untouched_and_prints_no_table(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        """
+        def test_plain(fakeauth, fakeauth_weather):
+            assert fakeauth_weather is None
+            assert fakeauth.events.listeners == ()
+        """
+    )
+
+    result = pytester.runpytest("-p", "no:randomly", "-p", "no:cacheprovider")
+
+    result.assert_outcomes(passed=1)
+    assert "fakeauth weather" not in result.stdout.str()
 
 
 def test_an_unknown_condition_in_the_marker_is_a_usage_error(pytester: pytest.Pytester) -> None:

@@ -86,6 +86,8 @@ class ServeFiles:
         :class:`ConfigurationError` naming what is wrong with the file."""
         if self._data is not None:  # before anything else: a state it cannot keep is lost
             check_writable(self._data, "the --data file")
+        if self._export is not None:  # as --data: said at start, not after the run
+            check_writable(self._export, "the --export-on-exit file")
         source = self._import or self._data
         if source is None or not self.loads:
             return None
@@ -117,11 +119,19 @@ class ServeFiles:
 
     def stop(self) -> str | None:
         """The clean stop's writes; the sentence to exit with when the last write of the
-        ``--data`` file failed (the changes since its last good write are then lost)."""
+        ``--data`` file failed (the changes since its last good write are then lost), or the
+        ``--export-on-exit`` file could not be written (its folder went away during the run)."""
         if self._writer is not None:
             self._writer.stop()
         if self._export is not None:
-            write_atomic(self._export, self._render())
+            try:
+                write_atomic(self._export, self._render())
+            except OSError as exc:
+                return (
+                    f"fakeauth: the --export-on-exit file {self._export!r} could not be written "
+                    f"({exc.strerror}): this run's state is not exported; give a file in a "
+                    "directory that exists and that this process may write to"
+                )
             print(f"fakeauth: wrote the state to {self._export}", flush=True)
         error = None if self._writer is None else self._writer.error
         if error is None:
