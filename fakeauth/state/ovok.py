@@ -7,10 +7,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, cast
 
-from fakeauth.clock import Clock, checked_lifetime, to_datetime
+from fakeauth.clock import Clock, to_datetime
 from fakeauth.errors import (
     AccountExists,
-    ConfigurationError,
     InvalidCredentials,
     TokenInvalid,
     TokenRevoked,
@@ -18,7 +17,7 @@ from fakeauth.errors import (
 from fakeauth.findings import Finding, HeldIds, token_finding, unverified_claims
 from fakeauth.outbox import Message, Outbox
 from fakeauth.randomness import Randomness, RandomStream
-from fakeauth.state import ovok_document
+from fakeauth.state import ovok_document, ovok_options
 from fakeauth.state.ovok_account_book import OvokAccountBook
 from fakeauth.state.ovok_records import (
     DEFAULT_CLIENT_ID,
@@ -99,12 +98,8 @@ class OvokState(OvokSeeding):
     def token_lifetimes(access_token_ttl: int, refresh_token_ttl: int) -> tuple[int, int]:
         """The access and refresh token lifetimes as the constructor takes them; raises
         :class:`ConfigurationError` as the constructor would (``FakeAuth`` checks them before it
-        builds the state)."""
-        checked_lifetime(access_token_ttl, "ovok_access_token_ttl")
-        checked_lifetime(refresh_token_ttl, "ovok_refresh_token_ttl")
-        if access_token_ttl <= 0 or refresh_token_ttl <= 0:
-            raise ConfigurationError("Ovok token lifetimes must be positive numbers of seconds")
-        return int(access_token_ttl), int(refresh_token_ttl)
+        builds the state, with :func:`fakeauth.state.ovok_options.token_lifetimes`)."""
+        return ovok_options.token_lifetimes(access_token_ttl, refresh_token_ttl)
 
     def _reset_state(self) -> None:
         # Made on first use: setting up a stream costs more than the rest of a fresh state, and

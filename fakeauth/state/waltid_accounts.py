@@ -14,8 +14,8 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from fakeauth.errors import DomainError, FieldRefused, NotFound
-from fakeauth.features import Feature
 from fakeauth.passwords import PasswordHash
+from fakeauth.state.waltid_options import FEATURES as FEATURES
 from fakeauth.tokens import TokenStoreSnapshot
 
 __all__ = [
@@ -53,25 +53,6 @@ def check_filled(operation: str, **values: object) -> None:
     for option, value in values.items():
         if not isinstance(value, str) or not value:
             raise FieldRefused(option, f"{operation} needs a non-empty {option}")
-
-
-#: The walt.id feature flags fakeauth acts on (walt.id's names and descriptions), switched on as
-#: in the quickstart's ``_features.conf``; the fake can switch them at run time.
-FEATURES: tuple[Feature, ...] = tuple(
-    Feature(name, "waltid", description, True)
-    for name, description in (
-        ("account-registration", "Enable or disable account registration"),
-        ("admin", "Administration endpoints"),
-        ("dev-mode", "Development mode"),
-        (
-            "feature-flag-information-endpoint",
-            "Enables endpoints related to showing information about available features on "
-            "this service instance",
-        ),
-        ("organization-creation", "Enable or disable organization creation"),
-        ("superadmin-registration", "Enable or disable superadmin registration"),
-    )
-)
 
 
 class AccountDataNotFound(NotFound):
