@@ -17,7 +17,7 @@ from fakeauth.errors import (
 from fakeauth.findings import Finding, HeldIds, token_finding, unverified_claims
 from fakeauth.outbox import Message, Outbox
 from fakeauth.randomness import Randomness, RandomStream
-from fakeauth.state import ovok_document, ovok_options
+from fakeauth.state import ovok_options
 from fakeauth.state.ovok_account_book import OvokAccountBook
 from fakeauth.state.ovok_records import (
     DEFAULT_CLIENT_ID,
@@ -366,6 +366,10 @@ class OvokState(OvokSeeding):
 
     def to_document(self) -> dict[str, Any]:
         """The state's part of a state document (JSON-ready: ids and hashes, never a token)."""
+        # The document schema (pydantic models) is imported by the first export or import: a
+        # test that never asks for one does not pay for it.
+        from fakeauth.state import ovok_document
+
         with self._lock:  # one moment: nothing changes while the records are written
             return ovok_document.written(
                 tenants=self.tenants.values(),
@@ -382,6 +386,8 @@ class OvokState(OvokSeeding):
         all: refused (:class:`ConfigurationError`, naming the field) when it does not fit the
         schema, contradicts itself, or holds what :meth:`add_account` would refuse. Its random
         stream continues where the document says when the fake resumed the document's epoch."""
+        from fakeauth.state import ovok_document  # see to_document
+
         resumed = self._randomness.resumed
         snapshot, streams = ovok_document.read(
             document, algorithm=self.signer.algorithm, streams=("ovok.ids",) if resumed else None

@@ -28,7 +28,7 @@ from fakeauth.findings import Finding, HeldIds, token_finding, unverified_claims
 from fakeauth.outbox import Outbox
 from fakeauth.passwords import PasswordHash
 from fakeauth.randomness import Randomness, RandomStream
-from fakeauth.state import waltid_accounts, waltid_document, waltid_options
+from fakeauth.state import waltid_accounts, waltid_options
 from fakeauth.state.waltid_account_book import WaltidAccountBook
 from fakeauth.state.waltid_accounts import *  # noqa: F403 - the records stay importable from here
 from fakeauth.state.waltid_accounts import (
@@ -339,6 +339,10 @@ class WaltidState(WaltidSeeding):
     def to_document(self) -> dict[str, Any]:
         """The state's part of a state document (JSON-ready: ids and hashes, never a token or a
         password)."""
+        # The document schema (pydantic models) is imported by the first export or import: a
+        # test that never asks for one does not pay for it.
+        from fakeauth.state import waltid_document
+
         with self._lock:  # one moment: nothing changes while the records are written
             return waltid_document.written(
                 accounts=self._book.accounts.values(),
@@ -359,6 +363,8 @@ class WaltidState(WaltidSeeding):
         all: refused (:class:`ConfigurationError`, naming the field) when it does not fit the
         schema, contradicts itself, or holds what :meth:`add_account` would refuse. Its random
         streams continue where the document says when the fake resumed the document's epoch."""
+        from fakeauth.state import waltid_document  # see to_document
+
         resumed = self._randomness.resumed
         snapshot, positions = waltid_document.read(
             document,
