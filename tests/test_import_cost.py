@@ -119,3 +119,39 @@ def test_the_serve_command_line_imports_no_verify_runner_nor_fidelity_entries() 
     added = json.loads(done.stdout)
     loaded = [n for n in added if any(n == p or n.startswith(p + ".") for p in NOT_ON_SERVE)]
     assert loaded == []
+
+
+#: What ``fakeauth serve`` never loads before it answers an Ovok request: the other vendors' code
+#: (its banner describes B2Core's default broker and walt.id's quickstart Super Admin without it).
+OTHER_VENDORS = (
+    "fakeauth.vendors.b2core_record",
+    "fakeauth.apis.b2core",
+    "fakeauth.state.b2core",
+    "fakeauth.vendors.waltid_record",
+    "fakeauth.apis.waltid",
+    "fakeauth.state.waltid",
+)
+
+SERVE_BANNER = """
+import json, sys
+
+from fakeauth import FakeAuth
+from fakeauth.cli import banner, command_parser
+
+command_parser().parse_args(["serve", "--port", "0", "--quiet"])
+banner(FakeAuth(), "http://127.0.0.1:8080")
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_the_serve_command_and_its_banner_load_no_other_vendors_code() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", SERVE_BANNER],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+
+    loaded = [name for name in json.loads(done.stdout) if name in OTHER_VENDORS]
+    assert loaded == []

@@ -216,15 +216,7 @@ class B2CoreSeeding:
 
     def describe(self) -> list[str]:
         """What ``fakeauth serve`` prints about B2Core: its routes and brokers."""
-        lines = [
-            "POST /api/v2/my/signup/wizard, /api/v2/my/signup, GET|POST /api/v2/my/signin/wizard,",
-            "POST /api/v2/my/signin, /api/v2/my/2fa/{google,sms}, /api/v2/my/refresh,",
-            "POST /api/v2/my/signout, GET /api/v2/my/2fa",
-        ]
-        for broker in self.brokers:
-            captcha = "on" if broker.recaptcha else "off"
-            lines.append(f"broker        {broker.url} (reCAPTCHA {captcha})")
-        return lines
+        return b2core_options.description((broker.url, broker.recaptcha) for broker in self.brokers)
 
     def _broker_of(self, broker: str | B2CoreBroker | None) -> B2CoreBroker:
         return broker if isinstance(broker, B2CoreBroker) else self.broker(broker)

@@ -15,6 +15,11 @@ from typing import NamedTuple
 
 from fakeauth.errors import DomainError, FieldRefused, NotFound
 from fakeauth.passwords import PasswordHash
+from fakeauth.state.waltid_options import DEFAULT_SUPERADMIN_EMAIL as DEFAULT_SUPERADMIN_EMAIL
+from fakeauth.state.waltid_options import (
+    DEFAULT_SUPERADMIN_PASSWORD as DEFAULT_SUPERADMIN_PASSWORD,
+)
+from fakeauth.state.waltid_options import DEFAULT_SUPERADMIN_TOKEN as DEFAULT_SUPERADMIN_TOKEN
 from fakeauth.state.waltid_options import FEATURES as FEATURES
 from fakeauth.tokens import TokenStoreSnapshot
 
@@ -37,10 +42,6 @@ __all__ = [
     "check_filled",
 ]
 
-#: The registration token and Super Admin of walt.id's quickstart ``superadmin-registration.conf``.
-DEFAULT_SUPERADMIN_TOKEN = "1234567890-my-token"
-DEFAULT_SUPERADMIN_EMAIL = "superadmin@walt.id"
-DEFAULT_SUPERADMIN_PASSWORD = "super123456"
 #: When the quickstart's registration token expires (its ``expires`` line).
 DEFAULT_TOKEN_EXPIRATION = datetime(2029, 1, 1, tzinfo=timezone.utc).timestamp()
 

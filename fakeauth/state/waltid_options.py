@@ -1,6 +1,6 @@
-"""The rules of walt.id's constructor options and its feature flags, apart from its state:
-``FakeAuth()`` checks the options and declares the flags before the state (and its code) is
-loaded, on the vendor's first use."""
+"""What a ``FakeAuth()`` and ``fakeauth serve`` need of walt.id before its state (and its code)
+is loaded, on the vendor's first use: the rules of its constructor options, its feature flags and
+the quickstart's Super Admin, which the server's banner names."""
 
 from __future__ import annotations
 
@@ -8,7 +8,22 @@ from fakeauth.clock import checked_lifetime
 from fakeauth.errors import ConfigurationError
 from fakeauth.features import Feature
 
-__all__ = ["FEATURES", "token_lifetime"]
+__all__ = [
+    "DEFAULT_SUPERADMIN_EMAIL",
+    "DEFAULT_SUPERADMIN_PASSWORD",
+    "DEFAULT_SUPERADMIN_TOKEN",
+    "DIVERGE_LOGOUT_WITHOUT_SESSION",
+    "FEATURES",
+    "token_lifetime",
+]
+
+#: The registration token and Super Admin of walt.id's quickstart ``superadmin-registration.conf``.
+DEFAULT_SUPERADMIN_TOKEN = "1234567890-my-token"
+DEFAULT_SUPERADMIN_EMAIL = "superadmin@walt.id"
+DEFAULT_SUPERADMIN_PASSWORD = "super123456"
+#: TEST ONLY (``fakeauth.verify.diverge``): with this flag registered on a fake, a logout without
+#: a token answers 401, so that fakeauth's tests have a target that diverges on purpose.
+DIVERGE_LOGOUT_WITHOUT_SESSION = "fakeauth-test-diverge:waltid.logout"
 
 #: The walt.id feature flags fakeauth acts on (walt.id's names and descriptions), switched on as
 #: in the quickstart's ``_features.conf``; the fake can switch them at run time.
