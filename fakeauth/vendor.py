@@ -323,10 +323,10 @@ class DeferredVendor(Vendor):
     hosts and their check, the label); every other field is read from ``load()``, a full
     :class:`Vendor` of the same name, called when one of them is first read (a request routed to
     the vendor's hosts or base URL, its state's first access, a snapshot or export, the OpenAPI
-    document...). ``load`` is called once per record and its answer checked as
-    :func:`checked_record` checks a full record; it may be called by two threads at once and must
-    then give the same record (an import does). The records of :data:`fakeauth.vendors.VENDORS`
-    are deferred; a vendor of your own may be either kind.
+    document...). Its answer is checked as :func:`checked_record` checks a full record and kept;
+    two threads reading a field first at once may both call it, and the first record kept is the
+    one every field is read from. ``dataclasses.replace`` of it gives a full record. The records of
+    :data:`fakeauth.vendors.VENDORS` are deferred; a vendor of your own may be either kind.
     """
 
     def __new__(cls, **fields: Any) -> Any:
@@ -359,18 +359,19 @@ class DeferredVendor(Vendor):
     def loaded(self) -> Vendor:
         """The full record ``load`` gives, checked (imports the vendor's code on the first call;
         raises :class:`ConfigurationError` for a record of another name or a faulty API)."""
-        found = self.__dict__.get("_loaded")
+        found: Vendor | None = self.__dict__.get("_loaded")
         if found is None:
-            found = self._load()
-            if not isinstance(found, Vendor) or found.name != self.name:
+            record = self._load()
+            if not isinstance(record, Vendor) or record.name != self.name:
                 raise ConfigurationError(
                     f"the deferred vendor {self.name!r} loaded "
-                    f"{getattr(found, 'name', type(found).__name__)!r}, not a "
+                    f"{getattr(record, 'name', type(record).__name__)!r}, not a "
                     f"fakeauth.vendor.Vendor record of its own name"
                 )
-            checked_record(found)
-            # Two threads may both get here: the same record (load's contract), one kept.
-            self.__dict__["_loaded"] = found
+            checked_record(record)
+            # Two threads may both get here: the first record kept is every caller's (setdefault
+            # is atomic), so every field is read from one record.
+            found = self.__dict__.setdefault("_loaded", record)
         return found
 
     def __repr__(self) -> str:

@@ -6,6 +6,7 @@ earlier hides a module."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -237,3 +238,17 @@ def test_threads_racing_to_a_deferred_records_first_read_get_one_state() -> None
 
     assert len(builds) == 1
     assert [state is builds[0] for state in seen] == [True] * THREADS
+
+
+def test_replacing_a_field_of_a_deferred_record_gives_a_full_record() -> None:
+    full = full_record("toy", toy_api())
+    record = DeferredVendor(name="toy", default_hosts=TOY_HOSTS, load=lambda: full)
+
+    replaced = dataclasses.replace(record, label="Toy too")
+
+    assert type(replaced) is Vendor
+    assert (replaced.api, replaced.default_hosts, replaced.label) == (
+        full.api,
+        TOY_HOSTS,
+        "Toy too",
+    )
