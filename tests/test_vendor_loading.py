@@ -252,3 +252,27 @@ def test_replacing_a_field_of_a_deferred_record_gives_a_full_record() -> None:
         TOY_HOSTS,
         "Toy too",
     )
+
+
+def _documents(fake: FakeAuth) -> list[str]:
+    """What a reset, a snapshot and its restore, an export and an import give, as JSON text."""
+    fake.clock.set(1_700_000_000.0, frozen=True)
+    fake.ovok.add_account(email="max@example.test", password="s3cret-pass")
+    texts = [json.dumps(fake.export_state(journal=True))]
+    snapshot = fake.snapshot()
+    fake.ovok.add_account(email="ann@example.test", password="s3cret-pass")
+    fake.restore(snapshot)
+    texts.append(json.dumps(fake.export_state(journal=True)))
+    document = fake.export_state()
+    fake.reset()
+    texts.append(json.dumps(fake.export_state(journal=True)))
+    fake.import_state(document)
+    texts.append(json.dumps(fake.export_state(journal=True)))
+    return texts
+
+
+def test_vendors_never_touched_are_reset_restored_and_exported_as_built_ones() -> None:
+    untouched, touched = FakeAuth(seed=7), FakeAuth(seed=7)
+    _ = touched.b2core, touched.waltid
+
+    assert _documents(untouched) == _documents(touched)
