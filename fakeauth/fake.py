@@ -93,9 +93,9 @@ class FakeAuth:
 
     Every instance is isolated and thread-safe, and cheap to create: a fresh one per test is the
     normal case (each vendor's code is loaded, once a process, and its state built when first
-    used). A fresh instance holds the embedded defaults (the documentation's Ovok tenant and client, a B2Core broker on
-    ``https://host.name``, walt.id's quickstart super-admin token), so every request of the
-    vendors' documentation works as written.
+    used). A fresh instance holds the embedded defaults (the documentation's Ovok tenant and
+    client, a B2Core broker on ``https://host.name``, walt.id's quickstart super-admin token), so
+    every request of the vendors' documentation works as written.
 
     Args:
         vendors: the vendor records it serves (default: :data:`fakeauth.vendors.VENDORS`, the
