@@ -22,10 +22,7 @@ from fakeauth.journal import Journal, OperationCalls
 from fakeauth.options import FakeAuthOptions
 from fakeauth.outbox import Outbox
 from fakeauth.randomness import Randomness
-from fakeauth.state.b2core import B2CoreState
-from fakeauth.state.ovok import OvokState
-from fakeauth.state.waltid import FEATURES as WALTID_FEATURES
-from fakeauth.state.waltid import WaltidState
+from fakeauth.state.waltid_options import FEATURES as WALTID_FEATURES
 from fakeauth.transports.guard import NetworkRefusals
 from fakeauth.transports.limits import DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT
 from fakeauth.vendor import StateContext, Vendor, VendorState
@@ -37,6 +34,9 @@ if TYPE_CHECKING:
 
     from fakeauth.explain import Explanation
     from fakeauth.persistence import Snapshot, Snapshots
+    from fakeauth.state.b2core import B2CoreState
+    from fakeauth.state.ovok import OvokState
+    from fakeauth.state.waltid import WaltidState
     from fakeauth.transports.aiohttp_mock import AiohttpInterceptor
     from fakeauth.transports.httpx_mock import HttpxInterceptor
     from fakeauth.transports.requests_mock import RequestsInterceptor
@@ -92,10 +92,10 @@ class FakeAuth:
     """A stateful fake of the Ovok, B2Core and walt.id auth APIs.
 
     Every instance is isolated and thread-safe, and cheap to create: a fresh one per test is the
-    normal case (each vendor's state is built when first used). A fresh instance holds the
-    embedded defaults (the documentation's Ovok tenant and client, a B2Core broker on
-    ``https://host.name``, walt.id's quickstart super-admin token), so every request of the
-    vendors' documentation works as written.
+    normal case (each vendor's code is loaded, once a process, and its state built when first
+    used). A fresh instance holds the embedded defaults (the documentation's Ovok tenant and
+    client, a B2Core broker on ``https://host.name``, walt.id's quickstart super-admin token), so
+    every request of the vendors' documentation works as written.
 
     Args:
         vendors: the vendor records it serves (default: :data:`fakeauth.vendors.VENDORS`, the
@@ -251,15 +251,16 @@ class FakeAuth:
             host = host_key(host)
         except ValueError:  # no host at all; the network guard refuses it before any lookup
             return None
-        api = self._host_vendor.get(host)
-        if api is None:
-            # A host added at run time (fake.b2core.add_broker(...)): only a built state can
-            # hold one, so another host does not build it.
-            for vendor, state in self.built_states():
-                for url in vendor.added_hosts(state):
-                    if host in host_keys(url):
-                        return vendor.api
-        return api
+        record = self._host_vendor.get(host)
+        if record is not None:
+            return record.api  # the vendor's first request loads its code
+        # A host added at run time (fake.b2core.add_broker(...)): only a built state can hold
+        # one, so another host does not build it.
+        for vendor, state in self.built_states():
+            for url in vendor.added_hosts(state):
+                if host in host_keys(url):
+                    return vendor.api
+        return None
 
     # -- traffic assertions and faults --------------------------------------------------------
 
@@ -281,6 +282,9 @@ class FakeAuth:
         return OperationCalls(self.journal, operation)
 
     def _check_operation(self, operation: str) -> str:
+        vendor = self._vendor_by_name.get(str(operation).partition(".")[0])
+        if vendor is not None and operation in self._routing.by_vendor[vendor.name].routes:
+            return operation  # known: its vendor's routes alone say so (no other is loaded)
         known = [op for op, _, _ in self._routing.table]
         if operation not in known:
             close = difflib.get_close_matches(operation, known, n=3, cutoff=0.5)
@@ -614,13 +618,14 @@ class FakeAuth:
 
 
 @functools.lru_cache(maxsize=64)  # most fakes use the default hosts
-def _host_table(hosts: tuple[tuple[Vendor, tuple[str, ...]], ...]) -> Mapping[str, VendorApi]:
-    """The vendor API of every ``Host`` header value that names one of the base URLs."""
-    table: dict[str, VendorApi] = {}
+def _host_table(hosts: tuple[tuple[Vendor, tuple[str, ...]], ...]) -> Mapping[str, Vendor]:
+    """The vendor record of every ``Host`` header value that names one of the base URLs (the
+    record, not its API: reading the API loads the vendor's code, on its first request)."""
+    table: dict[str, Vendor] = {}
     for vendor, urls in hosts:
         for url in urls:
             for key in host_keys(url):
-                table[key] = vendor.api
+                table[key] = vendor
     return MappingProxyType(table)
 
 

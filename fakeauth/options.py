@@ -18,9 +18,7 @@ from typing import Any
 from fakeauth.errors import ConfigurationError
 from fakeauth.hosts import base_urls
 from fakeauth.randomness import Randomness
-from fakeauth.state.b2core import B2CoreState
-from fakeauth.state.ovok import OvokState
-from fakeauth.state.waltid import WaltidState
+from fakeauth.state import b2core_options, ovok_options, waltid_options
 from fakeauth.vendor import Vendor
 from fakeauth.vendors import DEFAULT_HOSTS, VENDORS, checked_vendors
 
@@ -216,10 +214,11 @@ def _checked_lifetimes(
     ovok_access: Any, ovok_refresh: Any, b2core_access: Any, b2core_refresh: Any, waltid: Any
 ) -> tuple[tuple[int, int], int]:
     """The Ovok and walt.id lifetimes as the states take them, once every lifetime is checked
-    (raises :class:`ConfigurationError` as the states' own checks do)."""
-    ovok = OvokState.token_lifetimes(ovok_access, ovok_refresh)
-    B2CoreState.checked_lifetimes(b2core_access, b2core_refresh)
-    return ovok, WaltidState.token_lifetime(waltid)
+    (raises :class:`ConfigurationError` as the states' own checks do; the rules sit apart from
+    the states, so that checking them loads no vendor's code)."""
+    ovok = ovok_options.token_lifetimes(ovok_access, ovok_refresh)
+    b2core_options.checked_lifetimes(b2core_access, b2core_refresh)
+    return ovok, waltid_options.token_lifetime(waltid)
 
 
 def _plain_urls(urls: Any) -> bool:

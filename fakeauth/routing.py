@@ -12,7 +12,7 @@ compiled once per set of vendors (compiling costs about a millisecond).
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
@@ -22,7 +22,15 @@ from fakeauth.apis.base import Route, VendorApi
 from fakeauth.vendor import Vendor
 from fakeauth.vendors import VENDORS
 
-__all__ = ["Match", "RouteMap", "Router", "Routing", "route_table", "routing_for"]
+__all__ = [
+    "Match",
+    "RouteMap",
+    "Router",
+    "Routing",
+    "VendorRouteMaps",
+    "route_table",
+    "routing_for",
+]
 
 _T = TypeVar("_T")
 
@@ -115,31 +123,55 @@ class Routing:
     there), ``by_vendor`` what each vendor's hosts and base URL serve (its own routes alone),
     ``mounts`` each vendor's base path on the live server (``/ovok``), ``table`` every route as
     ``(operation id, method, path)`` in declaration order.
+
+    Each part reads the vendors' APIs when first asked for, and ``by_vendor`` only the API of the
+    vendor asked for: a request to one vendor's hosts or base path loads that vendor's code
+    alone (see :class:`~fakeauth.vendor.DeferredVendor`), the root and ``table`` every vendor's.
     """
 
     def __init__(self, vendors: tuple[Vendor, ...]) -> None:
         self.vendors = vendors
-        apis = [vendor.api for vendor in vendors]
-        self.root = RouteMap((api, route) for api in apis for route in api.routes if route.at_root)
-        self.by_vendor: Mapping[str, RouteMap] = {
-            api.name: RouteMap((api, route) for route in api.routes) for api in apis
-        }
-        self.mounts: Mapping[str, VendorApi] = {f"/{api.name}": api for api in apis}
-        self._mount_prefixes = tuple(self.mounts)
-        self.table: tuple[tuple[str, str, str], ...] = tuple(
-            (route.operation, route.method, route.path) for api in apis for route in api.routes
+        self.by_vendor: Mapping[str, RouteMap] = VendorRouteMaps(vendors)
+        self._records = {f"/{vendor.name}": vendor for vendor in vendors}
+        self._mount_prefixes = tuple(self._records)
+        #: The journal's operation ids of each vendor's 405s, which no route declares (a
+        #: vendor's API is named as its vendor: :func:`~fakeauth.vendor.checked_record`).
+        self.method_not_allowed = frozenset(
+            f"{vendor.name}.method_not_allowed" for vendor in vendors
         )
-        #: The journal's operation ids of each vendor's 405s, which no route declares.
-        self.method_not_allowed = frozenset(api.method_not_allowed_operation for api in apis)
+
+    @functools.cached_property
+    def root(self) -> RouteMap:
+        """What the live server's root serves, routed by path alone."""
+        return RouteMap(
+            (vendor.api, route)
+            for vendor in self.vendors
+            for route in vendor.api.routes
+            if route.at_root
+        )
+
+    @functools.cached_property
+    def mounts(self) -> Mapping[str, VendorApi]:
+        """Each vendor's API by its base path on the live server (``/ovok``)."""
+        return {mount: vendor.api for mount, vendor in self._records.items()}
+
+    @functools.cached_property
+    def table(self) -> tuple[tuple[str, str, str], ...]:
+        """Every route as ``(operation id, method, path)``, in declaration order."""
+        return tuple(
+            (route.operation, route.method, route.path)
+            for vendor in self.vendors
+            for route in vendor.api.routes
+        )
 
     def split_mount(self, path: str) -> tuple[VendorApi | None, str, str]:
         """The vendor whose base path ``path`` starts with, that base path, and the rest (the
         vendor's own path); ``(None, "", path)`` when it starts with none."""
         if path.startswith(self._mount_prefixes):
             mount, slash, rest = path[1:].partition("/")
-            api = self.mounts.get(f"/{mount}")
-            if api is not None:
-                return api, f"/{mount}", slash + rest or "/"
+            vendor = self._records.get(f"/{mount}")
+            if vendor is not None:
+                return vendor.api, f"/{mount}", slash + rest or "/"
         return None, "", path
 
     def vendor_for_path(self, path: str) -> VendorApi | None:
@@ -151,6 +183,28 @@ class Routing:
                 if path.startswith(prefix) and len(prefix) > best[0]:
                     best = (len(prefix), vendor.api)
         return best[1]
+
+
+class VendorRouteMaps(Mapping[str, RouteMap]):
+    """Each vendor's :class:`RouteMap` by its name, made when first asked for."""
+
+    def __init__(self, vendors: tuple[Vendor, ...]) -> None:
+        self._vendors = {vendor.name: vendor for vendor in vendors}
+        self._maps: dict[str, RouteMap] = {}
+
+    def __getitem__(self, name: str) -> RouteMap:
+        found = self._maps.get(name)
+        if found is None:
+            api = self._vendors[name].api
+            # Two threads may both make one: the same routes, one kept (setdefault is atomic).
+            found = self._maps.setdefault(name, RouteMap((api, route) for route in api.routes))
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._vendors)
+
+    def __len__(self) -> int:
+        return len(self._vendors)
 
 
 @functools.lru_cache(maxsize=16)  # one entry per vendor set: the default one, a test's own

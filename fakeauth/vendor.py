@@ -9,12 +9,16 @@ The three vendors fakeauth ships are listed once, in :mod:`fakeauth.vendors`.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from fakeauth.apis.base import VendorApi
 from fakeauth.clock import Clock
+from fakeauth.errors import ConfigurationError
 from fakeauth.features import FeatureRegistry
 from fakeauth.outbox import Outbox
 from fakeauth.randomness import Randomness
@@ -29,11 +33,16 @@ __all__ = [
     "AccountField",
     "AccountSummary",
     "AuthFlow",
+    "DeferredVendor",
     "FidelitySection",
     "StateContext",
     "Vendor",
     "VendorState",
+    "checked_name",
+    "checked_record",
 ]
+
+_NAME = re.compile(r"[a-z][a-z0-9]{0,31}")
 
 
 class VendorState(Protocol):
@@ -252,3 +261,118 @@ class Vendor:
     def hosts_option(self) -> str:
         """The ``FakeAuth`` option that names its hosts, ``<name>_hosts``."""
         return f"{self.name}_hosts"
+
+
+def checked_name(vendor: Vendor, api_name: str | None = None) -> None:
+    """Raise :class:`ConfigurationError` unless ``vendor``'s name is 1 to 32 lowercase letters
+    and digits, starting with a letter, and ``api_name`` (its API's name, when given) is the
+    same."""
+    if _NAME.fullmatch(vendor.name) is None or api_name not in (None, vendor.name):
+        raise ConfigurationError(
+            f"a vendor's name is 1 to 32 lowercase letters and digits, starting with a "
+            f"letter, and its API's name is the same, not {vendor.name!r}"
+        )
+
+
+def checked_record(vendor: Vendor) -> Vendor:
+    """``vendor``, once its API is its own: the API has the vendor's name, and every operation
+    id is given once and starts with that name (``ovok.``), so that no two vendors of distinct
+    names can share one; else raises :class:`ConfigurationError`."""
+    checked_name(vendor, vendor.api.name)
+    operations: set[str] = set()
+    for route in vendor.api.routes:
+        if route.operation in operations or not route.operation.startswith(f"{vendor.name}."):
+            raise ConfigurationError(
+                f"the operation id {route.operation!r} is given twice or does not start "
+                f"with its vendor's name ({vendor.name}.)"
+            )
+        operations.add(route.operation)
+    return vendor
+
+
+#: What a :class:`DeferredVendor` holds itself: what a ``FakeAuth()`` needs before any request.
+LIGHT_FIELDS = frozenset({"name", "default_hosts", "check_hosts", "label"})
+
+
+def _loaded_field(name: str) -> functools.cached_property[Any]:
+    def read(self: DeferredVendor) -> Any:
+        return getattr(self.loaded(), name)
+
+    read.__doc__ = f"The full record's ``{name}`` (loads the vendor's code on its first read)."
+    return functools.cached_property(read)
+
+
+def _fields_from_loaded(cls: type[DeferredVendor]) -> type[DeferredVendor]:
+    # Every field but the light ones is read from the loaded record on its first read, then kept
+    # in the instance's __dict__ (cached_property writes there directly, so the record stays
+    # frozen to its callers): a request then pays a plain attribute read, not a call.
+    for found in dataclasses.fields(Vendor):
+        if found.name not in LIGHT_FIELDS:
+            descriptor = _loaded_field(found.name)
+            descriptor.__set_name__(cls, found.name)
+            setattr(cls, found.name, descriptor)
+    return cls
+
+
+@_fields_from_loaded
+class DeferredVendor(Vendor):
+    """A vendor record whose code (its API and models, its state class, its examples) is
+    imported on the vendor's first use, not when fakeauth is imported or a fake is made.
+
+    It holds what a ``FakeAuth()`` needs up front (:data:`LIGHT_FIELDS`: the name, the default
+    hosts and their check, the label); every other field is read from ``load()``, a full
+    :class:`Vendor` of the same name, called when one of them is first read (a request routed to
+    the vendor's hosts or base URL, its state's first access, a snapshot or export, the OpenAPI
+    document...). Its answer is checked as :func:`checked_record` checks a full record and kept;
+    two threads reading a field first at once may both call it, and the first record kept is the
+    one every field is read from. ``dataclasses.replace`` of it gives a full record. The records of
+    :data:`fakeauth.vendors.VENDORS` are deferred; a vendor of your own may be either kind.
+    """
+
+    def __new__(cls, **fields: Any) -> Any:
+        # dataclasses.replace(record, ...) makes a record of every field, read from this one (its
+        # code loaded): that is a full record, as a replace of any record is.
+        if fields and "load" not in fields:
+            return Vendor(**fields)
+        return super().__new__(cls)
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        default_hosts: tuple[str, ...],
+        load: Callable[[], Vendor],
+        check_hosts: Callable[[tuple[str, ...]], tuple[str, ...]] = _same_hosts,
+        label: str = "",
+    ) -> None:
+        self._load: Callable[[], Vendor]
+        # A frozen dataclass's own __init__ would ask for every field: set the light ones only.
+        for key, value in (
+            ("name", name),
+            ("default_hosts", default_hosts),
+            ("check_hosts", check_hosts),
+            ("label", label),
+            ("_load", load),
+        ):
+            object.__setattr__(self, key, value)
+
+    def loaded(self) -> Vendor:
+        """The full record ``load`` gives, checked (imports the vendor's code on the first call;
+        raises :class:`ConfigurationError` for a record of another name or a faulty API)."""
+        found: Vendor | None = self.__dict__.get("_loaded")
+        if found is None:
+            record = self._load()
+            if not isinstance(record, Vendor) or record.name != self.name:
+                raise ConfigurationError(
+                    f"the deferred vendor {self.name!r} loaded "
+                    f"{getattr(record, 'name', type(record).__name__)!r}, not a "
+                    f"fakeauth.vendor.Vendor record of its own name"
+                )
+            checked_record(record)
+            # Two threads may both get here: the first record kept is every caller's (setdefault
+            # is atomic), so every field is read from one record.
+            found = self.__dict__.setdefault("_loaded", record)
+        return found
+
+    def __repr__(self) -> str:
+        return f"DeferredVendor(name={self.name!r}, default_hosts={self.default_hosts!r})"

@@ -126,6 +126,22 @@ def test_the_control_memory_benchmark_runs() -> None:
     assert report["peak_mib"] >= report["rss_before_mib"] > 0
 
 
+def test_the_startup_cpu_tool_runs_and_names_its_cache_setting() -> None:
+    script = BENCH.parent / "startup_cpu.py"
+
+    done = subprocess.run(
+        [sys.executable, str(script), "--rounds", "1", "--no-bytecode-cache"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].endswith("; byte-code caches off (fakeauth compiled)")
+    assert [line.split()[0] for line in lines[2:]] == ["bare", "first", "serve"]
+
+
 def test_the_one_thread_werkzeug_floor_stays_http_1_0_beside_a_threaded_one() -> None:
     # werkzeug sets HTTP/1.1 on the handler class a threaded server is given: shared with the
     # floor, it gave the floor keep-alive too, and the live ratio measured the wrong server

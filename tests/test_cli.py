@@ -352,3 +352,30 @@ def test_serve_goes_on_when_the_reader_of_its_output_leaves() -> None:
     assert process.returncode == 0
     assert "Traceback" not in err
     assert "BrokenPipeError" not in err
+
+
+SERVE_URL = "http://127.0.0.1:8080"
+BROKERS = ("https://broker-a.test", "https://Broker-B.test/")
+
+
+@pytest.mark.parametrize("hosts", [("https://host.name",), BROKERS], ids=["default", "two"])
+def test_the_banner_describes_b2core_unbuilt_as_its_built_state_does(
+    hosts: tuple[str, ...],
+) -> None:
+    unbuilt, built = FakeAuth(b2core_hosts=hosts), FakeAuth(b2core_hosts=hosts)
+    _ = built.b2core
+
+    text = cli.banner(unbuilt, SERVE_URL)
+
+    assert unbuilt.built_states() == []
+    assert text == cli.banner(built, SERVE_URL)
+
+
+def test_the_banner_describes_a_built_b2core_by_its_brokers() -> None:
+    fake = FakeAuth()
+    fake.b2core.add_broker("https://captcha.test", recaptcha=True)
+
+    text = cli.banner(fake, SERVE_URL)
+
+    assert "  broker        https://host.name (reCAPTCHA off)\n" in text
+    assert "  broker        https://captcha.test (reCAPTCHA on)\n" in text

@@ -641,7 +641,7 @@ def test_threads_racing_to_the_first_access_get_one_state(
             time.sleep(0.02)  # long enough for every thread to arrive while it builds
             super().__init__(**options)
 
-    monkeypatch.setattr(f"fakeauth.vendors.{vendor}.{state_class.__name__}", SlowToBuild)
+    monkeypatch.setattr(f"fakeauth.vendors.{vendor}_record.{state_class.__name__}", SlowToBuild)
     fake = FakeAuth()
     barrier = threading.Barrier(8)
     seen: list[object] = []

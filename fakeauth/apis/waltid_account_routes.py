@@ -41,6 +41,9 @@ from fakeauth.apis.waltid_operations import (
 from fakeauth.errors import DomainError
 from fakeauth.http import Request, Response
 from fakeauth.state.waltid import WaltidState
+from fakeauth.state.waltid_options import (
+    DIVERGE_LOGOUT_WITHOUT_SESSION as DIVERGE_LOGOUT_WITHOUT_SESSION,
+)
 
 __all__ = [
     "DIVERGE_LOGOUT_WITHOUT_SESSION",
@@ -50,10 +53,6 @@ __all__ = [
     "emailpass_login",
     "logout",
 ]
-
-#: TEST ONLY (``fakeauth.verify.diverge``): with this flag registered on a fake, a logout without
-#: a token answers 401, so that fakeauth's tests have a target that diverges on purpose.
-DIVERGE_LOGOUT_WITHOUT_SESSION = "fakeauth-test-diverge:waltid.logout"
 
 
 def _register(state: WaltidState, request: Request, notes: Notes) -> Response:

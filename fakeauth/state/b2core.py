@@ -26,7 +26,7 @@ from fakeauth.findings import Finding, HeldIds, token_finding, unverified_claims
 from fakeauth.outbox import Outbox
 from fakeauth.passwords import PasswordHash
 from fakeauth.randomness import Randomness, RandomStream
-from fakeauth.state import b2core_brokers, b2core_document
+from fakeauth.state import b2core_brokers
 from fakeauth.state.b2core_account_book import B2CoreAccountBook
 from fakeauth.state.b2core_broker_registry import B2CoreBrokerRegistry, broker_copy
 from fakeauth.state.b2core_brokers import *  # noqa: F403 - the records stay importable from here
@@ -354,6 +354,10 @@ class B2CoreState(B2CoreSeeding):
 
     def to_document(self) -> dict[str, Any]:
         """The state's part of a state document (JSON-ready: ids and hashes, never a token)."""
+        # The document schema (pydantic models) is imported by the first export or import: a
+        # test that never asks for one does not pay for it.
+        from fakeauth.state import b2core_document
+
         with self._lock:  # one moment: nothing changes while the records are written
             return b2core_document.written(
                 brokers=self._registry.by_url.values(),
@@ -378,6 +382,8 @@ class B2CoreState(B2CoreSeeding):
         schema, contradicts itself, misses a configured broker, or holds what
         :meth:`add_account` would refuse. Its random streams continue where the document says
         when the fake resumed the document's epoch."""
+        from fakeauth.state import b2core_document  # see to_document
+
         resumed = self._randomness.resumed
         snapshot, positions = b2core_document.read(
             document,

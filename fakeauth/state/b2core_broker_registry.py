@@ -9,11 +9,9 @@ from dataclasses import replace
 from fakeauth.errors import ConfigurationError
 from fakeauth.hosts import base_url, host_key, host_keys
 from fakeauth.state.b2core_brokers import B2CoreAccount, B2CoreBroker
+from fakeauth.state.b2core_options import BROKER_URL as BROKER_URL
 
 __all__ = ["BROKER_URL", "B2CoreBrokerRegistry", "broker_copy"]
-
-#: What a broker's URL must look like (the text of the error for one that does not).
-BROKER_URL = "a B2Core broker is a base URL such as 'https://broker.example'"
 
 
 def broker_copy(broker: B2CoreBroker) -> B2CoreBroker:

@@ -10,14 +10,15 @@ from contextlib import AbstractContextManager
 from dataclasses import replace
 from typing import Any
 
-from fakeauth.clock import Clock, checked_lifetime
+from fakeauth.clock import Clock
 from fakeauth.errors import ConfigurationError
 from fakeauth.hosts import base_url
 from fakeauth.passwords import PasswordHash
 from fakeauth.randomness import RandomStream
 from fakeauth.seeding import UNCHANGED, Unchanged, checked_arguments
+from fakeauth.state import b2core_options
 from fakeauth.state.b2core_account_book import B2CoreAccountBook
-from fakeauth.state.b2core_broker_registry import BROKER_URL, B2CoreBrokerRegistry
+from fakeauth.state.b2core_broker_registry import B2CoreBrokerRegistry
 from fakeauth.state.b2core_brokers import (
     DEFAULT_RECAPTCHA_RESPONSE,
     LOCKOUT_ATTEMPTS,
@@ -26,6 +27,7 @@ from fakeauth.state.b2core_brokers import (
     check_account,
     check_password,
 )
+from fakeauth.state.b2core_options import BROKER_URL
 from fakeauth.state.b2core_wizards import B2CoreWizards
 from fakeauth.tokens import TokenStore
 
@@ -45,13 +47,11 @@ class B2CoreSeeding:
     _book: B2CoreAccountBook
     _wizards: B2CoreWizards
 
-    @staticmethod
-    def checked_lifetimes(access_token_ttl: int, refresh_token_ttl: int) -> None:
-        """Raise :class:`ConfigurationError` unless both lifetimes are ones the state takes."""
-        checked_lifetime(access_token_ttl, "b2core_access_token_ttl")
-        checked_lifetime(refresh_token_ttl, "b2core_refresh_token_ttl")
-        if access_token_ttl <= 0 or refresh_token_ttl <= 0:
-            raise ConfigurationError("B2Core token lifetimes must be positive numbers of seconds")
+    #: Raise :class:`ConfigurationError` unless both lifetimes are ones the state takes.
+    checked_lifetimes = staticmethod(b2core_options.checked_lifetimes)
+    #: The broker hosts as base URLs; raises :class:`ConfigurationError` for a URL that is not a
+    #: broker's or given twice.
+    checked_hosts = staticmethod(b2core_options.checked_hosts)
 
     @staticmethod
     def checked_options(
@@ -59,19 +59,9 @@ class B2CoreSeeding:
     ) -> tuple[str, ...]:
         """The broker hosts as base URLs, once the options are checked; raises
         :class:`ConfigurationError` as the constructor would (``FakeAuth`` checks them before it
-        builds the state)."""
-        B2CoreSeeding.checked_lifetimes(access_token_ttl, refresh_token_ttl)
-        return B2CoreSeeding.checked_hosts(hosts)
-
-    @staticmethod
-    def checked_hosts(hosts: Iterable[str]) -> tuple[str, ...]:
-        """The broker hosts as base URLs; raises :class:`ConfigurationError` for a URL that is
-        not a broker's or given twice."""
-        urls = tuple(base_url(url, expected=BROKER_URL) for url in hosts)
-        for index, url in enumerate(urls):
-            if url in urls[:index]:
-                raise ConfigurationError(f"the B2Core broker {url!r} exists already")
-        return urls
+        builds the state, with :mod:`fakeauth.state.b2core_options`)."""
+        b2core_options.checked_lifetimes(access_token_ttl, refresh_token_ttl)
+        return b2core_options.checked_hosts(hosts)
 
     # -- seeding and inspection -------------------------------------------------------------
 
@@ -226,15 +216,7 @@ class B2CoreSeeding:
 
     def describe(self) -> list[str]:
         """What ``fakeauth serve`` prints about B2Core: its routes and brokers."""
-        lines = [
-            "POST /api/v2/my/signup/wizard, /api/v2/my/signup, GET|POST /api/v2/my/signin/wizard,",
-            "POST /api/v2/my/signin, /api/v2/my/2fa/{google,sms}, /api/v2/my/refresh,",
-            "POST /api/v2/my/signout, GET /api/v2/my/2fa",
-        ]
-        for broker in self.brokers:
-            captcha = "on" if broker.recaptcha else "off"
-            lines.append(f"broker        {broker.url} (reCAPTCHA {captcha})")
-        return lines
+        return b2core_options.description((broker.url, broker.recaptcha) for broker in self.brokers)
 
     def _broker_of(self, broker: str | B2CoreBroker | None) -> B2CoreBroker:
         return broker if isinstance(broker, B2CoreBroker) else self.broker(broker)

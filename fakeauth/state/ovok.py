@@ -7,10 +7,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, cast
 
-from fakeauth.clock import Clock, checked_lifetime, to_datetime
+from fakeauth.clock import Clock, to_datetime
 from fakeauth.errors import (
     AccountExists,
-    ConfigurationError,
     InvalidCredentials,
     TokenInvalid,
     TokenRevoked,
@@ -18,7 +17,7 @@ from fakeauth.errors import (
 from fakeauth.findings import Finding, HeldIds, token_finding, unverified_claims
 from fakeauth.outbox import Message, Outbox
 from fakeauth.randomness import Randomness, RandomStream
-from fakeauth.state import ovok_document
+from fakeauth.state import ovok_options
 from fakeauth.state.ovok_account_book import OvokAccountBook
 from fakeauth.state.ovok_records import (
     DEFAULT_CLIENT_ID,
@@ -99,12 +98,8 @@ class OvokState(OvokSeeding):
     def token_lifetimes(access_token_ttl: int, refresh_token_ttl: int) -> tuple[int, int]:
         """The access and refresh token lifetimes as the constructor takes them; raises
         :class:`ConfigurationError` as the constructor would (``FakeAuth`` checks them before it
-        builds the state)."""
-        checked_lifetime(access_token_ttl, "ovok_access_token_ttl")
-        checked_lifetime(refresh_token_ttl, "ovok_refresh_token_ttl")
-        if access_token_ttl <= 0 or refresh_token_ttl <= 0:
-            raise ConfigurationError("Ovok token lifetimes must be positive numbers of seconds")
-        return int(access_token_ttl), int(refresh_token_ttl)
+        builds the state, with :func:`fakeauth.state.ovok_options.token_lifetimes`)."""
+        return ovok_options.token_lifetimes(access_token_ttl, refresh_token_ttl)
 
     def _reset_state(self) -> None:
         # Made on first use: setting up a stream costs more than the rest of a fresh state, and
@@ -371,6 +366,10 @@ class OvokState(OvokSeeding):
 
     def to_document(self) -> dict[str, Any]:
         """The state's part of a state document (JSON-ready: ids and hashes, never a token)."""
+        # The document schema (pydantic models) is imported by the first export or import: a
+        # test that never asks for one does not pay for it.
+        from fakeauth.state import ovok_document
+
         with self._lock:  # one moment: nothing changes while the records are written
             return ovok_document.written(
                 tenants=self.tenants.values(),
@@ -387,6 +386,8 @@ class OvokState(OvokSeeding):
         all: refused (:class:`ConfigurationError`, naming the field) when it does not fit the
         schema, contradicts itself, or holds what :meth:`add_account` would refuse. Its random
         stream continues where the document says when the fake resumed the document's epoch."""
+        from fakeauth.state import ovok_document  # see to_document
+
         resumed = self._randomness.resumed
         snapshot, streams = ovok_document.read(
             document, algorithm=self.signer.algorithm, streams=("ovok.ids",) if resumed else None

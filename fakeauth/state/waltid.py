@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any, cast
 
-from fakeauth.clock import Clock, checked_lifetime
+from fakeauth.clock import Clock
 from fakeauth.errors import (
     ConfigurationError,
     DomainError,
@@ -28,7 +28,7 @@ from fakeauth.findings import Finding, HeldIds, token_finding, unverified_claims
 from fakeauth.outbox import Outbox
 from fakeauth.passwords import PasswordHash
 from fakeauth.randomness import Randomness, RandomStream
-from fakeauth.state import waltid_accounts, waltid_document
+from fakeauth.state import waltid_accounts, waltid_options
 from fakeauth.state.waltid_account_book import WaltidAccountBook
 from fakeauth.state.waltid_accounts import *  # noqa: F403 - the records stay importable from here
 from fakeauth.state.waltid_accounts import (
@@ -93,11 +93,8 @@ class WaltidState(WaltidSeeding):
     def token_lifetime(token_ttl: int) -> int:
         """The login token lifetime as the constructor takes it; raises
         :class:`ConfigurationError` as the constructor would (``FakeAuth`` checks it before it
-        builds the state)."""
-        if isinstance(token_ttl, bool) or not isinstance(token_ttl, int) or token_ttl <= 0:
-            raise ConfigurationError("waltid_token_ttl must be a positive number of seconds")
-        checked_lifetime(token_ttl, "waltid_token_ttl")
-        return token_ttl
+        builds the state, with :func:`fakeauth.state.waltid_options.token_lifetime`)."""
+        return waltid_options.token_lifetime(token_ttl)
 
     def _clear(self) -> None:
         self._book = WaltidAccountBook()
@@ -342,6 +339,10 @@ class WaltidState(WaltidSeeding):
     def to_document(self) -> dict[str, Any]:
         """The state's part of a state document (JSON-ready: ids and hashes, never a token or a
         password)."""
+        # The document schema (pydantic models) is imported by the first export or import: a
+        # test that never asks for one does not pay for it.
+        from fakeauth.state import waltid_document
+
         with self._lock:  # one moment: nothing changes while the records are written
             return waltid_document.written(
                 accounts=self._book.accounts.values(),
@@ -362,6 +363,8 @@ class WaltidState(WaltidSeeding):
         all: refused (:class:`ConfigurationError`, naming the field) when it does not fit the
         schema, contradicts itself, or holds what :meth:`add_account` would refuse. Its random
         streams continue where the document says when the fake resumed the document's epoch."""
+        from fakeauth.state import waltid_document  # see to_document
+
         resumed = self._randomness.resumed
         snapshot, positions = waltid_document.read(
             document,

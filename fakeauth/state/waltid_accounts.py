@@ -14,8 +14,13 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from fakeauth.errors import DomainError, FieldRefused, NotFound
-from fakeauth.features import Feature
 from fakeauth.passwords import PasswordHash
+from fakeauth.state.waltid_options import DEFAULT_SUPERADMIN_EMAIL as DEFAULT_SUPERADMIN_EMAIL
+from fakeauth.state.waltid_options import (
+    DEFAULT_SUPERADMIN_PASSWORD as DEFAULT_SUPERADMIN_PASSWORD,
+)
+from fakeauth.state.waltid_options import DEFAULT_SUPERADMIN_TOKEN as DEFAULT_SUPERADMIN_TOKEN
+from fakeauth.state.waltid_options import FEATURES as FEATURES
 from fakeauth.tokens import TokenStoreSnapshot
 
 __all__ = [
@@ -37,10 +42,6 @@ __all__ = [
     "check_filled",
 ]
 
-#: The registration token and Super Admin of walt.id's quickstart ``superadmin-registration.conf``.
-DEFAULT_SUPERADMIN_TOKEN = "1234567890-my-token"
-DEFAULT_SUPERADMIN_EMAIL = "superadmin@walt.id"
-DEFAULT_SUPERADMIN_PASSWORD = "super123456"
 #: When the quickstart's registration token expires (its ``expires`` line).
 DEFAULT_TOKEN_EXPIRATION = datetime(2029, 1, 1, tzinfo=timezone.utc).timestamp()
 
@@ -53,25 +54,6 @@ def check_filled(operation: str, **values: object) -> None:
     for option, value in values.items():
         if not isinstance(value, str) or not value:
             raise FieldRefused(option, f"{operation} needs a non-empty {option}")
-
-
-#: The walt.id feature flags fakeauth acts on (walt.id's names and descriptions), switched on as
-#: in the quickstart's ``_features.conf``; the fake can switch them at run time.
-FEATURES: tuple[Feature, ...] = tuple(
-    Feature(name, "waltid", description, True)
-    for name, description in (
-        ("account-registration", "Enable or disable account registration"),
-        ("admin", "Administration endpoints"),
-        ("dev-mode", "Development mode"),
-        (
-            "feature-flag-information-endpoint",
-            "Enables endpoints related to showing information about available features on "
-            "this service instance",
-        ),
-        ("organization-creation", "Enable or disable organization creation"),
-        ("superadmin-registration", "Enable or disable superadmin registration"),
-    )
-)
 
 
 class AccountDataNotFound(NotFound):

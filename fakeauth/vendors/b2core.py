@@ -1,110 +1,34 @@
-"""B2Core's record in the vendor registry: its hosts, state, API, fidelity entries and
-accounts."""
+"""B2Core's record in the vendor registry: its name, hosts (and their check) and label, with the
+rest (its API, state, fidelity entries and accounts, :mod:`fakeauth.vendors.b2core_record`)
+loaded on the vendor's first use."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+import functools
 
-from fakeauth.apis.b2core import API
-from fakeauth.state.b2core import B2CoreState
-from fakeauth.vendor import (
-    AccountEdits,
-    AccountField,
-    AccountSummary,
-    AuthFlow,
-    FidelitySection,
-    StateContext,
-    Vendor,
-)
+from fakeauth.state.b2core_options import checked_hosts
+from fakeauth.vendor import DeferredVendor, Vendor
 
-__all__ = ["VENDOR"]
+__all__ = ["DEFAULT_HOSTS", "LABEL", "VENDOR", "load"]
+
+#: B2Core's brokers, as the API contracts decide: one base URL a broker.
+DEFAULT_HOSTS = ("https://host.name",)
+#: How the dashboard names B2Core.
+LABEL = "B2Core"
 
 
-def _build(context: StateContext) -> B2CoreState:
-    return B2CoreState(
-        hosts=context.options["hosts"],
-        clock=context.clock,
-        randomness=context.randomness,
-        outbox=context.outbox,
-        features=context.features,
-        access_token_ttl=context.options["access_token_ttl"],
-        refresh_token_ttl=context.options["refresh_token_ttl"],
-    )
+@functools.cache  # code loading, once a process: the same full record for every fake
+def load() -> Vendor:
+    """B2Core's full record (imports its API, models and state on the first call)."""
+    from fakeauth.vendors.b2core_record import full_record
+
+    return full_record(VENDOR)
 
 
-def _seed_lists(state: B2CoreState) -> Mapping[str, Callable[..., Any]]:
-    return {"brokers": state.add_broker, "accounts": state.add_account}
-
-
-def _summary(account: Mapping[str, Any]) -> AccountSummary:
-    return AccountSummary(
-        name=f"{account['given_name']} {account['family_name']}",
-        scope=f"broker {account['broker']}",
-        two_factor=account["two_factor"],
-    )
-
-
-def _broker_urls(state: B2CoreState) -> list[str]:
-    # A broker added at run time with fake.b2core.add_broker(...) answers on its own host.
-    return [broker.url for broker in state.brokers]
-
-
-_TWO_FACTOR = AccountField("two_factor", "2FA", "choice", choices=("", "google", "sms"))
-
-
-def _edits(state: B2CoreState) -> AccountEdits:
-    return AccountEdits(
-        fields=(
-            AccountField("given_name", "Given name"),
-            AccountField("family_name", "Family name"),
-            AccountField("password", "New password", "password"),
-            _TWO_FACTOR,
-            AccountField("phone", "Phone"),
-        ),
-        update=state.update_account,
-        values=lambda account: {
-            name: account[name] for name in ("given_name", "family_name", "two_factor", "phone")
-        },
-    )
-
-
-#: B2Core's broker API.
-def _fidelity() -> FidelitySection:
-    from fakeauth.fidelity import (
-        b2core as fidelity,  # on first use: the page, verify, the control route
-    )
-
-    return FidelitySection(fidelity.TITLE, fidelity.INTRO, fidelity.ENTRIES)
-
-
-VENDOR = Vendor(
+VENDOR = DeferredVendor(
     name="b2core",
-    api=API,
-    default_hosts=("https://host.name",),
-    build_state=_build,
-    seed_lists=_seed_lists,
-    load_fidelity=_fidelity,
-    summary=_summary,
-    tokens=lambda state: state.tokens,
-    public_key=lambda state: state.signer.public_jwk(),
-    explain=lambda state, token: state.explain_credential(token),
-    held_credentials=lambda state: state.held_credentials(),
-    added_hosts=_broker_urls,
-    check_hosts=B2CoreState.checked_hosts,
-    label="B2Core",
-    account_fields=(
-        AccountField("given_name", "Given name"),
-        AccountField("family_name", "Family name"),
-        AccountField("phone", "Phone"),
-        _TWO_FACTOR,
-        AccountField("broker", "Broker URL"),
-    ),
-    edits=_edits,
-    auth=AuthFlow(
-        login=("b2core.signin",),
-        refresh=("b2core.refresh",),
-        bearer_kinds=("access",),
-        lock_out=lambda state: state.lock_out(),
-    ),
+    default_hosts=DEFAULT_HOSTS,
+    check_hosts=checked_hosts,
+    label=LABEL,
+    load=load,
 )

@@ -1,106 +1,32 @@
-"""Ovok's record in the vendor registry: its hosts, state, API, fidelity entries and accounts."""
+"""Ovok's record in the vendor registry: its name, hosts and label, with the rest (its API,
+state, fidelity entries and accounts, :mod:`fakeauth.vendors.ovok_record`) loaded on the
+vendor's first use."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+import functools
 
-from fakeauth.apis.ovok import API
-from fakeauth.state.ovok import OvokState
-from fakeauth.vendor import (
-    AccountEdits,
-    AccountField,
-    AccountSummary,
-    AuthFlow,
-    FidelitySection,
-    StateContext,
-    Vendor,
+from fakeauth.vendor import DeferredVendor, Vendor
+
+__all__ = ["DEFAULT_HOSTS", "LABEL", "VENDOR", "load"]
+
+#: Ovok's hosts, as the API contracts decide.
+DEFAULT_HOSTS = (
+    "https://api.dev.ovok.com",
+    "https://api.sandbox.ovok.com",
+    "https://api.staging.ovok.com",
+    "https://api.ovok.com",
 )
-
-__all__ = ["VENDOR"]
-
-
-def _build(context: StateContext) -> OvokState:
-    return OvokState(
-        clock=context.clock,
-        randomness=context.randomness,
-        outbox=context.outbox,
-        access_token_ttl=context.options["access_token_ttl"],
-        refresh_token_ttl=context.options["refresh_token_ttl"],
-    )
+#: How the dashboard names Ovok.
+LABEL = "Ovok"
 
 
-def _seed_lists(state: OvokState) -> Mapping[str, Callable[..., Any]]:
-    # In order: a list may refer to what an earlier one adds (clients to tenants).
-    return {
-        "tenants": state.add_tenant,
-        "clients": state.add_client,
-        "accounts": state.add_account,
-    }
+@functools.cache  # code loading, once a process: the same full record for every fake
+def load() -> Vendor:
+    """Ovok's full record (imports its API, models and state on the first call)."""
+    from fakeauth.vendors.ovok_record import full_record
+
+    return full_record(VENDOR)
 
 
-def _summary(account: Mapping[str, Any]) -> AccountSummary:
-    return AccountSummary(
-        name=f"{account['name']} {account['surname']}", scope=f"tenant {account['tenant_id']}"
-    )
-
-
-def _edits(state: OvokState) -> AccountEdits:
-    return AccountEdits(
-        fields=(
-            AccountField("name", "Name"),
-            AccountField("surname", "Surname"),
-            AccountField("password", "New password", "password"),
-            AccountField("email_verified", "Email verified", "checkbox"),
-        ),
-        update=state.update_account,
-        values=lambda account: {
-            "name": account["name"],
-            "surname": account["surname"],
-            "email_verified": account["email_verified"],
-        },
-    )
-
-
-#: Ovok B2B auth.
-def _fidelity() -> FidelitySection:
-    from fakeauth.fidelity import (
-        ovok as fidelity,  # on first use: the page, verify, the control route
-    )
-
-    return FidelitySection(fidelity.TITLE, fidelity.INTRO, fidelity.ENTRIES)
-
-
-VENDOR = Vendor(
-    name="ovok",
-    api=API,
-    default_hosts=(
-        "https://api.dev.ovok.com",
-        "https://api.sandbox.ovok.com",
-        "https://api.staging.ovok.com",
-        "https://api.ovok.com",
-    ),
-    build_state=_build,
-    seed_lists=_seed_lists,
-    load_fidelity=_fidelity,
-    summary=_summary,
-    tokens=lambda state: state.tokens,
-    public_key=lambda state: state.signer.public_jwk(),
-    label="Ovok",
-    account_fields=(
-        AccountField("name", "Name"),
-        AccountField("surname", "Surname"),
-        AccountField("tenant_id", "Tenant id"),
-        AccountField("email_verified", "Email verified", "checkbox", default=True),
-    ),
-    edits=_edits,
-    auth=AuthFlow(
-        login=("ovok.b2b_login",),
-        refresh=("ovok.refresh_token",),
-        bearer_kinds=("access",),
-        # No lockout: NestJS's throttler's own words (docs/fidelity.md, ovok.lockout).
-        lockout_message="ThrottlerException: Too Many Requests",
-    ),
-    explain=lambda state, token: state.explain_credential(token),
-    held_credentials=lambda state: state.held_credentials(),
-)
+VENDOR = DeferredVendor(name="ovok", default_hosts=DEFAULT_HOSTS, label=LABEL, load=load)

@@ -1,95 +1,27 @@
-"""walt.id's record in the vendor registry: its hosts, state, API, fidelity entries and
-accounts."""
+"""walt.id's record in the vendor registry: its name, hosts and label, with the rest (its API,
+state, fidelity entries and accounts, :mod:`fakeauth.vendors.waltid_record`) loaded on the
+vendor's first use."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+import functools
 
-from fakeauth.apis.waltid import API
-from fakeauth.state.waltid import WaltidState
-from fakeauth.vendor import (
-    AccountEdits,
-    AccountField,
-    AccountSummary,
-    AuthFlow,
-    FidelitySection,
-    StateContext,
-    Vendor,
-)
+from fakeauth.vendor import DeferredVendor, Vendor
 
-__all__ = ["VENDOR"]
+__all__ = ["DEFAULT_HOSTS", "LABEL", "VENDOR", "load"]
+
+#: walt.id Enterprise's hosts, as the API contracts decide.
+DEFAULT_HOSTS = ("https://enterprise-sandbox.waltid.dev", "https://enterprise.sandbox.walt.id")
+#: How the dashboard names walt.id.
+LABEL = "walt.id"
 
 
-def _build(context: StateContext) -> WaltidState:
-    return WaltidState(
-        clock=context.clock,
-        randomness=context.randomness,
-        outbox=context.outbox,
-        features=context.features,
-        token_ttl=context.options["token_ttl"],
-    )
+@functools.cache  # code loading, once a process: the same full record for every fake
+def load() -> Vendor:
+    """walt.id's full record (imports its API, models and state on the first call)."""
+    from fakeauth.vendors.waltid_record import full_record
+
+    return full_record(VENDOR)
 
 
-def _seed_lists(state: WaltidState) -> Mapping[str, Callable[..., Any]]:
-    return {"organizations": state.add_organization, "accounts": state.add_account}
-
-
-def _summary(account: Mapping[str, Any]) -> AccountSummary:
-    orgs: Mapping[str, list[str]] = account["roles"]
-    roles = [f"{org}: {role}" for org, names in orgs.items() for role in names]
-    return AccountSummary(
-        name=str(account["profile"].get("name", "")),
-        scope="organizations " + ", ".join(orgs) if orgs else "no organization",
-        roles=tuple(["superadmin", *roles] if account["superadmin"] else roles),
-    )
-
-
-def _edits(state: WaltidState) -> AccountEdits:
-    return AccountEdits(
-        fields=(
-            AccountField("name", "Name"),
-            AccountField("password", "New password", "password"),
-            # the roles added so far, of every organization: a role id names its organization
-            AccountField("roles", "Roles", "choices", choices=tuple(state.role_ids)),
-        ),
-        update=state.update_account,
-        values=lambda account: {
-            "name": account["profile"].get("name", ""),
-            "roles": [role for held in account["roles"].values() for role in held],
-        },
-    )
-
-
-#: walt.id Enterprise's account API.
-def _fidelity() -> FidelitySection:
-    from fakeauth.fidelity import (
-        waltid as fidelity,  # on first use: the page, verify, the control route
-    )
-
-    return FidelitySection(fidelity.TITLE, fidelity.INTRO, fidelity.ENTRIES)
-
-
-VENDOR = Vendor(
-    name="waltid",
-    api=API,
-    default_hosts=("https://enterprise-sandbox.waltid.dev", "https://enterprise.sandbox.walt.id"),
-    build_state=_build,
-    seed_lists=_seed_lists,
-    load_fidelity=_fidelity,
-    summary=_summary,
-    tokens=lambda state: state.tokens,
-    public_key=lambda state: state.signer.public_jwk(),
-    label="walt.id",
-    account_fields=(AccountField("name", "Name"),),
-    edits=_edits,
-    auth=AuthFlow(
-        login=("waltid.emailpass_login",),
-        bearer_kinds=("login",),
-        # No lockout in today's release: the words of the newer auth library's limit
-        # (docs/fidelity.md, waltid.lockout).
-        lockout_message="Too many failed attempts for this account; try again later",
-    ),
-    explain=lambda state, token: state.explain_credential(token),
-    held_credentials=lambda state: state.held_credentials(),
-)
+VENDOR = DeferredVendor(name="waltid", default_hosts=DEFAULT_HOSTS, label=LABEL, load=load)

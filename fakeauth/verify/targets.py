@@ -16,10 +16,10 @@ from typing import Protocol
 
 from werkzeug.test import Client
 
-from fakeauth.apis import waltid
 from fakeauth.errors import ConfigurationError
 from fakeauth.fake import FakeAuth
 from fakeauth.features import Feature
+from fakeauth.state.waltid_options import DIVERGE_LOGOUT_WITHOUT_SESSION
 from fakeauth.vendors import VENDORS as RECORDS
 from fakeauth.verify.checks import ACCOUNT_EXTRAS, DEFAULT_FINGERPRINT, checks
 from fakeauth.verify.model import Answer, Vendor
@@ -46,9 +46,7 @@ ENV_PREFIX = "FAKEAUTH_VERIFY_"
 
 #: TEST ONLY. The registry behaviours a fake can be made to answer otherwise, so that a test can
 #: show the report marks a divergence (``fakeauth serve --diverge <id>``, :func:`diverge`).
-DIVERGENCES: Mapping[str, str] = MappingProxyType(
-    {"waltid.logout": waltid.DIVERGE_LOGOUT_WITHOUT_SESSION}
-)
+DIVERGENCES: Mapping[str, str] = MappingProxyType({"waltid.logout": DIVERGE_LOGOUT_WITHOUT_SESSION})
 
 
 def diverge(fake: FakeAuth, entry_id: str) -> FakeAuth:
