@@ -71,3 +71,111 @@ def test_the_docs_hooks_and_the_plugin_import_only_public_names_of_fakeauth() ->
 
     assert len(OUTSIDE) > 1
     assert {name: imports for name, imports in found.items() if imports} == {}
+
+
+#: Every module of the package, the plugin and the documentation's hooks.
+SOURCES = [*sorted(ROOT.glob("fakeauth/**/*.py")), *OUTSIDE]
+
+#: The private names read outside their own module on purpose, none of them fakeauth's: each
+#: third-party or standard-library name that has no public equivalent, with where it is read.
+THIRD_PARTY_PRIVATES = {
+    # aioresponses replaces this method with a mock; reading it is how an active aioresponses
+    # is found (aiohttp_mock.py), and its passthrough list is where live-server URLs go.
+    ("fakeauth/transports/aiohttp_mock.py", "aiohttp.ClientSession._request"),
+    ("fakeauth/transports/aiohttp_mock.py", "mock._passthrough"),
+    # The network's own send as ``responses`` captured it on import, before any mock patched it.
+    ("fakeauth/transports/requests_mock.py", "responses._real_send"),
+    # CPython's resolvers behind socket have no public name (the comment in guard.py).
+    ("fakeauth/transports/guard.py", "import _socket"),
+    # argparse has no public way to list a parser's arguments (the CLI reference page).
+    ("docs/_hooks/pages.py", "parser._actions"),
+    ("docs/_hooks/pages.py", "command._actions"),
+    ("docs/_hooks/pages.py", "argparse._SubParsersAction"),
+    ("docs/_hooks/pages.py", "argparse._HelpAction"),
+}
+
+#: The names of the object whose own private attributes a method reads (``self``, ``cls``).
+OWN = {"self", "cls"}
+#: typeshed's module of types that exist only for type checkers, imported under TYPE_CHECKING:
+#: private by its name, public by its documentation.
+TYPES_ONLY = "_typeshed"
+#: The functions that read or write an attribute named by a string.
+BY_NAME = {"getattr", "setattr", "hasattr", "delattr"}
+
+
+def is_private(name: str) -> bool:
+    """``_name`` but not ``__dunder__``."""
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+def is_own(node: ast.expr) -> bool:
+    """``self``, ``cls`` or ``super()``: the object whose own attributes these are."""
+    if isinstance(node, ast.Name):
+        return node.id in OWN
+    return (
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super"
+    )
+
+
+def private_reads(source: str) -> set[str]:
+    """Every private name ``source`` reads or writes on something other than itself: an import
+    of ``_name`` or of a module ``_name``, ``obj._name``, ``getattr(obj, "_name")``."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom):
+            top = (node.module or "").split(".")[0]
+            if is_private(top) and top != TYPES_ONLY:
+                found.add(f"from {node.module} import ...")
+            found.update(
+                f"from {'.' * node.level}{node.module or ''} import {alias.name}"
+                for alias in node.names
+                if is_private(alias.name)
+            )
+        elif isinstance(node, ast.Import):
+            found.update(f"import {alias.name}" for alias in node.names if is_private(alias.name))
+        elif isinstance(node, ast.Attribute) and is_private(node.attr):
+            if not is_own(node.value):
+                found.add(ast.unparse(node))
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in BY_NAME
+            and len(node.args) >= 2
+            and isinstance(node.args[1], ast.Constant)
+            and isinstance(node.args[1].value, str)
+            and is_private(node.args[1].value)
+            and not is_own(node.args[0])
+        ):
+            found.add(f"{ast.unparse(node.args[0])}.{node.args[1].value}")
+    return found
+
+
+def test_the_check_finds_each_kind_of_private_read() -> None:
+    source = (
+        "from fakeauth.state import _rows\n"
+        "from ._tables import Tables\n"
+        "import _thread\n"
+        "state._accounts.clear()\n"
+        "getattr(clock, '_fixed')\n"
+        "self._own = super()._base() + cls._also\n"
+    )
+
+    assert private_reads(source) == {
+        "from fakeauth.state import _rows",
+        "from _tables import ...",
+        "import _thread",
+        "state._accounts",
+        "clock._fixed",
+    }
+
+
+def test_no_module_reads_a_private_name_of_another_module() -> None:
+    found = {
+        (str(path.relative_to(ROOT)), read)
+        for path in SOURCES
+        for read in private_reads(path.read_text(encoding="utf-8"))
+    }
+
+    assert len(SOURCES) > 100
+    assert found - THIRD_PARTY_PRIVATES == set()
+    assert THIRD_PARTY_PRIVATES - found == set()

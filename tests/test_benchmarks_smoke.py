@@ -142,6 +142,38 @@ def test_the_startup_cpu_tool_runs_and_names_its_cache_setting() -> None:
     assert [line.split()[0] for line in lines[2:]] == ["bare", "first", "serve"]
 
 
+def test_the_persistence_benchmark_reports_every_restore_row(tmp_path: Path) -> None:
+    script = BENCH.parent / "persistence.py"
+    out = tmp_path / "persistence.json"
+
+    done = subprocess.run(
+        [sys.executable, str(script), "--smoke", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text())
+    assert [row["label"] for row in report["rows"]] == [
+        "export, 50 accounts (to JSON text)",
+        "import, 50 accounts (from JSON text)",
+        *(
+            label
+            for size in (10, 20, 50)
+            for label in (
+                f"restore, {size} accounts",
+                f"restore + one new account, {size} accounts",
+                f"seed anew, {size} accounts (the restore's reference)",
+            )
+        ),
+        "FakeAuth() (a test's bare fake)",
+        "FakeAuth() + restore of a 20-account template (fakeauth_seed)",
+    ]
+    assert set(report["restores"]) == {"10", "20", "50"}
+    assert report["seeded_test_vs_bare"] > 0
+
+
 def test_the_one_thread_werkzeug_floor_stays_http_1_0_beside_a_threaded_one() -> None:
     # werkzeug sets HTTP/1.1 on the handler class a threaded server is given: shared with the
     # floor, it gave the floor keep-alive too, and the live ratio measured the wrong server

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import threading
@@ -787,3 +788,17 @@ def _race(target: Callable[[], None], threads: int) -> None:
         thread.start()
     for thread in started:
         thread.join()
+
+
+def test_a_fakes_options_are_one_frozen_value_that_makes_a_fake_of_the_same_options() -> None:
+    fake = FakeAuth(seed=3, ovok_hosts=["https://ovok.example.test"], waltid_token_ttl=60)
+
+    copy = FakeAuth(**fake.options.arguments())
+
+    assert copy.options == fake.options
+    assert fake.options.hosts["ovok"] == ("https://ovok.example.test",)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fake.options.seed = 4  # type: ignore[misc]
+    with pytest.raises(TypeError, match="does not support item assignment"):
+        fake.options.hosts["ovok"] = ()  # type: ignore[index]
+    assert (fake.options.seed, fake.options.waltid_token_ttl) == (3, 60)

@@ -9,6 +9,8 @@ token revoked after the snapshot is live again (restore means restore).
 from __future__ import annotations
 
 import json
+import tracemalloc
+from collections.abc import Callable
 
 import pytest
 from freezegun import freeze_time
@@ -134,6 +136,46 @@ def test_a_snapshot_of_another_fakes_options_is_refused() -> None:
 
     with pytest.raises(ValueError, match="seed is 2 here, 1 in it"):
         FakeAuth(seed=2).restore(snap)
+
+
+#: A template of this many accounts per vendor: one copy of a container of that many records
+#: alone allocates about 200 KiB, and validating them again as a document many MiB.
+TEMPLATE_ACCOUNTS = 10_000
+#: What a restore may allocate at its peak, whatever the template's size (measured: 7 to 13 KB).
+RESTORE_BYTES = 64 * 1024
+
+
+def peak_allocated(work: Callable[[], object]) -> int:
+    """The most memory ``work`` held at once while it ran, in bytes (``tracemalloc``: a count
+    of allocations, the same on a loaded machine as on an idle one)."""
+    tracemalloc.start()
+    try:
+        work()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_restore_allocates_a_few_kib_whatever_the_templates_size() -> None:
+    template = FakeAuth(seed=1)
+    for i in range(TEMPLATE_ACCOUNTS):
+        template.ovok.add_account(email=f"o{i}@example.test", password="Secret123")
+        template.b2core.add_account(email=f"b{i}@example.test", password="Secret123")
+        template.waltid.add_account(email=f"w{i}@example.test", password="Secret123")
+    snapshot = template.snapshot()
+    template.ovok.add_account(email="after@example.test", password="Secret123")
+    FakeAuth(seed=1).restore(snapshot)  # first use: what a restore imports, once per process
+    fresh = FakeAuth(seed=1)
+
+    into_the_changed_fake = peak_allocated(lambda: template.restore(snapshot))
+    into_a_fresh_fake = peak_allocated(lambda: fresh.restore(snapshot))
+
+    assert into_the_changed_fake < RESTORE_BYTES
+    assert into_a_fresh_fake < RESTORE_BYTES
+    assert fresh.waltid.get_account(f"w{TEMPLATE_ACCOUNTS - 1}@example.test").email == (
+        f"w{TEMPLATE_ACCOUNTS - 1}@example.test"
+    )
+    assert len(template.ovok.accounts) == TEMPLATE_ACCOUNTS
 
 
 # -- named snapshots over HTTP -------------------------------------------------------------------

@@ -97,6 +97,11 @@ class Interceptor(ContextDecorator):
         self._guard: NetworkGuard | None = None
         self._mark = 0
 
+    @property
+    def fake(self) -> FakeAuth:
+        """The fake whose vendor hosts this interception serves."""
+        return self._fake
+
     def _install(self) -> Any:
         """Patch the client library; returns what :meth:`_uninstall` needs."""
         raise NotImplementedError

@@ -95,7 +95,7 @@ class _InUserMock(_VendorHosts):
     innermost first."""
 
     def __init__(self, patch: _StartPatch) -> None:
-        super().__init__(patch.interceptor._fake)
+        super().__init__(patch.interceptor.fake)
         self._patch = patch
 
     def _target(self, url: str) -> FakeAuth:
@@ -103,8 +103,8 @@ class _InUserMock(_VendorHosts):
 
     def _fake_for(self, host: str) -> FakeAuth | None:
         for patch in self._patch.chain():
-            if patch.interceptor._fake.vendor_for_host(host) is not None:
-                return patch.interceptor._fake
+            if patch.interceptor.fake.vendor_for_host(host) is not None:
+                return patch.interceptor.fake
         return None
 
     @property
@@ -122,7 +122,7 @@ class _LiveServersInUserMock(responses.BaseResponse):
 
     def matches(self, request: PreparedRequest) -> tuple[bool, str]:
         url = request.url or ""
-        if any(p.interceptor._fake.is_live_server_url(url) for p in self._patch.chain()):
+        if any(p.interceptor.fake.is_live_server_url(url) for p in self._patch.chain()):
             return True, ""
         return False, "not a live server of an active FakeAuth"
 

@@ -148,7 +148,7 @@ def _target(args: argparse.Namespace, environ: Mapping[str, str]) -> tuple[list[
             urls[chosen[0]] = given
         else:
             raise ConfigurationError(
-                f"--base-url {given!r}: say whose it is, as VENDOR=URL (ovok, b2core, waltid), "
+                f"--base-url {given!r}: say whose it is, as VENDOR=URL ({', '.join(VENDORS)}), "
                 "or choose one vendor with --vendor"
             )
     target = Target.from_env(urls, environ)
