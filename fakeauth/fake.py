@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
-import functools
 import threading
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
@@ -176,8 +174,10 @@ class FakeAuth:
         #: bounded), so that :meth:`explain` can say so; a reset adds to it.
         self.forgotten = Forgotten()
         for vendor in self.vendors:  # a vendor's state sits in __dict__ under its name
-            if vendor.name in vars(self) or not isinstance(
-                getattr(type(self), vendor.name, _LazyState()), _LazyState
+            # (the class _LazyState stands for "no such class attribute": no descriptor is it)
+            found = getattr(type(self), vendor.name, _LazyState)
+            if vendor.name in self.__dict__ or not (
+                found is _LazyState or isinstance(found, _LazyState)
             ):
                 raise ConfigurationError(
                     f"a vendor cannot be named {vendor.name!r}: FakeAuth has an attribute of "
@@ -287,6 +287,8 @@ class FakeAuth:
             return operation  # known: its vendor's routes alone say so (no other is loaded)
         known = [op for op, _, _ in self._routing.table]
         if operation not in known:
+            import difflib  # a suggestion is rare: not imported by a first use
+
             close = difflib.get_close_matches(operation, known, n=3, cutoff=0.5)
             hint = f"did you mean {', '.join(map(repr, close))}?" if close else ""
             raise ConfigurationError(
@@ -576,9 +578,9 @@ class FakeAuth:
         """Serve ``options``' vendors on their hosts."""
         #: The vendor records this fake serves, in the order every listing shows them.
         self.vendors = options.vendors
-        self._vendor_by_name = {vendor.name: vendor for vendor in self.vendors}
+        self._vendor_by_name = options.vendor_by_name
         self.hosts: dict[str, tuple[str, ...]] = dict(options.hosts)
-        self._host_vendor = _host_table(tuple((v, self.hosts[v.name]) for v in self.vendors))
+        self._host_vendor = options.host_vendors
         self._routing = routing_for(self.vendors)
 
     def reset(self) -> None:
@@ -615,18 +617,6 @@ class FakeAuth:
             f"<FakeAuth {shown} accounts, "
             f"{len(self.journal)} requests, {len(self.outbox)} messages>"
         )
-
-
-@functools.lru_cache(maxsize=64)  # most fakes use the default hosts
-def _host_table(hosts: tuple[tuple[Vendor, tuple[str, ...]], ...]) -> Mapping[str, Vendor]:
-    """The vendor record of every ``Host`` header value that names one of the base URLs (the
-    record, not its API: reading the API loads the vendor's code, on its first request)."""
-    table: dict[str, Vendor] = {}
-    for vendor, urls in hosts:
-        for url in urls:
-            for key in host_keys(url):
-                table[key] = vendor
-    return MappingProxyType(table)
 
 
 def _times(times: int) -> int:

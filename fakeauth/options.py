@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import Any
 
 from fakeauth.errors import ConfigurationError
-from fakeauth.hosts import base_urls
+from fakeauth.hosts import base_urls, host_keys
 from fakeauth.randomness import Randomness
 from fakeauth.state import b2core_options, ovok_options, waltid_options
 from fakeauth.vendor import Vendor
@@ -149,6 +149,24 @@ class FakeAuthOptions:
             waltid_token_ttl=waltid_ttl,
             journal_limit=journal_limit,
         )
+
+    @functools.cached_property
+    def vendor_by_name(self) -> Mapping[str, Vendor]:
+        """The vendor records by name, in the order of :attr:`vendors` (worked out once per
+        options value: most fakes share one, see :func:`checked_options`)."""
+        return MappingProxyType({vendor.name: vendor for vendor in self.vendors})
+
+    @functools.cached_property
+    def host_vendors(self) -> Mapping[str, Vendor]:
+        """The vendor record of every ``Host`` header value that names one of the vendors'
+        base URLs (the record, not its API: reading the API loads the vendor's code, on its
+        first request); worked out once per options value."""
+        table: dict[str, Vendor] = {}
+        for vendor in self.vendors:
+            for url in self.hosts[vendor.name]:
+                for key in host_keys(url):
+                    table[key] = vendor
+        return MappingProxyType(table)
 
     def arguments(self) -> dict[str, Any]:
         """The keyword arguments of ``FakeAuth(...)`` that make a fake of these options."""

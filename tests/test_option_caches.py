@@ -142,3 +142,45 @@ def test_features_are_checked_anew_for_every_fake() -> None:
     assert first.options.features == second.options.features
     assert first.options is not second.options
     assert first.features.is_enabled("account-registration") is False
+
+
+def plain_host_table(options: FakeAuthOptions) -> dict[str, str]:
+    """Every ``Host`` value the options' base URLs stand for and the vendor it names, worked out
+    anew from ``fakeauth.hosts.host_keys`` (what the fake computed per fake before)."""
+    from fakeauth.hosts import host_keys
+
+    return {
+        key: vendor.name
+        for vendor in options.vendors
+        for url in options.hosts[vendor.name]
+        for key in host_keys(url)
+    }
+
+
+@pytest.mark.parametrize(
+    "fake",
+    [
+        pytest.param(lambda: FakeAuth(), id="kept options"),
+        pytest.param(lambda: FakeAuth(ovok_hosts=CUSTOM_HOSTS), id="kept, custom hosts"),
+        pytest.param(lambda: FakeAuth(features={"account-registration": False}), id="anew"),
+    ],
+)
+def test_the_host_table_a_fake_reads_is_the_one_its_options_give(fake: Any) -> None:
+    made = fake()
+
+    table = {key: vendor.name for key, vendor in made.options.host_vendors.items()}
+
+    assert table == plain_host_table(made.options)
+    assert {key: getattr(made.vendor_for_host(key), "name", None) for key in table} == table
+    assert dict(made.options.vendor_by_name) == {v.name: v for v in made.options.vendors}
+
+
+def test_two_fakes_of_one_options_value_share_its_tables_and_route_alike() -> None:
+    first, second = FakeAuth(ovok_hosts=CUSTOM_HOSTS), FakeAuth(ovok_hosts=CUSTOM_HOSTS)
+
+    assert first.options is second.options
+    assert first.options.host_vendors is second.options.host_vendors
+    assert [second.vendor_for_host(host) for host in ("ovok.example", "127.0.0.1:8080")] == [
+        second.vendor("ovok").api
+    ] * 2
+    assert second.vendor_for_host("api.dev.ovok.com") is None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import json
 import re
 from collections.abc import Callable, Collection
@@ -69,6 +68,8 @@ def misspelt_fields(body: Any, fields: Collection[str]) -> dict[str, str]:
     found = {}
     for key in body:
         if isinstance(key, str) and key not in fields:
+            import difflib  # a suggestion is rare: not imported by a first use
+
             close = difflib.get_close_matches(key, absent, n=1, cutoff=0.5)
             if close:
                 found[key] = close[0]
