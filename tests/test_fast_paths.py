@@ -9,7 +9,7 @@ import random
 import re
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import jwt
@@ -35,6 +35,7 @@ from fakeauth.redaction import (
     scrub_text,
 )
 from fakeauth.routing import RouteMap
+from fakeauth.state.ovok import DEFAULT_CLIENT_ID, DEFAULT_TENANT_ID
 from fakeauth.state.ovok_records import uuid4
 from fakeauth.tokens import JwtSigner
 from fakeauth.transports.base import UnservedRequestsError, check_all_served
@@ -557,3 +558,23 @@ def test_an_ascii_address_compiles_only_the_ascii_patterns() -> None:
     )
 
     assert done.stdout == "1\n"
+
+
+def test_a_refresh_touches_its_session_as_dataclasses_replace_would() -> None:
+    fake = FakeAuth(seed=7)
+    fake.clock.set(datetime(2026, 1, 1, 10, tzinfo=timezone.utc), frozen=True)
+    fake.ovok.add_account(email="ann@example.test", password="Secret123")
+    tokens = fake.ovok.authenticate(
+        email="ann@example.test",
+        password="Secret123",
+        tenant_id=DEFAULT_TENANT_ID,
+        client_id=DEFAULT_CLIENT_ID,
+    )
+    before = fake.ovok.sessions[tokens.session.id]
+    fake.clock.shift(90)
+
+    fake.ovok.refresh(tokens.refresh_token)
+
+    after = fake.ovok.sessions[tokens.session.id]
+    assert after == dataclasses.replace(before, last_updated=after.last_updated)
+    assert after.last_updated == before.last_updated + timedelta(seconds=90)
