@@ -326,6 +326,20 @@ class TokenStore:
             records, revoked = self._by_session.get(session, ()), self._revoked
             return any(r.id not in revoked and now < r.expires_at for r in records)
 
+    def session_liveness(self) -> Callable[[str], bool]:
+        """:meth:`session_live` for many sessions at one moment: one clock read and one look at
+        the store, for a listing of sessions (``/auth/me``); read it at once, not kept."""
+        now = self._clock.time()
+        with self._lock:  # the containers as they stand now (a write after copies or adds)
+            by_session, revoked = self._by_session, self._revoked
+
+        def live(session: str) -> bool:
+            return any(
+                r.id not in revoked and now < r.expires_at for r in by_session.get(session, ())
+            )
+
+        return live
+
     def live(self, subject: str | None = None) -> list[TokenRecord]:
         """The tokens still usable now, of ``subject`` if given."""
         now = self._clock.time()

@@ -578,3 +578,34 @@ def test_a_refresh_touches_its_session_as_dataclasses_replace_would() -> None:
     after = fake.ovok.sessions[tokens.session.id]
     assert after == dataclasses.replace(before, last_updated=after.last_updated)
     assert after.last_updated == before.last_updated + timedelta(seconds=90)
+
+
+def test_the_liveness_of_many_sessions_at_once_is_each_ones_own() -> None:
+    fake = FakeAuth(seed=7)
+    fake.clock.set(datetime(2026, 1, 1, 10, tzinfo=timezone.utc), frozen=True)
+    fake.ovok.add_account(email="ann@example.test", password="Secret123")
+
+    def log_in() -> Any:
+        return fake.ovok.authenticate(
+            email="ann@example.test",
+            password="Secret123",
+            tenant_id=DEFAULT_TENANT_ID,
+            client_id=DEFAULT_CLIENT_ID,
+        )
+
+    early = log_in()
+    fake.clock.shift(3000)
+    revoked, logged_out, refreshed, live = log_in(), log_in(), log_in(), log_in()
+    fake.ovok.tokens.revoke_session(revoked.session.id)
+    fake.ovok.logout(logged_out.access_token)  # its refresh token stays usable
+    fake.ovok.refresh(refreshed.refresh_token)
+    fake.clock.shift(700)  # the early session's access token has expired, its refresh has not
+    tokens = (early, revoked, logged_out, refreshed, live)
+    ids = [t.session.id for t in tokens] + ["no-such-session"]
+
+    at_once = fake.ovok.tokens.session_liveness()
+
+    assert [at_once(session) for session in ids] == [
+        fake.ovok.tokens.session_live(session) for session in ids
+    ]
+    assert [at_once(session) for session in ids] == [True, False, True, True, True, False]

@@ -166,12 +166,13 @@ class OvokSessions(Tables):
         others: list[OvokSession] = []
         newer = None  # how many of the others are newer than the current session
         with self._lock:
+            session_live = self.tokens.session_liveness()
             for session in reversed(self.account_sessions.get(account.id, {}).values()):
                 if newest is not None and len(others) >= newest:
                     break
                 if current is not None and session.id == current.id:
                     newer = len(others)
-                elif self.tokens.session_live(session.id):
+                elif session_live(session.id):
                     others.append(session)
         others.reverse()
         if current is not None:  # older than every other listed when the walk did not meet it
