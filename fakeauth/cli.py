@@ -69,6 +69,10 @@ def command_parser(only: str | None = None) -> argparse.ArgumentParser:
     then), so that ``fakeauth serve`` imports neither ``fakeauth run``'s module nor ``fakeauth
     verify``'s: each is imported by the command that runs it.
     """
+    if only is not None and only not in COMMANDS:
+        raise ConfigurationError(
+            f"no subcommand {only!r}; give one of {', '.join(COMMANDS)}, or None"
+        )
     parser = argparse.ArgumentParser(
         prog="fakeauth",
         description="A stateful fake of the Ovok, B2Core and walt.id auth APIs.",

@@ -11,6 +11,7 @@ import io
 import pytest
 
 from fakeauth.cli import COMMANDS, command_parser
+from fakeauth.errors import ConfigurationError
 
 #: Command lines of each subcommand: help, a usage error, and ones that parse.
 COMMAND_LINES = [
@@ -64,4 +65,13 @@ def test_the_whole_parser_offers_every_subcommand_and_no_other() -> None:
         "fakeauth: error: argument COMMAND: invalid choice: 'nope' (choose from "
         + ", ".join(f"'{name}'" for name in COMMANDS)
         + ")\n"
+    )
+
+
+def test_a_parser_of_no_such_subcommand_is_refused() -> None:
+    with pytest.raises(ConfigurationError) as info:
+        command_parser("serv")
+
+    assert str(info.value) == (
+        "fakeauth: no subcommand 'serv'; give one of serve, run, verify, or None"
     )
