@@ -61,14 +61,9 @@ COMMANDS = ("serve", "run", "verify")
 
 
 def command_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The argparse parser of the ``fakeauth`` command, every subcommand added (the CLI reference
-    page is generated from it), or only the subcommand ``only`` (one of :data:`COMMANDS`).
-
-    A command line that names its subcommand first is parsed by the parser of that subcommand
-    alone, to the same result and with the same messages (no other subcommand's text is printed
-    then), so that ``fakeauth serve`` imports neither ``fakeauth run``'s module nor ``fakeauth
-    verify``'s: each is imported by the command that runs it.
-    """
+    """The parser of the ``fakeauth`` command, every subcommand added (the CLI reference is
+    generated from it), or only ``only``: a command line naming its subcommand first parses the
+    same with it alone, so ``fakeauth serve`` imports neither run's nor verify's code."""
     if only is not None and only not in COMMANDS:
         raise ConfigurationError(
             f"no subcommand {only!r}; give one of {', '.join(COMMANDS)}, or None"
@@ -383,11 +378,9 @@ def _serve(fake: FakeAuth, server: LiveServer, host: str, port: int, files: Serv
     except KeyboardInterrupt:  # stopped while binding: nothing was served
         server.stop()
         return 0
-    # What the start made (the modules, the server, the starting state) lives about as long as
-    # this process: out of the cycle collector's reach, no full collection walks it again, nor
-    # does the interpreter's teardown at exit (about 60 -> 15 ms from SIGTERM to exit). Objects
-    # made later are collected as usual; the start's own are still freed when no longer
-    # referenced (a reset frees the seeded accounts), only a cycle among them would stay.
+    # The start's objects (modules, server, starting state) live about as long as the process:
+    # frozen, no full collection walks them again, nor the teardown at exit (60 -> 15 ms). They
+    # are still freed by reference counting (a reset frees seeded accounts); a cycle would stay.
     gc.freeze()
     try:
         files.start()
