@@ -898,6 +898,7 @@ def startup_rows() -> list[Contender]:
 
 def iter_rows(suite: Suite, seeded: list[Seeded], *, use_moto: bool) -> Iterator[Contender]:
     """Every row of the run, in table order."""
+    from serve_rows import serve_answer_rows  # it imports this module's helpers
     from token_rows import token_rows  # it imports this module's helpers
 
     yield from requests_rows(suite)
@@ -909,3 +910,4 @@ def iter_rows(suite: Suite, seeded: list[Seeded], *, use_moto: bool) -> Iterator
     yield from overhead_rows(use_moto=use_moto)
     yield from scale_rows(seeded)
     yield from startup_rows()
+    yield from serve_answer_rows()

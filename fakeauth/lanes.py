@@ -20,25 +20,20 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+# The documents and their schema load with the first lane made from a state, as
+# `persistence.<name>`: a server started without a state file never imports them.
+from fakeauth import persistence
 from fakeauth.errors import ConfigurationError
 from fakeauth.fake import FakeAuth
 from fakeauth.journal import JournalBudget
 from fakeauth.lane_names import LANE_HEADER, LANE_PREFIX, Refused, check_lane_name
 from fakeauth.lanes_app import LanesApp
-from fakeauth.persistence import (
-    DEFAULT_LANE,
-    FORMAT,
-    VERSION,
-    WARNING,
-    export_lane,
-    from_lane,
-    lanes_of,
-    reload_lane,
-    start_lane,
-)
-from fakeauth.persistence.model import LaneDoc
+from fakeauth.persistence.format import DEFAULT_LANE, FORMAT, VERSION, WARNING
+
+if TYPE_CHECKING:
+    from fakeauth.persistence.model import LaneDoc
 
 __all__ = [
     "DEFAULT_JOURNAL_BUDGET",
@@ -159,7 +154,7 @@ class Lanes:
     ) -> Lanes:
         """Lanes holding every lane of an exported ``document``, each where it stood; a new
         lane starts from the document's default lane. Raises :class:`ConfigurationError`."""
-        docs = lanes_of(document)
+        docs = persistence.lanes_of(document)
         for name in docs:
             check_lane_name(name)
         extra = len(docs) - 1
@@ -169,7 +164,9 @@ class Lanes:
                 f"more than max_lanes ({max_lanes}); raise --max-lanes"
             )
         lanes = cls(
-            from_lane(docs[DEFAULT_LANE], factory=FakeAuth, journal_limit=journal_limit),
+            persistence.from_lane(
+                docs[DEFAULT_LANE], factory=FakeAuth, journal_limit=journal_limit
+            ),
             start=docs[DEFAULT_LANE],
             max_lanes=max_lanes,
             journal_limit=journal_limit,
@@ -177,7 +174,9 @@ class Lanes:
         )
         for name, lane in docs.items():
             if name != DEFAULT_LANE:
-                made = from_lane(lane, factory=FakeAuth, name=name, journal_limit=journal_limit)
+                made = persistence.from_lane(
+                    lane, factory=FakeAuth, name=name, journal_limit=journal_limit
+                )
                 lanes.add(name, lanes.bounded(made))
         return lanes
 
@@ -197,7 +196,7 @@ class Lanes:
             options = default.options.replace(seed=seed, journal_limit=self._journal_limit)
             fake = FakeAuth(**options.arguments())
         else:
-            fake = start_lane(
+            fake = persistence.start_lane(
                 start,
                 factory=FakeAuth,
                 seed=seed,
@@ -287,6 +286,8 @@ class Lanes:
             )
         start = None
         if snapshot is not None:
+            from fakeauth.persistence.model import LaneDoc  # the schema, on first use
+
             start = LaneDoc.model_validate(self._require_default().snapshots.get(snapshot).lane)
         return self._info(name, create=True, start=start).fake
 
@@ -310,7 +311,7 @@ class Lanes:
         fake = self.get(name, create=False) if name != DEFAULT_LANE else self._require_default()
         fake.reset()
         if self._start is not None:
-            reload_lane(fake, self._start)
+            persistence.reload_lane(fake, self._start)
 
     def delete_idle(self, seconds: float) -> list[str]:
         """Delete every lane (but the default one) idle for ``seconds`` or more; their names."""
@@ -343,9 +344,9 @@ class Lanes:
 
     def export_state(self, *, journal: bool = False) -> dict[str, Any]:
         """Every lane's state as one document (``lanes: {"default": ..., NAME: ...}``)."""
-        lanes = {DEFAULT_LANE: export_lane(self._require_default(), journal=journal)}
+        lanes = {DEFAULT_LANE: persistence.export_lane(self._require_default(), journal=journal)}
         for info in list(self):
-            lanes[info.name] = export_lane(info.fake, journal=journal)
+            lanes[info.name] = persistence.export_lane(info.fake, journal=journal)
         return {"format": FORMAT, "version": VERSION, "warning": WARNING, "lanes": lanes}
 
     def no_lane_message(self, name: str) -> str:

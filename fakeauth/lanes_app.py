@@ -18,7 +18,7 @@ from fakeauth.errors import ConfigurationError
 from fakeauth.http import Request, Response
 from fakeauth.lane_names import LANE_HEADER, LANE_PREFIX, Refused, check_lane_name
 from fakeauth.origins import CONTROL_HEADER, own_host, refusal, shares_with
-from fakeauth.persistence import DEFAULT_LANE
+from fakeauth.persistence.format import DEFAULT_LANE
 from fakeauth.routing import Router
 from fakeauth.vendor import Vendor
 from fakeauth.vendors import VENDORS

@@ -96,7 +96,12 @@ def test_the_smoke_run_writes_a_report_of_every_row_and_target(tmp_path: Path) -
     measured = {name for name, row in rows.items() if row["skipped"] is None}
     assert {"requests.floor", "requests.ovok_login", "wsgi.ovok_login"} <= measured
     assert {"live.werkzeug", "live.fake_serve", "overhead.fakeauth", "flow.wsgi"} <= measured
-    assert {"startup.bare", "startup.first_use", "startup.serve"} <= measured
+    assert {
+        "startup.bare",
+        "startup.first_use",
+        "startup.serve",
+        "startup.serve_answer",
+    } <= measured
     assert {"server.fake.login.requests", "server.werkzeug.me.http.client"} <= measured
     assert {"server.fake.threads.requests", "server.werkzeug.threads.requests"} <= measured
     assert {"tokens.ovok_login", "tokens.ovok_me", "tokens.ovok_refresh"} <= measured

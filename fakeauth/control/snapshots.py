@@ -18,7 +18,7 @@ from fakeauth.errors import ConfigurationError
 from fakeauth.http import Request, Response
 from fakeauth.origins import from_own_origin
 from fakeauth.persistence.files import dumps, loads
-from fakeauth.persistence.model import WARNING
+from fakeauth.persistence.format import WARNING
 
 if TYPE_CHECKING:
     from fakeauth.fake import FakeAuth

@@ -12,25 +12,33 @@ built and checked: a refused document (of an unknown version, corrupted, truncat
 contradicting itself) changes nothing. Import into a running fake and restore never rewind the
 random streams: they start a new random epoch (as ``reset()`` does), so nothing issued after a
 snapshot is ever issued again.
+
+The documents, their pydantic schema and the snapshots are imported by the first name of theirs
+asked for: ``fakeauth serve`` without a state file, which reads only the names of
+:mod:`fakeauth.persistence.format` and the files' options, starts without them (issue 25).
 """
 
 from __future__ import annotations
 
-from fakeauth.persistence.documents import (
-    DEFAULT_LANE,
-    constructor_options,
-    export_lane,
-    export_state,
-    from_lane,
-    from_state,
-    import_state,
-    lane_of,
-    lanes_of,
-    reload_lane,
-    start_lane,
-)
-from fakeauth.persistence.model import FORMAT, VERSION, WARNING
-from fakeauth.persistence.snapshots import Snapshot, Snapshots, restore, take_snapshot
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from fakeauth.persistence.format import DEFAULT_LANE, FORMAT, VERSION, WARNING
+
+if TYPE_CHECKING:
+    from fakeauth.persistence.documents import (
+        constructor_options,
+        export_lane,
+        export_state,
+        from_lane,
+        from_state,
+        import_state,
+        lane_of,
+        lanes_of,
+        reload_lane,
+        start_lane,
+    )
+    from fakeauth.persistence.snapshots import Snapshot, Snapshots, restore, take_snapshot
 
 __all__ = [
     "DEFAULT_LANE",
@@ -52,3 +60,32 @@ __all__ = [
     "start_lane",
     "take_snapshot",
 ]
+
+#: The module of each name imported on first use.
+_LATER = {
+    **dict.fromkeys(
+        (
+            "constructor_options",
+            "export_lane",
+            "export_state",
+            "from_lane",
+            "from_state",
+            "import_state",
+            "lane_of",
+            "lanes_of",
+            "reload_lane",
+            "start_lane",
+        ),
+        "fakeauth.persistence.documents",
+    ),
+    **dict.fromkeys(
+        ("Snapshot", "Snapshots", "restore", "take_snapshot"), "fakeauth.persistence.snapshots"
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LATER.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

@@ -10,15 +10,8 @@ from pydantic import ValidationError
 
 from fakeauth.clock import Clock
 from fakeauth.errors import ConfigurationError
-from fakeauth.persistence.model import (
-    FORMAT,
-    VERSION,
-    WARNING,
-    BytesSeed,
-    Document,
-    LaneDoc,
-    OptionsDoc,
-)
+from fakeauth.persistence.format import DEFAULT_LANE, FORMAT, VERSION, WARNING
+from fakeauth.persistence.model import BytesSeed, Document, LaneDoc, OptionsDoc
 from fakeauth.randomness import Randomness
 from fakeauth.state.document import DocumentRefused
 from fakeauth.vendor import StateContext, Vendor, VendorState
@@ -41,9 +34,6 @@ __all__ = [
     "reload_lane",
     "start_lane",
 ]
-
-#: The lane a single fake's state sits in (the one lane of a fake outside a lanes server).
-DEFAULT_LANE = "default"
 
 
 def export_state(fake: FakeAuth, *, journal: bool = False) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from fakeauth.persistence.format import FORMAT, VERSION, WARNING
 from fakeauth.state.document import Hex, Seconds
 
 __all__ = [
@@ -24,15 +25,6 @@ __all__ = [
     "LaneDoc",
     "OptionsDoc",
 ]
-
-#: The ``format`` marker of every state document.
-FORMAT = "fakeauth-state"
-#: The one version this fakeauth writes and reads.
-VERSION = 1
-#: The ``warning`` every document carries: its keys are a test double's.
-WARNING = (
-    "fakeauth test-double state: keys and hashes here are a fake's; never use them anywhere real"
-)
 
 
 class _Doc(BaseModel):
