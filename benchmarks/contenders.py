@@ -888,7 +888,7 @@ def startup_rows() -> list[Contender]:
         ),
         Contender(
             "startup.serve",
-            label="fakeauth serve, exec to first answer",
+            label="fakeauth serve, exec to first answer, stopped and exited",
             call=_serve_first_answer,
             ref=floor_name,
             **common,
