@@ -9,6 +9,7 @@ answer, the account export, or the server's log and output.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 import json
 import logging
@@ -226,6 +227,9 @@ def scenario(
         run.waltid()
         places["control API"] = "\n".join(_control_api(server.url))
     out, err = capfd.readouterr()
+    # the entries' own fields, before anything reads a body: what dataclasses.asdict and vars show
+    places["journal fields"] = repr([dataclasses.asdict(entry) for entry in fake.journal])
+    places["journal fields"] += repr([vars(entry) for entry in fake.journal])
     places.update(
         {
             "reprs": "\n".join(_reprs(fake)),
@@ -256,7 +260,9 @@ def test_the_scenario_issued_tokens_and_was_logged(
     assert redacted(DEFAULT_SUPERADMIN_TOKEN) in places["journal"]
 
 
-@pytest.mark.parametrize("place", ["reprs", "journal", "control API", "export", "server log"])
+@pytest.mark.parametrize(
+    "place", ["reprs", "journal", "journal fields", "control API", "export", "server log"]
+)
 def test_no_password_or_token_appears(
     scenario: tuple[Scenario, dict[str, str]], place: str
 ) -> None:

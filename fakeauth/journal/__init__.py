@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, overload
 from fakeauth.errors import ConfigurationError
 from fakeauth.journal.budget import JournalBudget
 from fakeauth.journal.calls import OperationCalls
+from fakeauth.journal.unread import Unread
 from fakeauth.redaction import REQUEST_SECRET_KEYS, redact
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ __all__ = [
     "JournalBudget",
     "JournalEntry",
     "OperationCalls",
+    "Unread",
     "body_value",
     "journal_limit",
 ]
@@ -57,11 +59,14 @@ class JournalEntry:
     status: int
     time: datetime
     #: Without ``_request_secrets``: the request's JSON-ready body itself (redacted). With them:
-    #: the body as parsed, its values scalars, to redact when :attr:`request` is first read.
+    #: the body as parsed, its values scalars, to redact when :attr:`request` is first read (an
+    #: :class:`Unread` holding it and its secrets once the entry is made).
     _request: Any
-    #: Without ``_secrets``: the response's JSON-ready body itself. With them: the bytes sent.
+    #: Without ``_secrets``: the response's JSON-ready body itself. With them: the bytes sent
+    #: (an :class:`Unread` holding them and the secrets once the entry is made).
     _response: Any = None
-    #: The secrets to redact from the bytes sent; ``None`` when ``_response`` is the body itself.
+    #: The secrets to redact from the bytes sent (moved into the :class:`Unread`, ``()`` left
+    #: here); ``None`` when ``_response`` is the body itself.
     _secrets: tuple[str, ...] | None = None
     #: Whether the bytes sent are a JSON document (else read as :func:`body_value` reads them).
     _document: bool = False
@@ -72,28 +77,41 @@ class JournalEntry:
     #: For a request refused for its credential (401, 403), why: ``fake.explain`` of the token
     #: it carried, as the fake saw it then. The reply stays the vendor's own; ``None`` otherwise.
     refusal: Explanation | None = None
-    #: The secrets to redact from ``_request``; ``None`` when ``_request`` is the body itself.
+    #: The secrets to redact from ``_request`` (moved into the :class:`Unread`, ``()`` left
+    #: here); ``None`` when ``_request`` is the body itself.
     _request_secrets: tuple[str, ...] | None = None
     #: The entry's place in the fake's history, from 1 (0 until recorded); never reused, not even
     #: after a clear or a reset: ``GET /_fakeauth/journal?after=<seq>`` pages on it. Not a field:
     #: the journal sets it when it records the entry, without the cost of a frozen field's set.
     seq: ClassVar[int] = 0
 
+    def __post_init__(self) -> None:
+        # A body kept to redact on first read, and its secrets, stand in the clear: out of sight
+        # (Unread) of repr, dataclasses.asdict and vars, which read fields, not these properties.
+        if self._request_secrets is not None and type(self._request) is not Unread:
+            object.__setattr__(self, "_request", Unread(self._request, self._request_secrets))
+            object.__setattr__(self, "_request_secrets", ())
+        if self._secrets is not None and type(self._response) is not Unread:
+            object.__setattr__(self, "_response", Unread(self._response, self._secrets))
+            object.__setattr__(self, "_secrets", ())
+
     @functools.cached_property
     def request(self) -> Any:
         """The request body: parsed JSON or form fields, or text, with every secret redacted."""
-        if self._request_secrets is None:
-            return self._request
-        return redact(self._request, self._request_secrets, keys=REQUEST_SECRET_KEYS)
+        kept = self._request
+        if type(kept) is not Unread:
+            return kept
+        return redact(kept.value, kept.secrets, keys=REQUEST_SECRET_KEYS)
 
     @functools.cached_property
     def response(self) -> Any:
         """The response body: parsed JSON, or text, with every secret redacted."""
-        if self._secrets is None:
-            return self._response
-        body: bytes = self._response
+        kept = self._response
+        if type(kept) is not Unread:
+            return kept
+        body: bytes = kept.value
         value = json.loads(body) if self._document else body_value(body)
-        return redact(value, self._secrets)
+        return redact(value, kept.secrets)
 
     @property
     def served(self) -> bool:
