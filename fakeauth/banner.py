@@ -6,7 +6,7 @@ from __future__ import annotations
 from fakeauth import __version__
 from fakeauth.fake import FakeAuth
 from fakeauth.state.b2core_options import description as b2core_description
-from fakeauth.state.ovok import DEFAULT_CLIENT_ID, DEFAULT_PROJECT_ID, DEFAULT_TENANT_ID
+from fakeauth.state.ovok_records import DEFAULT_CLIENT_ID, DEFAULT_PROJECT_ID, DEFAULT_TENANT_ID
 from fakeauth.state.waltid_options import (
     DEFAULT_SUPERADMIN_EMAIL,
     DEFAULT_SUPERADMIN_PASSWORD,

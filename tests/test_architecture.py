@@ -197,3 +197,9 @@ def test_at_most_three_modules_are_over_400_lines() -> None:
     oversized = {name: lines for name, lines in sizes.items() if lines > MODULE_LINES}
 
     assert len(oversized) <= MAX_OVERSIZED, oversized
+
+
+def test_a_package_with_names_loaded_on_first_use_lists_them() -> None:
+    import fakeauth.persistence
+
+    assert set(fakeauth.persistence.__all__) <= set(dir(fakeauth.persistence))

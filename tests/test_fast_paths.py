@@ -609,3 +609,16 @@ def test_the_liveness_of_many_sessions_at_once_is_each_ones_own() -> None:
         fake.ovok.tokens.session_live(session) for session in ids
     ]
     assert [at_once(session) for session in ids] == [True, False, True, True, True, False]
+
+
+def test_a_journal_entry_hashes_as_it_did_before_its_body_was_held_out_of_sight() -> None:
+    fake = FakeAuth()
+    client = WsgiClient(fake.wsgi_app)
+    client.get("/auth/me", base_url=OVOK)  # no body sent: the entry hashes
+    client.post("/auth/b2b/login", base_url=OVOK, json={"email": "x@example.test"})
+
+    bodiless, with_body = fake.journal
+
+    assert hash(bodiless) == hash(dataclasses.replace(bodiless))
+    with pytest.raises(TypeError):  # a parsed JSON body is a dict, as it always was
+        hash(with_body)

@@ -27,7 +27,9 @@ class Unread:
             and other.secrets == self.secrets
         )
 
-    __hash__ = None  # type: ignore[assignment]  # equal by value, as the body it holds
+    def __hash__(self) -> int:
+        # as the entry hashed the body itself: bytes hash, a parsed dict raises TypeError
+        return hash((self.value, self.secrets))
 
     def __repr__(self) -> str:
         return "<unread body: read the entry's request or response>"

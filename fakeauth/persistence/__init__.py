@@ -84,6 +84,10 @@ _LATER = {
 }
 
 
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})  # the names loaded on first use among them
+
+
 def __getattr__(name: str) -> Any:
     module = _LATER.get(name)
     if module is None:
