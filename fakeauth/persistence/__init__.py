@@ -20,9 +20,9 @@ asked for: ``fakeauth serve`` without a state file, which reads only the names o
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from fakeauth.lazy import lazy_names
 from fakeauth.persistence.format import DEFAULT_LANE, FORMAT, VERSION, WARNING
 
 if TYPE_CHECKING:
@@ -84,12 +84,4 @@ _LATER = {
 }
 
 
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})  # the names loaded on first use among them
-
-
-def __getattr__(name: str) -> Any:
-    module = _LATER.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+__getattr__, __dir__ = lazy_names(__name__, _LATER)

@@ -22,9 +22,9 @@ In a pytest suite::
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from fakeauth.lazy import lazy_names
 from fakeauth.verify.checks import ACCOUNT_PREFIX, CHECKS, checks
 from fakeauth.verify.model import MAX_JSON_DEPTH, Answer, Check, Shape, Step
 from fakeauth.verify.remote import MAX_BODY, HostRefusedError, HttpTransport
@@ -52,11 +52,7 @@ _LATER = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LATER.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+__getattr__, __dir__ = lazy_names(__name__, _LATER)
 
 
 __all__ = [
