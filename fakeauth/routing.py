@@ -18,7 +18,7 @@ from typing import Any, Generic, NamedTuple, TypeVar
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import Map, MapAdapter, RequestRedirect, Rule
 
-from fakeauth.apis.base import Route, VendorApi
+from fakeauth.apis.base import Route, VendorApi, method_not_allowed_operation
 from fakeauth.vendor import Vendor
 from fakeauth.vendors import VENDORS
 
@@ -137,7 +137,7 @@ class Routing:
         #: The journal's operation ids of each vendor's 405s, which no route declares (a
         #: vendor's API is named as its vendor: :func:`~fakeauth.vendor.checked_record`).
         self.method_not_allowed = frozenset(
-            f"{vendor.name}.method_not_allowed" for vendor in vendors
+            method_not_allowed_operation(vendor.name) for vendor in vendors
         )
 
     @functools.cached_property

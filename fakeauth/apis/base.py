@@ -27,6 +27,7 @@ __all__ = [
     "body_field",
     "constant_position",
     "field_problem",
+    "method_not_allowed_operation",
     "misspelt_fields",
     "refuse_constant",
 ]
@@ -234,6 +235,12 @@ class Route:
 _NO_PROBLEM = BodyProblem(None)
 
 
+def method_not_allowed_operation(vendor: str) -> str:
+    """The journal's operation id of the 405s (and 204s to ``OPTIONS``) of the vendor named
+    ``vendor``, known from its name alone (no route declares it)."""
+    return f"{vendor}.method_not_allowed"
+
+
 @dataclass(frozen=True, slots=True)
 class VendorApi:
     """A vendor's HTTP surface, immutable and shared by every fake.
@@ -280,7 +287,7 @@ class VendorApi:
     def method_not_allowed_operation(self) -> str:
         """The journal's operation id of this vendor's 405s (and 204s to ``OPTIONS``): a served
         path's real answer, not an unserved request."""
-        return f"{self.name}.method_not_allowed"
+        return method_not_allowed_operation(self.name)
 
     def claims(self, path: str) -> bool:
         """Whether ``path`` belongs to this vendor."""
