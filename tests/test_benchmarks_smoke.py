@@ -13,6 +13,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -104,6 +105,8 @@ def test_the_smoke_run_writes_a_report_of_every_row_and_target(tmp_path: Path) -
     } <= measured
     assert {"server.fake.login.requests", "server.werkzeug.me.http.client"} <= measured
     assert {"server.fake.threads.requests", "server.werkzeug.threads.requests"} <= measured
+    assert {"server.fake.procs.requests", "server.waitress.procs.http.client"} <= measured
+    assert {"server.raw.login.requests", "server.raw_app.me.http.client"} <= measured
     assert {"tokens.ovok_login", "tokens.ovok_me", "tokens.ovok_refresh"} <= measured
     assert "tokens.ovok_logout" in measured
     if no_moto:
@@ -116,6 +119,7 @@ def test_the_smoke_run_writes_a_report_of_every_row_and_target(tmp_path: Path) -
     assert report["scale"]["memory"]["bytes_per_account"] > 0
     assert report["scale"]["seed_per_second"] > 0
     assert "targets" in completed.stdout
+    assert "ceiling with the fake's app, login, requests: no server can pass" in completed.stdout
 
 
 def test_the_control_memory_benchmark_runs() -> None:
@@ -206,3 +210,73 @@ def test_the_one_thread_werkzeug_floor_stays_http_1_0_beside_a_threaded_one() ->
         suite.close()
 
     assert versions == [11, 10]
+
+
+def _benchmark_module(name: str) -> object:
+    sys.path.insert(0, str(BENCH.parent))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(BENCH.parent))
+
+
+def _exchange(port: int, request: bytes, answers: int) -> bytes:
+    """Send ``request`` (one or more requests) on one connection; the bytes of ``answers``
+    responses."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(request)
+        received = b""
+        while received.count(b"HTTP/1.1 ") < answers or not _complete(received, answers):
+            data = sock.recv(65536)
+            assert data, "the ceiling closed the connection"
+            received += data
+        return received
+
+
+def _complete(received: bytes, answers: int) -> bool:
+    rest = received
+    for _ in range(answers):
+        head, found, rest = rest.partition(b"\r\n\r\n")
+        if not found:
+            return False
+        length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+        if len(rest) < length:
+            return False
+        rest = rest[length:]
+    return True
+
+
+@pytest.mark.parametrize("with_app", [False, True])
+def test_the_ceiling_answers_fakeauths_own_bytes_to_requests_that_arrive_together(
+    with_app: bool,
+) -> None:
+    # The ceiling frames requests by Content-Length alone: a login and a /auth/me sent in one
+    # write get the login's and /auth/me's replies, in order, with fakeauth's status and body.
+    from fakeauth import FakeAuth
+
+    contenders: Any = _benchmark_module("contenders")
+    raw_server: Any = _benchmark_module("raw_server")
+    fake = FakeAuth()
+    fake.ovok.add_account(email=contenders.EMAIL, password=contenders.PASSWORD)
+    port, stop = raw_server.start_raw(fake.wsgi_app, with_app=with_app)
+    body = json.dumps(contenders.LOGIN).encode()
+    login = (
+        f"POST {contenders.LOGIN_PATH} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
+    me = b"GET /auth/me HTTP/1.1\r\nHost: x\r\n\r\n"
+    recorded = len(fake.journal)  # after the start's own login and /auth/me
+    try:
+        received = _exchange(port, login + me, answers=2)
+    finally:
+        stop()
+
+    first, second = received.split(b"HTTP/1.1 ")[1:]
+    assert first.startswith(b"200 OK\r\n")
+    assert b'"accessToken":"' in first
+    assert second.startswith(b"200 OK\r\n")
+    assert b'"sessions":' in second
+    # The application serves both requests when the ceiling runs it, and neither otherwise.
+    assert len(fake.journal) - recorded == (2 if with_app else 0)
