@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from fakeauth.errors import ConfigurationError, TokenInvalid
+from fakeauth.json_text import plain_json
 from fakeauth.randomness import RandomStream
 
 __all__ = ["ALGORITHMS", "JwtSigner"]
@@ -128,7 +129,7 @@ class JwtSigner:
         if self.algorithm == "HS256" and not headers and _plain_claims(claims):
             # PyJWT's own steps for HS256, the same bytes, without its per-call key checks and
             # header building: they cost more than the signature (two tokens per login).
-            signing_input = self._signing_prefix + _b64(_PAYLOAD_JSON.encode(claims).encode())
+            signing_input = self._signing_prefix + _b64(_payload(claims))
             inner_state, outer_state = self._hmac_states
             inner = inner_state.copy()
             inner.update(signing_input)
@@ -203,6 +204,16 @@ _URLSAFE = bytes.maketrans(b"+/", b"-_")
 def _b64(data: bytes) -> bytes:
     # ``base64.urlsafe_b64encode(data)`` is these two steps, through two Python frames more
     return binascii.b2a_base64(data, newline=False).translate(_URLSAFE).rstrip(b"=")
+
+
+def _payload(claims: dict[str, Any]) -> bytes:
+    """PyJWT's payload bytes, ``json.dumps(claims, separators=(",", ":")).encode()``: written by
+    pydantic-core when the claims are plain and the text ASCII (the same bytes: ``json``
+    escapes every other character, pydantic-core none)."""
+    text = plain_json(claims)
+    if text is not None and text.isascii():
+        return text
+    return _PAYLOAD_JSON.encode(claims).encode()
 
 
 def _plain_claims(claims: dict[str, Any]) -> bool:

@@ -259,13 +259,13 @@ class WsgiApp:
         if "?" in url or "eyJ" in url or any(secret in url for secret in secrets):
             url, path = scrub_text(url, secrets), scrub_text(path, secrets)
         if response is None:
-            entry = JournalEntry(
+            entry = JournalEntry.made(
                 operation, vendor, request.method, url, path, 0, when, request_value, _DROPPED,
-                _request_secrets=lazy,
+                request_secrets=lazy,
             )  # fmt: skip
         else:
             refusal = self._refusal(credential, request, parsed, response.status, vendor)
-            entry = JournalEntry(
+            entry = JournalEntry.made(
                 operation, vendor, request.method, url, path, response.status,
                 when, request_value, response.body, secrets, _is_json(response), problem,
                 refusal, lazy,

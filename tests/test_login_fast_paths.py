@@ -1,0 +1,308 @@
+"""The login path's fast paths give exactly what the plain paths they replace gave (issue 25,
+target 3: a login through ``mock_requests()``; see benchmarks/README.md)."""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections import OrderedDict
+from datetime import datetime, timezone
+from typing import Any
+
+import jwt
+import pytest
+
+from fakeauth import FakeAuth
+from fakeauth.http import dumps
+from fakeauth.journal import JournalEntry
+from fakeauth.journal.unread import Unread
+from fakeauth.json_text import plain_json
+from fakeauth.randomness import Randomness
+from fakeauth.tokens import JwtSigner, TokenRecord, TokenStore
+
+TENANT = "87ea5dfc-8b8e-384d-8489-79496e706390"
+WHEN = datetime(2026, 5, 4, 12, 30, tzinfo=timezone.utc)
+
+
+class Colour(enum.IntEnum):
+    RED = 1
+
+
+# -- JSON: pydantic-core writes json's bytes for every plain value ---------------------------------
+
+PLAIN = [
+    {},
+    [],
+    (),
+    "",
+    0,
+    None,
+    True,
+    {"a": [1, (2, 3), {"b": []}], "c": None, "d": False, "e": True},
+    {"controls": "".join(chr(code) for code in range(32)) + '"\\/\x7f'},
+    {"unicode": "é☃ 😀 \u2028\u2029 \ufeff", "ключ": "значение"},
+    {"big": 2**100, "negative": -(2**63), "u64": 2**64, "digits": 10**4298},
+    {"accessToken": "eyJ" + "x" * 300, "expiresIn": 3600, "project": {"reference": "Project/1"}},
+    [[[[["deep"]]]]],
+]
+
+
+@pytest.mark.parametrize("value", PLAIN)
+def test_a_plain_value_is_written_as_json_writes_it(value: Any) -> None:
+    expected = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+    assert plain_json(value) == expected
+    assert dumps(value) == expected
+
+
+NOT_PLAIN = {
+    "a float": {"n": 1e16},
+    "a float in a list": [1, 2.5],
+    "NaN": {"n": float("nan")},
+    "an int key": {1: "a"},
+    "a datetime": {"at": WHEN},
+    "a lone surrogate": {"s": "\ud800"},
+    "a dict subclass": OrderedDict(a=1),
+    "an int subclass": {"colour": Colour.RED},
+    "a str subclass": {"s": type("Text", (str,), {})("x")},
+    "bytes": {"b": b"x"},
+    "a set": {"s": {1}},
+    "an int past the int-str limit": {"n": 10**4300},
+}
+
+
+@pytest.mark.parametrize("value", NOT_PLAIN.values(), ids=NOT_PLAIN.keys())
+def test_any_other_value_is_left_to_json(value: Any) -> None:
+    assert plain_json(value) is None
+
+
+def test_a_value_deeper_than_the_interpreter_goes_is_left_to_json() -> None:
+    deep: list[Any] = []
+    for _ in range(100_000):
+        deep = [deep]
+
+    assert plain_json(deep) is None
+
+
+@pytest.mark.parametrize(
+    "value",
+    [{"n": 1e16, "s": "é"}, {"s": "\ud800", "n": [1, 2]}, {"n": float("inf")}, {"k": 2.5}],
+)
+def test_dumps_of_a_value_left_to_json_is_what_it_was(value: Any) -> None:
+    try:
+        expected = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        written = expected.encode()
+    except UnicodeEncodeError:
+        written = json.dumps(value, separators=(",", ":")).encode()
+    except ValueError:  # not finite: written as null
+        written = b'{"n":null}'
+
+    assert dumps(value) == written
+
+
+CLAIMS = [
+    {"sub": "a", "iat": 1, "exp": 2, "jti": "j", "scope": "openid"},
+    {"sub": 'ctl\n\t\x01"\\/', "big": 2**70, "none": None, "yes": True},
+    {"sub": "é☃ 😀", "iat": 1},  # not ASCII: json's escapes, as PyJWT writes
+    {"sub": "a", "ratio": 1.5},  # a float: json's text
+    {"sub": "a", "exp": 10**30},
+]
+
+
+@pytest.mark.parametrize("claims", CLAIMS)
+def test_a_signed_payload_is_the_bytes_pyjwt_writes(claims: dict[str, Any]) -> None:
+    signer = JwtSigner("HS256", Randomness(seed=3).stream("k"))
+    key = Randomness(seed=3).stream("k").bytes(32)
+
+    token = signer.encode(claims)
+
+    assert token == jwt.encode(claims, key, algorithm="HS256")
+
+
+# -- the journal entry: one dict written whole is the frozen dataclass's entry --------------------
+
+ENTRIES = [
+    ("ovok.b2b_login", "ovok", "POST", "https://x/a", "/a", 200, WHEN, {"email": "e"}),
+    (
+        "ovok.b2b_login",
+        "ovok",
+        "POST",
+        "https://x/a",
+        "/a",
+        200,
+        WHEN,
+        {"password": "p"},
+        b'{"ok":1}',
+        ("tok",),
+        True,
+        None,
+        None,
+        ("p",),
+    ),
+    (
+        "ovok.me",
+        "ovok",
+        "GET",
+        "https://x/b",
+        "/b",
+        401,
+        WHEN,
+        None,
+        b"{}",
+        (),
+        True,
+        "'a' is missing",
+        None,
+        None,
+    ),
+    (None, None, "GET", "https://x/c", "/c", 501, WHEN, "text", "plain text", None, False),
+    (
+        "ovok.logout",
+        "ovok",
+        "POST",
+        "https://x/d",
+        "/d",
+        0,
+        WHEN,
+        None,
+        "<connection dropped by an injected fault>",
+        None,
+        False,
+        None,
+        None,
+        (),
+    ),
+    (
+        "ovok.me",
+        "ovok",
+        "GET",
+        "https://x/e",
+        "/e",
+        200,
+        WHEN,
+        Unread({"k": 1}, ("s",)),
+        Unread(b"{}", ()),
+        (),
+        True,
+        None,
+        None,
+        (),
+    ),
+]
+
+
+@pytest.mark.parametrize("fields", ENTRIES)
+def test_a_journal_entry_made_in_one_step_is_the_constructors(fields: tuple[Any, ...]) -> None:
+    made = JournalEntry.made(*fields)
+
+    built = JournalEntry(*fields)
+
+    assert vars(made) == vars(built)
+    assert list(vars(made)) == list(vars(built))  # the same fields, in the same order
+    assert made == built
+    assert (repr(made), made.request, made.response) == (repr(built), built.request, built.response)
+
+
+# -- the token pair: added in one step as one by one ---------------------------------------------
+
+
+def _store_state(store: TokenStore) -> tuple[Any, ...]:
+    snapshot = store.snapshot()
+    return (
+        dict(snapshot.records),
+        {key: list(value) for key, value in snapshot.by_session.items()},
+        dict(snapshot.issued),
+        snapshot.pruned,
+        [store.issued_claims(token) for token in snapshot.issued],
+    )
+
+
+def _pairs(count: int, sessions: int) -> list[tuple[tuple[TokenRecord, str, dict[str, Any]], ...]]:
+    pairs = []
+    for number in range(count):
+        session = f"s{number % sessions}"
+        expires = 10.0 if number % 3 else 1e12  # a third live, the rest expired by the sweep
+        pairs.append(
+            tuple(
+                (
+                    TokenRecord(f"{kind}{number}", kind, "sub", session, 0.0, expires),
+                    f"token-{kind}-{number}",
+                    {"jti": f"{kind}{number}", "n": number}
+                    if number % 4
+                    else {"jti": f"{kind}{number}", "float": 1.5},  # not exact: not kept
+                )
+                for kind in ("access", "refresh")
+            )
+        )
+    return pairs
+
+
+@pytest.mark.parametrize("sessions", [1, 3])
+def test_a_token_pair_added_in_one_step_is_the_two_added_one_by_one(sessions: int) -> None:
+    fake = FakeAuth()
+    fake.clock.set(100.0, frozen=True)
+    paired, single = (TokenStore(fake.clock, sweep_at=8) for _ in range(2))
+    mixed = (("access", 1), ("refresh", 2))
+
+    for pair in _pairs(40, sessions):
+        paired.add_issued(pair)
+        for record, token, claims in pair:
+            single.add(record, token=token, claims=claims)
+    for kind, number in mixed:  # two sessions in one call: each record in its own session
+        record = TokenRecord(f"x{kind}", kind, "sub", f"other{number}", 0.0, 1e12)
+        paired.add_issued(((record, f"x-{kind}", {"jti": kind}),))
+        single.add(record, token=f"x-{kind}", claims={"jti": kind})
+
+    assert paired.pruned > 0  # the sweeps ran, at the same records
+    assert _store_state(paired) == _store_state(single)
+
+
+def test_a_pair_added_after_a_snapshot_leaves_the_snapshot_as_it_was() -> None:
+    fake = FakeAuth()
+    store = TokenStore(fake.clock)
+    first, second = _pairs(2, 1)
+    store.add_issued(first)
+    snapshot = store.snapshot()
+    held = (dict(snapshot.records), dict(snapshot.issued), list(snapshot.by_session["s0"]))
+
+    store.add_issued(second)
+
+    assert (dict(snapshot.records), dict(snapshot.issued), list(snapshot.by_session["s0"])) == held
+    assert len(store.snapshot().records) == 4
+
+
+# -- a login's draws: the session id and the pair's 48 bytes in one draw ---------------------------
+
+
+def test_one_draw_of_64_bytes_is_a_draw_of_16_then_one_of_48() -> None:
+    batched, single = Randomness(seed=9).stream("ids"), Randomness(seed=9).stream("ids")
+
+    drawn = [batched.bytes(64) for _ in range(200)]
+
+    assert b"".join(drawn) == b"".join(single.bytes(16) + single.bytes(48) for _ in range(200))
+
+
+def test_a_seeded_login_issues_what_it_issued_before_the_single_draw() -> None:
+    # The values a seeded fake gave with one draw for the session id and one for the pair.
+    fake = FakeAuth(seed=5)
+    fake.clock.set(WHEN, frozen=True)
+    fake.ovok.add_account(email="max@example.test", password="pw")
+    ids = Randomness(seed=5).stream("ovok.ids")
+    for _ in range(3):
+        ids.uuid4()  # the account's id, profile and membership
+    ids.bytes(16)  # the password's salt
+
+    tokens = fake.ovok.authenticate(
+        email="max@example.test", password="pw", tenant_id=TENANT, client_id=TENANT
+    )
+    again = fake.ovok.authenticate(
+        email="max@example.test", password="pw", tenant_id=TENANT, client_id=TENANT
+    )
+
+    for issued in (tokens, again):
+        access = jwt.decode(issued.access_token, options={"verify_signature": False})
+        refresh = jwt.decode(issued.refresh_token, options={"verify_signature": False})
+        assert issued.session.id == ids.uuid4()
+        assert (access["jti"], refresh["jti"]) == (ids.uuid4(), ids.uuid4())
+        assert refresh["refresh_secret"] == ids.hex(16)
+        assert access["login_id"] == refresh["login_id"] == issued.session.id
