@@ -16,16 +16,18 @@ from typing import Any
 
 __all__ = ["plain_json"]
 
-_SCALARS = frozenset({str, bool, type(None)})
-#: The largest integer ``json`` writes: past Python's int-str limit (4,300 digits) it raises.
-_LARGEST = 10**4299
+#: The types of a plain value that hold no other value.
+_SCALARS = frozenset({str, int, bool, type(None)})
+#: The longest document written here: ``json`` refuses an integer of more digits than Python's
+#: int-str limit (4,300), which pydantic-core writes; a document this short cannot hold one.
+_LONGEST = 4300
 
 
 def plain_json(value: Any) -> bytes | None:
     """``json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()`` when ``value``
-    is plain (see the module); ``None`` when it is not, for the caller to write it with
-    ``json``. A caller that needs ASCII (``ensure_ascii=True``) checks ``.isascii()``: the
-    two agree on every ASCII document."""
+    is plain (see the module) and its JSON at most 4,300 bytes; ``None`` otherwise, for the
+    caller to write it with ``json``. A caller that needs ASCII (``ensure_ascii=True``) checks
+    ``.isascii()``: the two agree on every ASCII document."""
     try:
         if not _plain(value):
             return None
@@ -36,22 +38,19 @@ def plain_json(value: Any) -> bytes | None:
     import pydantic_core
 
     try:
-        return pydantic_core.to_json(value)
+        text = pydantic_core.to_json(value)
     except ValueError:  # a lone surrogate, which UTF-8 cannot hold
         return None
+    return text if len(text) <= _LONGEST else None
 
 
 def _plain(value: Any) -> bool:
     kind = type(value)
     if kind is dict:
-        for key, item in value.items():
-            if type(key) is not str:
-                return False
-            if type(item) not in _SCALARS and not _plain(item):
+        for key, item in value.items():  # a plain loop: a frame less per item than all()
+            if type(key) is not str or (type(item) not in _SCALARS and not _plain(item)):
                 return False
         return True
     if kind is list or kind is tuple:
         return all(type(item) in _SCALARS or _plain(item) for item in value)
-    if kind is int:
-        return bool(-_LARGEST < value < _LARGEST)
     return kind in _SCALARS

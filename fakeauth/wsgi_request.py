@@ -20,21 +20,27 @@ _HARD_BODY_LIMIT = 64 * 1024 * 1024
 
 
 def request_from_parts(
-    method: str, url: str, headers: Iterable[tuple[str, str]], body: bytes, *, remote_addr: str = ""
+    method: str,
+    url: str,
+    headers: Iterable[tuple[str, str]],
+    body: bytes,
+    *,
+    remote_addr: str = "",
+    lowercase: bool = False,
 ) -> Request:
-    """A :class:`Request` from what an HTTP client library holds (the in-process transports)."""
+    """A :class:`Request` from what an HTTP client library holds (the in-process transports).
+
+    ``lowercase``: the header names are lowercase already (``requests``' own lowercased view),
+    so they are taken as they are.
+    """
     parts = urlsplit(url)
-    lowered = {name.lower(): value for name, value in headers}
-    lowered.setdefault("host", parts.netloc)
+    lowered = dict(headers) if lowercase else {name.lower(): value for name, value in headers}
+    if "host" not in lowered:
+        lowered["host"] = parts.netloc
     return Request(
-        method=method.upper(),
-        url=url,
-        path=unquote(parts.path) or "/",
-        query=parts.query,
-        headers=lowered,
-        body=body,
-        remote_addr=remote_addr or "127.0.0.1",
-    )
+        method.upper(), url, unquote(parts.path) or "/", parts.query, lowered, body,
+        remote_addr or "127.0.0.1",
+    )  # fmt: skip
 
 
 def request_from_environ(environ: WSGIEnvironment) -> Request:

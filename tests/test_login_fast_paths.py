@@ -11,6 +11,7 @@ from typing import Any
 
 import jwt
 import pytest
+import requests
 
 from fakeauth import FakeAuth
 from fakeauth.http import dumps
@@ -19,6 +20,7 @@ from fakeauth.journal.unread import Unread
 from fakeauth.json_text import plain_json
 from fakeauth.randomness import Randomness
 from fakeauth.tokens import JwtSigner, TokenRecord, TokenStore
+from fakeauth.wsgi import request_from_parts
 
 TENANT = "87ea5dfc-8b8e-384d-8489-79496e706390"
 WHEN = datetime(2026, 5, 4, 12, 30, tzinfo=timezone.utc)
@@ -41,7 +43,7 @@ PLAIN = [
     {"a": [1, (2, 3), {"b": []}], "c": None, "d": False, "e": True},
     {"controls": "".join(chr(code) for code in range(32)) + '"\\/\x7f'},
     {"unicode": "é☃ 😀 \u2028\u2029 \ufeff", "ключ": "значение"},
-    {"big": 2**100, "negative": -(2**63), "u64": 2**64, "digits": 10**4298},
+    {"big": 2**100, "negative": -(2**63), "u64": 2**64, "digits": 10**60},
     {"accessToken": "eyJ" + "x" * 300, "expiresIn": 3600, "project": {"reference": "Project/1"}},
     [[[[["deep"]]]]],
 ]
@@ -68,6 +70,7 @@ NOT_PLAIN = {
     "bytes": {"b": b"x"},
     "a set": {"s": {1}},
     "an int past the int-str limit": {"n": 10**4300},
+    "a document over 4,300 bytes": {"text": "x" * 4300},
 }
 
 
@@ -86,7 +89,13 @@ def test_a_value_deeper_than_the_interpreter_goes_is_left_to_json() -> None:
 
 @pytest.mark.parametrize(
     "value",
-    [{"n": 1e16, "s": "é"}, {"s": "\ud800", "n": [1, 2]}, {"n": float("inf")}, {"k": 2.5}],
+    [
+        {"n": 1e16, "s": "é"},
+        {"s": "\ud800", "n": [1, 2]},
+        {"n": float("inf")},
+        {"k": 2.5},
+        {"text": "é" * 5000},
+    ],
 )
 def test_dumps_of_a_value_left_to_json_is_what_it_was(value: Any) -> None:
     try:
@@ -306,3 +315,33 @@ def test_a_seeded_login_issues_what_it_issued_before_the_single_draw() -> None:
         assert (access["jti"], refresh["jti"]) == (ids.uuid4(), ids.uuid4())
         assert refresh["refresh_secret"] == ids.hex(16)
         assert access["login_id"] == refresh["login_id"] == issued.session.id
+
+
+# -- the request: requests' lowercased header view taken as it is ----------------------------------
+
+
+SLOTS = ("method", "url", "path", "query", "body", "remote_addr", "path_params", "mount")
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Content-Type": "application/json", "User-Agent": "python-requests/2.32", "X-A": "1"},
+        {"HOST": "api.dev.ovok.com:443", "Authorization": "Bearer t", "Cookie": "a=b"},
+        {},
+    ],
+)
+def test_a_request_from_requests_lowercased_view_is_the_plain_paths(
+    headers: dict[str, str],
+) -> None:
+    prepared = requests.Request(
+        "post", "https://api.dev.ovok.com/auth/b2b/lo%67in?x=1", headers=headers, data=b"{}"
+    ).prepare()
+    fields = ("POST" if prepared.method is None else prepared.method, prepared.url or "")
+
+    fast = request_from_parts(*fields, prepared.headers.lower_items(), b"{}", lowercase=True)
+    plain = request_from_parts(*fields, prepared.headers.items(), b"{}")
+
+    assert dict(fast.headers) == dict(plain.headers)
+    assert list(fast.headers) == list(plain.headers)
+    assert [getattr(fast, name) for name in SLOTS] == [getattr(plain, name) for name in SLOTS]
