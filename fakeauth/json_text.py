@@ -7,7 +7,7 @@ document, and it gives the same bytes for the values :func:`plain_json` takes: d
 string keys, lists, tuples, strings, integers, booleans and ``None``. Any other value is left to
 ``json``: a float (whose text differs: ``1e+16`` against ``1e16``), a key that is not a string, a
 type ``json`` refuses and pydantic-core writes (a ``datetime``), a string holding a lone
-surrogate. ``tests/test_fast_paths.py`` compares the two byte for byte.
+surrogate. ``tests/test_login_fast_paths.py`` compares the two byte for byte.
 """
 
 from __future__ import annotations

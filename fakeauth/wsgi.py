@@ -256,7 +256,7 @@ class WsgiApp:
         secrets = _request_secrets(request, noted)
         request_value, lazy = _journal_request(request, parsed, secrets)
         url, path = request.url, request.path
-        if "?" in url or "eyJ" in url or (secrets and any(secret in url for secret in secrets)):
+        if "?" in url or "eyJ" in url or any(map(url.__contains__, secrets)):
             url, path = scrub_text(url, secrets), scrub_text(path, secrets)
         if response is None:
             entry = JournalEntry.made(

@@ -6,14 +6,16 @@ from __future__ import annotations
 import enum
 import json
 from collections import OrderedDict
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import jwt
 import pytest
 import requests
+from werkzeug.test import Client as WsgiClient
 
 from fakeauth import FakeAuth
+from fakeauth.apis import ovok as ovok_api
 from fakeauth.http import dumps
 from fakeauth.journal import JournalEntry
 from fakeauth.journal.unread import Unread
@@ -22,6 +24,7 @@ from fakeauth.randomness import Randomness
 from fakeauth.tokens import JwtSigner, TokenRecord, TokenStore
 from fakeauth.wsgi import request_from_parts
 
+OVOK = "https://api.dev.ovok.com"
 TENANT = "87ea5dfc-8b8e-384d-8489-79496e706390"
 WHEN = datetime(2026, 5, 4, 12, 30, tzinfo=timezone.utc)
 
@@ -345,3 +348,44 @@ def test_a_request_from_requests_lowercased_view_is_the_plain_paths(
     assert dict(fast.headers) == dict(plain.headers)
     assert list(fast.headers) == list(plain.headers)
     assert [getattr(fast, name) for name in SLOTS] == [getattr(plain, name) for name in SLOTS]
+
+
+# -- /auth/me: a UTC time's text kept, bounded, never another time's ------------------------------
+
+TIMES = [
+    datetime(2026, 5, 4, 12, 30, tzinfo=timezone.utc),
+    datetime(2026, 5, 4, 12, 30, 0, 1, tzinfo=timezone.utc),
+    datetime(2026, 5, 4, 13, 30, tzinfo=timezone(timedelta(hours=1))),  # equal to the first
+    datetime(2026, 5, 4, 12, 30, tzinfo=timezone(timedelta(0))),  # UTC, another tzinfo object
+    datetime(2026, 5, 4, 12, 30),  # naive
+]
+
+
+def test_a_kept_time_text_is_the_isoformat_of_that_very_time() -> None:
+    texts = [ovok_api._iso_z(when) for when in TIMES + TIMES]
+
+    assert texts == [when.isoformat().replace("+00:00", "Z") for when in TIMES + TIMES]
+    assert texts[0] != texts[2]  # equal instants, another offset: never the kept text
+
+
+def test_the_kept_time_texts_are_bounded() -> None:
+    assert ovok_api._utc_text.cache_info().maxsize == 4096
+
+
+def test_auth_me_lists_a_refreshed_sessions_new_time() -> None:
+    fake = FakeAuth()
+    fake.clock.set(WHEN, frozen=True)
+    fake.ovok.add_account(email="max@example.test", password="pw")
+    tokens = fake.ovok.authenticate(
+        email="max@example.test", password="pw", tenant_id=TENANT, client_id=TENANT
+    )
+    client = WsgiClient(fake.wsgi_app)
+    bearer = {"Authorization": f"Bearer {tokens.access_token}"}
+    before = json.loads(client.get("/auth/me", base_url=OVOK, headers=bearer).data)
+
+    fake.clock.shift(90)
+    fake.ovok.refresh(tokens.refresh_token)
+    after = json.loads(client.get("/auth/me", base_url=OVOK, headers=bearer).data)
+
+    assert before["security"]["sessions"][0]["lastUpdated"] == "2026-05-04T12:30:00Z"
+    assert after["security"]["sessions"][0]["lastUpdated"] == "2026-05-04T12:31:30Z"

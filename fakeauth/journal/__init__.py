@@ -115,9 +115,9 @@ class JournalEntry:
     ) -> JournalEntry:
         """``JournalEntry(...)`` of the same fields, in the same order: the same entry, its
         ``__dict__`` written in one step. The seam makes one per request, and the frozen
-        dataclass's constructor (an ``object.__setattr__`` per field, then
-        :meth:`__post_init__` and four more) costs several times as much
-        (``tests/test_fast_paths.py`` compares the two)."""
+        dataclass's constructor (an ``object.__setattr__`` per field, then ``__post_init__``
+        and four more) costs about twice as much (``tests/test_login_fast_paths.py`` compares
+        the two)."""
         if request_secrets is not None and type(request) is not Unread:
             request, request_secrets = Unread(request, request_secrets), ()
         if secrets is not None and type(response) is not Unread:

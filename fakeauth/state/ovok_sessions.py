@@ -84,7 +84,7 @@ class OvokSessions(Tables):
         """Open a login session of ``account`` and issue its first token pair."""
         now = self.clock.now()
         # The session id, then the pair's ids and refresh secret (see issue): one draw, the same
-        # bytes as two (tests/test_fast_paths.py).
+        # bytes as two (tests/test_login_fast_paths.py).
         drawn = ids.bytes(64)
         session = OvokSession(
             uuid4_text(drawn[:16]), account.id, client_id, now, now, remote_address, user_agent
