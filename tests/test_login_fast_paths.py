@@ -4,6 +4,7 @@ target 3: a login through ``mock_requests()``; see benchmarks/README.md)."""
 from __future__ import annotations
 
 import enum
+import io
 import json
 from collections import OrderedDict
 from datetime import datetime, timedelta, timezone
@@ -16,13 +17,13 @@ from werkzeug.test import Client as WsgiClient
 
 from fakeauth import FakeAuth
 from fakeauth.apis import ovok as ovok_api
-from fakeauth.http import dumps
+from fakeauth.http import Request, dumps
 from fakeauth.journal import JournalEntry
 from fakeauth.journal.unread import Unread
 from fakeauth.json_text import plain_json
 from fakeauth.randomness import Randomness
 from fakeauth.tokens import JwtSigner, TokenRecord, TokenStore
-from fakeauth.wsgi import request_from_parts
+from fakeauth.wsgi import request_from_environ, request_from_parts
 
 OVOK = "https://api.dev.ovok.com"
 TENANT = "87ea5dfc-8b8e-384d-8489-79496e706390"
@@ -389,3 +390,90 @@ def test_auth_me_lists_a_refreshed_sessions_new_time() -> None:
 
     assert before["security"]["sessions"][0]["lastUpdated"] == "2026-05-04T12:30:00Z"
     assert after["security"]["sessions"][0]["lastUpdated"] == "2026-05-04T12:31:30Z"
+
+
+# -- the WSGI request: the environ read as the plain reading read it -------------------------------
+
+
+def _plain_request_from_environ(environ: dict[str, Any]) -> tuple[Any, ...]:
+    """The fields the reading gave before its fast paths (each string through latin-1, the
+    declared length read twice)."""
+
+    def wsgi_str(value: str) -> str:
+        return value.encode("latin-1", "replace").decode("utf-8", "replace")
+
+    headers = {
+        key[5:].replace("_", "-").lower(): value
+        for key, value in environ.items()
+        if key.startswith("HTTP_")
+    }
+    if environ.get("CONTENT_TYPE"):
+        headers["content-type"] = environ["CONTENT_TYPE"]
+    path = wsgi_str(environ.get("PATH_INFO", "")) or "/"
+    script = wsgi_str(environ.get("SCRIPT_NAME", "")).rstrip("/")
+    query = wsgi_str(environ.get("QUERY_STRING", ""))
+    host = headers.get("host") or environ.get("SERVER_NAME", "localhost")
+    url = f"{environ.get('wsgi.url_scheme', 'http')}://{host}{script}{path}" + (
+        f"?{query}" if query else ""
+    )
+    length_text = environ.get("CONTENT_LENGTH") or ""
+    declared = int(length_text) if length_text.strip().isdigit() else 0
+    stream = environ.get("wsgi.input")
+    if stream is None:
+        body = b""
+    elif length_text.strip().isdigit():
+        body = b"" if declared > 64 * 1024 * 1024 else (stream.read(declared) if declared else b"")
+    elif environ.get("wsgi.input_terminated"):
+        body = stream.read()
+    else:
+        body = b""
+    method = environ.get("REQUEST_METHOD", "GET").upper()
+    remote = environ.get("REMOTE_ADDR") or "127.0.0.1"
+    return (method, url, path, query, headers, bytes(body), remote, {}, declared, script, "")
+
+
+LATIN1_PATH = "/auth/caf\xc3\xa9"  # PEP 3333: "/auth/café" as UTF-8 bytes read as latin-1
+ENVIRONS = {
+    "a login": {"PATH_INFO": "/auth/b2b/login", "CONTENT_LENGTH": "2", "body": b"{}"},
+    "a UTF-8 path, query and prefix": {
+        "PATH_INFO": LATIN1_PATH,
+        "QUERY_STRING": "q=\xc3\xa9",
+        "SCRIPT_NAME": "/_lanes/\xc3\xa9/",
+    },
+    "no length, a terminated input": {"wsgi.input_terminated": True, "body": b"abc"},
+    "no length, no terminated input": {"body": b"abc"},
+    "a length over the hard limit": {"CONTENT_LENGTH": str(64 * 1024 * 1024 + 1)},
+    "a length that is no number": {"CONTENT_LENGTH": " 12x", "body": b"{}"},
+    "a padded length": {"CONTENT_LENGTH": " 2 ", "body": b"{}"},
+    "no input stream": {"CONTENT_LENGTH": "5", "body": None},
+    "lowercase method, no host header": {"REQUEST_METHOD": "post", "HTTP_HOST": ""},
+}
+
+
+@pytest.mark.parametrize("overrides", ENVIRONS.values(), ids=ENVIRONS.keys())
+def test_a_request_from_an_environ_is_what_the_plain_reading_gave(
+    overrides: dict[str, Any],
+) -> None:
+    def environ() -> dict[str, Any]:
+        fields: dict[str, Any] = {
+            "REQUEST_METHOD": "POST",
+            "SCRIPT_NAME": "",
+            "PATH_INFO": "/",
+            "QUERY_STRING": "",
+            "SERVER_NAME": "api.dev.ovok.com",
+            "REMOTE_ADDR": "10.0.0.7",
+            "HTTP_HOST": "api.dev.ovok.com",
+            "HTTP_X_TRACE_ID": "t-1",
+            "CONTENT_TYPE": "application/json",
+            "wsgi.url_scheme": "https",
+        }
+        fields.update({key: value for key, value in overrides.items() if key != "body"})
+        body = overrides.get("body", b"")
+        if body is not None:
+            fields["wsgi.input"] = io.BytesIO(body)
+        return fields
+
+    request = request_from_environ(environ())
+
+    fields = tuple(getattr(request, name) for name in Request.__slots__)
+    assert fields == _plain_request_from_environ(environ())

@@ -100,14 +100,9 @@ class OvokSessions(Tables):
             # metadata first and costs twice as much, once per refresh.
             # (tests/test_fast_paths.py compares the two field by field).
             session = OvokSession(
-                id=session.id,
-                account_id=session.account_id,
-                client_id=session.client_id,
-                created_at=session.created_at,
-                last_updated=self.clock.now(),
-                remote_address=session.remote_address,
-                user_agent=session.user_agent,
-            )
+                session.id, session.account_id, session.client_id, session.created_at,
+                self.clock.now(), session.remote_address, session.user_agent,
+            )  # fmt: skip
             self.own("sessions")[session.id] = session
             self.table_of(account_id)[session.id] = session
         return session
