@@ -17,6 +17,7 @@ from werkzeug.test import Client as WsgiClient
 
 from fakeauth import FakeAuth
 from fakeauth.apis import ovok as ovok_api
+from fakeauth.apis import ovok_bodies
 from fakeauth.http import Request, dumps
 from fakeauth.journal import JournalEntry
 from fakeauth.journal.unread import Unread
@@ -477,3 +478,38 @@ def test_a_request_from_an_environ_is_what_the_plain_reading_gave(
 
     fields = tuple(getattr(request, name) for name in Request.__slots__)
     assert fields == _plain_request_from_environ(environ())
+
+
+# -- an Ovok body: read from where its whitespace ends, refused by json's own words ---------------
+
+BODY_TEXTS = [
+    '{"email":"max@example.test","password":"pw"}',
+    ' \t\n\r{"a": [1, 2.5, "x", null, true]} \n',
+    '[1, {"b": {}}]',
+    '{"a": 1} x',
+    '{"a": 1}{"b": 2}',
+    '{"a": }',
+    '{"a": 1',
+    '{"a": NaN}',
+    '{"a": "\\ud800"}',
+    '{"n": ' + "9" * 5000 + "}",
+    "[" * 100_000 + "]" * 100_000,
+]
+
+
+def _outcome(read: Any) -> tuple[Any, ...]:
+    try:
+        return ("value", read())
+    except json.JSONDecodeError as exc:
+        return ("error", type(exc), str(exc), exc.pos)
+    except Exception as exc:
+        return ("raised", type(exc), str(exc))
+
+
+@pytest.mark.parametrize("text", BODY_TEXTS)
+def test_a_body_read_from_its_first_character_is_what_decode_gives(text: str) -> None:
+    stripped = text.lstrip(" \t\n\r")
+
+    fast = _outcome(lambda: ovok_bodies._decoded(text, stripped))
+
+    assert fast == _outcome(lambda: ovok_bodies._DECODER.decode(text))
