@@ -55,7 +55,7 @@ def _finite(value: Any) -> Any:
     return value
 
 
-@dataclass(frozen=True, eq=False, repr=False, init=False)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Request:
     """One HTTP request, as a vendor module sees it: read-only, so that what a handler found in it
     (the body as it parsed it, the secrets to redact) goes back to the seam in what it returns
@@ -86,30 +86,6 @@ class Request:
     #: the route's handler: what a state names as having revoked a token (``fake.explain``);
     #: ``""`` before routing.
     operation: str = ""
-
-    def __init__(
-        self,
-        method: str,
-        url: str,
-        path: str,
-        query: str,
-        headers: Mapping[str, str],
-        body: bytes,
-        remote_addr: str = "127.0.0.1",
-        path_params: Mapping[str, str] | None = None,
-        declared_length: int = 0,
-        mount: str = "",
-        operation: str = "",
-    ) -> None:
-        # What the dataclass's own constructor does, its fields written in one step: a frozen
-        # dataclass sets each field by object.__setattr__, and the seam makes two requests per
-        # call (tests/test_login_fast_paths.py compares the two).
-        object.__setattr__(self, "__dict__", {
-            "method": method, "url": url, "path": path, "query": query, "headers": headers,
-            "body": body, "remote_addr": remote_addr,
-            "path_params": {} if path_params is None else path_params,
-            "declared_length": declared_length, "mount": mount, "operation": operation,
-        })  # fmt: skip
 
     def routed(self, path_params: Mapping[str, str], operation: str) -> Request:
         """This request with the path parameters and operation id of the route serving it: what

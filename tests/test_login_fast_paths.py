@@ -3,7 +3,6 @@ target 3: a login through ``mock_requests()``; see benchmarks/README.md)."""
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 import io
 import json
@@ -477,7 +476,7 @@ def test_a_request_from_an_environ_is_what_the_plain_reading_gave(
 
     request = request_from_environ(environ())
 
-    fields = tuple(getattr(request, name) for name in REQUEST_FIELDS)
+    fields = tuple(getattr(request, name) for name in Request.__slots__)
     assert fields == _plain_request_from_environ(environ())
 
 
@@ -514,61 +513,3 @@ def test_a_body_read_from_its_first_character_is_what_decode_gives(text: str) ->
     fast = _outcome(lambda: ovok_bodies._decoded(text, stripped))
 
     assert fast == _outcome(lambda: ovok_bodies._DECODER.decode(text))
-
-
-# -- the request: its fields written in one step, as the dataclass's constructor wrote them ------
-
-REQUEST_FIELDS = [item.name for item in dataclasses.fields(Request)]
-
-
-@dataclasses.dataclass(frozen=True, slots=True, eq=False)
-class PlainRequest:
-    """The request's fields with the constructor ``dataclass`` writes (what it had before)."""
-
-    method: str
-    url: str
-    path: str
-    query: str
-    headers: Any
-    body: bytes
-    remote_addr: str = "127.0.0.1"
-    path_params: Any = dataclasses.field(default_factory=dict)
-    declared_length: int = 0
-    mount: str = ""
-    operation: str = ""
-
-
-REQUEST_ARGUMENTS: list[tuple[tuple[Any, ...], dict[str, Any]]] = [
-    (("GET", "https://x/a", "/a", "", {"host": "x"}, b""), {}),
-    (("POST", "https://x/a?q=1", "/a", "q=1", {}, b"{}", "10.0.0.1"), {}),
-    (("POST", "u", "/p", "", {}, b"x"), {"path_params": {"id": "1"}, "operation": "ovok.me"}),
-    (("POST", "u", "/p", "", {}, b"x", "1.2.3.4", {"a": "b"}, 7, "/_lanes/a", "op"), {}),
-    ((), {"method": "GET", "url": "u", "path": "/", "query": "", "headers": {}, "body": b""}),
-]
-
-
-@pytest.mark.parametrize(("args", "kwargs"), REQUEST_ARGUMENTS)
-def test_a_request_holds_what_the_dataclass_constructor_held(
-    args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> None:
-    request = Request(*args, **kwargs)
-
-    plain = PlainRequest(*args, **kwargs)
-
-    assert [getattr(request, name) for name in REQUEST_FIELDS] == [
-        getattr(plain, name) for name in REQUEST_FIELDS
-    ]
-    assert list(vars(request)) == REQUEST_FIELDS
-
-
-def test_a_request_stays_read_only_and_replaceable() -> None:
-    request = Request("GET", "https://x/a", "/a", "", {}, b"")
-    first, second = Request("GET", "u", "/", "", {}, b""), Request("GET", "u", "/", "", {}, b"")
-
-    replaced = dataclasses.replace(request, path="/b", operation="ovok.me")
-
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        request.path = "/c"  # type: ignore[misc]
-    assert (replaced.path, replaced.operation, replaced.url) == ("/b", "ovok.me", request.url)
-    assert (request.path, request.operation) == ("/a", "")
-    assert first.path_params is not second.path_params  # a dict of its own, as default_factory
