@@ -136,9 +136,10 @@ class WsgiApp:
         ``delay``), and each transport waits for it in its own way (a sleep in a WSGI server's
         thread, ``asyncio.sleep`` for an async client, the client's own timeout cutting it short).
         """
-        mount = self._mount_of(request.path)
-        if mount is not None:
-            return mount.handle(self._fake, request)
+        if request.path.startswith(self._prefixes):  # (_mount_of, without its call: every request)
+            mount = self._mount_of(request.path)
+            if mount is not None:
+                return mount.handle(self._fake, request)
         origin = request.headers.get("origin")
         if origin is not None and is_preflight(request):
             return vendor_preflight(request, origin)
@@ -264,7 +265,11 @@ class WsgiApp:
                 request_secrets=lazy,
             )  # fmt: skip
         else:
-            refusal = self._refusal(credential, request, parsed, response.status, vendor)
+            refusal = (
+                None
+                if credential is None
+                else self._refusal(credential, request, parsed, response.status, vendor)
+            )
             entry = JournalEntry.made(
                 operation, vendor, request.method, url, path, response.status,
                 when, request_value, response.body, secrets, _is_json(response), problem,

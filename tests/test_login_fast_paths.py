@@ -6,6 +6,7 @@ from __future__ import annotations
 import enum
 import io
 import json
+import uuid
 from collections import OrderedDict
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -23,6 +24,7 @@ from fakeauth.journal import JournalEntry
 from fakeauth.journal.unread import Unread
 from fakeauth.json_text import plain_json
 from fakeauth.randomness import Randomness
+from fakeauth.state.ovok_records import uuid4_of_hex
 from fakeauth.tokens import JwtSigner, TokenRecord, TokenStore
 from fakeauth.wsgi import request_from_environ, request_from_parts
 
@@ -513,3 +515,12 @@ def test_a_body_read_from_its_first_character_is_what_decode_gives(text: str) ->
     fast = _outcome(lambda: ovok_bodies._decoded(text, stripped))
 
     assert fast == _outcome(lambda: ovok_bodies._DECODER.decode(text))
+
+
+def test_a_uuid_of_the_draws_hex_is_the_uuid_of_its_bytes() -> None:
+    drawn = Randomness(seed=11).stream("ids").bytes(16 * 500)
+    chunks = [drawn[start : start + 16] for start in range(0, len(drawn), 16)]
+
+    of_hex = [uuid4_of_hex(chunk.hex() + "ff" * 8) for chunk in chunks]  # what follows: unread
+
+    assert of_hex == [str(uuid.UUID(bytes=chunk, version=4)) for chunk in chunks]

@@ -64,7 +64,7 @@ def b2b_register(state: OvokState, request: Request) -> Handled:
             tenant_id=dto.tenantId,
             client_id=dto.clientId,
             remote_address=request.remote_addr,
-            user_agent=request.header("user-agent") or "",
+            user_agent=request.headers.get("user-agent") or "",
         )
     except BadBody as bad:
         return notes.answer(bad.response)
@@ -84,7 +84,7 @@ def b2b_login(state: OvokState, request: Request) -> Handled:
             tenant_id=dto.tenantId,
             client_id=dto.clientId,
             remote_address=request.remote_addr,
-            user_agent=request.header("user-agent") or "",
+            user_agent=request.headers.get("user-agent") or "",
         )
     except BadBody as bad:
         return notes.answer(bad.response)

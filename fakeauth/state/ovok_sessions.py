@@ -15,7 +15,7 @@ from fakeauth.state.ovok_records import (
     OvokSession,
     OvokTenant,
     OvokTokens,
-    uuid4_text,
+    uuid4_of_hex,
 )
 from fakeauth.state.tables import Tables
 from fakeauth.tokens import JwtSigner, TokenRecord, TokenStore
@@ -85,13 +85,13 @@ class OvokSessions(Tables):
         now = self.clock.now()
         # The session id, then the pair's ids and refresh secret (see issue): one draw, the same
         # bytes as two (tests/test_login_fast_paths.py).
-        drawn = ids.bytes(64)
+        digits = ids.bytes(64).hex()
         session = OvokSession(
-            uuid4_text(drawn[:16]), account.id, client_id, now, now, remote_address, user_agent
+            uuid4_of_hex(digits), account.id, client_id, now, now, remote_address, user_agent
         )
         self.own("sessions")[session.id] = session
         self.table_of(account.id)[session.id] = session
-        return self._issue(account, tenant, session, drawn[16:])
+        return self._issue(account, tenant, session, digits[32:])
 
     def touch(self, session: OvokSession, account_id: str) -> OvokSession:
         """``session`` of ``account_id`` updated now (a refresh), unless it ended meanwhile."""
@@ -111,16 +111,16 @@ class OvokSessions(Tables):
         self, account: OvokAccount, tenant: OvokTenant, session: OvokSession, ids: RandomStream
     ) -> OvokTokens:
         """A new access and refresh token of ``session``."""
-        return self._issue(account, tenant, session, ids.bytes(48))
+        return self._issue(account, tenant, session, ids.bytes(48).hex())
 
     def _issue(
-        self, account: OvokAccount, tenant: OvokTenant, session: OvokSession, drawn: bytes
+        self, account: OvokAccount, tenant: OvokTenant, session: OvokSession, digits: str
     ) -> OvokTokens:
-        """The pair of :meth:`issue`, from its 48 drawn bytes: the two token ids and the
-        refresh secret (the same bytes as three draws)."""
+        """The pair of :meth:`issue`, from the hex of its 48 drawn bytes: the two token ids and
+        the refresh secret (the same bytes as three draws)."""
         access_ttl, refresh_ttl = self._ttls()
         issued_at = int(self.clock.time())
-        access_id, refresh_id = uuid4_text(drawn[:16]), uuid4_text(drawn[16:32])
+        access_id, refresh_id = uuid4_of_hex(digits), uuid4_of_hex(digits[32:])
         # Each dict written whole, the common claims first (what {**common, ...} gave).
         access_claims = {
             "sub": account.id,
@@ -141,7 +141,7 @@ class OvokSessions(Tables):
             "login_id": session.id,
             "exp": issued_at + refresh_ttl,
             "jti": refresh_id,
-            "refresh_secret": drawn[32:].hex(),
+            "refresh_secret": digits[64:],
         }
         encode = self.signer.encode
         access, refresh = encode(access_claims), encode(refresh_claims)
