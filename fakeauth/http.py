@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from typing import Any
 
+from fakeauth.json_text import plain_json
 from fakeauth.redaction import scrub_text
 
 __all__ = ["Request", "Response", "dumps"]
@@ -28,8 +29,12 @@ def dumps(value: Any) -> bytes:
 
     A string holding a lone surrogate (echoed from a request's ``"\\ud800"``) cannot be written as
     UTF-8: such a document is written with ``\\u`` escapes instead, which is the same JSON. A
-    non-finite number (which JSON cannot hold) is written as ``null``.
+    non-finite number (which JSON cannot hold) is written as ``null``. A plain document (most
+    replies) is written by pydantic-core, the same bytes (:func:`~fakeauth.json_text.plain_json`).
     """
+    plain = plain_json(value)
+    if plain is not None:
+        return plain
     try:
         text = _COMPACT.encode(value)
     except ValueError:  # NaN or an infinity somewhere: written as null, as JSON.stringify does

@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from fakeauth.errors import ConfigurationError, TokenInvalid
+from fakeauth.json_text import plain_json
 from fakeauth.randomness import RandomStream
 
 __all__ = ["ALGORITHMS", "JwtSigner"]
@@ -125,10 +126,11 @@ class JwtSigner:
     def encode(self, claims: dict[str, Any], *, headers: dict[str, Any] | None = None) -> str:
         """The signed JWT of ``claims``."""
         signing_key, _ = self._keys()
-        if self.algorithm == "HS256" and not headers and _plain_claims(claims):
+        payload = _payload(claims) if self.algorithm == "HS256" and not headers else None
+        if payload is not None:
             # PyJWT's own steps for HS256, the same bytes, without its per-call key checks and
             # header building: they cost more than the signature (two tokens per login).
-            signing_input = self._signing_prefix + _b64(_PAYLOAD_JSON.encode(claims).encode())
+            signing_input = self._signing_prefix + _b64(payload)
             inner_state, outer_state = self._hmac_states
             inner = inner_state.copy()
             inner.update(signing_input)
@@ -203,6 +205,17 @@ _URLSAFE = bytes.maketrans(b"+/", b"-_")
 def _b64(data: bytes) -> bytes:
     # ``base64.urlsafe_b64encode(data)`` is these two steps, through two Python frames more
     return binascii.b2a_base64(data, newline=False).translate(_URLSAFE).rstrip(b"=")
+
+
+def _payload(claims: dict[str, Any]) -> bytes | None:
+    """PyJWT's payload bytes, ``json.dumps(claims, separators=(",", ":")).encode()``, for claims
+    it encodes as they are (``None``: PyJWT's own path). Plain claims (strings, integers: no
+    datetime to convert) in ASCII are written by pydantic-core, the same bytes (``json``
+    escapes every other character, pydantic-core none)."""
+    text = plain_json(claims) if type(claims) is dict else None
+    if text is not None and text.isascii() and type(claims.get("iss", "")) is str:
+        return text
+    return _PAYLOAD_JSON.encode(claims).encode() if _plain_claims(claims) else None
 
 
 def _plain_claims(claims: dict[str, Any]) -> bool:

@@ -136,9 +136,10 @@ class WsgiApp:
         ``delay``), and each transport waits for it in its own way (a sleep in a WSGI server's
         thread, ``asyncio.sleep`` for an async client, the client's own timeout cutting it short).
         """
-        mount = self._mount_of(request.path)
-        if mount is not None:
-            return mount.handle(self._fake, request)
+        if request.path.startswith(self._prefixes):  # (_mount_of, without its call: every request)
+            mount = self._mount_of(request.path)
+            if mount is not None:
+                return mount.handle(self._fake, request)
         origin = request.headers.get("origin")
         if origin is not None and is_preflight(request):
             return vendor_preflight(request, origin)
@@ -256,16 +257,20 @@ class WsgiApp:
         secrets = _request_secrets(request, noted)
         request_value, lazy = _journal_request(request, parsed, secrets)
         url, path = request.url, request.path
-        if "?" in url or "eyJ" in url or any(secret in url for secret in secrets):
+        if "?" in url or "eyJ" in url or any(map(url.__contains__, secrets)):
             url, path = scrub_text(url, secrets), scrub_text(path, secrets)
         if response is None:
-            entry = JournalEntry(
+            entry = JournalEntry.made(
                 operation, vendor, request.method, url, path, 0, when, request_value, _DROPPED,
-                _request_secrets=lazy,
+                request_secrets=lazy,
             )  # fmt: skip
         else:
-            refusal = self._refusal(credential, request, parsed, response.status, vendor)
-            entry = JournalEntry(
+            refusal = (
+                None
+                if credential is None
+                else self._refusal(credential, request, parsed, response.status, vendor)
+            )
+            entry = JournalEntry.made(
                 operation, vendor, request.method, url, path, response.status,
                 when, request_value, response.body, secrets, _is_json(response), problem,
                 refusal, lazy,
@@ -352,11 +357,14 @@ def _is_json(response: Response) -> bool:
 def _request_secrets(request: Request, noted: tuple[str, ...]) -> tuple[str, ...]:
     """What the request carried that the journal must never show: the secrets its handler
     ``noted``, its bearer token and its cookies' values."""
+    headers = request.headers
+    if "authorization" not in headers and "cookie" not in headers:  # most requests: no more
+        return tuple(noted)
     secrets = list(noted)
     bearer = request.bearer()
     if bearer is not None:
         secrets.append(bearer)
-    if "cookie" in request.headers:
+    if "cookie" in headers:
         secrets.extend(value for value in request.cookies().values() if value)
     return tuple(secrets)
 
@@ -375,7 +383,8 @@ def _journal_request(
     handler did with the body it parsed changes what the journal shows; any other is redacted
     now (a deep copy would cost what the redaction costs).
     """
-    if type(parsed) is dict and all(type(value) in _SCALARS for value in parsed.values()):
+    # (issuperset over map: no Python frame per value, as all() over a generator has)
+    if type(parsed) is dict and _SCALARS.issuperset(map(type, parsed.values())):
         return dict(parsed), secrets
     if parsed is not None:
         return redact(parsed, secrets, keys=REQUEST_SECRET_KEYS), None

@@ -20,21 +20,27 @@ _HARD_BODY_LIMIT = 64 * 1024 * 1024
 
 
 def request_from_parts(
-    method: str, url: str, headers: Iterable[tuple[str, str]], body: bytes, *, remote_addr: str = ""
+    method: str,
+    url: str,
+    headers: Iterable[tuple[str, str]],
+    body: bytes,
+    *,
+    remote_addr: str = "",
+    lowercase: bool = False,
 ) -> Request:
-    """A :class:`Request` from what an HTTP client library holds (the in-process transports)."""
+    """A :class:`Request` from what an HTTP client library holds (the in-process transports).
+
+    ``lowercase``: the header names are lowercase already (``requests``' own lowercased view),
+    so they are taken as they are.
+    """
     parts = urlsplit(url)
-    lowered = {name.lower(): value for name, value in headers}
-    lowered.setdefault("host", parts.netloc)
+    lowered = dict(headers) if lowercase else {name.lower(): value for name, value in headers}
+    if "host" not in lowered:
+        lowered["host"] = parts.netloc
     return Request(
-        method=method.upper(),
-        url=url,
-        path=unquote(parts.path) or "/",
-        query=parts.query,
-        headers=lowered,
-        body=body,
-        remote_addr=remote_addr or "127.0.0.1",
-    )
+        method.upper(), url, unquote(parts.path) or "/", parts.query, lowered, body,
+        remote_addr or "127.0.0.1",
+    )  # fmt: skip
 
 
 def request_from_environ(environ: WSGIEnvironment) -> Request:
@@ -55,36 +61,26 @@ def request_from_environ(environ: WSGIEnvironment) -> Request:
     url = f"{environ.get('wsgi.url_scheme', 'http')}://{host}{script}{path}" + (
         f"?{query}" if query else ""
     )
+    length_text = environ.get("CONTENT_LENGTH") or ""
+    declared = int(length_text) if length_text.strip().isdigit() else 0
     return Request(
-        method=method,
-        url=url,
-        path=path,
-        query=query,
-        headers=headers,
-        body=_read_body(environ),
-        declared_length=_declared_length(environ),
-        remote_addr=environ.get("REMOTE_ADDR") or "127.0.0.1",
-        mount=script,
-    )
+        method, url, path, query, headers, _read_body(environ, length_text, declared),
+        environ.get("REMOTE_ADDR") or "127.0.0.1", {}, declared, script,
+    )  # fmt: skip
 
 
 def _wsgi_str(value: str) -> str:
-    # PEP 3333 carries bytes as latin-1 strings.
+    # PEP 3333 carries bytes as latin-1 strings; ASCII text (most paths) is the same either way.
+    if value.isascii():
+        return value
     return value.encode("latin-1", "replace").decode("utf-8", "replace")
 
 
-def _declared_length(environ: WSGIEnvironment) -> int:
-    length_text = environ.get("CONTENT_LENGTH") or ""
-    return int(length_text) if length_text.strip().isdigit() else 0
-
-
-def _read_body(environ: WSGIEnvironment) -> bytes:
+def _read_body(environ: WSGIEnvironment, length_text: str, length: int) -> bytes:
     stream = environ.get("wsgi.input")
     if stream is None:
         return b""
-    length_text = environ.get("CONTENT_LENGTH") or ""
     if length_text.strip().isdigit():
-        length = int(length_text)
         if length > _HARD_BODY_LIMIT:
             return b""  # never read: refused from its declared length (Request.declared_length)
         return bytes(stream.read(length)) if length else b""

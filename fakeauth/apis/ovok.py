@@ -10,6 +10,9 @@ is its own route (``ovok.auth_logout``), served on Ovok's hosts and under the li
 
 from __future__ import annotations
 
+import functools
+from datetime import datetime, timezone
+
 from fakeauth.apis import ovok_examples as examples
 from fakeauth.apis.base import Credential, Handled, Notes, Route, VendorApi, body_field
 from fakeauth.apis.docs import FORM, JSON, OperationDoc, Reply, VendorDoc
@@ -61,7 +64,7 @@ def b2b_register(state: OvokState, request: Request) -> Handled:
             tenant_id=dto.tenantId,
             client_id=dto.clientId,
             remote_address=request.remote_addr,
-            user_agent=request.header("user-agent") or "",
+            user_agent=request.headers.get("user-agent") or "",
         )
     except BadBody as bad:
         return notes.answer(bad.response)
@@ -81,7 +84,7 @@ def b2b_login(state: OvokState, request: Request) -> Handled:
             tenant_id=dto.tenantId,
             client_id=dto.clientId,
             remote_address=request.remote_addr,
-            user_agent=request.header("user-agent") or "",
+            user_agent=request.headers.get("user-agent") or "",
         )
     except BadBody as bad:
         return notes.answer(bad.response)
@@ -130,6 +133,20 @@ def logout(state: OvokState, request: Request) -> Handled:
 ME_SESSIONS = 10
 
 
+@functools.lru_cache(maxsize=4096)
+def _utc_text(when: datetime) -> str:
+    return when.isoformat().replace("+00:00", "Z")
+
+
+def _iso_z(when: datetime) -> str:
+    """``when.isoformat()`` with ``Z`` for UTC: each ``/auth/me`` lists up to eleven sessions
+    whose times most earlier calls listed too, so a UTC time's text is kept (at most 4,096;
+    equal UTC times have equal text, so a kept one is never another's)."""
+    if when.tzinfo is timezone.utc:
+        return _utc_text(when)
+    return when.isoformat().replace("+00:00", "Z")
+
+
 def me(state: OvokState, request: Request) -> Handled:
     """``GET /auth/me``: the caller's project, membership, profile and sessions (its own and
     the :data:`ME_SESSIONS` newest other live ones, oldest first), in ``ResponseMeDto``'s shape
@@ -145,7 +162,7 @@ def me(state: OvokState, request: Request) -> Handled:
     sessions = [
         {
             "id": s.id,
-            "lastUpdated": s.last_updated.isoformat().replace("+00:00", "Z"),
+            "lastUpdated": _iso_z(s.last_updated),
             "authMethod": "password",
             "remoteAddress": s.remote_address,
             "browser": s.user_agent,

@@ -86,7 +86,7 @@ def read_body(request: Request, notes: Notes) -> Any:
         if stripped[0] not in "{[":  # body-parser's strict mode: objects and arrays only
             raise BadBody(error(400, _json_error_message(stripped, 0)))
         try:
-            value = _DECODER.decode(text)
+            value = _decoded(text, stripped)
         except json.JSONDecodeError as exc:
             raise BadBody(error(400, _json_error_message(text, exc.pos))) from None
         except JsonConstant:  # JSON.parse knows no NaN or Infinity
@@ -98,6 +98,20 @@ def read_body(request: Request, notes: Notes) -> Any:
         value = dict(parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True))
         return notes.parsed(value)
     return {}
+
+
+def _decoded(text: str, stripped: str) -> Any:
+    """``_DECODER.decode(text)``, where ``stripped`` is ``text`` without its leading JSON
+    whitespace: the document read from there by ``raw_decode`` (the same value; ``decode`` adds
+    two whitespace matches and a frame), and ``decode`` itself for any text it would refuse,
+    so that its error (and its position in ``text``) is the same."""
+    try:
+        value, end = _DECODER.raw_decode(stripped)
+    except json.JSONDecodeError:
+        return _DECODER.decode(text)
+    if end != len(stripped) and stripped[end:].strip(" \t\n\r"):
+        return _DECODER.decode(text)  # more than whitespace after the document: its error
+    return value
 
 
 def _js_number(text: str) -> int | float:

@@ -241,7 +241,9 @@ class OvokState(OvokSeeding):
         if account is None or not account.password.matches(password):
             raise InvalidCredentials("Email or password is invalid")
         with self._lock:
-            return self._login(account, tenant, client_id, remote_address, user_agent)
+            return self._sessions.open(
+                account, tenant, client_id, remote_address, user_agent, self._ids
+            )
 
     def refresh(self, refresh_token: str, *, by: str = "ovok.refresh_token") -> OvokTokens:
         """Swap a refresh token (single use) for a new pair in the same login session; ``by``

@@ -31,6 +31,7 @@ __all__ = [
     "OvokTokens",
     "check_account",
     "uuid4",
+    "uuid4_of_hex",
     "uuid4_text",
 ]
 
@@ -54,9 +55,18 @@ def uuid4_text(drawn: bytes) -> str:
     """``str(uuid.UUID(bytes=drawn, version=4))``: the hex digits with the version digit set to
     ``4`` and the two top bits of the variant digit to ``10`` (RFC 4122), written in place
     (half the cost of masking the 128-bit integer and formatting it)."""
-    digits = drawn.hex()
-    variant = "89ab"[int(digits[16], 16) & 3]
+    return uuid4_of_hex(drawn.hex())
+
+
+def uuid4_of_hex(digits: str) -> str:
+    """:func:`uuid4_text` of the 16 bytes whose lowercase hex is ``digits`` (the first 32
+    characters): a login writes its three ids from the hex of one draw."""
+    variant = _VARIANT[digits[16]]
     return f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-{variant}{digits[17:20]}-{digits[20:32]}"
+
+
+#: A hex digit -> the variant digit it becomes: its two top bits set to ``10``.
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
 
 
 #: The longest name (and surname) an Ovok account holds: its API takes 1 to 128 characters.

@@ -15,8 +15,7 @@ from fakeauth.state.ovok_records import (
     OvokSession,
     OvokTenant,
     OvokTokens,
-    uuid4,
-    uuid4_text,
+    uuid4_of_hex,
 )
 from fakeauth.state.tables import Tables
 from fakeauth.tokens import JwtSigner, TokenRecord, TokenStore
@@ -84,18 +83,15 @@ class OvokSessions(Tables):
     ) -> OvokTokens:
         """Open a login session of ``account`` and issue its first token pair."""
         now = self.clock.now()
+        # The session id, then the pair's ids and refresh secret (see issue): one draw, the same
+        # bytes as two (tests/test_login_fast_paths.py).
+        digits = ids.bytes(64).hex()
         session = OvokSession(
-            id=uuid4(ids),
-            account_id=account.id,
-            client_id=client_id,
-            created_at=now,
-            last_updated=now,
-            remote_address=remote_address,
-            user_agent=user_agent,
+            uuid4_of_hex(digits), account.id, client_id, now, now, remote_address, user_agent
         )
         self.own("sessions")[session.id] = session
         self.table_of(account.id)[session.id] = session
-        return self.issue(account, tenant, session, ids)
+        return self._issue(account, tenant, session, digits[32:])
 
     def touch(self, session: OvokSession, account_id: str) -> OvokSession:
         """``session`` of ``account_id`` updated now (a refresh), unless it ended meanwhile."""
@@ -104,14 +100,9 @@ class OvokSessions(Tables):
             # metadata first and costs twice as much, once per refresh.
             # (tests/test_fast_paths.py compares the two field by field).
             session = OvokSession(
-                id=session.id,
-                account_id=session.account_id,
-                client_id=session.client_id,
-                created_at=session.created_at,
-                last_updated=self.clock.now(),
-                remote_address=session.remote_address,
-                user_agent=session.user_agent,
-            )
+                session.id, session.account_id, session.client_id, session.created_at,
+                self.clock.now(), session.remote_address, session.user_agent,
+            )  # fmt: skip
             self.own("sessions")[session.id] = session
             self.table_of(account_id)[session.id] = session
         return session
@@ -120,19 +111,22 @@ class OvokSessions(Tables):
         self, account: OvokAccount, tenant: OvokTenant, session: OvokSession, ids: RandomStream
     ) -> OvokTokens:
         """A new access and refresh token of ``session``."""
+        return self._issue(account, tenant, session, ids.bytes(48).hex())
+
+    def _issue(
+        self, account: OvokAccount, tenant: OvokTenant, session: OvokSession, digits: str
+    ) -> OvokTokens:
+        """The pair of :meth:`issue`, from the hex of its 48 drawn bytes: the two token ids and
+        the refresh secret (the same bytes as three draws)."""
         access_ttl, refresh_ttl = self._ttls()
         issued_at = int(self.clock.time())
-        common = {
+        access_id, refresh_id = uuid4_of_hex(digits), uuid4_of_hex(digits[32:])
+        # Each dict written whole, the common claims first (what {**common, ...} gave).
+        access_claims = {
             "sub": account.id,
             "iat": issued_at,
             "client_id": session.client_id,
             "login_id": session.id,
-        }
-        # The two token ids and the refresh secret, in one draw (the same bytes as three).
-        drawn = ids.bytes(48)
-        access_id, refresh_id = uuid4_text(drawn[:16]), uuid4_text(drawn[16:32])
-        access_claims = {
-            **common,
             "exp": issued_at + access_ttl,
             "jti": access_id,
             "username": account.id,
@@ -141,22 +135,35 @@ class OvokSessions(Tables):
             "project": tenant.project_reference,
         }
         refresh_claims = {
-            **common,
+            "sub": account.id,
+            "iat": issued_at,
+            "client_id": session.client_id,
+            "login_id": session.id,
             "exp": issued_at + refresh_ttl,
             "jti": refresh_id,
-            "refresh_secret": drawn[32:].hex(),
+            "refresh_secret": digits[64:],
         }
-        access = self.signer.encode(access_claims)
-        refresh = self.signer.encode(refresh_claims)
-        for token_id, kind, ttl, token, claims in (
-            (access_id, ACCESS, access_ttl, access, access_claims),
-            (refresh_id, REFRESH, refresh_ttl, refresh, refresh_claims),
-        ):
-            self.tokens.add(
-                TokenRecord(token_id, kind, account.id, session.id, issued_at, issued_at + ttl),
-                token=token,
-                claims=claims,
+        encode = self.signer.encode
+        access, refresh = encode(access_claims), encode(refresh_claims)
+        subject, session_id = account.id, session.id
+        self.tokens.add_issued(
+            (
+                (
+                    TokenRecord(
+                        access_id, ACCESS, subject, session_id, issued_at, issued_at + access_ttl
+                    ),
+                    access,
+                    access_claims,
+                ),
+                (
+                    TokenRecord(
+                        refresh_id, REFRESH, subject, session_id, issued_at, issued_at + refresh_ttl
+                    ),
+                    refresh,
+                    refresh_claims,
+                ),
             )
+        )
         return OvokTokens(access, refresh, access_ttl, account, tenant, session)
 
     def live(

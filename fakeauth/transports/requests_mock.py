@@ -60,12 +60,13 @@ class _VendorHosts(responses.CallbackResponse):
         if isinstance(body, str):
             body = body.encode("utf-8")
         headers = prepared.headers
+        lowered = hasattr(headers, "lower_items")  # requests' own lowercased view
         request = request_from_parts(
             prepared.method or "GET",
             prepared.url or "",
-            # requests' own lowercased view: one generator, not a lookup per header
-            headers.lower_items() if hasattr(headers, "lower_items") else headers.items(),
+            headers.lower_items() if lowered else headers.items(),
             body or b"",
+            lowercase=lowered,
         )
         try:
             response = self._target(request.url).wsgi_app.dispatch(request)
