@@ -76,6 +76,30 @@ class _LazyState(Generic[_State]):
         return cast("_State", fake.vendor_state(self._name))
 
 
+class _SeamApp:
+    """``fake.wsgi_app``, made on its first read: a fake that serves no request (a test that
+    only seeds, or whose code never calls a vendor) never makes it. The app refers back to its
+    fake, so a fake that has one is garbage only for the cycle collector; one that has none is
+    freed as soon as it is dropped.
+
+    The app then sits in the instance's ``__dict__``, which Python reads before this (non-data)
+    descriptor: every later read is a plain attribute read. Two threads reading it first at once
+    may both make one; ``setdefault`` (atomic) keeps the first, which both get.
+    """
+
+    @overload
+    def __get__(self, fake: None, owner: type[FakeAuth]) -> _SeamApp: ...
+
+    @overload
+    def __get__(self, fake: FakeAuth, owner: type[FakeAuth]) -> WsgiApp: ...
+
+    def __get__(self, fake: FakeAuth | None, owner: type[FakeAuth]) -> _SeamApp | WsgiApp:
+        if fake is None:
+            return self
+        app: WsgiApp = fake.__dict__.setdefault("wsgi_app", WsgiApp(fake, mounts=(CONTROL,)))
+        return app
+
+
 def _new_snapshots() -> Snapshots:
     from fakeauth.persistence import Snapshots
 
@@ -179,8 +203,6 @@ class FakeAuth:
         if self.options.features:  # none, mostly: nothing to check or switch
             self.features.apply(self.options.features)
         self._take_options(self.options)
-        #: The WSGI application serving every vendor API on this fake's state.
-        self.wsgi_app = WsgiApp(self, mounts=(CONTROL,))
         self._servers: list[LiveServer] = []
         self._servers_lock = threading.Lock()
         for vendor in self.vendors:  # a vendor's state sits in __dict__ under its name
@@ -221,6 +243,9 @@ class FakeAuth:
                 if found is None:
                     found = self.__dict__[key] = make()
         return found
+
+    #: The WSGI application serving every vendor API on this fake's state (made on first use).
+    wsgi_app: _SeamApp = _SeamApp()
 
     #: The Ovok state: tenants, clients, accounts, sessions (built on first use).
     ovok: _LazyState[OvokState] = _LazyState()

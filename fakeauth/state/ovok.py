@@ -8,12 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from fakeauth.clock import Clock, to_datetime
-from fakeauth.errors import (
-    AccountExists,
-    InvalidCredentials,
-    TokenInvalid,
-    TokenRevoked,
-)
+from fakeauth.errors import AccountExists, InvalidCredentials, TokenInvalid, TokenRevoked
 from fakeauth.outbox import Message, Outbox
 from fakeauth.randomness import Randomness, RandomStream
 from fakeauth.state import ovok_options
