@@ -20,8 +20,9 @@ MAX_MODULES = 275
 #: API's routes and the OpenAPI generator (by the first control request or ``fake.openapi()``),
 #: the other vendors' code: their APIs, models and states (by each vendor's first use), the
 #: schema of a state's part of a state document (by the first export or import), what
-#: ``fake.explain`` and a reset read of credentials (``fakeauth.findings``) and the cookie parser
-#: (by the first request whose cookies a route reads).
+#: ``fake.explain`` and a reset read of credentials (``fakeauth.findings``), the cookie parser
+#: (by the first request whose cookies a route reads) and Ovok's reply models (by the first
+#: OpenAPI document).
 NOT_ON_FIRST_USE = (
     "requests",
     "responses",
@@ -47,6 +48,7 @@ NOT_ON_FIRST_USE = (
     "fakeauth.state.ovok_document",
     "fakeauth.findings",
     "http.cookies",
+    "fakeauth.apis.ovok_replies",
 )
 TENANT = "87ea5dfc-8b8e-384d-8489-79496e706390"
 

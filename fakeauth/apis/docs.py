@@ -4,16 +4,18 @@ A vendor module holds everything about its operations: each :class:`~fakeauth.ap
 carries an :class:`OperationDoc` (bodies, replies, errors, security), and each
 :class:`~fakeauth.apis.base.VendorApi` a :class:`VendorDoc`; :mod:`fakeauth.openapi` generates the
 documents from the route tables alone. A schema is a pydantic model, any type pydantic can describe
-(``list[AccountDocument]``), or a literal JSON Schema (a ``dict``). The ``413`` of an oversized body
-is added to every operation by :mod:`fakeauth.openapi`, in the vendor's error shape; the ``501`` of
-an unserved path and injected faults are not described.
+(``list[AccountDocument]``), a literal JSON Schema (a ``dict``), or a :class:`SchemaRef` naming a
+model that only the documents read (a reply), imported when a document is generated. The ``413``
+of an oversized body is added to every operation by :mod:`fakeauth.openapi`, in the vendor's error
+shape; the ``501`` of an unserved path and injected faults are not described.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = [
     "FORM",
@@ -23,8 +25,10 @@ __all__ = [
     "Example",
     "OperationDoc",
     "Reply",
+    "SchemaRef",
     "Step",
     "VendorDoc",
+    "schema_source",
 ]
 
 JSON = "application/json"
@@ -32,6 +36,24 @@ FORM = "application/x-www-form-urlencoded"
 TEXT = "text/plain"
 #: The JSON Schema of a string.
 STRING: Mapping[str, Any] = {"type": "string"}
+
+
+class SchemaRef(NamedTuple):
+    """A schema named by the module that defines it and its name there, imported when a
+    document is generated: a vendor's reply models, which no request reads, are not loaded by
+    the vendor's first request (``SchemaRef("fakeauth.apis.ovok_replies", "MeResponse")``)."""
+
+    module: str
+    name: str
+
+    def load(self) -> Any:
+        """The schema it names (imports its module)."""
+        return getattr(importlib.import_module(self.module), self.name)
+
+
+def schema_source(schema: Any) -> Any:
+    """The schema itself: what a :class:`SchemaRef` names, anything else as given."""
+    return schema.load() if isinstance(schema, SchemaRef) else schema
 
 
 @dataclass(frozen=True)
