@@ -176,3 +176,13 @@ def test_the_plain_urls_check_reads_in_c_what_the_loop_read(urls: object) -> Non
     loop = type(urls) is str or (type(urls) is tuple and all(type(u) is str for u in urls))
 
     assert _plain_urls(urls) is loop
+
+
+def test_the_vendor_views_stay_importable_from_the_vendor_module() -> None:
+    from fakeauth import vendor, vendor_views
+    from fakeauth.vendor import AccountEdits, AccountSummary, FidelitySection
+
+    assert AccountEdits is vendor_views.AccountEdits
+    assert AccountSummary is vendor_views.AccountSummary
+    assert FidelitySection is vendor_views.FidelitySection
+    assert {"AccountEdits", "AccountSummary", "FidelitySection"} <= set(dir(vendor))

@@ -21,8 +21,8 @@ MAX_MODULES = 275
 #: the other vendors' code: their APIs, models and states (by each vendor's first use), the
 #: schema of a state's part of a state document (by the first export or import), what
 #: ``fake.explain`` and a reset read of credentials (``fakeauth.findings``), the cookie parser
-#: (by the first request whose cookies a route reads) and Ovok's reply models (by the first
-#: OpenAPI document).
+#: (by the first request whose cookies a route reads), Ovok's reply models (by the first
+#: OpenAPI document) and what the dashboard and the fidelity page read of a vendor.
 NOT_ON_FIRST_USE = (
     "requests",
     "responses",
@@ -49,6 +49,7 @@ NOT_ON_FIRST_USE = (
     "fakeauth.findings",
     "http.cookies",
     "fakeauth.apis.ovok_replies",
+    "fakeauth.vendor_views",
 )
 TENANT = "87ea5dfc-8b8e-384d-8489-79496e706390"
 
