@@ -22,7 +22,8 @@ MAX_MODULES = 275
 #: schema of a state's part of a state document (by the first export or import), what
 #: ``fake.explain`` and a reset read of credentials (``fakeauth.findings``), the cookie parser
 #: (by the first request whose cookies a route reads), Ovok's reply models (by the first
-#: OpenAPI document) and what the dashboard and the fidelity page read of a vendor.
+#: OpenAPI document), what the dashboard and the fidelity page read of a vendor, and the routes'
+#: examples (by the first page, document or example replayed).
 NOT_ON_FIRST_USE = (
     "requests",
     "responses",
@@ -50,6 +51,8 @@ NOT_ON_FIRST_USE = (
     "http.cookies",
     "fakeauth.apis.ovok_replies",
     "fakeauth.vendor_views",
+    "fakeauth.apis.doc_examples",
+    "fakeauth.apis.ovok_examples",
 )
 TENANT = "87ea5dfc-8b8e-384d-8489-79496e706390"
 

@@ -10,8 +10,8 @@ import sys
 
 from fakeauth import FakeAuth
 from fakeauth.apis import ovok as ovok_api
-from fakeauth.apis import ovok_replies
-from fakeauth.apis.docs import SchemaRef, schema_source
+from fakeauth.apis import ovok_examples, ovok_replies
+from fakeauth.apis.docs import ExamplesRef, OperationDoc, SchemaRef, examples_of, schema_source
 
 ME = SchemaRef("fakeauth.apis.ovok_replies", "MeResponse")
 LITERAL = {"type": "string"}
@@ -68,3 +68,33 @@ def test_a_first_ovok_request_loads_no_reply_model() -> None:
     )
 
     assert json.loads(done.stdout) == {"status": 401, "loaded": False}
+
+
+def test_an_examples_ref_gives_the_examples_it_names() -> None:
+    login = ExamplesRef("fakeauth.apis.ovok_examples", "LOGIN")
+    logout = ExamplesRef("fakeauth.apis.ovok_examples", "LOGOUT", "ovok.logout")
+
+    assert login.load() is ovok_examples.LOGIN
+    assert logout.load() is ovok_examples.LOGOUT["ovok.logout"]
+
+
+def test_the_examples_of_a_doc_are_those_its_ref_names_or_those_given() -> None:
+    named = OperationDoc("Log in", {}, examples=ExamplesRef("fakeauth.apis.ovok_examples", "ME"))
+    given = OperationDoc("Log in", {}, examples=ovok_examples.ME)
+
+    assert examples_of(named) is ovok_examples.ME
+    assert examples_of(given) is ovok_examples.ME
+
+
+def test_every_ovok_route_shows_the_examples_its_module_defines() -> None:
+    routes = {route.operation: route for route in ovok_api.API.routes}
+    expected = {
+        "ovok.b2b_register": ovok_examples.REGISTER,
+        "ovok.b2b_login": ovok_examples.LOGIN,
+        "ovok.refresh_token": ovok_examples.REFRESH,
+        "ovok.logout": ovok_examples.LOGOUT["ovok.logout"],
+        "ovok.auth_logout": ovok_examples.LOGOUT["ovok.auth_logout"],
+        "ovok.me": ovok_examples.ME,
+    }
+
+    assert {op: examples_of(route.doc) for op, route in routes.items()} == expected

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fakeauth.apis import ovok_examples as examples
 from fakeauth.apis.base import Credential, Handled, Notes, Route, VendorApi, body_field
-from fakeauth.apis.docs import FORM, JSON, OperationDoc, Reply, SchemaRef, VendorDoc
+from fakeauth.apis.docs import FORM, JSON, ExamplesRef, OperationDoc, Reply, SchemaRef, VendorDoc
 from fakeauth.apis.ovok_bodies import BadBody, domain_error, error, tokens_body, validate
 from fakeauth.apis.ovok_models import LoginRequest, RefreshTokenRequest, RegisterRequest, email
 from fakeauth.errors import DomainError
@@ -45,6 +44,8 @@ _email = email
 #: JSON), so the route table names them and a request never imports them. They stay importable
 #: from here, imported on first read.
 _REPLIES = "fakeauth.apis.ovok_replies"
+#: Where the examples live: the pages, the documents and their tests read them, a request never.
+_EXAMPLES = "fakeauth.apis.ovok_examples"
 __getattr__, __dir__ = lazy_names(
     __name__, dict.fromkeys(("MeResponse", "RegisterLoginResponse", "TokenResponse"), _REPLIES)
 )
@@ -238,7 +239,7 @@ def _logout_doc(operation: str, summary: str, description: str) -> OperationDoc:
         },
         security=_OVOK_BEARER,
         description=description,
-        examples=examples.LOGOUT[operation],
+        examples=ExamplesRef(_EXAMPLES, "LOGOUT", operation),
     )
 
 
@@ -265,7 +266,7 @@ API = VendorApi(
                 body=dict.fromkeys(_OVOK_BODY, RegisterRequest),
                 description="Ovok's `AuthB2BRegisterController_register`. Sends a verification "
                 "email (see `fake.outbox`).",
-                examples=examples.REGISTER,
+                examples=ExamplesRef(_EXAMPLES, "REGISTER"),
             ),
         ),
         Route(
@@ -285,7 +286,7 @@ API = VendorApi(
                 },
                 body=dict.fromkeys(_OVOK_BODY, LoginRequest),
                 description="Ovok's `AuthB2BLoginController_login`.",
-                examples=examples.LOGIN,
+                examples=ExamplesRef(_EXAMPLES, "LOGIN"),
             ),
         ),
         Route(
@@ -304,7 +305,7 @@ API = VendorApi(
                 },
                 body=dict.fromkeys(_OVOK_BODY, RefreshTokenRequest),
                 description="Ovok's `AuthController_refreshToken`.",
-                examples=examples.REFRESH,
+                examples=ExamplesRef(_EXAMPLES, "REFRESH"),
             ),
             credential=Credential(REFRESH, body_field("refresh_token")),
         ),
@@ -350,7 +351,7 @@ API = VendorApi(
                 },
                 security=_OVOK_BEARER,
                 description="Ovok's `AuthMeController_getUserProfile`.",
-                examples=examples.ME,
+                examples=ExamplesRef(_EXAMPLES, "ME"),
             ),
             credential=_ACCESS,
         ),
