@@ -4,14 +4,27 @@ documents and imports are what they were when the route table held the models th
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
+from typing import Any
 
 from fakeauth import FakeAuth
 from fakeauth.apis import ovok as ovok_api
 from fakeauth.apis import ovok_examples, ovok_replies
-from fakeauth.apis.docs import ExamplesRef, OperationDoc, SchemaRef, examples_of, schema_source
+from fakeauth.apis.base import Route, VendorApi
+from fakeauth.apis.docs import (
+    ExamplesRef,
+    OperationDoc,
+    Reply,
+    SchemaRef,
+    examples_of,
+    schema_source,
+)
+from fakeauth.openapi import openapi_json
+from fakeauth.vendor import Vendor
+from fakeauth.vendors import VENDORS
 
 ME = SchemaRef("fakeauth.apis.ovok_replies", "MeResponse")
 LITERAL = {"type": "string"}
@@ -98,3 +111,40 @@ def test_every_ovok_route_shows_the_examples_its_module_defines() -> None:
     }
 
     assert {op: examples_of(route.doc) for op, route in routes.items()} == expected
+
+
+def _resolved(content: Any) -> dict[str, Any]:
+    return {media: schema_source(source) for media, source in content.items()}
+
+
+def _with_models(route: Route) -> Route:
+    """``route`` with every model and example its doc names given directly, as before the refs."""
+    replies = {
+        status: dataclasses.replace(reply, content=_resolved(reply.content))
+        for status, reply in route.doc.replies.items()
+    }
+    doc = dataclasses.replace(route.doc, replies=replies, examples=dict(examples_of(route.doc)))
+    return dataclasses.replace(route, doc=doc)
+
+
+def test_the_openapi_documents_are_byte_for_byte_those_of_the_models_given_directly() -> None:
+    api: VendorApi = ovok_api.API
+    direct_api = dataclasses.replace(
+        api,
+        routes=tuple(_with_models(route) for route in api.routes),
+        doc=dataclasses.replace(api.doc, error=_resolved(api.doc.error)),
+    )
+    ovok = VENDORS[0]
+    direct: Vendor = dataclasses.replace(ovok, api=direct_api)
+    assert not any(
+        isinstance(source, SchemaRef)
+        for route in direct_api.routes
+        for reply in route.doc.replies.values()
+        for source in reply.content.values()
+    )
+    assert all(
+        isinstance(r, Reply) for route in direct_api.routes for r in route.doc.replies.values()
+    )
+
+    for vendor in ("ovok", None):
+        assert openapi_json(vendor, (direct, *VENDORS[1:])) == openapi_json(vendor, VENDORS)
