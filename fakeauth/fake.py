@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
@@ -14,7 +14,6 @@ from fakeauth.errors import ConfigurationError
 from fakeauth.events import RequestEvents
 from fakeauth.faults import Fault, Faults
 from fakeauth.features import FeatureRegistry, declare
-from fakeauth.findings import Forgotten
 from fakeauth.hosts import host_key, host_keys
 from fakeauth.journal import Journal, OperationCalls
 from fakeauth.options import FakeAuthOptions
@@ -31,6 +30,7 @@ if TYPE_CHECKING:
     import httpx
 
     from fakeauth.explain import Explanation
+    from fakeauth.findings import Forgotten
     from fakeauth.persistence import Snapshot, Snapshots
     from fakeauth.state.b2core import B2CoreState
     from fakeauth.state.ovok import OvokState
@@ -47,6 +47,7 @@ _FEATURES = declare(*WALTID_FEATURES)
 _DEFAULT_VENDORS: Mapping[str, Vendor] = MappingProxyType({v.name: v for v in VENDORS})
 
 _State = TypeVar("_State", covariant=True)
+_Made = TypeVar("_Made")
 
 
 class _LazyState(Generic[_State]):
@@ -73,6 +74,42 @@ class _LazyState(Generic[_State]):
         if fake is None:
             return self
         return cast("_State", fake.vendor_state(self._name))
+
+
+class _SeamApp:
+    """``fake.wsgi_app``, made on its first read: a fake that serves no request (a test that
+    only seeds, or whose code never calls a vendor) never makes it. The app refers back to its
+    fake, so a fake that has one is garbage only for the cycle collector; one that has none is
+    freed as soon as it is dropped.
+
+    The app then sits in the instance's ``__dict__``, which Python reads before this (non-data)
+    descriptor: every later read is a plain attribute read. Two threads reading it first at once
+    may both make one; ``setdefault`` (atomic) keeps the first, which both get.
+    """
+
+    @overload
+    def __get__(self, fake: None, owner: type[FakeAuth]) -> _SeamApp: ...
+
+    @overload
+    def __get__(self, fake: FakeAuth, owner: type[FakeAuth]) -> WsgiApp: ...
+
+    def __get__(self, fake: FakeAuth | None, owner: type[FakeAuth]) -> _SeamApp | WsgiApp:
+        if fake is None:
+            return self
+        app: WsgiApp = fake.__dict__.setdefault("wsgi_app", WsgiApp(fake, mounts=(CONTROL,)))
+        return app
+
+
+def _new_snapshots() -> Snapshots:
+    from fakeauth.persistence import Snapshots
+
+    return Snapshots()
+
+
+def _new_forgotten() -> Forgotten:
+    from fakeauth.findings import Forgotten
+
+    return Forgotten()
 
 
 def _context(fake: FakeAuth, vendor: Vendor) -> StateContext:
@@ -166,13 +203,8 @@ class FakeAuth:
         if self.options.features:  # none, mostly: nothing to check or switch
             self.features.apply(self.options.features)
         self._take_options(self.options)
-        #: The WSGI application serving every vendor API on this fake's state.
-        self.wsgi_app = WsgiApp(self, mounts=(CONTROL,))
         self._servers: list[LiveServer] = []
         self._servers_lock = threading.Lock()
-        #: The credentials its resets, restores and imports forgot (fingerprints of their ids,
-        #: bounded), so that :meth:`explain` can say so; a reset adds to it.
-        self.forgotten = Forgotten()
         for vendor in self.vendors:  # a vendor's state sits in __dict__ under its name
             # (the class _LazyState stands for "no such class attribute": no descriptor is it)
             found = getattr(type(self), vendor.name, _LazyState)
@@ -190,15 +222,30 @@ class FakeAuth:
 
         Made on first use (the persistence package is imported then, not by ``FakeAuth()``),
         once even when threads race to it."""
-        found: Snapshots | None = self.__dict__.get("_snapshots")
+        return self._made_once("_snapshots", _new_snapshots)
+
+    @property
+    def forgotten(self) -> Forgotten:
+        """The credentials its resets, restores and imports forgot (fingerprints of their ids,
+        bounded), so that :meth:`explain` can say so; a reset adds to it.
+
+        Made on first use (a reset, restore, import or explanation: :mod:`fakeauth.findings` is
+        imported then, not by ``FakeAuth()`` nor a login), once even when threads race to it."""
+        return self._made_once("_forgotten", _new_forgotten)
+
+    def _made_once(self, key: str, make: Callable[[], _Made]) -> _Made:
+        """The value kept under ``key`` in the instance's ``__dict__``, made by ``make`` on the
+        first read, under the states' lock (one value, even when threads race to it)."""
+        found: _Made | None = self.__dict__.get(key)
         if found is None:
             with self._states_lock:
-                found = self.__dict__.get("_snapshots")
+                found = self.__dict__.get(key)
                 if found is None:
-                    from fakeauth.persistence import Snapshots
-
-                    found = self.__dict__["_snapshots"] = Snapshots()
+                    found = self.__dict__[key] = make()
         return found
+
+    #: The WSGI application serving every vendor API on this fake's state (made on first use).
+    wsgi_app: _SeamApp = _SeamApp()
 
     #: The Ovok state: tenants, clients, accounts, sessions (built on first use).
     ovok: _LazyState[OvokState] = _LazyState()

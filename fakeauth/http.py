@@ -11,7 +11,6 @@ import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from http.cookies import SimpleCookie
 from typing import Any
 
 from fakeauth.json_text import plain_json
@@ -121,6 +120,8 @@ class Request:
         raw = self.headers.get("cookie")
         if not raw:
             return {}
+        from http.cookies import SimpleCookie  # walt.id's routes read cookies; a login does not
+
         jar: SimpleCookie = SimpleCookie()
         try:
             jar.load(raw)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter
 
-from fakeauth.apis.docs import Example, OperationDoc, Reply
+from fakeauth.apis.docs import Example, OperationDoc, Reply, schema_source
 from fakeauth.redaction import REQUEST_SECRET_KEYS, redact
 from fakeauth.vendor import Vendor
 from fakeauth.vendors import VENDORS
@@ -157,7 +157,7 @@ def _schemas(docs: list[OperationDoc], apis: list[VendorApi]) -> tuple[_SchemaOf
     sources: dict[tuple[int, str], Any] = {}
 
     def collect(content: Mapping[str, Any], mode: str) -> None:
-        for source in content.values():
+        for source in map(schema_source, content.values()):
             if not isinstance(source, dict):
                 sources.setdefault((id(source), mode), source)
 
@@ -176,6 +176,7 @@ def _schemas(docs: list[OperationDoc], apis: list[VendorApi]) -> tuple[_SchemaOf
     }
 
     def schema_of(source: Any, mode: str) -> dict[str, Any]:
+        source = schema_source(source)
         if isinstance(source, dict):
             return source
         return generated[(id(source), mode)]

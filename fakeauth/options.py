@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import operator
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -73,7 +74,7 @@ class FakeAuthOptions:
             features is None
             and cls is FakeAuthOptions
             and type(vendors) is tuple
-            and all(_plain_urls(urls) for _, urls in given)
+            and all(map(_plain_urls, map(_URLS, given)))
         ):
             try:  # most fakes: the same few option sets, checked once (see checked_options)
                 return checked_options(
@@ -239,8 +240,16 @@ def _checked_lifetimes(
     return ovok, waltid_options.token_lifetime(waltid)
 
 
+#: The URLs of one ``(vendor name, URLs)`` item of the hosts.
+_URLS = operator.itemgetter(1)
+#: What :func:`_plain_urls` allows in a tuple of URLs: exact strings (a subclass may hash and
+#: compare as it likes, so it is never a key of the memos below).
+_STR_ONLY = frozenset({str})
+
+
 def _plain_urls(urls: Any) -> bool:
-    return type(urls) is str or (type(urls) is tuple and all(type(u) is str for u in urls))
+    # Every item's exact type is str, read in C (a generator here was a tenth of FakeAuth()).
+    return type(urls) is str or (type(urls) is tuple and _STR_ONLY.issuperset(map(type, urls)))
 
 
 # Most fakes are made with the same few option sets (the defaults, above all): the whole check

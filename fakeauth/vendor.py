@@ -20,13 +20,14 @@ from fakeauth.apis.base import VendorApi
 from fakeauth.clock import Clock
 from fakeauth.errors import ConfigurationError
 from fakeauth.features import FeatureRegistry
+from fakeauth.lazy import lazy_names
 from fakeauth.outbox import Outbox
 from fakeauth.randomness import Randomness
 
 if TYPE_CHECKING:
-    from fakeauth.fidelity.model import Entry
     from fakeauth.findings import Finding, HeldIds
     from fakeauth.tokens import TokenStore
+    from fakeauth.vendor_views import AccountEdits, AccountSummary, FidelitySection
 
 __all__ = [
     "AccountEdits",
@@ -43,6 +44,14 @@ __all__ = [
 ]
 
 _NAME = re.compile(r"[a-z][a-z0-9]{0,31}")
+
+# What the dashboard and the fidelity page read of a vendor: made by a vendor's summary, edits
+# and fidelity functions, never by a request, so defined on first use (each frozen dataclass
+# costs about a millisecond to define) and importable from here as ever.
+__getattr__, __dir__ = lazy_names(
+    __name__,
+    dict.fromkeys(("AccountEdits", "AccountSummary", "FidelitySection"), "fakeauth.vendor_views"),
+)
 
 
 class VendorState(Protocol):
@@ -94,16 +103,6 @@ class StateContext:
 
 
 @dataclass(frozen=True)
-class AccountSummary:
-    """What the dashboard shows of an account besides the vendor's own export."""
-
-    name: str
-    scope: str
-    roles: tuple[str, ...] = ()
-    two_factor: str | None = None
-
-
-@dataclass(frozen=True)
 class AccountField:
     """One field of the dashboard's account forms: a keyword argument of the state's
     ``add_account`` (the form that creates an account) or ``update_account`` (the one that edits
@@ -129,27 +128,6 @@ class AccountField:
 
 
 @dataclass(frozen=True)
-class AccountEdits:
-    """What of an existing account can be changed: the ``fields``, the state's method that
-    changes them (``update(account_id, **changes)``, checked by the seeding rules), and
-    ``values``, which reads the fields' current values from one exported account (a password
-    has none: it is never shown)."""
-
-    fields: tuple[AccountField, ...]
-    update: Callable[..., Any]
-    values: Callable[[Mapping[str, Any]], dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class FidelitySection:
-    """A vendor's section of the fidelity page: its title, introduction and entries."""
-
-    title: str
-    intro: str
-    entries: tuple[Entry, ...]
-
-
-@dataclass(frozen=True)
 class AuthFlow:
     """How a vendor's clients sign in, for code that acts on "the login" or "the refresh" of
     every vendor alike (the weather conditions of :mod:`fakeauth.weather`).
@@ -169,6 +147,8 @@ class AuthFlow:
 
 
 def _no_summary(account: Mapping[str, Any]) -> AccountSummary:
+    from fakeauth.vendor_views import AccountSummary
+
     return AccountSummary(name="", scope="")
 
 
@@ -202,6 +182,8 @@ def _same_hosts(urls: tuple[str, ...]) -> tuple[str, ...]:
 
 # eq=False: a record is compared (and hashed, as a cache key of route maps) by identity.
 def _no_fidelity() -> FidelitySection:
+    from fakeauth.vendor_views import FidelitySection
+
     return FidelitySection("", "", ())
 
 

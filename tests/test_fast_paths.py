@@ -503,7 +503,7 @@ def test_a_prepared_request_with_plain_dict_headers_is_served_too() -> None:
     prepared = requests.Request("POST", f"{OVOK}/auth/b2b/login", json=body).prepare()
     prepared.headers = dict(prepared.headers)  # type: ignore[assignment]
 
-    status, _, _ = _VendorHosts(fake)._answer(prepared)
+    status, _, _ = _VendorHosts(fake).callback(prepared)
 
     assert status == 200
 

@@ -7,11 +7,14 @@ import json
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from fakeauth.apis.docs import Example, OperationDoc, VendorDoc
+from fakeauth.apis.docs import OperationDoc, VendorDoc, examples_of
 from fakeauth.http import Request, Response
 from fakeauth.redaction import REQUEST_SECRET_KEYS
+
+if TYPE_CHECKING:
+    from fakeauth.apis.doc_examples import Example
 
 __all__ = [
     "INT_DIGITS",
@@ -297,7 +300,9 @@ class VendorApi:
         """``route``'s examples, and the seam's for the statuses it answers itself: ``413`` (a
         body one byte over :attr:`max_body`) and each documented 5xx that has no example of
         its own (the first example's request, after ``fake.fail_next`` with that status)."""
-        found = dict(route.doc.examples)
+        from fakeauth.apis.doc_examples import Example  # the pages' and documents', not a request's
+
+        found = dict(examples_of(route.doc))
         first = next(iter(found.values()), Example("", 0))
         for status in sorted(route.doc.replies):
             if status >= 500 and all(e.status != status for e in found.values()):

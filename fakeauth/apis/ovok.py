@@ -12,24 +12,19 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
-from fakeauth.apis import ovok_examples as examples
 from fakeauth.apis.base import Credential, Handled, Notes, Route, VendorApi, body_field
-from fakeauth.apis.docs import FORM, JSON, OperationDoc, Reply, VendorDoc
+from fakeauth.apis.docs import FORM, JSON, ExamplesRef, OperationDoc, Reply, SchemaRef, VendorDoc
 from fakeauth.apis.ovok_bodies import BadBody, domain_error, error, tokens_body, validate
-from fakeauth.apis.ovok_models import (
-    ErrorResponse,
-    LoginRequest,
-    MeResponse,
-    RefreshTokenRequest,
-    RegisterLoginResponse,
-    RegisterRequest,
-    TokenResponse,
-    email,
-)
+from fakeauth.apis.ovok_models import LoginRequest, RefreshTokenRequest, RegisterRequest, email
 from fakeauth.errors import DomainError
 from fakeauth.http import Request, Response
+from fakeauth.lazy import lazy_names
 from fakeauth.state.ovok import ACCESS, REFRESH, OvokState
+
+if TYPE_CHECKING:
+    from fakeauth.apis.ovok_replies import MeResponse, RegisterLoginResponse, TokenResponse
 
 __all__ = [
     "API",
@@ -46,6 +41,16 @@ __all__ = [
 
 #: The email check the DTOs run (class-validator's ``isEmail``, cached).
 _email = email
+
+#: Where the reply models live: only the OpenAPI documents read them (the handlers write plain
+#: JSON), so the route table names them and a request never imports them. They stay importable
+#: from here, imported on first read.
+_REPLIES = "fakeauth.apis.ovok_replies"
+#: Where the examples live: the pages, the documents and their tests read them, a request never.
+_EXAMPLES = "fakeauth.apis.ovok_examples"
+__getattr__, __dir__ = lazy_names(
+    __name__, dict.fromkeys(("MeResponse", "RegisterLoginResponse", "TokenResponse"), _REPLIES)
+)
 
 
 # -- handlers, named after the wire operations ----------------------------------------------------
@@ -209,7 +214,10 @@ def me(state: OvokState, request: Request) -> Handled:
 # for it (200, 400, 401, 404, 422 and 500, all with the NestJS error body; logout's success is
 # 204), plus the seam's 413.
 
-_OVOK_ERROR = {JSON: ErrorResponse}
+_OVOK_ERROR = {JSON: SchemaRef(_REPLIES, "ErrorResponse")}
+_TOKENS = {JSON: SchemaRef(_REPLIES, "RegisterLoginResponse")}
+_PAIR = {JSON: SchemaRef(_REPLIES, "TokenResponse")}
+_ME = {JSON: SchemaRef(_REPLIES, "MeResponse")}
 _OVOK_BODY = (JSON, FORM)
 _OVOK_MALFORMED = Reply(
     "Malformed JSON (or a top-level JSON value that is not an object or array)", _OVOK_ERROR
@@ -247,7 +255,7 @@ def _logout_doc(operation: str, summary: str, description: str) -> OperationDoc:
         },
         security=_OVOK_BEARER,
         description=description,
-        examples=examples.LOGOUT[operation],
+        examples=ExamplesRef(_EXAMPLES, "LOGOUT", operation),
     )
 
 
@@ -265,7 +273,7 @@ API = VendorApi(
             OperationDoc(
                 "Register an account in a tenant and log it in",
                 {
-                    200: Reply("The new account's tokens", {JSON: RegisterLoginResponse}),
+                    200: Reply("The new account's tokens", _TOKENS),
                     400: Reply("Malformed JSON, or `Email already registered`", _OVOK_ERROR),
                     404: _OVOK_NOT_FOUND,
                     422: _OVOK_INVALID,
@@ -274,7 +282,7 @@ API = VendorApi(
                 body=dict.fromkeys(_OVOK_BODY, RegisterRequest),
                 description="Ovok's `AuthB2BRegisterController_register`. Sends a verification "
                 "email (see `fake.outbox`).",
-                examples=examples.REGISTER,
+                examples=ExamplesRef(_EXAMPLES, "REGISTER"),
             ),
         ),
         Route(
@@ -285,7 +293,7 @@ API = VendorApi(
             OperationDoc(
                 "Log in with email and password",
                 {
-                    200: Reply("A new login session's tokens", {JSON: RegisterLoginResponse}),
+                    200: Reply("A new login session's tokens", _TOKENS),
                     400: _OVOK_MALFORMED,
                     401: Reply("`Email or password is invalid` (the same for both)", _OVOK_ERROR),
                     404: _OVOK_NOT_FOUND,
@@ -294,7 +302,7 @@ API = VendorApi(
                 },
                 body=dict.fromkeys(_OVOK_BODY, LoginRequest),
                 description="Ovok's `AuthB2BLoginController_login`.",
-                examples=examples.LOGIN,
+                examples=ExamplesRef(_EXAMPLES, "LOGIN"),
             ),
         ),
         Route(
@@ -305,7 +313,7 @@ API = VendorApi(
             OperationDoc(
                 "Swap a refresh token (single use) for a new pair",
                 {
-                    200: Reply("The new pair, in snake_case", {JSON: TokenResponse}),
+                    200: Reply("The new pair, in snake_case", _PAIR),
                     400: _OVOK_MALFORMED,
                     401: Reply("A forged, expired, used or revoked refresh token", _OVOK_ERROR),
                     422: _OVOK_INVALID,
@@ -313,7 +321,7 @@ API = VendorApi(
                 },
                 body=dict.fromkeys(_OVOK_BODY, RefreshTokenRequest),
                 description="Ovok's `AuthController_refreshToken`.",
-                examples=examples.REFRESH,
+                examples=ExamplesRef(_EXAMPLES, "REFRESH"),
             ),
             credential=Credential(REFRESH, body_field("refresh_token")),
         ),
@@ -353,13 +361,13 @@ API = VendorApi(
             OperationDoc(
                 "The caller's project, membership, profile and sessions",
                 {
-                    200: Reply("The caller", {JSON: MeResponse}),
+                    200: Reply("The caller", _ME),
                     401: _OVOK_UNAUTHORIZED,
                     500: _OVOK_SERVER_ERROR,
                 },
                 security=_OVOK_BEARER,
                 description="Ovok's `AuthMeController_getUserProfile`.",
-                examples=examples.ME,
+                examples=ExamplesRef(_EXAMPLES, "ME"),
             ),
             credential=_ACCESS,
         ),

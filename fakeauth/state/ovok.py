@@ -5,16 +5,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from fakeauth.clock import Clock, to_datetime
-from fakeauth.errors import (
-    AccountExists,
-    InvalidCredentials,
-    TokenInvalid,
-    TokenRevoked,
-)
-from fakeauth.findings import Finding, HeldIds, token_finding, unverified_claims
+from fakeauth.errors import AccountExists, InvalidCredentials, TokenInvalid, TokenRevoked
 from fakeauth.outbox import Message, Outbox
 from fakeauth.randomness import Randomness, RandomStream
 from fakeauth.state import ovok_options
@@ -41,6 +35,9 @@ from fakeauth.state.ovok_sessions import REFRESH as REFRESH
 from fakeauth.state.ovok_sessions import OvokSessions
 from fakeauth.state.ovok_tenants import OvokTenants
 from fakeauth.tokens import JwtSigner, TokenStore, signed_expiry, token_claims
+
+if TYPE_CHECKING:
+    from fakeauth.findings import Finding, HeldIds
 
 __all__ = [
     "DEFAULT_CLIENT_ID",
@@ -290,6 +287,9 @@ class OvokState(OvokSeeding):
     def explain_credential(self, token: str) -> Finding | None:
         """What this state knows of ``token`` if it has the shape of an Ovok token (a JWT with
         ``jti`` and ``login_id`` claims), for ``fake.explain``; ``None`` otherwise."""
+        # fake.explain's, not a login's: imported by the first explanation
+        from fakeauth.findings import token_finding, unverified_claims
+
         claims = unverified_claims(token)
         token_id = claims.get("jti") if claims is not None else None
         if claims is None or not isinstance(token_id, str) or "login_id" not in claims:
@@ -309,6 +309,8 @@ class OvokState(OvokSeeding):
     def held_credentials(self) -> list[HeldIds]:
         """The ids of every token this state holds, in constant time (a reset, restore or import
         forgets them; ``fake.explain`` then says so)."""
+        from fakeauth.findings import HeldIds  # a reset's, not a login's
+
         return [HeldIds("ovok", self.tokens.snapshot().records)]
 
     def live_sessions(

@@ -39,23 +39,36 @@ _NETWORK_SEND: Any = getattr(responses, "_real_send", requests.adapters.HTTPAdap
 class _VendorHosts(responses.CallbackResponse):
     """One ``responses`` entry for every vendor host of one fake, whatever the method."""
 
-    def __init__(self, fake: FakeAuth) -> None:
-        super().__init__("ANY", "fakeauth://vendor-hosts", self._answer, content_type=None)
+    def __init__(self, fake: FakeAuth, answer: _Answer | None = None) -> None:
+        # The URL is a label (matches() decides): given with its path, as responses would write
+        # it, so that its constructor does not rebuild it (about 1 us of every interception).
+        answer = answer or _Answer(lambda url: fake)
+        super().__init__("ANY", "fakeauth://vendor-hosts/", answer, content_type=None)
         self._fake = fake
 
     def _fake_for(self, host: str) -> FakeAuth | None:
         return self._fake if self._fake.vendor_for_host(host) is not None else None
-
-    def _target(self, url: str) -> FakeAuth:
-        """The fake that answers ``url`` (matched already): this entry's own."""
-        return self._fake
 
     def matches(self, request: PreparedRequest) -> tuple[bool, str]:
         if self._fake_for(urlsplit(request.url or "").netloc) is None:
             return False, "not a vendor host of this FakeAuth"
         return True, ""
 
-    def _answer(self, prepared: PreparedRequest) -> tuple[int, list[tuple[str, str]], bytes]:
+
+class _Answer:
+    """An entry's callback: the request answered by the fake ``target`` gives for its URL.
+
+    It holds that function, never the entry: an entry whose callback is its own bound method is
+    a reference cycle, and the fake it holds would then wait for the cycle collector instead of
+    being freed when its test drops it.
+    """
+
+    __slots__ = ("target",)
+
+    def __init__(self, target: Callable[[str], FakeAuth]) -> None:
+        self.target = target
+
+    def __call__(self, prepared: PreparedRequest) -> tuple[int, list[tuple[str, str]], bytes]:
         body = prepared.body
         if isinstance(body, str):
             body = body.encode("utf-8")
@@ -69,24 +82,32 @@ class _VendorHosts(responses.CallbackResponse):
             lowercase=lowered,
         )
         try:
-            response = self._target(request.url).wsgi_app.dispatch(request)
+            response = self.target(request.url).wsgi_app.dispatch(request)
         except InjectedConnectionError as exc:
             if exc.delay:
-                self._wait(prepared, exc.delay)
+                _wait(prepared, exc.delay)
             raise requests.ConnectionError(str(exc), request=prepared) from exc
         if response.delay:
-            self._wait(prepared, response.delay)
+            _wait(prepared, response.delay)
         return response.status, response.headers, response.body
 
-    @staticmethod
-    def _wait(prepared: PreparedRequest, delay: float) -> None:
-        # responses hands the callback the request alone; the arguments of the send (the
-        # timeout among them) ride on it as ``req_kwargs``.
-        sent: dict[str, Any] = getattr(prepared, "req_kwargs", None) or {}
-        if held_back(delay, read_timeout(sent.get("timeout"))):
-            raise requests.exceptions.ReadTimeout(
-                "fakeauth: the answer took longer than the read timeout", request=prepared
-            )
+
+def _wait(prepared: PreparedRequest, delay: float) -> None:
+    # responses hands the callback the request alone; the arguments of the send (the timeout
+    # among them) ride on it as ``req_kwargs``.
+    sent: dict[str, Any] = getattr(prepared, "req_kwargs", None) or {}
+    if held_back(delay, read_timeout(sent.get("timeout"))):
+        raise requests.exceptions.ReadTimeout(
+            "fakeauth: the answer took longer than the read timeout", request=prepared
+        )
+
+
+def _fake_in_chain(patch: _StartPatch, host: str) -> FakeAuth | None:
+    """The innermost active fake of ``patch``'s chain whose vendor host ``host`` is."""
+    for found in patch.chain():
+        if found.interceptor.fake.vendor_for_host(host) is not None:
+            return found.interceptor.fake
+    return None
 
 
 class _InUserMock(_VendorHosts):
@@ -96,17 +117,13 @@ class _InUserMock(_VendorHosts):
     innermost first."""
 
     def __init__(self, patch: _StartPatch) -> None:
-        super().__init__(patch.interceptor.fake)
+        fake = patch.interceptor.fake
+        answer = _Answer(lambda url: _fake_in_chain(patch, urlsplit(url).netloc) or fake)
+        super().__init__(fake, answer)
         self._patch = patch
 
-    def _target(self, url: str) -> FakeAuth:
-        return self._fake_for(urlsplit(url).netloc) or self._fake
-
     def _fake_for(self, host: str) -> FakeAuth | None:
-        for patch in self._patch.chain():
-            if patch.interceptor.fake.vendor_for_host(host) is not None:
-                return patch.interceptor.fake
-        return None
+        return _fake_in_chain(self._patch, host)
 
     @property
     def call_count(self) -> int:
@@ -118,7 +135,7 @@ class _LiveServersInUserMock(responses.BaseResponse):
     """The fakes' live servers, passed through to their real sockets by the user's mock."""
 
     def __init__(self, patch: _StartPatch) -> None:
-        super().__init__("ANY", "fakeauth://live-servers", passthrough=True)
+        super().__init__("ANY", "fakeauth://live-servers/", passthrough=True)
         self._patch = patch
 
     def matches(self, request: PreparedRequest) -> tuple[bool, str]:

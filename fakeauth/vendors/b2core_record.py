@@ -5,19 +5,14 @@ made on the vendor's first use by :func:`fakeauth.vendors.b2core.load` from its 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fakeauth.apis.b2core import API
 from fakeauth.state.b2core import B2CoreState
-from fakeauth.vendor import (
-    AccountEdits,
-    AccountField,
-    AccountSummary,
-    AuthFlow,
-    FidelitySection,
-    StateContext,
-    Vendor,
-)
+from fakeauth.vendor import AccountField, AuthFlow, StateContext, Vendor
+
+if TYPE_CHECKING:
+    from fakeauth.vendor_views import AccountEdits, AccountSummary, FidelitySection
 
 __all__ = ["full_record"]
 
@@ -39,6 +34,8 @@ def _seed_lists(state: B2CoreState) -> Mapping[str, Callable[..., Any]]:
 
 
 def _summary(account: Mapping[str, Any]) -> AccountSummary:
+    from fakeauth.vendor_views import AccountSummary  # the dashboard's, not a request's
+
     return AccountSummary(
         name=f"{account['given_name']} {account['family_name']}",
         scope=f"broker {account['broker']}",
@@ -55,6 +52,8 @@ _TWO_FACTOR = AccountField("two_factor", "2FA", "choice", choices=("", "google",
 
 
 def _edits(state: B2CoreState) -> AccountEdits:
+    from fakeauth.vendor_views import AccountEdits  # the dashboard's, not a request's
+
     return AccountEdits(
         fields=(
             AccountField("given_name", "Given name"),
@@ -75,6 +74,7 @@ def _fidelity() -> FidelitySection:
     from fakeauth.fidelity import (
         b2core as fidelity,  # on first use: the page, verify, the control route
     )
+    from fakeauth.vendor_views import FidelitySection
 
     return FidelitySection(fidelity.TITLE, fidelity.INTRO, fidelity.ENTRIES)
 

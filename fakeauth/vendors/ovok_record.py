@@ -5,19 +5,14 @@ made on the vendor's first use by :func:`fakeauth.vendors.ovok.load` from its li
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fakeauth.apis.ovok import API
 from fakeauth.state.ovok import OvokState
-from fakeauth.vendor import (
-    AccountEdits,
-    AccountField,
-    AccountSummary,
-    AuthFlow,
-    FidelitySection,
-    StateContext,
-    Vendor,
-)
+from fakeauth.vendor import AccountField, AuthFlow, StateContext, Vendor
+
+if TYPE_CHECKING:
+    from fakeauth.vendor_views import AccountEdits, AccountSummary, FidelitySection
 
 __all__ = ["full_record"]
 
@@ -42,12 +37,16 @@ def _seed_lists(state: OvokState) -> Mapping[str, Callable[..., Any]]:
 
 
 def _summary(account: Mapping[str, Any]) -> AccountSummary:
+    from fakeauth.vendor_views import AccountSummary  # the dashboard's, not a request's
+
     return AccountSummary(
         name=f"{account['name']} {account['surname']}", scope=f"tenant {account['tenant_id']}"
     )
 
 
 def _edits(state: OvokState) -> AccountEdits:
+    from fakeauth.vendor_views import AccountEdits  # the dashboard's, not a request's
+
     return AccountEdits(
         fields=(
             AccountField("name", "Name"),
@@ -69,6 +68,7 @@ def _fidelity() -> FidelitySection:
     from fakeauth.fidelity import (
         ovok as fidelity,  # on first use: the page, verify, the control route
     )
+    from fakeauth.vendor_views import FidelitySection
 
     return FidelitySection(fidelity.TITLE, fidelity.INTRO, fidelity.ENTRIES)
 

@@ -5,19 +5,14 @@ made on the vendor's first use by :func:`fakeauth.vendors.waltid.load` from its 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fakeauth.apis.waltid import API
 from fakeauth.state.waltid import WaltidState
-from fakeauth.vendor import (
-    AccountEdits,
-    AccountField,
-    AccountSummary,
-    AuthFlow,
-    FidelitySection,
-    StateContext,
-    Vendor,
-)
+from fakeauth.vendor import AccountField, AuthFlow, StateContext, Vendor
+
+if TYPE_CHECKING:
+    from fakeauth.vendor_views import AccountEdits, AccountSummary, FidelitySection
 
 __all__ = ["full_record"]
 
@@ -37,6 +32,8 @@ def _seed_lists(state: WaltidState) -> Mapping[str, Callable[..., Any]]:
 
 
 def _summary(account: Mapping[str, Any]) -> AccountSummary:
+    from fakeauth.vendor_views import AccountSummary  # the dashboard's, not a request's
+
     orgs: Mapping[str, list[str]] = account["roles"]
     roles = [f"{org}: {role}" for org, names in orgs.items() for role in names]
     return AccountSummary(
@@ -47,6 +44,8 @@ def _summary(account: Mapping[str, Any]) -> AccountSummary:
 
 
 def _edits(state: WaltidState) -> AccountEdits:
+    from fakeauth.vendor_views import AccountEdits  # the dashboard's, not a request's
+
     return AccountEdits(
         fields=(
             AccountField("name", "Name"),
@@ -67,6 +66,7 @@ def _fidelity() -> FidelitySection:
     from fakeauth.fidelity import (
         waltid as fidelity,  # on first use: the page, verify, the control route
     )
+    from fakeauth.vendor_views import FidelitySection
 
     return FidelitySection(fidelity.TITLE, fidelity.INTRO, fidelity.ENTRIES)
 
