@@ -220,7 +220,9 @@ class OvokState(OvokSeeding):
                     data={"account_id": account.id, "code": verification},
                 )
             )
-            return self._login(account, tenant, client_id, remote_address, user_agent)
+            return self._sessions.open(
+                account, tenant, client_id, remote_address, user_agent, self._ids
+            )
 
     def authenticate(
         self,
@@ -348,18 +350,6 @@ class OvokState(OvokSeeding):
             email_verified=email_verified,
             ids=self._ids,
             now=self.clock.now(),
-        )
-
-    def _login(
-        self,
-        account: OvokAccount,
-        tenant: OvokTenant,
-        client_id: str,
-        remote_address: str,
-        user_agent: str,
-    ) -> OvokTokens:
-        return self._sessions.open(
-            account, tenant, client_id, remote_address, user_agent, self._ids
         )
 
     def expires_at(self, token_ttl: int) -> datetime:
