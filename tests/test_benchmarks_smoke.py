@@ -105,7 +105,7 @@ def test_the_smoke_run_writes_a_report_of_every_row_and_target(tmp_path: Path) -
     } <= measured
     assert {"server.fake.login.requests", "server.werkzeug.me.http.client"} <= measured
     assert {"server.fake.threads.requests", "server.werkzeug.threads.requests"} <= measured
-    assert {"server.fake.procs.requests", "server.waitress.procs.http.client"} <= measured
+    assert {"server.fake.procs.requests", "server.werkzeug.procs.http.client"} <= measured
     assert {"server.raw.login.requests", "server.raw_app.me.http.client"} <= measured
     assert {"tokens.ovok_login", "tokens.ovok_me", "tokens.ovok_refresh"} <= measured
     assert "tokens.ovok_logout" in measured
