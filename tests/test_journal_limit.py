@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import pickle
 import textwrap
 import threading
 from datetime import datetime, timezone
@@ -352,3 +354,21 @@ def test_the_outbox_is_bounded_like_the_journal() -> None:
     fake.outbox.clear()
     assert fake.outbox.dropped == 0
     assert len(FakeAuth().outbox) == 0  # unbounded by default: nothing to drop
+
+
+@pytest.mark.parametrize("copy_of", [lambda e: pickle.loads(pickle.dumps(e)), copy.copy])
+def test_a_copied_entry_shows_what_the_entry_shows_and_holds_no_secret(
+    copy_of: Any,
+) -> None:
+    fake, client = seeded(limit=None)
+    token = login(client).get_json()["accessToken"]
+    entry = fake.journal.last("ovok.b2b_login")
+    assert entry is not None
+
+    copied = copy_of(entry)
+
+    assert copied.to_dict() == entry.to_dict()
+    assert copied.seq == entry.seq == 1
+    kept = repr(vars(copied)) + pickle.dumps(copied).decode("latin-1")
+    assert PASSWORD not in kept
+    assert token not in kept

@@ -13,6 +13,7 @@ import dataclasses
 import io
 import json
 import logging
+import pickle
 from collections.abc import Iterator
 from typing import Any
 
@@ -230,6 +231,8 @@ def scenario(
     # the entries' own fields, before anything reads a body: what dataclasses.asdict and vars show
     places["journal fields"] = repr([dataclasses.asdict(entry) for entry in fake.journal])
     places["journal fields"] += repr([vars(entry) for entry in fake.journal])
+    # a pickled journal (a worker process's, a cache's): its bytes, ASCII secrets as they are
+    places["pickled journal"] = pickle.dumps(list(fake.journal)).decode("latin-1")
     places.update(
         {
             "reprs": "\n".join(_reprs(fake)),
@@ -261,7 +264,16 @@ def test_the_scenario_issued_tokens_and_was_logged(
 
 
 @pytest.mark.parametrize(
-    "place", ["reprs", "journal", "journal fields", "control API", "export", "server log"]
+    "place",
+    [
+        "reprs",
+        "journal",
+        "journal fields",
+        "pickled journal",
+        "control API",
+        "export",
+        "server log",
+    ],
 )
 def test_no_password_or_token_appears(
     scenario: tuple[Scenario, dict[str, str]], place: str

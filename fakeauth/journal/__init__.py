@@ -48,7 +48,8 @@ class JournalEntry:
     The response is kept as the bytes that were sent and parsed and redacted when
     :attr:`response` is first read: most entries are never read, and a request is cheaper for it.
     So is a request body of scalars alone (a login's), kept as a copy of the body as parsed and
-    redacted when :attr:`request` is first read; any other is redacted when recorded.
+    redacted when :attr:`request` is first read; any other is redacted when recorded. A pickled or
+    copied entry holds its bodies redacted, never what it keeps to redact.
     """
 
     operation: str | None
@@ -148,6 +149,18 @@ class JournalEntry:
         body: bytes = kept.value
         value = json.loads(body) if self._document else body_value(body)
         return redact(value, kept.secrets)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (and copied) as its bodies read, redacted: a kept body and its secrets stand
+        in the clear (:class:`Unread`), and a pickle would carry them to wherever it goes. The
+        copy shows what the entry shows (``to_dict``, ``seq``); it holds no unread body, so it
+        compares equal to other copies of the entry, not to the entry itself."""
+        fields = (
+            self.operation, self.vendor, self.method, self.url, self.path, self.status,
+            self.time, self.request, self.response, None, False, self.problem, self.refusal,
+            None,
+        )  # fmt: skip
+        return (type(self), fields, {"seq": self.seq} if "seq" in self.__dict__ else None)
 
     @property
     def served(self) -> bool:
