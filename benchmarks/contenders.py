@@ -119,7 +119,7 @@ class Suite:
         self.closers = contextlib.ExitStack()
         # The floor answers what fakeauth answers to a login (same size, same headers).
         with self.fake.mock_requests():
-            self.reply = _session().post(OVOK + LOGIN_PATH, json=LOGIN).content
+            self.reply = new_session().post(OVOK + LOGIN_PATH, json=LOGIN).content
 
     def close(self) -> None:
         """Stop every server the run started."""
@@ -129,16 +129,16 @@ class Suite:
 # -- requests through `responses` -----------------------------------------------------------------
 
 
-def _session() -> requests.Session:
+def new_session() -> requests.Session:
+    """A ``requests.Session`` as every row uses one: no proxy or ``.netrc`` lookup."""
     session = requests.Session()
-    # No proxy or .netrc lookups: the same for every row, and none of the benchmark's business.
-    session.trust_env = False
+    session.trust_env = False  # the same for every row, and none of the benchmark's business
     return session
 
 
 def _post(url: str, body: Any, headers: dict[str, str] | None = None) -> int:
     """What ``requests.post`` does (a fresh session per call), without environment lookups."""
-    with _session() as session:
+    with new_session() as session:
         return session.post(url, json=body, headers=headers).status_code
 
 
@@ -485,7 +485,7 @@ def live_rows(suite: Suite) -> list[Contender]:
     cheroot = _cheroot_server(suite, trivial)
     if cheroot is not None:
         bases["live.cheroot_trivial"] = cheroot
-    sessions = {name: _session() for name in bases}
+    sessions = {name: new_session() for name in bases}
     for session in sessions.values():
         suite.closers.callback(session.close)
 

@@ -36,7 +36,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from contenders import EMAIL, LOGIN, LOGIN_PATH, PASSWORD, Call, Contender, Suite
+from contenders import EMAIL, LOGIN, LOGIN_PATH, PASSWORD, Call, Contender, Suite, new_session
 from server_procs import CLIENTS, PROCESSES, ProcessBurst, ProcessPool
 
 #: The servers, in table order; the first is fakeauth's.
@@ -282,14 +282,6 @@ def _http_call(
     return data
 
 
-def _session() -> Any:
-    import requests
-
-    session = requests.Session()
-    session.trust_env = False  # no proxy or .netrc lookups, as in the other rows
-    return session
-
-
 class Client:
     """One kept-alive client of ``kind``'s server: ``requests.Session`` or ``http.client``.
 
@@ -310,7 +302,7 @@ class Client:
         auth = {"Authorization": f"Bearer {self.servers.token(self.kind)}"}
         kind = self.kind
         if self.client == "requests":
-            session = _session()
+            session = new_session()
             login_url, me_url = base + LOGIN_PATH, base + ME_PATH
 
             def login() -> None:
@@ -409,42 +401,34 @@ def server_rows(suite: Suite) -> list[Contender]:
                         enter=one.prepare,
                     )
                 )
-    for client in ("requests", "http.client"):
-        for kind in _kinds():
-            burst = Burst(servers, kind, client)
-            rows.append(
-                _row(
-                    f"server.{kind}.threads.{client}",
-                    f"{LABELS[kind]}, {THREADS} threads, {client} (latency)",
-                    burst,
-                    skipped=waitress if kind == "waitress" else None,
-                    ref=None if kind == "werkzeug" else f"server.werkzeug.threads.{client}",
-                    weight=0.01,  # one burst a round: 64 calls
-                    every=2,
-                    enter=burst.prepare,
-                    latencies=burst.latencies,
-                    unit="call, 16 threads",
-                )
-            )
     pool = _Pool(servers)
     suite.closers.callback(pool.close)  # runs before servers.close: the clients go first
-    for client in CLIENTS:
-        for kind in _kinds():
-            procs = ProcessBurst(pool.get, kind, client)
-            rows.append(
-                _row(
-                    f"server.{kind}.procs.{client}",
-                    f"{LABELS[kind]}, {PROCESSES} client processes, {client} (latency)",
-                    procs,
-                    skipped=waitress if kind == "waitress" else None,
-                    ref=None if kind == "werkzeug" else f"server.werkzeug.procs.{client}",
-                    weight=0.01,  # one burst a round: 64 calls
-                    every=2,
-                    enter=procs.prepare,
-                    latencies=procs.latencies,
-                    unit="call, 16 processes",
+    kinds_of_burst = (
+        ("threads", f"{THREADS} threads", f"{THREADS} threads"),
+        ("procs", f"{PROCESSES} client processes", f"{PROCESSES} processes"),
+    )
+    for word, what, unit in kinds_of_burst:
+        for client in CLIENTS:
+            for kind in _kinds():
+                burst: Burst | ProcessBurst = (
+                    Burst(servers, kind, client)
+                    if word == "threads"
+                    else ProcessBurst(pool.get, kind, client)
                 )
-            )
+                rows.append(
+                    _row(
+                        f"server.{kind}.{word}.{client}",
+                        f"{LABELS[kind]}, {what}, {client} (latency)",
+                        burst,
+                        skipped=waitress if kind == "waitress" else None,
+                        ref=None if kind == "werkzeug" else f"server.werkzeug.{word}.{client}",
+                        weight=0.01,  # one burst a round: 64 calls
+                        every=2,
+                        enter=burst.prepare,
+                        latencies=burst.latencies,
+                        unit=f"call, {unit}",
+                    )
+                )
     return rows
 
 
@@ -457,10 +441,11 @@ class _Pool:
 
     def get(self) -> ProcessPool:
         if self._pool is None:
-            kinds = [k for k in _kinds() if not (k == "waitress" and _missing("waitress"))]
-            ports = {kind: int(self._servers.base(kind).rpartition(":")[2]) for kind in kinds}
-            tokens = {kind: self._servers.token(kind) for kind in kinds}
-            self._pool = ProcessPool(ports, tokens)
+            servers = self._servers
+            servers.base(KINDS[0])  # every child started (a missing waitress is left out)
+            kinds = [kind for kind in _kinds() if kind in servers.children]
+            ports = {kind: servers.children[kind].port for kind in kinds}
+            self._pool = ProcessPool(ports, {kind: servers.token(kind) for kind in kinds})
         return self._pool
 
     def close(self) -> None:

@@ -26,7 +26,7 @@ import multiprocessing.connection
 from collections.abc import Callable
 from typing import Any
 
-from contenders import LOGIN, LOGIN_PATH
+from contenders import LOGIN, LOGIN_PATH, new_session
 
 ME_PATH = "/auth/me"
 PROCESSES = 16
@@ -41,14 +41,11 @@ CLIENTS = ("requests", "http.client")
 def _clients(ports: dict[str, int], tokens: dict[str, str]) -> dict[tuple[str, str], list[Any]]:
     """Every (server, client) pair's two calls, login and ``/auth/me``, each on one kept-alive
     connection of its own."""
-    import requests
-
     calls: dict[tuple[str, str], list[Any]] = {}
     body = json.dumps(LOGIN).encode()
     for kind, port in ports.items():
         auth = {"Authorization": f"Bearer {tokens[kind]}"}
-        session = requests.Session()
-        session.trust_env = False  # as every other row: no proxy or .netrc lookup
+        session = new_session()
         base = f"http://127.0.0.1:{port}"
         calls[kind, "requests"] = [
             lambda s=session, u=base + LOGIN_PATH: s.post(u, json=LOGIN).status_code,

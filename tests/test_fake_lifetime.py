@@ -83,29 +83,8 @@ def test_the_wsgi_app_is_made_once_and_serves_its_own_fake() -> None:
     assert FakeAuth().wsgi_app is not app
 
 
-def test_threads_reading_the_wsgi_app_first_at_once_all_get_the_same_one() -> None:
-    fake = FakeAuth()
-    barrier = threading.Barrier(THREADS)
-    found: list[WsgiApp] = []
-    lock = threading.Lock()
-
-    def read() -> None:
-        barrier.wait()
-        app = fake.wsgi_app
-        with lock:
-            found.append(app)
-
-    threads = [threading.Thread(target=read) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert len(found) == THREADS
-    assert all(app is fake.wsgi_app for app in found)
-
-
-def test_threads_reading_the_forgotten_credentials_first_at_once_all_get_the_same_record() -> None:
+@pytest.mark.parametrize("attribute", ["wsgi_app", "forgotten"])
+def test_threads_reading_an_attribute_first_at_once_all_get_the_same_one(attribute: str) -> None:
     fake = FakeAuth()
     barrier = threading.Barrier(THREADS)
     found: list[object] = []
@@ -113,9 +92,9 @@ def test_threads_reading_the_forgotten_credentials_first_at_once_all_get_the_sam
 
     def read() -> None:
         barrier.wait()
-        forgotten = fake.forgotten
+        value = getattr(fake, attribute)
         with lock:
-            found.append(forgotten)
+            found.append(value)
 
     threads = [threading.Thread(target=read) for _ in range(THREADS)]
     for thread in threads:
@@ -124,7 +103,7 @@ def test_threads_reading_the_forgotten_credentials_first_at_once_all_get_the_sam
         thread.join()
 
     assert len(found) == THREADS
-    assert all(forgotten is fake.forgotten for forgotten in found)
+    assert all(value is getattr(fake, attribute) for value in found)
 
 
 def test_a_login_through_mock_requests_is_answered_by_the_app_made_on_first_use() -> None:

@@ -89,12 +89,12 @@ class JournalEntry:
     def __post_init__(self) -> None:
         # A body kept to redact on first read, and its secrets, stand in the clear: out of sight
         # (Unread) of repr, dataclasses.asdict and vars, which read fields, not these properties.
-        if self._request_secrets is not None and type(self._request) is not Unread:
-            object.__setattr__(self, "_request", Unread(self._request, self._request_secrets))
-            object.__setattr__(self, "_request_secrets", ())
-        if self._secrets is not None and type(self._response) is not Unread:
-            object.__setattr__(self, "_response", Unread(self._response, self._secrets))
-            object.__setattr__(self, "_secrets", ())
+        request, request_secrets = _held(self._request, self._request_secrets)
+        response, secrets = _held(self._response, self._secrets)
+        object.__setattr__(self, "_request", request)
+        object.__setattr__(self, "_request_secrets", request_secrets)
+        object.__setattr__(self, "_response", response)
+        object.__setattr__(self, "_secrets", secrets)
 
     @classmethod
     def made(
@@ -119,10 +119,8 @@ class JournalEntry:
         dataclass's constructor (an ``object.__setattr__`` per field, then ``__post_init__``
         and four more) costs about twice as much (``tests/test_login_fast_paths.py`` compares
         the two)."""
-        if request_secrets is not None and type(request) is not Unread:
-            request, request_secrets = Unread(request, request_secrets), ()
-        if secrets is not None and type(response) is not Unread:
-            response, secrets = Unread(response, secrets), ()
+        request, request_secrets = _held(request, request_secrets)
+        response, secrets = _held(response, secrets)
         entry = object.__new__(cls)
         object.__setattr__(entry, "__dict__", {
             "operation": operation, "vendor": vendor, "method": method, "url": url, "path": path,
@@ -195,6 +193,15 @@ class JournalEntry:
             f"status={self.status!r}, time={self.time!r}, request={self.request!r}, "
             f"response={self.response!r})"
         )
+
+
+def _held(body: Any, secrets: tuple[str, ...] | None) -> tuple[Any, tuple[str, ...] | None]:
+    """A body kept to redact on first read, and its secrets, as an entry holds them: together in
+    an :class:`Unread` (``()`` left for the secrets); a body already redacted (``None``
+    secrets) or already held, as it is."""
+    if secrets is not None and type(body) is not Unread:
+        return Unread(body, secrets), ()
+    return body, secrets
 
 
 def body_value(body: bytes, scrub: Callable[[str], str] | None = None) -> Any:

@@ -14,7 +14,6 @@ from typing import NamedTuple
 from fakeauth.emails import is_email
 from fakeauth.errors import FieldRefused, shown
 from fakeauth.passwords import PasswordHash
-from fakeauth.randomness import RandomStream
 from fakeauth.tokens import TokenStoreSnapshot
 
 __all__ = [
@@ -30,7 +29,6 @@ __all__ = [
     "OvokTenant",
     "OvokTokens",
     "check_account",
-    "uuid4",
     "uuid4_of_hex",
     "uuid4_text",
 ]
@@ -41,14 +39,6 @@ DEFAULT_CLIENT_ID = "87ea5dfc-8b8e-384d-8489-79496e706390"
 #: The project reference and display of the documentation's example reply.
 DEFAULT_PROJECT_ID = "f6f4da8d-93e8-8a08-220e-03b7810451d3"
 DEFAULT_PROJECT_DISPLAY = "My Medical Project"
-
-
-def uuid4(ids: RandomStream) -> str:
-    """``ids.uuid4()``, the same value from the same draw, without building a ``uuid.UUID``.
-
-    Every login and registration makes several ids: the ``UUID`` object cost more than the draw.
-    """
-    return uuid4_text(ids.bytes(16))
 
 
 def uuid4_text(drawn: bytes) -> str:
