@@ -20,12 +20,14 @@ if TYPE_CHECKING:
     from fakeauth.clock import Clock
     from fakeauth.errors import ConfigurationError, DomainError, FakeAuthError
     from fakeauth.fake import DEFAULT_HOSTS, FakeAuth
-    from fakeauth.faults import Fault, InjectedConnectionError
+    from fakeauth.fault import Fault
+    from fakeauth.faults import InjectedConnectionError
     from fakeauth.features import Feature, FeatureRegistry
     from fakeauth.journal import Journal, JournalEntry, OperationCalls
     from fakeauth.lanes import Lanes
     from fakeauth.options import FakeAuthOptions
-    from fakeauth.outbox import Message, Outbox
+    from fakeauth.outbox import Outbox
+    from fakeauth.outbox_message import Message
     from fakeauth.persistence import Snapshot, Snapshots
     from fakeauth.redaction import redacted
     from fakeauth.state.b2core import B2CoreState
@@ -102,12 +104,12 @@ _HOMES = {
     "FakeAuthOptions": "fakeauth.options",
     "Feature": "fakeauth.features",
     "FeatureRegistry": "fakeauth.features",
-    "Fault": "fakeauth.faults",
+    "Fault": "fakeauth.fault",
     "InjectedConnectionError": "fakeauth.faults",
     "Journal": "fakeauth.journal",
     "JournalEntry": "fakeauth.journal",
     "OperationCalls": "fakeauth.journal",
-    "Message": "fakeauth.outbox",
+    "Message": "fakeauth.outbox_message",
     "Outbox": "fakeauth.outbox",
     "redacted": "fakeauth.redaction",
     "OvokState": "fakeauth.state.ovok",

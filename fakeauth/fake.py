@@ -12,7 +12,7 @@ from fakeauth.clock import Clock
 from fakeauth.control import CONTROL
 from fakeauth.errors import ConfigurationError
 from fakeauth.events import RequestEvents
-from fakeauth.faults import Fault, Faults
+from fakeauth.faults import Faults
 from fakeauth.features import FeatureRegistry, declare
 from fakeauth.hosts import host_key, host_keys
 from fakeauth.journal import Journal, OperationCalls
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     import httpx
 
     from fakeauth.explain import Explanation
+    from fakeauth.fault import Fault
     from fakeauth.findings import Forgotten
     from fakeauth.persistence import Snapshot, Snapshots
     from fakeauth.state.b2core import B2CoreState
@@ -368,6 +369,8 @@ class FakeAuth:
         """
         if not 100 <= status <= 599:
             raise ConfigurationError(f"status must be an HTTP status from 100 to 599, not {status}")
+        from fakeauth.fault import Fault  # defined by the first fault queued
+
         return self.faults.add(
             Fault(
                 self._check_operation(operation), status, body, delay=delay, remaining=_times(times)
@@ -381,6 +384,8 @@ class FakeAuth:
         ``aiohttp.ClientConnectorError``; the live server closes the connection without an
         answer.
         """
+        from fakeauth.fault import Fault  # defined by the first fault queued
+
         return self.faults.add(
             Fault(self._check_operation(operation), drop=True, remaining=_times(times))
         )
@@ -396,6 +401,8 @@ class FakeAuth:
         """
         if seconds < 0:
             raise ConfigurationError("a delay is a number of seconds, 0 or more")
+        from fakeauth.fault import Fault  # defined by the first fault queued
+
         return self.faults.add(
             Fault(self._check_operation(operation), delay=seconds, remaining=_times(times))
         )

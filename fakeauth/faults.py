@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from fakeauth.errors import FakeAuthError
+from fakeauth.lazy import lazy_names
+
+if TYPE_CHECKING:
+    from fakeauth.fault import Fault
 
 __all__ = ["Fault", "Faults", "InjectedConnectionError"]
+
+# Fault lives in its own module, imported by the first fault queued (or read from here).
+__getattr__, __dir__ = lazy_names(__name__, {"Fault": "fakeauth.fault"})
 
 
 class InjectedConnectionError(FakeAuthError, ConnectionError):
@@ -22,25 +28,6 @@ class InjectedConnectionError(FakeAuthError, ConnectionError):
     def __init__(self, message: str, *, delay: float = 0.0) -> None:
         super().__init__(message)
         self.delay = delay
-
-
-@dataclass
-class Fault:
-    """What the next ``remaining`` calls of ``operation`` do instead of their normal answer.
-
-    ``status`` (with an optional JSON ``body``; else the vendor's own error body) replaces the
-    answer; ``drop`` closes the connection without one; ``delay`` waits that many seconds first
-    (with neither status nor drop, the normal answer follows the delay); ``headers`` are added to
-    the answer (``(("Retry-After", "1"),)`` with a 503).
-    """
-
-    operation: str
-    status: int | None = None
-    body: Any = None
-    drop: bool = False
-    delay: float = 0.0
-    remaining: int = 1
-    headers: tuple[tuple[str, str], ...] = ()
 
 
 class Faults:

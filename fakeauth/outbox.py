@@ -5,36 +5,17 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
+
+from fakeauth.lazy import lazy_names
+
+if TYPE_CHECKING:
+    from fakeauth.outbox_message import Message
 
 __all__ = ["Message", "Outbox"]
 
-
-@dataclass(frozen=True)
-class Message:
-    """One message a vendor sent: to whom, what, and the machine-readable parts in ``data``."""
-
-    vendor: str
-    kind: str
-    to: str
-    subject: str
-    body: str
-    time: datetime
-    data: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The message as JSON-ready data."""
-        return {
-            "vendor": self.vendor,
-            "kind": self.kind,
-            "to": self.to,
-            "subject": self.subject,
-            "body": self.body,
-            "time": self.time.isoformat(),
-            "data": self.data,
-        }
+# Message lives in its own module, imported by the first message sent (or read from here).
+__getattr__, __dir__ = lazy_names(__name__, {"Message": "fakeauth.outbox_message"})
 
 
 class Outbox:

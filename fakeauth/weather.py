@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from fakeauth.errors import ConfigurationError
 from fakeauth.events import RequestEvent
-from fakeauth.faults import Fault
+from fakeauth.fault import Fault
 from fakeauth.vendor import Vendor
 
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from fakeauth.apis.base import Credential, Handled, Route, VendorApi
 from fakeauth.events import RequestEvent
-from fakeauth.faults import Fault, InjectedConnectionError
+from fakeauth.faults import InjectedConnectionError
 from fakeauth.http import Request, Response
 from fakeauth.journal import JournalEntry, body_value
 from fakeauth.origins import is_preflight, vendor_cors_headers, vendor_preflight
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
     from fakeauth.explain import Explanation
     from fakeauth.fake import FakeAuth
+    from fakeauth.fault import Fault
 
 __all__ = [
     "Mount",

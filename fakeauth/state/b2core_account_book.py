@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fakeauth.outbox import Message, Outbox
+from fakeauth.outbox import Outbox
+from fakeauth.outbox_message import Message
 from fakeauth.randomness import RandomStream
 from fakeauth.state.b2core_brokers import B2CoreAccount, WizardSession
 from fakeauth.state.tables import Tables
