@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from contenders import Contender, Suite, iter_rows, seed
 from live_rows import SERVER_TARGETS, ceiling_lines, latency_lines, server_rows
+from login_probe import probe_lines
 
 from fakeauth import FakeAuth
 
@@ -413,7 +414,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"  {'info':<12} fake.serve() calls per second / werkzeug's threaded dev server's "
             f"(flask run): {report['comparisons']['live_vs_werkzeug_threaded']:.2f}"
         )
-    for line in [*latency_lines(documents), *ceiling_lines(documents)]:
+    for line in [*latency_lines(documents), *ceiling_lines(documents), *probe_lines(documents)]:
         print(f"  {'info':<12} {line}")
     print(
         f"  {'info':<12} seeding {largest.accounts:,} accounts through add_account: "

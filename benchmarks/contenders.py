@@ -72,7 +72,8 @@ class Contender:
     info: dict[str, Any] = field(default_factory=dict)
 
 
-def _expect(status: int, expected: int, what: str) -> None:
+def expect(status: int, expected: int, what: str) -> None:
+    """Stop the run when a row's call answered ``status`` and not ``expected``."""
     if status != expected:
         raise RuntimeError(f"benchmark: {what} answered {status}, expected {expected}")
 
@@ -136,7 +137,7 @@ def new_session() -> requests.Session:
     return session
 
 
-def _post(url: str, body: Any, headers: dict[str, str] | None = None) -> int:
+def post_json(url: str, body: Any, headers: dict[str, str] | None = None) -> int:
     """What ``requests.post`` does (a fresh session per call), without environment lookups."""
     with new_session() as session:
         return session.post(url, json=body, headers=headers).status_code
@@ -175,19 +176,19 @@ def requests_rows(suite: Suite) -> list[Contender]:
         mocks.pop().stop()
 
     def floor() -> None:
-        _expect(_post(OVOK + LOGIN_PATH, LOGIN), 200, "the responses floor")
+        expect(post_json(OVOK + LOGIN_PATH, LOGIN), 200, "the responses floor")
 
     def register() -> None:
         body = ovok_register_body(_fresh_email("req"))
-        _expect(_post(OVOK + REGISTER_PATH, body), 200, "Ovok register")
+        expect(post_json(OVOK + REGISTER_PATH, body), 200, "Ovok register")
 
     def login() -> None:
-        _expect(_post(OVOK + LOGIN_PATH, LOGIN), 200, "Ovok login")
+        expect(post_json(OVOK + LOGIN_PATH, LOGIN), 200, "Ovok login")
 
     def waltid_register() -> None:
         body = waltid_register_body(_fresh_email("wreq"))
-        status = _post(WALTID + WALTID_REGISTER_PATH, body, suite.waltid_auth)
-        _expect(status, 201, "walt.id admin register")
+        status = post_json(WALTID + WALTID_REGISTER_PATH, body, suite.waltid_auth)
+        expect(status, 201, "walt.id admin register")
 
     floor_name = "requests.floor"
     common: dict[str, Any] = {"group": "requests", "enter": fake_enter, "exit": fake_exit}
@@ -288,19 +289,19 @@ def wsgi_rows(suite: Suite) -> list[Contender]:
     floor_name = "wsgi.floor"
 
     def floor() -> None:
-        _expect(call_wsgi(floor_app, OVOK, LOGIN_PATH, LOGIN), 200, "the WSGI floor")
+        expect(call_wsgi(floor_app, OVOK, LOGIN_PATH, LOGIN), 200, "the WSGI floor")
 
     def register() -> None:
         body = ovok_register_body(_fresh_email("wsgi"))
-        _expect(call_wsgi(app, OVOK, REGISTER_PATH, body), 200, "Ovok register")
+        expect(call_wsgi(app, OVOK, REGISTER_PATH, body), 200, "Ovok register")
 
     def login() -> None:
-        _expect(call_wsgi(app, OVOK, LOGIN_PATH, LOGIN), 200, "Ovok login")
+        expect(call_wsgi(app, OVOK, LOGIN_PATH, LOGIN), 200, "Ovok login")
 
     def waltid_register() -> None:
         body = waltid_register_body(_fresh_email("wwsgi"))
         status = call_wsgi(app, WALTID, WALTID_REGISTER_PATH, body, suite.waltid_auth)
-        _expect(status, 201, "walt.id admin register")
+        expect(status, 201, "walt.id admin register")
 
     return [
         Contender(floor_name, "wsgi", "floor: minimal WSGI app", floor),
@@ -368,7 +369,7 @@ def httpx_rows(suite: Suite) -> list[Contender]:
 
     def post(client: Any, what: str) -> Call:
         def call() -> None:
-            _expect(client.post(OVOK + LOGIN_PATH, json=LOGIN).status_code, 200, what)
+            expect(client.post(OVOK + LOGIN_PATH, json=LOGIN).status_code, 200, what)
 
         return call
 
@@ -493,7 +494,7 @@ def live_rows(suite: Suite) -> list[Contender]:
         session, url = sessions[name], bases[name] + LOGIN_PATH
 
         def call() -> None:
-            _expect(session.post(url, json=LOGIN).status_code, 200, name)
+            expect(session.post(url, json=LOGIN).status_code, 200, name)
 
         return call
 
@@ -566,15 +567,15 @@ def flow_rows(suite: Suite, *, use_moto: bool) -> list[Contender]:
 
     def requests_flow() -> None:
         email = _fresh_email("flow")
-        _expect(_post(OVOK + REGISTER_PATH, ovok_register_body(email)), 200, "Ovok register")
+        expect(post_json(OVOK + REGISTER_PATH, ovok_register_body(email)), 200, "Ovok register")
         login = {**LOGIN, "email": email}
-        _expect(_post(OVOK + LOGIN_PATH, login), 200, "Ovok login")
+        expect(post_json(OVOK + LOGIN_PATH, login), 200, "Ovok login")
 
     def wsgi_flow() -> None:
         email = _fresh_email("wflow")
         app = fake.wsgi_app
-        _expect(call_wsgi(app, OVOK, REGISTER_PATH, ovok_register_body(email)), 200, "register")
-        _expect(call_wsgi(app, OVOK, LOGIN_PATH, {**LOGIN, "email": email}), 200, "login")
+        expect(call_wsgi(app, OVOK, REGISTER_PATH, ovok_register_body(email)), 200, "register")
+        expect(call_wsgi(app, OVOK, LOGIN_PATH, {**LOGIN, "email": email}), 200, "login")
 
     moto = _moto_contender(use_moto)
     return [
@@ -792,7 +793,7 @@ def _scale_login(item: Seeded, emails: list[str]) -> Call:
     app = item.fake.wsgi_app
 
     def call() -> None:
-        _expect(call_wsgi(app, OVOK, LOGIN_PATH, next(bodies)), 200, "Ovok login")
+        expect(call_wsgi(app, OVOK, LOGIN_PATH, next(bodies)), 200, "Ovok login")
 
     return call
 
@@ -832,7 +833,7 @@ def _run_child(code: str, what: str) -> Call:
 
     def call() -> None:
         done = subprocess.run(command, env=env, cwd=cwd, capture_output=True, check=False)
-        _expect(done.returncode, 0, what)
+        expect(done.returncode, 0, what)
 
     return call
 
@@ -860,7 +861,7 @@ def _serve_first_answer() -> None:
         response = connection.getresponse()
         response.read()
         connection.close()
-        _expect(response.status, 401, "fakeauth serve's first Ovok login")
+        expect(response.status, 401, "fakeauth serve's first Ovok login")
     finally:
         process.terminate()
         process.wait(30)
@@ -898,10 +899,12 @@ def startup_rows() -> list[Contender]:
 
 def iter_rows(suite: Suite, seeded: list[Seeded], *, use_moto: bool) -> Iterator[Contender]:
     """Every row of the run, in table order."""
+    from login_probe import probe_rows  # it imports this module's helpers
     from serve_rows import serve_answer_rows  # it imports this module's helpers
     from token_rows import token_rows  # it imports this module's helpers
 
     yield from requests_rows(suite)
+    yield from probe_rows(suite)
     yield from wsgi_rows(suite)
     yield from token_rows(suite)
     yield from httpx_rows(suite)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from contenders import LOGIN, LOGIN_PATH, OVOK, Contender, Suite, call_wsgi
+from contenders import LOGIN, LOGIN_PATH, OVOK, Contender, Suite, call_wsgi, expect
 
 from fakeauth.state.ovok import DEFAULT_CLIENT_ID, DEFAULT_TENANT_ID
 
@@ -20,11 +20,6 @@ REFRESH_PATH = "/auth/refresh-token"
 LOGOUT_PATH = "/v1/auth/logout"
 #: Tokens the pool holds after ``enter``: more than any mode's batch (``--batch`` at most this).
 POOL = 64
-
-
-def _expect(status: int, expected: int, what: str) -> None:
-    if status != expected:
-        raise RuntimeError(f"benchmark: {what} answered {status}, expected {expected}")
 
 
 class _Pool:
@@ -67,18 +62,18 @@ def token_rows(suite: Suite) -> list[Contender]:
     logouts = _Pool(suite, lambda tokens: tokens.access_token)
 
     def login() -> None:
-        _expect(call_wsgi(app, OVOK, LOGIN_PATH, LOGIN), 200, "Ovok login")
+        expect(call_wsgi(app, OVOK, LOGIN_PATH, LOGIN), 200, "Ovok login")
 
     def me() -> None:
-        _expect(call_wsgi(app, OVOK, ME_PATH, None, me_headers, method="GET"), 200, "/auth/me")
+        expect(call_wsgi(app, OVOK, ME_PATH, None, me_headers, method="GET"), 200, "/auth/me")
 
     def refresh() -> None:
         body = {"refresh_token": refreshes.take()}
-        _expect(call_wsgi(app, OVOK, REFRESH_PATH, body), 200, "Ovok refresh")
+        expect(call_wsgi(app, OVOK, REFRESH_PATH, body), 200, "Ovok refresh")
 
     def logout() -> None:
         headers = {"Authorization": f"Bearer {logouts.take()}"}
-        _expect(call_wsgi(app, OVOK, LOGOUT_PATH, None, headers), 204, "Ovok logout")
+        expect(call_wsgi(app, OVOK, LOGOUT_PATH, None, headers), 204, "Ovok logout")
 
     return [
         Contender(base, "tokens", "Ovok login (baseline)", login),

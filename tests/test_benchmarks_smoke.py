@@ -6,6 +6,7 @@ run the real thing.
 
 from __future__ import annotations
 
+import base64
 import http.client
 import importlib
 import importlib.util
@@ -16,6 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
+import responses
+
+from fakeauth import FakeAuth
 
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks" / "bench.py"
 GROUPS = {
@@ -108,6 +113,7 @@ def test_the_smoke_run_writes_a_report_of_every_row_and_target(tmp_path: Path) -
     assert {"server.fake.procs.requests", "server.werkzeug.procs.http.client"} <= measured
     assert {"server.raw.login.requests", "server.raw_app.me.http.client"} <= measured
     assert {"tokens.ovok_login", "tokens.ovok_me", "tokens.ovok_refresh"} <= measured
+    assert "requests.minimal_login" in measured
     assert "tokens.ovok_logout" in measured
     if no_moto:
         assert rows["flow.moto"]["skipped"] == "--no-moto"
@@ -120,6 +126,45 @@ def test_the_smoke_run_writes_a_report_of_every_row_and_target(tmp_path: Path) -
     assert report["scale"]["seed_per_second"] > 0
     assert "targets" in completed.stdout
     assert "ceiling with the fake's app, login, requests: no server can pass" in completed.stdout
+    assert "a login in one function: " in completed.stdout
+
+
+def _benchmark_module(name: str) -> Any:
+    sys.path.insert(0, str(BENCH.parent))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(BENCH.parent))
+
+
+def _claims(token: str) -> dict[str, Any]:
+    payload = token.split(".")[1]
+    return dict(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))))
+
+
+def test_the_one_function_login_does_the_work_of_the_fakes_login() -> None:
+    # The probe is a floor only if it signs the tokens the fake signs and checks the password
+    probe, contenders = _benchmark_module("login_probe"), _benchmark_module("contenders")
+    fake = FakeAuth()
+    fake.ovok.add_account(email=contenders.EMAIL, password=contenders.PASSWORD)
+    url = contenders.OVOK + contenders.LOGIN_PATH
+    wrong = {**contenders.LOGIN, "password": "not-the-password"}
+
+    with responses.RequestsMock() as mock:
+        mock.add_callback("POST", url, callback=probe.minimal_login())
+        answered = requests.post(url, json=contenders.LOGIN, timeout=5)
+        refused = requests.post(url, json=wrong, timeout=5)
+    with fake.mock_requests():
+        expected = requests.post(url, json=contenders.LOGIN, timeout=5).json()
+
+    reply = answered.json()
+    assert (answered.status_code, refused.status_code) == (200, 401)
+    assert reply.keys() == expected.keys()
+    for name in ("accessToken", "refreshToken"):
+        header, _, signature = reply[name].split(".")
+        assert header == expected[name].split(".")[0]
+        assert len(signature) == len(expected[name].split(".")[2])
+        assert _claims(reply[name]).keys() == _claims(expected[name]).keys()
 
 
 def test_the_control_memory_benchmark_runs() -> None:
@@ -186,11 +231,7 @@ def test_the_persistence_benchmark_reports_every_restore_row(tmp_path: Path) -> 
 def test_the_one_thread_werkzeug_floor_stays_http_1_0_beside_a_threaded_one() -> None:
     # werkzeug sets HTTP/1.1 on the handler class a threaded server is given: shared with the
     # floor, it gave the floor keep-alive too, and the live ratio measured the wrong server
-    sys.path.insert(0, str(BENCH.parent))
-    try:
-        contenders = importlib.import_module("contenders")
-    finally:
-        sys.path.remove(str(BENCH.parent))
+    contenders = _benchmark_module("contenders")
     suite = contenders.Suite()
     try:
         urls = [
@@ -210,14 +251,6 @@ def test_the_one_thread_werkzeug_floor_stays_http_1_0_beside_a_threaded_one() ->
         suite.close()
 
     assert versions == [11, 10]
-
-
-def _benchmark_module(name: str) -> object:
-    sys.path.insert(0, str(BENCH.parent))
-    try:
-        return importlib.import_module(name)
-    finally:
-        sys.path.remove(str(BENCH.parent))
 
 
 def _exchange(port: int, request: bytes, answers: int) -> bytes:
