@@ -5,6 +5,7 @@ cycle collector; its WSGI app, its record of forgotten credentials and its per-i
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import threading
 import weakref
@@ -59,6 +60,36 @@ def test_a_fake_intercepted_and_left_without_a_request_is_freed_as_soon_as_it_is
         return fake
 
     assert freed_when_dropped(intercepted)
+
+
+@pytest.mark.parametrize(
+    "interceptions",
+    [("mock_httpx",), ("mock_aiohttp",), ("mock_requests", "mock_httpx", "mock_aiohttp")],
+)
+def test_every_interception_started_and_stopped_leaves_its_fake_freed_when_dropped(
+    interceptions: tuple[str, ...],
+) -> None:
+    # The plugin's fixture starts all three for every test. Each wrapper's function refers to
+    # the wrapper and (through its closure) to the fake: a wrapper holding its function back,
+    # or a patch holding the wrappers that name it, kept every test's fake for the collector.
+    import aiohttp  # noqa: F401  (imported: the aiohttp interception patches it at once)
+
+    def intercepted() -> FakeAuth:
+        fake = FakeAuth()
+        with contextlib.ExitStack() as stack:
+            for name in interceptions:
+                stack.enter_context(getattr(fake, name)())
+        return fake
+
+    intercepted()  # the first start of each imports and sets up what every later one reuses
+    gc.collect()
+    gc.disable()
+    try:
+        freed = freed_when_dropped(intercepted)
+    finally:
+        gc.enable()
+
+    assert freed
 
 
 @pytest.mark.usefixtures("no_cycle_collector")

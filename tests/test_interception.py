@@ -593,3 +593,31 @@ def test_wrappers_undone_in_any_order_leave_the_original_in_place() -> None:
     first.undo()
 
     assert Owner.call is original
+
+
+def test_a_wrapper_holds_its_function_only_while_it_is_in_place_or_wrapped() -> None:
+    # The function refers to its wrapper: a wrapper holding it back would be a reference cycle
+    # (and the fake in the function's closure would wait for the cycle collector).
+    class Owner:
+        @staticmethod
+        def call() -> str:
+            return "original"
+
+    def passing(wrapper: Wrapper) -> Callable[[], str]:
+        def call() -> str:
+            return str(wrapper.wrapped())
+
+        return call
+
+    first, second = Wrapper(Owner, "call", passing), Wrapper(Owner, "call", passing)
+    first.undo()  # under the second: the second still calls it
+    assert first.function is not None
+    assert Owner.call() == "original"
+
+    second.undo()  # on top: both taken out; the second's function held by nothing
+    assert second.function is None
+    del second  # the wrapper that wrapped the first's function
+
+    assert first.function is None
+    assert Owner.call() == "original"
+    first.undo()  # undone twice: nothing to do

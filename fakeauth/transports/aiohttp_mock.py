@@ -304,6 +304,9 @@ class _Patch:
     def undo(self) -> None:
         for wrapper in reversed(self.wrappers):
             wrapper.undo()
+        # Each wrapper names this patch as its context: let go of them, so that a stopped
+        # interception is no reference cycle keeping its fake for the cycle collector.
+        self.wrappers.clear()
 
 
 def _with_trailing_dot(key: str) -> tuple[str, ...]:

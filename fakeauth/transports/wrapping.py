@@ -10,6 +10,7 @@ switched off (it passes every call straight on) and is unwound by the later wrap
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -27,7 +28,7 @@ class Wrapper:
 
     # A test may start several (RequestsMock.start, httpx's two sends): slots make each one's
     # set-up and undo cheaper.
-    __slots__ = ("active", "context", "function", "name", "owner", "wrapped")
+    __slots__ = ("_function", "active", "context", "name", "owner", "wrapped")
 
     def __init__(
         self,
@@ -45,9 +46,20 @@ class Wrapper:
         self.active = True
         #: What was in place when this wrapper was installed.
         self.wrapped: Any = getattr(owner, name)
-        self.function = make(self)
-        setattr(self.function, _ATTRIBUTE, self)
-        setattr(owner, name, self.function)
+        function = make(self)
+        setattr(function, _ATTRIBUTE, self)
+        # Held weakly: the function refers to its wrapper (and, through its closure, to what the
+        # wrapper works for: a fake), so a strong reference back would make every interception
+        # a reference cycle that keeps its fake until the cycle collector runs. The function
+        # lives while it is in place, or while a later wrapper wraps it.
+        self._function = weakref.ref(function)
+        setattr(owner, name, function)
+
+    @property
+    def function(self) -> Callable[..., Any] | None:
+        """The function in place of the wrapped one; ``None`` once nothing holds it (taken out,
+        and wrapped by no later wrapper)."""
+        return self._function()
 
     def below(self) -> Iterator[Wrapper]:
         """The fakeauth wrappers this one wraps, nearest first."""
@@ -60,7 +72,8 @@ class Wrapper:
         """Switch off; and, if on top, put back the nearest function below that is not a
         switched-off wrapper."""
         self.active = False
-        if getattr(self.owner, self.name) is not self.function:
+        function = self.function
+        if function is None or getattr(self.owner, self.name) is not function:
             return
         wrapped = self.wrapped
         for wrapper in self.below():
