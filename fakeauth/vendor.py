@@ -345,7 +345,7 @@ class DeferredVendor(Vendor):
         label: str = "",
     ) -> None:
         self._load: Callable[[], Vendor]
-        # A frozen dataclass's own __init__ would ask for every field: set the light ones only.
+        # Vendor's own __init__ asks for every field: set the light ones only.
         for key, value in (
             ("name", name),
             ("default_hosts", default_hosts),
