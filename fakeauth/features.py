@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 
 from fakeauth.errors import ConfigurationError
+from fakeauth.records import assign, record
 
 __all__ = ["Feature", "FeatureRegistry", "declare"]
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Feature:
     """A named switch, who owns it and what it does."""
 
@@ -25,6 +25,9 @@ class Feature:
     vendor: str
     description: str
     default: bool
+
+    def __init__(self, name: str, vendor: str, description: str, default: bool) -> None:
+        assign(self, name=name, vendor=vendor, description=description, default=default)
 
 
 _NONE: Mapping[str, Feature] = MappingProxyType({})

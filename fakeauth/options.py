@@ -12,13 +12,13 @@ import dataclasses
 import functools
 import operator
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
 from fakeauth.errors import ConfigurationError
 from fakeauth.hosts import base_urls, host_keys
 from fakeauth.randomness import Randomness
+from fakeauth.records import FACTORY, assign, record
 from fakeauth.state import b2core_options, ovok_options, waltid_options
 from fakeauth.vendor import Vendor
 from fakeauth.vendors import DEFAULT_HOSTS, VENDORS, checked_vendors
@@ -29,13 +29,14 @@ __all__ = ["FakeAuthOptions"]
 _NAMED_HOSTS = ("ovok", "b2core", "waltid")
 
 
-@dataclass(frozen=True)
+@record
 class FakeAuthOptions:
     """The checked options of one ``FakeAuth`` (``fake.options``): frozen, so a fake made from
     them, a lane or a state document sees the options the fake has.
 
-    ``hosts`` are the base URLs of each vendor the fake serves, normalised; ``features`` the
-    flags switched at start; the lifetimes are in seconds, as the states take them.
+    ``hosts`` are the base URLs of each vendor the fake serves, normalised (``FACTORY``: each
+    vendor's default hosts); ``features`` the flags switched at start (``FACTORY``: none); the
+    lifetimes are in seconds, as the states take them.
     """
 
     vendors: tuple[Vendor, ...] = VENDORS
@@ -50,6 +51,33 @@ class FakeAuthOptions:
     b2core_refresh_token_ttl: int = 2_592_000
     waltid_token_ttl: int = 604_800
     journal_limit: int | None = None
+
+    def __init__(
+        self,
+        vendors: tuple[Vendor, ...] = VENDORS,
+        seed: int | str | bytes | None = None,
+        hosts: Mapping[str, tuple[str, ...]] = FACTORY,
+        features: Mapping[str, bool] = FACTORY,
+        ovok_access_token_ttl: int = 3600,
+        ovok_refresh_token_ttl: int = 1_209_600,
+        b2core_access_token_ttl: int = 1200,
+        b2core_refresh_token_ttl: int = 2_592_000,
+        waltid_token_ttl: int = 604_800,
+        journal_limit: int | None = None,
+    ) -> None:
+        assign(
+            self,
+            vendors=vendors,
+            seed=seed,
+            hosts=hosts,
+            features=features,
+            ovok_access_token_ttl=ovok_access_token_ttl,
+            ovok_refresh_token_ttl=ovok_refresh_token_ttl,
+            b2core_access_token_ttl=b2core_access_token_ttl,
+            b2core_refresh_token_ttl=b2core_refresh_token_ttl,
+            waltid_token_ttl=waltid_token_ttl,
+            journal_limit=journal_limit,
+        )
 
     @classmethod
     def checked(

@@ -13,8 +13,8 @@ import dataclasses
 import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from dataclasses import field
+from typing import TYPE_CHECKING, Any, Protocol
 
 from fakeauth.apis.base import VendorApi
 from fakeauth.clock import Clock
@@ -23,6 +23,8 @@ from fakeauth.features import FeatureRegistry
 from fakeauth.lazy import lazy_names
 from fakeauth.outbox import Outbox
 from fakeauth.randomness import Randomness
+from fakeauth.records import FACTORY, assign, record
+from fakeauth.vendor_parts import AccountField, AuthFlow
 
 if TYPE_CHECKING:
     from fakeauth.findings import Finding, HeldIds
@@ -87,7 +89,7 @@ class VendorState(Protocol):
         """Put back what this state's :meth:`snapshot` took (its own type of snapshot)."""
 
 
-@dataclass(frozen=True)
+@record
 class StateContext:
     """What a fake hands a vendor's state builder: the shared services and the vendor's options.
 
@@ -101,49 +103,22 @@ class StateContext:
     features: FeatureRegistry
     options: Mapping[str, Any]
 
-
-@dataclass(frozen=True)
-class AccountField:
-    """One field of the dashboard's account forms: a keyword argument of the state's
-    ``add_account`` (the form that creates an account) or ``update_account`` (the one that edits
-    it), its label, and its input: ``text``, ``password``, ``checkbox`` (true or false),
-    ``choice`` (one of ``choices``; ``""`` stands for none, sent as null) or ``choices`` (any of
-    ``choices``, sent as a list). ``default`` is what the create form starts with."""
-
-    name: str
-    label: str
-    kind: Literal["text", "password", "checkbox", "choice", "choices"] = "text"
-    choices: tuple[str, ...] = ()
-    default: str | bool | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The field as the control API serves it (``GET /_fakeauth/vendors``)."""
-        return {
-            "name": self.name,
-            "label": self.label,
-            "kind": self.kind,
-            "choices": list(self.choices),
-            "default": self.default,
-        }
-
-
-@dataclass(frozen=True)
-class AuthFlow:
-    """How a vendor's clients sign in, for code that acts on "the login" or "the refresh" of
-    every vendor alike (the weather conditions of :mod:`fakeauth.weather`).
-
-    ``login``: the operation ids that check a password; ``refresh``: those that swap a refresh
-    token; ``bearer_kinds``: the :class:`~fakeauth.tokens.TokenRecord` kinds a client sends as
-    its bearer (the others are refresh tokens); ``lock_out``: locks every account of a state out
-    as the vendor itself does (``None``: the vendor has no lockout, and ``lockout_message`` is
-    the message of the 429 fakeauth answers in its place, in the vendor's error shape).
-    """
-
-    login: tuple[str, ...] = ()
-    refresh: tuple[str, ...] = ()
-    bearer_kinds: tuple[str, ...] = ()
-    lock_out: Callable[[Any], None] | None = None
-    lockout_message: str = "Too many requests"
+    def __init__(
+        self,
+        clock: Clock,
+        randomness: Randomness,
+        outbox: Outbox,
+        features: FeatureRegistry,
+        options: Mapping[str, Any],
+    ) -> None:
+        assign(
+            self,
+            clock=clock,
+            randomness=randomness,
+            outbox=outbox,
+            features=features,
+            options=options,
+        )
 
 
 def _no_summary(account: Mapping[str, Any]) -> AccountSummary:
@@ -187,7 +162,7 @@ def _no_fidelity() -> FidelitySection:
     return FidelitySection("", "", ())
 
 
-@dataclass(frozen=True, eq=False)
+@record(eq=False)
 class Vendor:
     """One vendor: its name, hosts, state, HTTP API (routes, errors, OpenAPI tag) and fidelity
     entries, and how the dashboard and seed documents see its accounts.
@@ -199,7 +174,8 @@ class Vendor:
     issues no tokens), ``public_key`` the JWK of its asymmetric tokens (``None``: none);
     ``added_hosts`` the base URLs a built state answers on besides the configured ones (B2Core
     brokers added at run time), ``check_hosts`` checks and normalises the configured base URLs;
-    ``auth`` names its sign-in operations (:class:`AuthFlow`). ``label`` is how the dashboard
+    ``auth`` names its sign-in operations (:class:`AuthFlow`; ``FACTORY``: a fresh
+    ``AuthFlow()``, which names none). ``label`` is how the dashboard
     names the vendor (default: its name), ``account_fields`` the fields its create form offers
     besides the email and password, ``edits`` what of an existing account a state lets the
     dashboard change (``None``: nothing).
@@ -226,6 +202,47 @@ class Vendor:
     auth: AuthFlow = field(default_factory=AuthFlow)
     explain: Callable[[Any, str], Finding | None] = _no_finding
     held_credentials: Callable[[Any], Iterable[HeldIds]] = _no_credentials
+
+    def __init__(
+        self,
+        name: str,
+        api: VendorApi,
+        default_hosts: tuple[str, ...],
+        build_state: Callable[[StateContext], VendorState],
+        seed_lists: Callable[[Any], Mapping[str, Callable[..., Any]]],
+        load_fidelity: Callable[[], FidelitySection] = _no_fidelity,
+        summary: Callable[[Mapping[str, Any]], AccountSummary] = _no_summary,
+        tokens: Callable[[Any], TokenStore | None] = _no_tokens,
+        public_key: Callable[[Any], dict[str, str] | None] = _no_key,
+        added_hosts: Callable[[Any], Iterable[str]] = _no_added_hosts,
+        check_hosts: Callable[[tuple[str, ...]], tuple[str, ...]] = _same_hosts,
+        label: str = "",
+        account_fields: tuple[AccountField, ...] = (),
+        edits: Callable[[Any], AccountEdits | None] = _no_edits,
+        auth: AuthFlow = FACTORY,
+        explain: Callable[[Any, str], Finding | None] = _no_finding,
+        held_credentials: Callable[[Any], Iterable[HeldIds]] = _no_credentials,
+    ) -> None:
+        assign(
+            self,
+            name=name,
+            api=api,
+            default_hosts=default_hosts,
+            build_state=build_state,
+            seed_lists=seed_lists,
+            load_fidelity=load_fidelity,
+            summary=summary,
+            tokens=tokens,
+            public_key=public_key,
+            added_hosts=added_hosts,
+            check_hosts=check_hosts,
+            label=label,
+            account_fields=account_fields,
+            edits=edits,
+            auth=auth,
+            explain=explain,
+            held_credentials=held_credentials,
+        )
 
     @property
     def fidelity(self) -> FidelitySection:
@@ -328,7 +345,7 @@ class DeferredVendor(Vendor):
         label: str = "",
     ) -> None:
         self._load: Callable[[], Vendor]
-        # A frozen dataclass's own __init__ would ask for every field: set the light ones only.
+        # Vendor's own __init__ asks for every field: set the light ones only.
         for key, value in (
             ("name", name),
             ("default_hosts", default_hosts),

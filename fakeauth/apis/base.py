@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from fakeauth.apis.docs import OperationDoc, VendorDoc, examples_of
 from fakeauth.http import Request, Response
+from fakeauth.records import assign, record
 from fakeauth.redaction import REQUEST_SECRET_KEYS
 
 if TYPE_CHECKING:
@@ -169,7 +170,7 @@ def _bearer(request: Request, body: Any) -> str | None:
     return request.bearer()
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Credential:
     """The credential a route takes, declared beside the route so the seam can say why it was
     refused (``fake.explain``) without knowing any vendor.
@@ -185,6 +186,14 @@ class Credential:
     find: CredentialFinder = _bearer
     refused_with: frozenset[int] = frozenset({401, 403})
 
+    def __init__(
+        self,
+        kind: str | None = None,
+        find: CredentialFinder = _bearer,
+        refused_with: frozenset[int] = frozenset({401, 403}),
+    ) -> None:
+        assign(self, kind=kind, find=find, refused_with=refused_with)
+
 
 def body_field(name: str) -> CredentialFinder:
     """A :attr:`Credential.find` reading the string field ``name`` of the parsed body (JSON or
@@ -197,7 +206,7 @@ def body_field(name: str) -> CredentialFinder:
     return find
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Route:
     """One method and path of a vendor, the handler named after its wire operation, and its
     documentation (what the OpenAPI documents say of it)."""
@@ -212,6 +221,27 @@ class Route:
     at_root: bool = True
     #: The credential it takes, for the journal's refusals (``None``: none).
     credential: Credential | None = None
+
+    def __init__(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        handler: Handler,
+        doc: OperationDoc,
+        at_root: bool = True,
+        credential: Credential | None = None,
+    ) -> None:
+        assign(
+            self,
+            operation=operation,
+            method=method,
+            path=path,
+            handler=handler,
+            doc=doc,
+            at_root=at_root,
+            credential=credential,
+        )
 
     def body_problem(self, content_type: str, body: Any) -> BodyProblem:
         """What ``body`` (a refused request's, as its handler parsed it) got wrong in its field
@@ -244,7 +274,11 @@ def method_not_allowed_operation(vendor: str) -> str:
     return f"{vendor}.method_not_allowed"
 
 
-@dataclass(frozen=True, slots=True)
+def _not_allowed(method: str, path: str, allowed: tuple[str, ...]) -> str:
+    return "Method Not Allowed"
+
+
+@record(slots=True)
 class VendorApi:
     """A vendor's HTTP surface, immutable and shared by every fake.
 
@@ -261,9 +295,28 @@ class VendorApi:
     doc: VendorDoc
     max_body: int = 1024 * 1024
     #: The message of the 405 for ``method path`` and the methods ``allowed`` there.
-    not_allowed: Callable[[str, str, tuple[str, ...]], str] = lambda method, path, allowed: (
-        "Method Not Allowed"
-    )
+    not_allowed: Callable[[str, str, tuple[str, ...]], str] = _not_allowed
+
+    def __init__(
+        self,
+        name: str,
+        routes: tuple[Route, ...],
+        path_prefixes: tuple[str, ...],
+        error: Callable[[int, str], Response],
+        doc: VendorDoc,
+        max_body: int = 1024 * 1024,
+        not_allowed: Callable[[str, str, tuple[str, ...]], str] = _not_allowed,
+    ) -> None:
+        assign(
+            self,
+            name=name,
+            routes=routes,
+            path_prefixes=path_prefixes,
+            error=error,
+            doc=doc,
+            max_body=max_body,
+            not_allowed=not_allowed,
+        )
 
     def unserved(self, method: str, path: str) -> Response:
         """The 501 for a request on this vendor's host or paths that no route serves; it names

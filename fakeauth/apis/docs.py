@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from fakeauth.lazy import lazy_names
+from fakeauth.records import FACTORY, assign, record
 
 if TYPE_CHECKING:
     from fakeauth.apis.doc_examples import Example
@@ -90,7 +91,7 @@ def schema_source(schema: Any) -> Any:
     return schema.load() if isinstance(schema, SchemaRef) else schema
 
 
-@dataclass(frozen=True)
+@record
 class Reply:
     """One documented response: its bodies by media type (none: an empty body) and headers."""
 
@@ -99,12 +100,25 @@ class Reply:
     #: header name -> (description, required)
     headers: Mapping[str, tuple[str, bool]] = field(default_factory=dict)
 
+    def __init__(
+        self,
+        description: str,
+        content: Mapping[str, Any] = FACTORY,
+        headers: Mapping[str, tuple[str, bool]] = FACTORY,
+    ) -> None:
+        assign(
+            self,
+            description=description,
+            content=content,
+            headers=headers,
+        )
+
 
 #: An earlier exchange an example needs: an operation id and the name of one of its examples.
 Step = tuple[str, str]
 
 
-@dataclass(frozen=True)
+@record
 class OperationDoc:
     """The documentation of one operation.
 
@@ -125,8 +139,29 @@ class OperationDoc:
     #: :func:`examples_of`).
     examples: Mapping[str, Example] | ExamplesRef = field(default_factory=dict)
 
+    def __init__(
+        self,
+        summary: str,
+        replies: Mapping[int, Reply],
+        body: Mapping[str, Any] | None = None,
+        body_required: bool = True,
+        security: tuple[tuple[str, ...], ...] = (),
+        description: str = "",
+        examples: Mapping[str, Example] | ExamplesRef = FACTORY,
+    ) -> None:
+        assign(
+            self,
+            summary=summary,
+            replies=replies,
+            body=body,
+            body_required=body_required,
+            security=security,
+            description=description,
+            examples=examples,
+        )
 
-@dataclass(frozen=True)
+
+@record
 class VendorDoc:
     """A vendor's tag: what it is, the body of its seam errors (413), and the security schemes
     its operations name (OpenAPI's ``securitySchemes``, by name)."""
@@ -135,3 +170,18 @@ class VendorDoc:
     description: str
     error: Mapping[str, Any]
     security_schemes: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def __init__(
+        self,
+        title: str,
+        description: str,
+        error: Mapping[str, Any],
+        security_schemes: Mapping[str, Mapping[str, str]] = FACTORY,
+    ) -> None:
+        assign(
+            self,
+            title=title,
+            description=description,
+            error=error,
+            security_schemes=security_schemes,
+        )

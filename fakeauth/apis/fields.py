@@ -9,17 +9,18 @@ checks a length that way, in Python, and documents it in the JSON Schema as pyda
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
+from fakeauth.records import assign, record
+
 __all__ = ["TextLength"]
 
 
-@dataclass(frozen=True)
+@record
 class TextLength:
     """``Annotated[str, TextLength(1, 128)]``: a length limit that takes any Python string.
 
@@ -29,6 +30,9 @@ class TextLength:
 
     min_length: int = 0
     max_length: int | None = None
+
+    def __init__(self, min_length: int = 0, max_length: int | None = None) -> None:
+        assign(self, min_length=min_length, max_length=max_length)
 
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler

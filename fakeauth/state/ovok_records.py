@@ -14,6 +14,7 @@ from typing import NamedTuple
 from fakeauth.emails import is_email
 from fakeauth.errors import FieldRefused, shown
 from fakeauth.passwords import PasswordHash
+from fakeauth.records import assign, record
 from fakeauth.tokens import TokenStoreSnapshot
 
 __all__ = [
@@ -80,7 +81,7 @@ def check_account(email: str, name: str, surname: str) -> None:
             )
 
 
-@dataclass(frozen=True)
+@record
 class OvokTenant:
     """A tenant: the parent project accounts register to. ``client_id`` is the client
     application :meth:`OvokState.add_tenant` gave it (by default the tenant's own id, as the
@@ -92,18 +93,38 @@ class OvokTenant:
     strict_mode: bool = True
     client_id: str = ""
 
+    def __init__(
+        self,
+        id: str,
+        project_id: str,
+        display: str,
+        strict_mode: bool = True,
+        client_id: str = "",
+    ) -> None:
+        assign(
+            self,
+            id=id,
+            project_id=project_id,
+            display=display,
+            strict_mode=strict_mode,
+            client_id=client_id,
+        )
+
     @property
     def project_reference(self) -> str:
         """``Project/<uuid>``."""
         return f"Project/{self.project_id}"
 
 
-@dataclass(frozen=True)
+@record
 class OvokClient:
     """A client application of a tenant."""
 
     id: str
     tenant_id: str
+
+    def __init__(self, id: str, tenant_id: str) -> None:
+        assign(self, id=id, tenant_id=tenant_id)
 
 
 @dataclass(frozen=True, slots=True)
