@@ -414,7 +414,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"  {'info':<12} fake.serve() calls per second / werkzeug's threaded dev server's "
             f"(flask run): {report['comparisons']['live_vs_werkzeug_threaded']:.2f}"
         )
-    for line in [*latency_lines(documents), *ceiling_lines(documents), *probe_lines(documents)]:
+    login_limit = next(t.limit for t in TARGETS if t.name == "login_vs_floor")
+    probe = probe_lines(documents, login_limit)
+    for line in [*latency_lines(documents), *ceiling_lines(documents), *probe]:
         print(f"  {'info':<12} {line}")
     print(
         f"  {'info':<12} seeding {largest.accounts:,} accounts through add_account: "

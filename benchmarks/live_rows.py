@@ -37,7 +37,14 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from contenders import EMAIL, LOGIN, LOGIN_PATH, PASSWORD, Call, Contender, Suite, new_session
-from server_procs import CLIENTS, PROCESSES, ProcessBurst, ProcessPool
+from server_procs import (
+    CLIENTS,
+    JSON_HEADERS,
+    PROCESSES,
+    ProcessBurst,
+    ProcessPool,
+    http_exchange,
+)
 
 #: The servers, in table order; the first is fakeauth's.
 KINDS = ("fake", "werkzeug", "werkzeug_threaded", "waitress")
@@ -243,7 +250,7 @@ class Servers:
         if kind not in self.tokens:
             connection = http.client.HTTPConnection("127.0.0.1", self.children[kind].port)
             try:
-                answer = _http_call(connection, "POST", LOGIN_PATH, _BODY, _JSON_HEADERS)
+                answer = _http_call(connection, "POST", LOGIN_PATH, _BODY, JSON_HEADERS)
             finally:
                 connection.close()
             self.tokens[kind] = json.loads(answer)["accessToken"]
@@ -264,9 +271,6 @@ class Servers:
             child.close()
 
 
-_JSON_HEADERS = {"Content-Type": "application/json"}
-
-
 def _http_call(
     connection: http.client.HTTPConnection,
     method: str,
@@ -274,11 +278,9 @@ def _http_call(
     body: bytes | None,
     headers: dict[str, str],
 ) -> bytes:
-    connection.request(method, path, body, headers)
-    response = connection.getresponse()
-    data = response.read()
-    if response.status != 200:
-        raise RuntimeError(f"benchmark: {method} {path} answered {response.status}")
+    status, data = http_exchange(connection, method, path, body, headers)
+    if status != 200:
+        raise RuntimeError(f"benchmark: {method} {path} answered {status}")
     return data
 
 
@@ -321,7 +323,7 @@ class Client:
 
             def login() -> None:
                 body = json.dumps(LOGIN).encode()  # encoded per call, as requests does
-                _http_call(connection, "POST", LOGIN_PATH, body, _JSON_HEADERS)
+                _http_call(connection, "POST", LOGIN_PATH, body, JSON_HEADERS)
 
             def me() -> None:
                 _http_call(connection, "GET", ME_PATH, None, auth)

@@ -38,6 +38,7 @@ from contenders import (
 from pydantic_core import to_json
 
 from fakeauth.apis.ovok_models import LoginRequest
+from fakeauth.state.ovok_records import uuid4_of_hex
 
 __all__ = ["PROBE_ROW", "minimal_login", "probe_lines", "probe_rows"]
 
@@ -45,7 +46,6 @@ __all__ = ["PROBE_ROW", "minimal_login", "probe_lines", "probe_rows"]
 PROBE_ROW = "requests.minimal_login"
 _FLOOR_ROW = "requests.floor"
 _FAKE_ROW = "requests.ovok_login"
-_LIMIT = 1.2
 
 _URLSAFE = bytes.maketrans(b"+/", b"-_")
 _HEADER = binascii.b2a_base64(b'{"alg":"HS256","typ":"JWT"}', newline=False)
@@ -54,10 +54,6 @@ _HEADER = binascii.b2a_base64(b'{"alg":"HS256","typ":"JWT"}', newline=False)
 ACCOUNT = "3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b"
 PROFILE = f"Practitioner/{ACCOUNT}"
 PROJECT = "Project/f6f4da8d-93e8-8a08-220e-03b7810451d3"
-
-
-def _uuid(digits: str) -> str:
-    return f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-a{digits[17:20]}-{digits[20:32]}"
 
 
 def _b64(data: bytes) -> bytes:
@@ -92,7 +88,7 @@ def minimal_login() -> Any:
         if not hmac.compare_digest(given, digest):
             return 401, {"Content-Type": JSON_TYPE}, b'{"statusCode":401}'
         drawn, now = os.urandom(64).hex(), int(time.time())
-        session, access_id, refresh_id = _uuid(drawn), _uuid(drawn[32:]), _uuid(drawn[64:])
+        session, access_id, refresh_id = (uuid4_of_hex(drawn[at:]) for at in (0, 32, 64))
         # the claims and the reply of the fake's login, key for key
         common = {"sub": ACCOUNT, "iat": now, "client_id": login.clientId, "login_id": session}
         access = sign(
@@ -146,16 +142,16 @@ def probe_rows(suite: Suite) -> list[Contender]:
     ]
 
 
-def probe_lines(documents: list[dict[str, Any]]) -> list[str]:
+def probe_lines(documents: list[dict[str, Any]], limit: float) -> list[str]:
     """What the probe shows, for the printed report: its ratio to the floor, the fake's, and
-    what target 3's limit leaves for everything the probe leaves out."""
+    what target 3's ``limit`` leaves for everything the probe leaves out."""
     median = {doc["name"]: doc["median_us"] for doc in documents if doc["median_us"]}
     floor, fake, probe = (median.get(name) for name in (_FLOOR_ROW, _FAKE_ROW, PROBE_ROW))
     if floor is None or fake is None or probe is None:
         return []
-    room = _LIMIT * floor - probe
+    room = limit * floor - probe
     return [
         f"a login in one function: {probe / floor:.2f}x the responses floor (the fake's login "
-        f"{fake / floor:.2f}x); the limit {_LIMIT} leaves {room:.0f} us a login for the seam, "
+        f"{fake / floor:.2f}x); the limit {limit} leaves {room:.0f} us a login for the seam, "
         f"the records and the journal, which take {fake - probe:.0f} us"
     ]

@@ -53,26 +53,27 @@ def _clients(ports: dict[str, int], tokens: dict[str, str]) -> dict[tuple[str, s
         ]
         connection = http.client.HTTPConnection("127.0.0.1", port)
         calls[kind, "http.client"] = [
-            lambda c=connection: _http(c, "POST", LOGIN_PATH, body, {"Content-Type": JSON}),
-            lambda c=connection, h=auth: _http(c, "GET", ME_PATH, None, h),
+            lambda c=connection: http_exchange(c, "POST", LOGIN_PATH, body, JSON_HEADERS)[0],
+            lambda c=connection, h=auth: http_exchange(c, "GET", ME_PATH, None, h)[0],
         ]
     return calls
 
 
-JSON = "application/json"
+#: The headers of a JSON request body.
+JSON_HEADERS = {"Content-Type": "application/json"}
 
 
-def _http(
+def http_exchange(
     connection: http.client.HTTPConnection,
     method: str,
     path: str,
     body: bytes | None,
     headers: dict[str, str],
-) -> int:
+) -> tuple[int, bytes]:
+    """One request on a kept-alive ``http.client`` connection: the answer's status and body."""
     connection.request(method, path, body, headers)
     response = connection.getresponse()
-    response.read()
-    return response.status
+    return response.status, response.read()
 
 
 def _worker(
