@@ -11,6 +11,7 @@ import pytest
 from test_explain import (
     EMAIL,
     FORM,
+    NOON,
     OVOK,
     PASSWORD,
     b2core_login,
@@ -50,7 +51,8 @@ def _revoked(fake: FakeAuth) -> str:
 
 def _reset(fake: FakeAuth) -> str:
     access, _ = ovok_login(fake)
-    fake.reset()
+    fake.reset()  # puts the clock back on the system's: the sentence's "s ago" would tick
+    fake.clock.set(NOON + 1, frozen=True)
     return access
 
 
