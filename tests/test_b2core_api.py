@@ -789,14 +789,15 @@ def two_factor_tokens(fake: FakeAuth) -> tuple[str, str]:
 
 
 def test_access_token_expires_with_a_shifted_clock() -> None:
-    fake = FakeAuth()
-    fake.b2core.add_account(EMAIL, PASSWORD)
-    access, _ = tokens(fake)
+    with freeze_time(NOW):  # a second of the system's own between the calls would end it early
+        fake = FakeAuth()
+        fake.b2core.add_account(EMAIL, PASSWORD)
+        access, _ = tokens(fake)
 
-    fake.clock.shift(1199)
-    valid = call(fake, "GET", "/api/v2/my/2fa", token=access)
-    fake.clock.shift(1)
-    expired = call(fake, "GET", "/api/v2/my/2fa", token=access)
+        fake.clock.shift(1199)
+        valid = call(fake, "GET", "/api/v2/my/2fa", token=access)
+        fake.clock.shift(1)
+        expired = call(fake, "GET", "/api/v2/my/2fa", token=access)
 
     assert valid[0] == 200
     assert expired == (401, UNAUTHORIZED)

@@ -9,6 +9,7 @@ from typing import Any
 import jwt
 import pytest
 import requests
+from freezegun import freeze_time
 
 from fakeauth import ConfigurationError, FakeAuth
 from fakeauth.events import RequestEvent
@@ -24,6 +25,7 @@ PASSWORD = "s3cret"
 LOGIN = {"email": EMAIL, "password": PASSWORD, "tenantId": TENANT, "clientId": TENANT}
 EXAMPLES = Path(__file__).parent / "examples"
 CLIENT_TIMEOUT = 0.2
+NOON = 1_772_366_400  # 2026-03-01T12:00:00Z
 
 
 def _ovok_session(fake: FakeAuth) -> list[Any]:
@@ -64,6 +66,7 @@ def _ovok_session(fake: FakeAuth) -> list[Any]:
 )
 def test_each_condition_meets_an_ovok_client_as_described(name: str, expected: list[Any]) -> None:
     fake = FakeAuth()
+    fake.clock.set(NOON, frozen=True)  # locked_out's Retry-After counts down from the arming
     fake.ovok.add_account(email=EMAIL, password=PASSWORD)
     condition(name).arm(fake)
 
@@ -109,15 +112,13 @@ def test_the_timed_out_login_took_effect_after_its_delay() -> None:
 
 @pytest.mark.parametrize(("shift", "name"), [(600, "clock_ahead"), (-600, "clock_behind")])
 def test_the_clock_conditions_issue_tokens_by_the_vendors_clock(shift: int, name: str) -> None:
-    fake = FakeAuth()
-    condition(name).arm(fake)
+    with freeze_time("2026-03-01T12:00:00Z"):  # both fakes read the system's clock, held
+        fake = FakeAuth()
+        condition(name).arm(fake)
 
-    delta = fake.clock.time() - FakeAuth().clock.time()
+        delta = fake.clock.time() - FakeAuth().clock.time()
 
-    assert abs(delta - shift) < 5  # the two reads are a moment apart
-
-
-NOON = 1_772_366_400  # 2026-03-01T12:00:00Z
+    assert delta == shift
 
 
 @pytest.mark.parametrize(
@@ -155,6 +156,7 @@ def test_the_clock_conditions_stamp_iat_exp_and_expires_at_by_the_vendors_clock(
 
 def test_b2core_locked_out_is_its_own_lockout() -> None:
     fake = FakeAuth()
+    fake.clock.set(NOON, frozen=True)  # Retry-After counts down from the moment of arming
     fake.b2core.add_account(email=EMAIL, password=PASSWORD)
     condition("locked_out").arm(fake)
 
@@ -170,6 +172,7 @@ def test_b2core_locked_out_is_its_own_lockout() -> None:
 @pytest.mark.fidelity("waltid.lockout")
 def test_waltid_locked_out_answers_429_in_its_error_shape() -> None:
     fake = FakeAuth()
+    fake.clock.set(NOON, frozen=True)  # Retry-After counts down from the moment of arming
     fake.waltid.add_account(email=EMAIL, password=PASSWORD)
     condition("locked_out").arm(fake)
 
