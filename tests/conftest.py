@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import clock_jumps
 import pytest
 from serving import Serve
 
@@ -43,7 +44,18 @@ def plain_server() -> Iterator[str]:
 _FIDELITY_CALL = pytest.StashKey[bool]()
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--clock-jumps",
+        action="store_true",
+        help="every fake's clock jumps 1.1 s at each read of the system's time "
+        "(tests/clock_jumps.py): a test that a second of the system's time can fail fails",
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("--clock-jumps"):
+        clock_jumps.install()
     config.addinivalue_line(
         "markers",
         "fidelity(entry_id): the test pins that entry of fakeauth's fidelity registry; an entry "
