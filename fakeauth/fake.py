@@ -640,7 +640,8 @@ class FakeAuth:
     def reset(self) -> None:
         """Back to a fresh instance's state: embedded defaults, no accounts, empty journal.
 
-        The seed, hosts and token lifetimes given to the constructor stay. Generated values do
+        The seed, hosts and token lifetimes given to the constructor stay. The clock reads the
+        system's time again (not set, shifted or frozen), as a fresh instance's. Generated values do
         not start over: ids, tokens, codes and signing keys continue from a new random epoch, so
         that no token, refresh token, session, wizard uuid or code issued before the reset is
         accepted after it, nor issued again to someone else. With a seed, the same calls (resets
