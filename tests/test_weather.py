@@ -66,7 +66,6 @@ def _ovok_session(fake: FakeAuth) -> list[Any]:
 )
 def test_each_condition_meets_an_ovok_client_as_described(name: str, expected: list[Any]) -> None:
     fake = FakeAuth()
-    fake.clock.set(NOON, frozen=True)  # locked_out's Retry-After counts down from the arming
     fake.ovok.add_account(email=EMAIL, password=PASSWORD)
     condition(name).arm(fake)
 
@@ -156,7 +155,7 @@ def test_the_clock_conditions_stamp_iat_exp_and_expires_at_by_the_vendors_clock(
 
 def test_b2core_locked_out_is_its_own_lockout() -> None:
     fake = FakeAuth()
-    fake.clock.set(NOON, frozen=True)  # Retry-After counts down from the moment of arming
+    fake.clock.set(NOON, frozen=True)  # B2Core's Retry-After counts down from the lockout
     fake.b2core.add_account(email=EMAIL, password=PASSWORD)
     condition("locked_out").arm(fake)
 
@@ -172,7 +171,6 @@ def test_b2core_locked_out_is_its_own_lockout() -> None:
 @pytest.mark.fidelity("waltid.lockout")
 def test_waltid_locked_out_answers_429_in_its_error_shape() -> None:
     fake = FakeAuth()
-    fake.clock.set(NOON, frozen=True)  # Retry-After counts down from the moment of arming
     fake.waltid.add_account(email=EMAIL, password=PASSWORD)
     condition("locked_out").arm(fake)
 
