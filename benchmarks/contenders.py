@@ -151,21 +151,32 @@ def _floor_callback(reply: bytes) -> Callable[[Any], tuple[int, dict[str, str], 
     return callback
 
 
+def responses_login(
+    make_callback: Callable[[], Callable[[Any], tuple[int, dict[str, str], bytes]]],
+) -> tuple[Callable[[], None], Callable[[], None]]:
+    """A row's ``enter`` and ``exit``: a ``responses`` mock that answers Ovok's login with a
+    callback ``make_callback`` makes afresh at each enter, started; then stopped."""
+    mocks: list[responses.RequestsMock] = []
+
+    def enter() -> None:
+        mock = responses.RequestsMock(assert_all_requests_are_fired=False)
+        mock.add_callback("POST", OVOK + LOGIN_PATH, callback=make_callback())
+        mock.start()
+        mocks.append(mock)
+
+    def exit_() -> None:
+        mock = mocks.pop()
+        mock.stop()
+        mock.reset()
+
+    return enter, exit_
+
+
 def requests_rows(suite: Suite) -> list[Contender]:
     """The `responses` floor, and fakeauth's three operations through ``mock_requests()``."""
     fake = suite.fake
     mocks: list[Any] = []
-
-    def floor_enter() -> None:
-        mock = responses.RequestsMock(assert_all_requests_are_fired=False)
-        mock.add_callback("POST", OVOK + LOGIN_PATH, callback=_floor_callback(suite.reply))
-        mock.start()
-        mocks.append(mock)
-
-    def floor_exit() -> None:
-        mock = mocks.pop()
-        mock.stop()
-        mock.reset()
+    floor_enter, floor_exit = responses_login(lambda: _floor_callback(suite.reply))
 
     def fake_enter() -> None:
         interceptor = fake.mock_requests()

@@ -23,7 +23,6 @@ import threading
 import time
 from typing import Any
 
-import responses
 from contenders import (
     JSON_TYPE,
     LOGIN,
@@ -34,6 +33,7 @@ from contenders import (
     Suite,
     expect,
     post_json,
+    responses_login,
 )
 from pydantic_core import to_json
 
@@ -113,18 +113,7 @@ def minimal_login() -> Any:
 def probe_rows(suite: Suite) -> list[Contender]:
     """The probe's row: the login in one function, through the same ``requests`` call."""
     del suite  # the probe keeps its own account and key
-    mocks: list[responses.RequestsMock] = []
-
-    def enter() -> None:
-        mock = responses.RequestsMock(assert_all_requests_are_fired=False)
-        mock.add_callback("POST", OVOK + LOGIN_PATH, callback=minimal_login())
-        mock.start()
-        mocks.append(mock)
-
-    def exit_() -> None:
-        mock = mocks.pop()
-        mock.stop()
-        mock.reset()
+    enter, exit_ = responses_login(minimal_login)
 
     def call() -> None:
         expect(post_json(OVOK + LOGIN_PATH, LOGIN), 200, "the one-function login")

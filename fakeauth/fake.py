@@ -641,12 +641,12 @@ class FakeAuth:
         """Back to a fresh instance's state: embedded defaults, no accounts, empty journal.
 
         The seed, hosts and token lifetimes given to the constructor stay. The clock reads the
-        system's time again (not set, shifted or frozen), as a fresh instance's. Generated values do
-        not start over: ids, tokens, codes and signing keys continue from a new random epoch, so
-        that no token, refresh token, session, wizard uuid or code issued before the reset is
-        accepted after it, nor issued again to someone else. With a seed, the same calls (resets
-        included) still give the very same values on every run; two fakes with one seed issue
-        identical values by design.
+        system's time again (not set, shifted or frozen), as a fresh instance's. Generated
+        values do not start over: ids, tokens, codes and signing keys continue from a new random
+        epoch, so that no token, refresh token, session, wizard uuid or code issued before the
+        reset is accepted after it, nor issued again to someone else. With a seed, the same calls
+        (resets included) still give the very same values on every run; two fakes with one seed
+        issue identical values by design.
         """
         from fakeauth.explain import held_credentials
 
